@@ -1,0 +1,214 @@
+/**
+ * The org server's HTTP API under /v1: one source of request and response schemas, used by the server
+ * (validation and the generated OpenAPI document) and by every client (the sync client, the CLI).
+ */
+import { z } from 'zod';
+import {
+  e164Schema,
+  isoDateTimeSchema,
+  ruleCreateInputSchema,
+  rulePatchSchema,
+  ruleSchema,
+  scopeSchema,
+  ruleKindSchema,
+} from '../rules';
+import { orgSettingsPatchSchema, orgSettingsSchema, countryCodeSchema } from '../settings';
+
+export const API_PREFIX = '/v1';
+export const MAX_BULK_ENTRIES = 500;
+
+export const errorCodeSchema = z.enum([
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'already_blocked',
+  'conflict',
+  'snapshot_required',
+  'payload_too_large',
+  'unprocessable',
+  'rate_limited',
+  'emergency_number',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+export const roleSchema = z.enum(['admin', 'lead', 'agent']);
+export type Role = z.infer<typeof roleSchema>;
+
+export const meResponseSchema = z.object({
+  user: z.object({ id: z.string(), name: z.string(), role: roleSchema }),
+  org: z.object({ id: z.string(), name: z.string(), defaultCountry: countryCodeSchema, timeZone: z.string() }),
+  /** Whether this user may change rules and settings under the org's `whoCanManage`. */
+  canManage: z.boolean(),
+});
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+/** How a blocked caller on this line hears the announcement (SPEC §3.4): it cannot be detected. */
+export const announcementModeSchema = z.enum(['early-media', 'answer']);
+export type AnnouncementMode = z.infer<typeof announcementModeSchema>;
+
+export const lineSchema = z.object({
+  number: e164Schema,
+  label: z.string().min(1).max(100),
+  announcementMode: announcementModeSchema,
+});
+export type Line = z.infer<typeof lineSchema>;
+export const linesResponseSchema = z.object({ lines: z.array(lineSchema) });
+
+export const ruleSortSchema = z.enum(['created', 'number', 'hits']);
+export const listRulesQuerySchema = z
+  .object({
+    search: z.string().max(200).optional(),
+    sort: ruleSortSchema.default('created'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    scope: scopeSchema.optional(),
+    kind: ruleKindSchema.optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type ListRulesQuery = z.infer<typeof listRulesQuerySchema>;
+export const listRulesResponseSchema = z.object({
+  items: z.array(ruleSchema),
+  nextCursor: z.string().nullable(),
+  total: z.number().int().nonnegative(),
+});
+
+export const createRuleRequestSchema = ruleCreateInputSchema;
+export const patchRuleRequestSchema = rulePatchSchema;
+
+export const bulkCreateRequestSchema = z
+  .object({
+    entries: z.array(z.unknown()).min(1),
+    source: z.enum(['bulk', 'import']).default('bulk'),
+  })
+  .strict();
+export const bulkEntryResultSchema = z.discriminatedUnion('status', [
+  z.object({ index: z.number().int(), status: z.literal('created'), rule: ruleSchema }),
+  z.object({ index: z.number().int(), status: z.literal('already_blocked'), message: z.string() }),
+  z.object({ index: z.number().int(), status: z.literal('invalid'), reason: z.string(), message: z.string() }),
+  z.object({ index: z.number().int(), status: z.literal('emergency'), message: z.string() }),
+]);
+export type BulkEntryResult = z.infer<typeof bulkEntryResultSchema>;
+export const bulkCreateResponseSchema = z.object({ results: z.array(bulkEntryResultSchema) });
+export type BulkCreateResponse = z.infer<typeof bulkCreateResponseSchema>;
+
+export const testNumberQuerySchema = z
+  .object({ number: z.string().min(1).max(200), line: e164Schema.optional() })
+  .strict();
+export const testNumberResponseSchema = z.object({
+  input: z.string(),
+  number: z.string().nullable(),
+  line: e164Schema.nullable(),
+  action: z.enum(['allow', 'block']),
+  why: z.string(),
+  rule: ruleSchema.nullable(),
+  explanation: z.string(),
+});
+export type TestNumberResponse = z.infer<typeof testNumberResponseSchema>;
+
+export const settingsResponseSchema = orgSettingsSchema;
+export const settingsPatchRequestSchema = orgSettingsPatchSchema;
+
+/** One entry of the org's change log; `revision` increases by one per change, per org. */
+export const changeSchema = z.discriminatedUnion('type', [
+  z.object({ revision: z.number().int(), at: isoDateTimeSchema, type: z.literal('rule_upserted'), rule: ruleSchema }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('rule_deleted'),
+    ruleId: z.string(),
+    number: z.string(),
+    scope: scopeSchema,
+  }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('rule_hits'),
+    ruleId: z.string(),
+    hitCount: z.number().int(),
+    lastHitAt: isoDateTimeSchema,
+  }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('settings_updated'),
+    settings: orgSettingsSchema,
+  }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('lines_updated'),
+    lines: z.array(lineSchema),
+  }),
+]);
+export type Change = z.infer<typeof changeSchema>;
+
+export const snapshotResponseSchema = z.object({
+  revision: z.number().int().nonnegative(),
+  rules: z.array(ruleSchema),
+  settings: orgSettingsSchema,
+  lines: z.array(lineSchema),
+});
+export type Snapshot = z.infer<typeof snapshotResponseSchema>;
+
+export const changesQuerySchema = z.object({ since: z.coerce.number().int().nonnegative() }).strict();
+export const changesResponseSchema = z.object({
+  revision: z.number().int().nonnegative(),
+  changes: z.array(changeSchema),
+});
+export type ChangesResponse = z.infer<typeof changesResponseSchema>;
+
+/** Server-Sent Events on GET /v1/events: `id` is the revision, `event: change`, `data` one Change. */
+export const SSE_EVENT_CHANGE = 'change';
+export const SSE_EVENT_HEARTBEAT = 'heartbeat';
+
+export const callReportSchema = z
+  .object({
+    /** Client-generated id; the server ignores a report it has already seen (idempotent delivery). */
+    id: z.string().min(8).max(100),
+    /** The SIP Call-ID: one caller attempt seen by several agents counts once (SPEC §4.2). */
+    callId: z.string().min(1).max(500),
+    direction: z.enum(['inbound', 'outbound']),
+    line: e164Schema.nullable(),
+    number: e164Schema.nullable(),
+    anonymous: z.boolean(),
+    action: z.enum(['allow', 'block']),
+    why: z.string().max(50),
+    ruleId: z.string().nullable(),
+    at: isoDateTimeSchema,
+    verstat: z.string().max(50).nullable().optional(),
+  })
+  .strict();
+export type CallReport = z.infer<typeof callReportSchema>;
+export const callReportsRequestSchema = z.object({ reports: z.array(callReportSchema).min(1).max(500) }).strict();
+export const callReportsResponseSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+});
+
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: isoDateTimeSchema,
+  actor: z.object({ id: z.string(), name: z.string() }).nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  before: z.unknown().nullable(),
+  after: z.unknown().nullable(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const auditQuerySchema = z
+  .object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .strict();
+export const auditResponseSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,210 @@
+/**
+ * The one typed contract between the app's main-process services and the renderer. Electron's preload
+ * and the browser host's WebSocket bridge both expose exactly `BlocklineApi`; the main side validates
+ * every argument against these schemas, so a channel name or argument shape that is not here is a
+ * compile error on both ends and a refused call at run time.
+ */
+import { z } from 'zod';
+import { ruleCreateInputSchema, rulePatchSchema, ruleSchema, e164Schema, isoDateTimeSchema } from '../rules';
+import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
+import {
+  bulkCreateResponseSchema,
+  callReportSchema,
+  lineSchema,
+  meResponseSchema,
+  testNumberResponseSchema,
+  errorCodeSchema,
+  announcementModeSchema,
+} from './api';
+
+export const syncStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed_out') }),
+  z.object({ status: z.literal('syncing'), revision: z.number().int(), ruleCount: z.number().int() }),
+  z.object({
+    status: z.literal('synced'),
+    revision: z.number().int(),
+    ruleCount: z.number().int(),
+    syncedAt: isoDateTimeSchema,
+  }),
+  z.object({
+    status: z.literal('offline'),
+    revision: z.number().int(),
+    ruleCount: z.number().int(),
+    /** When the local copy last matched the server, or null if it never has. */
+    lastSyncedAt: isoDateTimeSchema.nullable(),
+    error: z.string(),
+  }),
+]);
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export const blocklistStateSchema = z.object({
+  revision: z.number().int(),
+  rules: z.array(ruleSchema),
+  settings: orgSettingsSchema,
+  lines: z.array(lineSchema),
+});
+export type BlocklistState = z.infer<typeof blocklistStateSchema>;
+
+export const sessionSchema = z.discriminatedUnion('signedIn', [
+  z.object({ signedIn: z.literal(false) }),
+  z.object({ signedIn: z.literal(true), serverUrl: z.string(), me: meResponseSchema }),
+]);
+export type Session = z.infer<typeof sessionSchema>;
+
+/** The outcome of a write sent to the server: never optimistic (SPEC §5.5). */
+export const writeErrorSchema = z.object({
+  ok: z.literal(false),
+  code: z.union([errorCodeSchema, z.literal('offline'), z.literal('network')]),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type WriteError = z.infer<typeof writeErrorSchema>;
+const writeResult = <T extends z.ZodType>(value: T) =>
+  z.union([z.object({ ok: z.literal(true), value }), writeErrorSchema]);
+
+export const sipAccountSchema = z.object({
+  id: z.string().min(1).max(100),
+  /** wss:// in production; ws:// is allowed on loopback only. */
+  websocketUrl: z.string().regex(/^wss?:\/\//, 'must start with wss:// (or ws:// on loopback)'),
+  /** The SIP address of record, e.g. sip:agent1@pbx.example.com */
+  sipUri: z.string().regex(/^sips?:[^@\s]+@[^@\s]+$/, 'must be a SIP URI such as sip:agent1@pbx.example.com'),
+  authorizationUser: z.string().max(200).optional(),
+  displayName: z.string().max(100),
+  /** The E.164 number of the org line this account receives calls for. */
+  lineNumber: e164Schema,
+  iceServers: z.array(z.string()).default([]),
+  enabled: z.boolean().default(true),
+});
+export type SipAccount = z.infer<typeof sipAccountSchema>;
+
+export const historyEntrySchema = z.object({
+  id: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  number: z.string().nullable(),
+  display: z.string(),
+  line: z.string().nullable(),
+  startedAt: isoDateTimeSchema,
+  durationSeconds: z.number().nonnegative(),
+  result: z.enum(['answered', 'missed', 'declined', 'failed', 'blocked', 'cancelled']),
+  blockedReason: z.string().nullable(),
+  verification: z.enum(['passed', 'failed', 'none']).nullable(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const appInfoSchema = z.object({
+  host: z.enum(['electron', 'browser']),
+  version: z.string(),
+  /** What this host can do beyond the common contract. */
+  capabilities: z.object({
+    tray: z.boolean(),
+    nativeNotifications: z.boolean(),
+    osKeychain: z.boolean(),
+    protocolHandlers: z.boolean(),
+  }),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+const none = z.undefined();
+
+/** Request/response channels: renderer → main. */
+export const invokeChannels = {
+  'app:info': { request: none, response: appInfoSchema },
+  'session:get': { request: none, response: sessionSchema },
+  'session:signIn': {
+    request: z.object({ serverUrl: z.url(), token: z.string().min(10).max(500) }).strict(),
+    response: writeResult(sessionSchema),
+  },
+  'session:signOut': { request: none, response: z.object({ ok: z.literal(true) }) },
+  'blocklist:get': { request: none, response: blocklistStateSchema },
+  'sync:state': { request: none, response: syncStateSchema },
+  'rules:create': { request: ruleCreateInputSchema, response: writeResult(ruleSchema) },
+  'rules:bulkCreate': {
+    request: z.object({ entries: z.array(ruleCreateInputSchema).min(1).max(500), source: z.enum(['bulk', 'import']) }),
+    response: writeResult(bulkCreateResponseSchema),
+  },
+  'rules:update': {
+    request: z.object({ id: z.string().min(1), patch: rulePatchSchema }).strict(),
+    response: writeResult(ruleSchema),
+  },
+  'rules:delete': { request: z.object({ id: z.string().min(1) }).strict(), response: writeResult(z.null()) },
+  'rules:testNumber': {
+    request: z.object({ number: z.string().min(1).max(200), line: e164Schema.optional() }).strict(),
+    response: writeResult(testNumberResponseSchema),
+  },
+  'rules:exportCsv': { request: none, response: writeResult(z.string()) },
+  'settings:update': { request: orgSettingsPatchSchema, response: writeResult(orgSettingsSchema) },
+  'lines:setAnnouncementMode': {
+    request: z.object({ number: e164Schema, mode: announcementModeSchema }).strict(),
+    response: writeResult(z.array(lineSchema)),
+  },
+  /** Queued locally and delivered once when online (idempotent by report id). */
+  'calls:report': { request: callReportSchema, response: z.object({ queued: z.number().int() }) },
+  /** SPEC §1.4: remembered across restarts so the call-back window survives one. */
+  'calls:emergencyPlaced': {
+    request: z.object({ at: isoDateTimeSchema }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'calls:lastEmergency': { request: none, response: z.object({ at: isoDateTimeSchema.nullable() }) },
+  'history:list': { request: none, response: z.array(historyEntrySchema) },
+  'history:add': { request: historyEntrySchema, response: z.object({ ok: z.literal(true) }) },
+  'history:clear': { request: none, response: z.object({ ok: z.literal(true) }) },
+  'phone:accounts': {
+    request: none,
+    response: z.array(z.object({ account: sipAccountSchema, hasPassword: z.boolean() })),
+  },
+  /** The SIP password leaves the keychain only for the renderer's own sip.js user agent. */
+  'phone:credentials': {
+    request: z.object({ accountId: z.string().min(1) }).strict(),
+    response: z.object({ password: z.string().nullable() }),
+  },
+  'phone:saveAccount': {
+    request: z.object({ account: sipAccountSchema, password: z.string().max(500).optional() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'phone:removeAccount': {
+    request: z.object({ accountId: z.string().min(1) }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** Status for the tray: lines registered and calls blocked today. */
+  'phone:status': {
+    request: z.object({ registeredLines: z.number().int(), totalLines: z.number().int() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** A native notification for an incoming call that was not blocked; resolves with the agent's choice. */
+  'notify:incomingCall': {
+    request: z.object({ callId: z.string(), caller: z.string(), line: z.string().nullable() }).strict(),
+    response: z.object({ shown: z.boolean() }),
+  },
+} as const;
+
+/** Events: main → renderer. */
+export const eventChannels = {
+  'sync:state': syncStateSchema,
+  /** The whole list after any change; the renderer rebuilds its index once per revision. */
+  'blocklist:changed': blocklistStateSchema,
+  'session:changed': sessionSchema,
+  /** A tel:/callto:/sip: link was opened; the dialer shows it and the outbound check still runs. */
+  'dialer:open': z.object({ number: z.string() }),
+  'tray:blockLastCaller': z.object({}),
+  'notify:action': z.object({ callId: z.string(), action: z.enum(['answer', 'decline', 'show']) }),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+export type InvokeResponse<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>;
+export type EventChannel = keyof typeof eventChannels;
+export type EventPayload<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
+
+/** What the preload (Electron) or the WebSocket bridge (browser host) exposes as `window.blockline`. */
+export interface BlocklineApi {
+  invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>): Promise<InvokeResponse<C>>;
+  /** Returns a function that removes the listener. */
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
+}
+
+export function isInvokeChannel(name: unknown): name is InvokeChannel {
+  return typeof name === 'string' && Object.hasOwn(invokeChannels, name);
+}
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
+}

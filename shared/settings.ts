@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM');
+
+/** One weekday's working hours; `null` means the whole day is outside working hours. */
+export const workingDaySchema = z
+  .object({ start: clockTimeSchema, end: clockTimeSchema })
+  .refine((day) => day.start < day.end, { message: 'working hours must end after they start' })
+  .nullable();
+export type WorkingDay = z.infer<typeof workingDaySchema>;
+
+export const workingHoursSchema = z.object({
+  mon: workingDaySchema,
+  tue: workingDaySchema,
+  wed: workingDaySchema,
+  thu: workingDaySchema,
+  fri: workingDaySchema,
+  sat: workingDaySchema,
+  sun: workingDaySchema,
+});
+export type WorkingHours = z.infer<typeof workingHoursSchema>;
+
+/** An IANA time zone name that this runtime's Intl knows. */
+export const timeZoneSchema = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as America/New_York' },
+);
+
+export const autoBlockSettingsSchema = z.object({
+  enabled: z.boolean(),
+  threshold: z.number().int().min(2).max(1000),
+  windowMinutes: z.number().int().min(1).max(1440),
+  outsideWorkingHoursOnly: z.boolean(),
+  workingHours: workingHoursSchema,
+  timeZone: timeZoneSchema,
+});
+export type AutoBlockSettings = z.infer<typeof autoBlockSettingsSchema>;
+
+export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US');
+
+export const MIN_PSAP_WINDOW_MINUTES = 15;
+
+export const orgSettingsSchema = z.object({
+  blockAnonymous: z.boolean(),
+  blockFailedVerification: z.boolean(),
+  inboundAction: z.enum(['announce', 'reject']),
+  logBlockedInbound: z.boolean(),
+  autoBlock: autoBlockSettingsSchema,
+  whoCanManage: z.enum(['everyone', 'leads']),
+  defaultCountry: countryCodeSchema,
+  /** SPEC §1.4: inbound blocking is suspended this long after an emergency call (never below 15). */
+  psapWindowMinutes: z.number().int().min(MIN_PSAP_WINDOW_MINUTES).max(24 * 60),
+});
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+/** A partial update: every field optional, nested autoBlock partial too; unknown fields refused. */
+export const orgSettingsPatchSchema = orgSettingsSchema
+  .extend({ autoBlock: autoBlockSettingsSchema.partial().strict() })
+  .partial()
+  .strict();
+export type OrgSettingsPatch = z.infer<typeof orgSettingsPatchSchema>;
+
+const NINE_TO_FIVE = { start: '09:00', end: '17:00' } as const;
+
+export function defaultOrgSettings(defaultCountry = 'US', timeZone = 'America/New_York'): OrgSettings {
+  return {
+    blockAnonymous: false,
+    blockFailedVerification: false,
+    inboundAction: 'announce',
+    logBlockedInbound: false,
+    autoBlock: {
+      enabled: false,
+      threshold: 5,
+      windowMinutes: 5,
+      outsideWorkingHoursOnly: true,
+      workingHours: {
+        mon: NINE_TO_FIVE,
+        tue: NINE_TO_FIVE,
+        wed: NINE_TO_FIVE,
+        thu: NINE_TO_FIVE,
+        fri: NINE_TO_FIVE,
+        sat: null,
+        sun: null,
+      },
+      timeZone,
+    },
+    whoCanManage: 'leads',
+    defaultCountry,
+    psapWindowMinutes: 120,
+  };
+}
+
+export function applySettingsPatch(current: OrgSettings, patch: OrgSettingsPatch): OrgSettings {
+  return orgSettingsSchema.parse({
+    ...current,
+    ...patch,
+    autoBlock: { ...current.autoBlock, ...(patch.autoBlock ?? {}) },
+  });
+}
