@@ -1,0 +1,420 @@
+/**
+ * Phone number normalization (SPEC §1): every number the app stores or compares is E.164, whatever form
+ * a person typed or a SIP header carried. Pure: runs unchanged in Node, the browser and Electron.
+ */
+import {
+  AsYouType,
+  ParseError,
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
+import type { CountryCode, NumberingPlan, PhoneNumber } from 'libphonenumber-js/max';
+import { Metadata } from 'libphonenumber-js/core';
+import metadataJson from 'libphonenumber-js/max/metadata';
+import { E164_PATTERN } from './rules';
+
+export type { CountryCode } from 'libphonenumber-js/max';
+
+export type NormalizeFailure =
+  'empty' | 'not_a_number' | 'too_short' | 'too_long' | 'invalid_country_code' | 'invalid_for_country';
+
+export type NumberOrPrefixFailure = NormalizeFailure | 'prefix_too_short';
+
+export type NormalizeResult =
+  { ok: true; e164: string } | { ok: false; reason: NormalizeFailure; message: string };
+
+export type NumberOrPrefixResult =
+  | { ok: true; kind: 'number'; e164: string }
+  | { ok: true; kind: 'prefix'; prefix: string }
+  | { ok: false; reason: NumberOrPrefixFailure; message: string };
+
+export interface NormalizeOptions {
+  /**
+   * Accept a number of a possible length whose digits the country's numbering plan does not assign
+   * (`+1 200 555 1234`). The call path wants this: spoofed callers use such numbers, and a prefix rule
+   * must still match them. People adding rules do not: there the number is refused.
+   */
+  acceptUnassigned?: boolean;
+}
+
+/** Longer input is refused before any parsing work: no phone number needs more. */
+const MAX_INPUT_LENGTH = 256;
+/** A prefix rule needs at least this many digits after `+` (SPEC §2.1a). */
+export const MIN_PREFIX_DIGITS = 3;
+/** A prefix as long as a whole E.164 number would cover just that number. */
+const MAX_PREFIX_DIGITS = 14;
+
+export function isE164(s: string): boolean {
+  return E164_PATTERN.test(s);
+}
+
+export function isSupportedCountryCode(country: string): country is CountryCode {
+  return isSupportedCountry(country);
+}
+
+/** The country calling code without `+`: `US` → `1`, `GB` → `44`. */
+export function countryCallingCodeOf(country: CountryCode): string {
+  return getCountryCallingCode(country);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Input cleaning: URIs, Unicode digits, visual separators.
+
+/** What a dial string is made of once URI syntax is removed: the number and a `phone-context`, if any. */
+export interface DialInput {
+  /** The number part, still with any visual separators. */
+  local: string;
+  /** RFC 3966 `phone-context` (a global number prefix such as `+1-212`, or a domain), if given. */
+  phoneContext: string | null;
+}
+
+const URI_SCHEME = /^(tel|sips?|callto):(?:\/\/)?/i;
+/** Whitespace (incl. NBSP), RFC 3966 visual separators, slashes, and the dashes people paste from documents. */
+const VISUAL_SEPARATORS = /[\s\-.()[\]/\u2010-\u2015\u2212\u30fc]/g;
+
+/**
+ * Strips URI syntax so only the number (and its phone-context) remains: `tel:` (RFC 3966), `sip:`/`sips:`
+ * (user part, password, params and headers dropped), `callto:`, and a `Name <uri>` wrapper.
+ * Full-width characters are folded to ASCII (NFKC) first.
+ */
+export function extractDialInput(input: string): DialInput {
+  let text = input.normalize('NFKC').trim();
+  const open = text.indexOf('<');
+  if (open !== -1) {
+    const close = text.indexOf('>', open + 1);
+    text = text.slice(open + 1, close === -1 ? undefined : close).trim();
+  }
+  const scheme = URI_SCHEME.exec(text);
+  if (scheme === null) return { local: text, phoneContext: null };
+
+  let rest = text.slice(scheme[0].length);
+  const headersAt = rest.indexOf('?');
+  if (headersAt !== -1) rest = rest.slice(0, headersAt);
+  const schemeName = (scheme[1] ?? '').toLowerCase();
+  if (schemeName === 'sip' || schemeName === 'sips') {
+    const at = rest.indexOf('@');
+    if (at !== -1) {
+      rest = rest.slice(0, at);
+      // userinfo = user [":" password]
+      const colon = rest.indexOf(':');
+      if (colon !== -1) rest = rest.slice(0, colon);
+    } else {
+      // `sip:host;params`: no user part; keep the host so a bare `sip:911` still reads as a number.
+      const semicolon = rest.indexOf(';');
+      if (semicolon !== -1) rest = rest.slice(0, semicolon);
+    }
+  }
+  rest = percentDecode(rest);
+
+  const [local = '', ...params] = rest.split(';');
+  let phoneContext: string | null = null;
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq === -1) continue;
+    if (param.slice(0, eq).trim().toLowerCase() === 'phone-context')
+      phoneContext = param.slice(eq + 1).trim();
+  }
+  return { local: local.trim(), phoneContext };
+}
+
+function percentDecode(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+const NON_ASCII = /[^ -~]/;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+const digitValueCache = new Map<string, string>();
+
+/**
+ * Unicode guarantees decimal digits come in contiguous runs of ten, 0 to 9; a run's zero is found by
+ * walking back to the first code point that is not a decimal digit.
+ */
+function asciiDigitOf(digit: string): string {
+  const cached = digitValueCache.get(digit);
+  if (cached !== undefined) return cached;
+  const codePoint = digit.codePointAt(0) ?? 0;
+  let runStart = codePoint;
+  while (runStart > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(runStart - 1))) runStart -= 1;
+  const value = String((codePoint - runStart) % 10);
+  digitValueCache.set(digit, value);
+  return value;
+}
+
+/** Maps every Unicode decimal digit (Arabic-Indic, Devanagari, full-width, …) to its ASCII digit. */
+export function toAsciiDigits(text: string): string {
+  if (!NON_ASCII.test(text)) return text;
+  return text.replace(/\p{Nd}/gu, (digit) => (digit >= '0' && digit <= '9' ? digit : asciiDigitOf(digit)));
+}
+
+/** Removes spaces, dashes, dots, parentheses and slashes. */
+export function stripVisualSeparators(text: string): string {
+  return text.replace(VISUAL_SEPARATORS, '');
+}
+
+/**
+ * The dial string of an input: optional `+` then ASCII digits, with a global `phone-context` applied
+ * (`tel:555-1234;phone-context=+1-212` → `+12125551234`). Anything else stays in the string, so callers
+ * can see that it is not a number.
+ */
+export function toDialString(input: string): string {
+  return dialStringOf(extractDialInput(input));
+}
+
+function dialStringOf({ local, phoneContext }: DialInput): string {
+  const dial = stripVisualSeparators(toAsciiDigits(local));
+  if (phoneContext !== null && !dial.startsWith('+')) {
+    const context = stripVisualSeparators(toAsciiDigits(phoneContext));
+    if (/^\+\d+$/.test(context)) return context + dial;
+  }
+  return dial;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Normalization.
+
+type Classification =
+  | { status: 'valid'; e164: string }
+  | { status: 'unassigned'; e164: string }
+  | { status: 'failed'; reason: NormalizeFailure };
+
+/** Recent E.164 strings and what libphonenumber said about them: the call path sees the same numbers again. */
+const E164_CACHE_LIMIT = 5000;
+const e164Cache = new Map<string, Classification>();
+
+function cachedClassification(e164: string): Classification {
+  const hit = e164Cache.get(e164);
+  if (hit !== undefined) {
+    // Re-insert so the Map's insertion order approximates recency (oldest first).
+    e164Cache.delete(e164);
+    e164Cache.set(e164, hit);
+    return hit;
+  }
+  const computed = classify(e164, undefined);
+  e164Cache.set(e164, computed);
+  if (e164Cache.size > E164_CACHE_LIMIT) {
+    const oldest = e164Cache.keys().next();
+    if (oldest.done !== true) e164Cache.delete(oldest.value);
+  }
+  return computed;
+}
+
+const PARSE_ERROR_REASONS: Record<string, NormalizeFailure> = {
+  INVALID_COUNTRY: 'invalid_country_code',
+  NOT_A_NUMBER: 'not_a_number',
+  TOO_SHORT: 'too_short',
+  TOO_LONG: 'too_long',
+};
+
+/** `dial` is `+`digits or digits only; `country` is used for digits without `+`. */
+function classify(dial: string, country: CountryCode | undefined): Classification {
+  let parsed: PhoneNumber;
+  try {
+    parsed = parsePhoneNumberWithError(dial, country);
+  } catch (error) {
+    const reason = error instanceof ParseError ? PARSE_ERROR_REASONS[error.message] : undefined;
+    return { status: 'failed', reason: reason ?? 'not_a_number' };
+  }
+  if (parsed.isValid()) return { status: 'valid', e164: parsed.number };
+  switch (validatePhoneNumberLength(dial, country)) {
+    case 'TOO_SHORT':
+      return { status: 'failed', reason: 'too_short' };
+    case 'TOO_LONG':
+      return { status: 'failed', reason: 'too_long' };
+    case 'INVALID_COUNTRY':
+      return { status: 'failed', reason: 'invalid_country_code' };
+    case 'NOT_A_NUMBER':
+      return { status: 'failed', reason: 'not_a_number' };
+    case 'INVALID_LENGTH':
+      return { status: 'failed', reason: 'invalid_for_country' };
+    default:
+      return { status: 'unassigned', e164: parsed.number };
+  }
+}
+
+function quoteInput(input: string): string {
+  const oneLine = input.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine);
+}
+
+function failureMessage(input: string, reason: NumberOrPrefixFailure, country: CountryCode): string {
+  const shown = quoteInput(input);
+  switch (reason) {
+    case 'empty':
+      return input.trim() === ''
+        ? 'No number was given: the input is empty.'
+        : `${shown} contains no number.`;
+    case 'not_a_number':
+      return `${shown} is not a phone number: use digits, optionally with a leading + and spaces, dashes, dots or parentheses.`;
+    case 'too_short':
+      return `${shown} is too short to be a phone number.`;
+    case 'too_long':
+      return `${shown} is too long to be a phone number.`;
+    case 'invalid_country_code':
+      return `${shown} does not start with a valid country calling code.`;
+    case 'invalid_for_country':
+      return `${shown} is not a valid phone number: no number is assigned with these digits (a number without a country code is read as ${country}, +${countryCallingCodeOf(country)}).`;
+    case 'prefix_too_short':
+      return `${shown} is too short for a prefix: a prefix needs at least ${MIN_PREFIX_DIGITS} digits after the +, so it cannot block a whole large country by mistake.`;
+  }
+}
+
+function failure(input: string, reason: NormalizeFailure, country: CountryCode): NormalizeResult {
+  return { ok: false, reason, message: failureMessage(input, reason, country) };
+}
+
+/**
+ * Normalizes one phone number to E.164 against the org's default country (SPEC §1.1–1.2).
+ * Accepts national and international forms with any punctuation, the country's international dialling
+ * prefix (011 from US, 00 from GB, 0011 from AU), `tel:`/`sip:`/`sips:`/`callto:` URIs and Unicode digits.
+ * Canonical E.164 input takes a cached fast path.
+ */
+export function normalizeNumber(
+  input: string,
+  country: CountryCode,
+  options?: NormalizeOptions,
+): NormalizeResult {
+  const acceptUnassigned = options?.acceptUnassigned === true;
+  if (E164_PATTERN.test(input))
+    return fromClassification(input, cachedClassification(input), country, acceptUnassigned);
+  if (input.length > MAX_INPUT_LENGTH) return failure(input, 'too_long', country);
+
+  const parts = extractDialInput(input);
+  if (parts.local === '') return failure(input, 'empty', country);
+  const dial = dialStringOf(parts);
+  if (dial === '') return failure(input, 'not_a_number', country);
+  if (!/^\+?\d+$/.test(dial)) return failure(input, 'not_a_number', country);
+  const classification = E164_PATTERN.test(dial) ? cachedClassification(dial) : classify(dial, country);
+  return fromClassification(input, classification, country, acceptUnassigned);
+}
+
+function fromClassification(
+  input: string,
+  classification: Classification,
+  country: CountryCode,
+  acceptUnassigned: boolean,
+): NormalizeResult {
+  switch (classification.status) {
+    case 'valid':
+      return { ok: true, e164: classification.e164 };
+    case 'unassigned':
+      return acceptUnassigned
+        ? { ok: true, e164: classification.e164 }
+        : failure(input, 'invalid_for_country', country);
+    case 'failed':
+      return failure(input, classification.reason, country);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prefixes (SPEC §2.1a).
+
+/**
+ * Normalizes a number or a prefix (digits followed by `*`). A prefix may be given in E.164 (`+1900*`),
+ * with the international dialling prefix (`011234*` from US) or in national form (`900*` from US →
+ * `+1900*`, `020*` from GB → `+4420*`: the national trunk prefix is dropped).
+ */
+export function normalizeNumberOrPrefix(input: string, country: CountryCode): NumberOrPrefixResult {
+  if (input.length > MAX_INPUT_LENGTH) return prefixFailure(input, 'too_long', country);
+  const trimmed = input.normalize('NFKC').trim();
+  if (!trimmed.endsWith('*')) {
+    const result = normalizeNumber(input, country);
+    return result.ok ? { ok: true, kind: 'number', e164: result.e164 } : result;
+  }
+  const dial = toDialString(trimmed.slice(0, -1));
+  if (dial === '' || dial === '+') return prefixFailure(input, 'prefix_too_short', country);
+  if (!/^\+?\d+$/.test(dial)) return prefixFailure(input, 'not_a_number', country);
+
+  const digits = dial.startsWith('+') ? dial.slice(1) : prefixDigitsFromLocalForm(dial, country);
+  if (digits === null) return prefixFailure(input, 'invalid_country_code', country);
+  if (digits.length < MIN_PREFIX_DIGITS) return prefixFailure(input, 'prefix_too_short', country);
+  if (digits.length > MAX_PREFIX_DIGITS) return prefixFailure(input, 'too_long', country);
+  if (digits.startsWith('0') || !hasValidCallingCode(digits)) {
+    return prefixFailure(input, 'invalid_country_code', country);
+  }
+  return { ok: true, kind: 'prefix', prefix: `+${digits}*` };
+}
+
+function prefixFailure(
+  input: string,
+  reason: NumberOrPrefixFailure,
+  country: CountryCode,
+): NumberOrPrefixResult {
+  return { ok: false, reason, message: failureMessage(input, reason, country) };
+}
+
+/**
+ * Digits after `+` for a prefix typed without `+`: AsYouType knows each country's international dialling
+ * prefix and national trunk prefix, even for incomplete numbers. `null` when the calling code is unknown.
+ */
+function prefixDigitsFromLocalForm(dial: string, country: CountryCode): string | null {
+  const typing = new AsYouType(country);
+  typing.input(dial);
+  if (typing.isInternational() && typing.getCallingCode() === undefined) return null;
+  const value = typing.getNumberValue();
+  return value === undefined ? countryCallingCodeOf(country) : value.slice(1);
+}
+
+function hasValidCallingCode(digits: string): boolean {
+  const typing = new AsYouType();
+  typing.input(`+${digits}`);
+  return typing.getCallingCode() !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Display and typing.
+
+/**
+ * How a stored number is shown: national format when it belongs to the org's country, international
+ * otherwise. Prefixes, and anything that does not parse, are shown as given.
+ */
+export function formatForDisplay(e164: string, orgCountry: CountryCode): string {
+  if (e164.endsWith('*')) return e164;
+  try {
+    const parsed = parsePhoneNumberWithError(e164, orgCountry);
+    return parsed.country === orgCountry ? parsed.formatNational() : parsed.formatInternational();
+  } catch {
+    return e164;
+  }
+}
+
+export interface AsYouTypeFormatter {
+  /** Feeds more typed characters (appends, like libphonenumber's AsYouType) and returns the formatted text. */
+  input(text: string): string;
+  /** Formats a whole field value from scratch. */
+  format(fullText: string): string;
+  reset(): void;
+}
+
+/** Formats a number field while the user types. */
+export function createAsYouTypeFormatter(country: CountryCode): AsYouTypeFormatter {
+  const typing = new AsYouType(country);
+  return {
+    input: (text) => typing.input(toAsciiDigits(text)),
+    format: (fullText) => {
+      typing.reset();
+      return typing.input(toAsciiDigits(fullText));
+    },
+    reset: () => typing.reset(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Numbering-plan facts used by emergency.ts.
+
+const metadata = new Metadata(metadataJson);
+
+/** The national trunk prefix (`0` in GB, `1` in US, `8` in RU), or null when the country has none. */
+export function nationalPrefixOf(country: CountryCode): string | null {
+  metadata.selectNumberingPlan(country);
+  // Not in the type declarations; the compact metadata stores an absent prefix as the number 0.
+  const plan: (NumberingPlan & { nationalPrefix?: () => unknown }) | undefined = metadata.numberingPlan;
+  const prefix = plan?.nationalPrefix?.();
+  return typeof prefix === 'string' && /^\d+$/.test(prefix) ? prefix : null;
+}
