@@ -55,7 +55,11 @@ const serverUrl = `http://127.0.0.1:${serverPort}`;
 say(`starting the org server on ${serverUrl}`);
 startChild('org server', 'npx', ['tsx', 'server/main.ts'], { PORT: serverPort });
 
-const appEnv = { BLOCKLINE_SERVER_URL: serverUrl, BLOCKLINE_TOKEN: demo.leadToken, BLOCKLINE_DATA_DIR: dataDir };
+const appEnv = {
+  BLOCKLINE_SERVER_URL: serverUrl,
+  BLOCKLINE_TOKEN: demo.leadToken,
+  BLOCKLINE_DATA_DIR: dataDir,
+};
 const electron = electronBinaryPath();
 if (electron) {
   say('starting the desktop app (Electron), signed in as the demo lead');

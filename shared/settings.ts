@@ -46,7 +46,9 @@ export const autoBlockSettingsSchema = z.object({
 });
 export type AutoBlockSettings = z.infer<typeof autoBlockSettingsSchema>;
 
-export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US');
+export const countryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US');
 
 export const MIN_PSAP_WINDOW_MINUTES = 15;
 
@@ -59,7 +61,11 @@ export const orgSettingsSchema = z.object({
   whoCanManage: z.enum(['everyone', 'leads']),
   defaultCountry: countryCodeSchema,
   /** SPEC §1.4: inbound blocking is suspended this long after an emergency call (never below 15). */
-  psapWindowMinutes: z.number().int().min(MIN_PSAP_WINDOW_MINUTES).max(24 * 60),
+  psapWindowMinutes: z
+    .number()
+    .int()
+    .min(MIN_PSAP_WINDOW_MINUTES)
+    .max(24 * 60),
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 

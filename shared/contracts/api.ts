@@ -48,7 +48,12 @@ export type Role = z.infer<typeof roleSchema>;
 
 export const meResponseSchema = z.object({
   user: z.object({ id: z.string(), name: z.string(), role: roleSchema }),
-  org: z.object({ id: z.string(), name: z.string(), defaultCountry: countryCodeSchema, timeZone: z.string() }),
+  org: z.object({
+    id: z.string(),
+    name: z.string(),
+    defaultCountry: countryCodeSchema,
+    timeZone: z.string(),
+  }),
   /** Whether this user may change rules and settings under the org's `whoCanManage`. */
   canManage: z.boolean(),
 });
@@ -97,7 +102,12 @@ export const bulkCreateRequestSchema = z
 export const bulkEntryResultSchema = z.discriminatedUnion('status', [
   z.object({ index: z.number().int(), status: z.literal('created'), rule: ruleSchema }),
   z.object({ index: z.number().int(), status: z.literal('already_blocked'), message: z.string() }),
-  z.object({ index: z.number().int(), status: z.literal('invalid'), reason: z.string(), message: z.string() }),
+  z.object({
+    index: z.number().int(),
+    status: z.literal('invalid'),
+    reason: z.string(),
+    message: z.string(),
+  }),
   z.object({ index: z.number().int(), status: z.literal('emergency'), message: z.string() }),
 ]);
 export type BulkEntryResult = z.infer<typeof bulkEntryResultSchema>;
@@ -123,7 +133,12 @@ export const settingsPatchRequestSchema = orgSettingsPatchSchema;
 
 /** One entry of the org's change log; `revision` increases by one per change, per org. */
 export const changeSchema = z.discriminatedUnion('type', [
-  z.object({ revision: z.number().int(), at: isoDateTimeSchema, type: z.literal('rule_upserted'), rule: ruleSchema }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('rule_upserted'),
+    rule: ruleSchema,
+  }),
   z.object({
     revision: z.number().int(),
     at: isoDateTimeSchema,
@@ -192,7 +207,9 @@ export const callReportSchema = z
   })
   .strict();
 export type CallReport = z.infer<typeof callReportSchema>;
-export const callReportsRequestSchema = z.object({ reports: z.array(callReportSchema).min(1).max(500) }).strict();
+export const callReportsRequestSchema = z
+  .object({ reports: z.array(callReportSchema).min(1).max(500) })
+  .strict();
 export const callReportsResponseSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
@@ -209,6 +226,12 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export const auditQuerySchema = z
-  .object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .object({
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
   .strict();
-export const auditResponseSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+export const auditResponseSchema = z.object({
+  items: z.array(auditEntrySchema),
+  nextCursor: z.string().nullable(),
+});

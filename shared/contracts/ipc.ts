@@ -119,7 +119,10 @@ export const invokeChannels = {
   'sync:state': { request: none, response: syncStateSchema },
   'rules:create': { request: ruleCreateInputSchema, response: writeResult(ruleSchema) },
   'rules:bulkCreate': {
-    request: z.object({ entries: z.array(ruleCreateInputSchema).min(1).max(500), source: z.enum(['bulk', 'import']) }),
+    request: z.object({
+      entries: z.array(ruleCreateInputSchema).min(1).max(500),
+      source: z.enum(['bulk', 'import']),
+    }),
     response: writeResult(bulkCreateResponseSchema),
   },
   'rules:update': {
