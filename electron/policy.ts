@@ -1,0 +1,368 @@
+/**
+ * Every security and integration decision of the Electron main process, as pure functions (no
+ * `electron` import), so tests assert the exact objects and answers main.ts uses. The browser host
+ * uses the same CSP builder.
+ */
+
+/** Where the app's own page lives: the packaged file, or the Vite dev server in development. */
+export type AppLocation = { kind: 'file'; indexUrl: string } | { kind: 'dev-server'; origin: string };
+
+/** The webPreferences every Blockline window gets (Electron's security checklist). */
+export interface SecureWebPreferences {
+  preload: string;
+  contextIsolation: true;
+  sandbox: true;
+  nodeIntegration: false;
+  nodeIntegrationInWorker: false;
+  nodeIntegrationInSubFrames: false;
+  webSecurity: true;
+  allowRunningInsecureContent: false;
+  webviewTag: false;
+  experimentalFeatures: false;
+  navigateOnDragDrop: false;
+  spellcheck: boolean;
+  /** Calls go on when the window is hidden to the tray: no timer throttling in the background. */
+  backgroundThrottling: false;
+}
+
+export interface MainWindowOptions {
+  width: number;
+  height: number;
+  minWidth: number;
+  minHeight: number;
+  show: false;
+  title: string;
+  autoHideMenuBar: boolean;
+  webPreferences: SecureWebPreferences;
+}
+
+export function buildMainWindowOptions(input: {
+  preloadPath: string;
+  platform: NodeJS.Platform;
+}): MainWindowOptions {
+  return {
+    width: 1100,
+    height: 760,
+    minWidth: 720,
+    minHeight: 520,
+    // Shown on 'ready-to-show' so the user never sees an unstyled flash.
+    show: false,
+    title: 'Blockline',
+    autoHideMenuBar: input.platform !== 'darwin',
+    webPreferences: {
+      preload: input.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: true,
+      backgroundThrottling: false,
+    },
+  };
+}
+
+export interface CspOptions {
+  /** The Vite dev server's origin in development (its HMR needs a WebSocket to it). */
+  devServerOrigin?: string;
+  /** Extra connect-src sources, e.g. the browser host's own ws:// origin. */
+  extraConnectSources?: string[];
+}
+
+/**
+ * A strict Content-Security-Policy: scripts only from the app itself (no inline, no eval), nothing
+ * framed, no plugins. connect-src allows wss: (the PBX's SIP WebSocket can be any host) and ws: to
+ * loopback only (a local lab PBX); the org server is reached by the main process, not the page.
+ */
+export function buildContentSecurityPolicy(options: CspOptions = {}): string {
+  const self = "'self'";
+  const devOrigin = options.devServerOrigin;
+  const devSocket = devOrigin === undefined ? [] : [devOrigin.replace(/^http/, 'ws')];
+  const directives: Array<[string, string[]]> = [
+    ['default-src', [self]],
+    ['script-src', devOrigin === undefined ? [self] : [self, devOrigin]],
+    ['style-src', devOrigin === undefined ? [self] : [self, "'unsafe-inline'"]],
+    ['img-src', [self, 'data:', 'blob:']],
+    ['font-src', [self, 'data:']],
+    ['media-src', [self, 'blob:', 'data:', 'mediastream:']],
+    [
+      'connect-src',
+      [
+        self,
+        'wss:',
+        'ws://127.0.0.1:*',
+        'ws://localhost:*',
+        'ws://[::1]:*',
+        ...(devOrigin === undefined ? [] : [devOrigin]),
+        ...devSocket,
+        ...(options.extraConnectSources ?? []),
+      ],
+    ],
+    ['worker-src', [self, 'blob:']],
+    ['object-src', ["'none'"]],
+    ['base-uri', ["'none'"]],
+    ['form-action', ["'none'"]],
+    ['frame-src', ["'none'"]],
+    ['frame-ancestors', ["'none'"]],
+  ];
+  return directives.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
+}
+
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether an IPC message comes from the app's own page. Packaged: exactly the app's index.html file
+ * (`file:` with no host — `file://evil/…` is a UNC share on Windows); development: exactly the dev
+ * server's origin. Anything else — other files, look-alike hosts, prefixes, credentials — is refused.
+ */
+export function isTrustedSenderUrl(senderUrl: string, app: AppLocation): boolean {
+  const sender = parseUrl(senderUrl);
+  if (sender === null || sender.username !== '' || sender.password !== '') return false;
+  if (app.kind === 'file') {
+    const index = parseUrl(app.indexUrl);
+    if (index === null || index.protocol !== 'file:') return false;
+    return (
+      sender.protocol === 'file:' &&
+      sender.host === '' &&
+      index.host === '' &&
+      sender.pathname === index.pathname
+    );
+  }
+  const origin = parseUrl(app.origin);
+  if (origin === null || (origin.protocol !== 'http:' && origin.protocol !== 'https:')) return false;
+  return sender.origin === origin.origin;
+}
+
+/** In-window navigation is only ever to the app's own page (a reload or hash route). */
+export function isAllowedNavigation(targetUrl: string, app: AppLocation): boolean {
+  return isTrustedSenderUrl(targetUrl, app);
+}
+
+/** Links the app may open in the user's browser (never in an Electron window). */
+export function isAllowedExternalUrl(targetUrl: string): boolean {
+  const url = parseUrl(targetUrl);
+  return url !== null && url.protocol === 'https:' && url.username === '' && url.password === '';
+}
+
+export type WindowOpenDecision = { action: 'deny'; openExternally: boolean };
+
+/** New windows are never created; an https link is handed to the system browser instead. */
+export function decideWindowOpen(targetUrl: string): WindowOpenDecision {
+  return { action: 'deny', openExternally: isAllowedExternalUrl(targetUrl) };
+}
+
+/**
+ * Permission requests: microphone (`media` with audio only) and choosing the audio output device
+ * (`speaker-selection`), for the app's own page only. Everything else — camera, geolocation,
+ * notifications from the page, clipboard, HID… — is refused.
+ */
+export function isPermissionAllowed(input: {
+  permission: string;
+  requestingUrl: string;
+  mediaTypes?: ReadonlyArray<string>;
+  app: AppLocation;
+}): boolean {
+  if (!isTrustedSenderUrl(input.requestingUrl, input.app)) return false;
+  if (input.permission === 'speaker-selection') return true;
+  if (input.permission !== 'media') return false;
+  const mediaTypes = input.mediaTypes ?? [];
+  // An unspecified request could be for the camera: refuse what we cannot see is audio-only.
+  return mediaTypes.length > 0 && mediaTypes.every((type) => type === 'audio');
+}
+
+/** The permission *check* (no request, e.g. enumerateDevices labels): the same two, same origin. */
+export function isPermissionCheckAllowed(input: {
+  permission: string;
+  requestingOrigin: string;
+  app: AppLocation;
+}): boolean {
+  if (input.permission !== 'media' && input.permission !== 'speaker-selection') return false;
+  if (input.app.kind === 'file')
+    return input.requestingOrigin === 'file://' || input.requestingOrigin === 'file:///';
+  const origin = parseUrl(input.app.origin);
+  return origin !== null && input.requestingOrigin === origin.origin;
+}
+
+export const PROTOCOL_SCHEMES = ['tel', 'callto', 'sip'] as const;
+
+/**
+ * The number (or SIP user part) in a tel:/callto:/sip:/sips: link, for the dialer to show. The
+ * dialer normalizes it and the outbound check still decides (SPEC §3.5); this only extracts.
+ * Returns null for anything that is not such a link or carries nothing dialable.
+ */
+export function parseProtocolUrl(link: string): string | null {
+  const match = /^(tel|callto|sips?):(.*)$/i.exec(link.trim());
+  if (match === null) return null;
+  const scheme = (match[1] ?? '').toLowerCase();
+  let rest = match[2] ?? '';
+  if (scheme === 'callto') rest = rest.replace(/^\/\//, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rest);
+  } catch {
+    return null;
+  }
+  // Drop URI parameters and headers: tel:+1212;ext=1 / sip:+1212@host;user=phone?subject=x
+  let target = decoded.split(/[;?]/, 1)[0] ?? '';
+  if (scheme === 'sip' || scheme === 'sips') target = target.split('@', 1)[0] ?? '';
+  target = target.trim();
+  if (target.length === 0 || target.length > 64) return null;
+  // Visual separators only; letters (vanity numbers, SIP users) pass to the dialer's own validation.
+  if (!/^[+0-9A-Za-z*#(). \-]+$/.test(target)) return null;
+  return target;
+}
+
+/** The first protocol link among command-line arguments (Windows/Linux pass it to the second instance). */
+export function findProtocolUrlInArgv(argv: ReadonlyArray<string>): string | null {
+  for (const argument of argv) {
+    if (/^(tel|callto|sips?):/i.test(argument)) return argument;
+  }
+  return null;
+}
+
+/** electron-updater's feed from the environment; null means updates are off (the default in development). */
+export type UpdateFeed =
+  { provider: 'github'; owner: string; repo: string } | { provider: 'generic'; url: string } | null;
+
+export function updateFeedFromEnv(env: Record<string, string | undefined>): UpdateFeed {
+  const provider = env.BLOCKLINE_UPDATE_PROVIDER;
+  if (provider === 'generic') {
+    const url = env.BLOCKLINE_UPDATE_URL;
+    return url !== undefined && /^https:\/\//.test(url) ? { provider: 'generic', url } : null;
+  }
+  if (provider === 'github') {
+    const owner = env.BLOCKLINE_UPDATE_OWNER;
+    const repo = env.BLOCKLINE_UPDATE_REPO;
+    return owner && repo ? { provider: 'github', owner, repo } : null;
+  }
+  return null;
+}
+
+/** What the tray shows: status lines (disabled items) and actions. */
+export type TrayMenuItem =
+  | { kind: 'status'; label: string }
+  | { kind: 'separator' }
+  | { kind: 'action'; id: 'toggle-window' | 'block-last-caller' | 'quit'; label: string; enabled: boolean };
+
+export interface TrayStatusInput {
+  registeredLines: number;
+  totalLines: number;
+  sync:
+    | { status: 'signed_out' }
+    | { status: 'syncing'; ruleCount: number }
+    | { status: 'synced'; ruleCount: number; syncedAt: string }
+    | { status: 'offline'; ruleCount: number; lastSyncedAt: string | null };
+  blockedToday: number;
+  canManage: boolean;
+}
+
+function describeSync(sync: TrayStatusInput['sync'], now: Date): string {
+  switch (sync.status) {
+    case 'signed_out':
+      return 'Not signed in';
+    case 'syncing':
+      return `Syncing… (${sync.ruleCount} rules)`;
+    case 'synced':
+      return `Blocklist synced (${sync.ruleCount} rules)`;
+    case 'offline': {
+      if (sync.lastSyncedAt === null) return `Offline — never synced (${sync.ruleCount} rules)`;
+      const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(sync.lastSyncedAt)) / 60_000));
+      const age =
+        minutes < 60
+          ? `${minutes} min`
+          : minutes < 48 * 60
+            ? `${Math.round(minutes / 60)} h`
+            : `${Math.round(minutes / 1440)} days`;
+      return `Offline — list from ${age} ago (${sync.ruleCount} rules)`;
+    }
+  }
+}
+
+export function buildTrayMenuModel(
+  status: TrayStatusInput,
+  windowVisible: boolean,
+  now: Date,
+): TrayMenuItem[] {
+  return [
+    { kind: 'status', label: `Lines registered: ${status.registeredLines} of ${status.totalLines}` },
+    { kind: 'status', label: describeSync(status.sync, now) },
+    { kind: 'status', label: `Calls blocked today: ${status.blockedToday}` },
+    { kind: 'separator' },
+    {
+      kind: 'action',
+      id: 'toggle-window',
+      label: windowVisible ? 'Hide Blockline' : 'Show Blockline',
+      enabled: true,
+    },
+    // SPEC §7.1a: only those who may manage the list get the shortcut.
+    ...(status.canManage
+      ? [
+          {
+            kind: 'action',
+            id: 'block-last-caller',
+            label: 'Block last caller…',
+            enabled: status.sync.status !== 'signed_out',
+          } as const,
+        ]
+      : []),
+    { kind: 'separator' },
+    { kind: 'action', id: 'quit', label: 'Quit Blockline', enabled: true },
+  ];
+}
+
+export function trayTooltip(status: TrayStatusInput, now: Date): string {
+  return `Blockline — ${status.registeredLines}/${status.totalLines} lines, ${describeSync(status.sync, now)}, ${status.blockedToday} blocked today`;
+}
+
+/** The application menu as Electron role items (structurally MenuItemConstructorOptions). */
+export interface MenuTemplateItem {
+  role?: string;
+  label?: string;
+  type?: 'separator';
+  submenu?: MenuTemplateItem[];
+}
+
+export function buildAppMenuTemplate(input: {
+  platform: NodeJS.Platform;
+  isPackaged: boolean;
+}): MenuTemplateItem[] {
+  const view: MenuTemplateItem[] = [
+    { role: 'resetZoom' },
+    { role: 'zoomIn' },
+    { role: 'zoomOut' },
+    { type: 'separator' },
+    { role: 'togglefullscreen' },
+  ];
+  // Developer tools only in development: a reload in the field would drop live calls.
+  if (!input.isPackaged) view.unshift({ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' });
+  return [
+    ...(input.platform === 'darwin' ? [{ role: 'appMenu' }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { label: 'View', submenu: view },
+    { role: 'windowMenu' },
+  ];
+}
+
+/**
+ * Files the packaged app serves over file://: only what is inside the renderer directory. Both are
+ * absolute filesystem paths; the comparison is on normalized, separator-terminated prefixes.
+ */
+export function isInsideDirectory(filePath: string, directory: string, separator = '/'): boolean {
+  const normalizedDirectory = directory.endsWith(separator) ? directory : directory + separator;
+  return (
+    filePath.startsWith(normalizedDirectory) &&
+    !filePath.slice(normalizedDirectory.length).split(separator).includes('..')
+  );
+}

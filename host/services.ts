@@ -1,0 +1,329 @@
+/**
+ * The main-process services shared by both hosts (Electron and the browser host): the store, the
+ * secrets, the sync client and the call-report queue, behind one `handle(channel, request)` that
+ * implements every channel of the shared IPC map and one typed event emitter for its events.
+ * Electron-only behaviours (notifications, the tray) come in through `NativeIntegration`.
+ */
+import type { CallReport, Change } from '../shared/contracts/api';
+import type {
+  AppInfo,
+  EventChannel,
+  EventPayload,
+  InvokeChannel,
+  InvokeResponse,
+  Session,
+  SyncState,
+  WriteError,
+} from '../shared/contracts/ipc';
+import { OrgApiClient, normalizeServerUrl, type ApiResult, type FetchLike } from './api-client';
+import type { BackoffOptions } from './backoff';
+import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
+import { ReportQueue } from './report-queue';
+import { SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
+import type { LocalStore } from './store';
+import { SyncClient } from './sync-client';
+
+export interface TrayStatus {
+  registeredLines: number;
+  totalLines: number;
+  sync: SyncState;
+  blockedToday: number;
+  canManage: boolean;
+}
+
+/** What only a desktop host can do; the browser host leaves these out. */
+export interface NativeIntegration {
+  /** Shows a native notification for an incoming call; returns whether it was shown. */
+  notifyIncomingCall?: (call: { callId: string; caller: string; line: string | null }) => boolean;
+  /** Called whenever anything the tray shows changes. */
+  onTrayStatus?: (status: TrayStatus) => void;
+}
+
+export interface MainServicesOptions {
+  store: LocalStore;
+  secrets: SecretStore;
+  fetch: FetchLike;
+  now: () => Date;
+  random: () => number;
+  appInfo: AppInfo;
+  native?: NativeIntegration;
+  log?: (message: string) => void;
+  backoff?: BackoffOptions;
+  idleTimeoutMs?: number;
+  /** How often queued call reports are retried while online. */
+  reportRetryMs?: number;
+  /** Every change the sync client applies, in order (diagnostics and tests). */
+  onSyncChange?: (change: Change) => void;
+}
+
+type Handlers = { [C in InvokeChannel]: (request: ParsedInvokeRequest<C>) => Promise<InvokeResponse<C>> };
+type AnyEventListener = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => void;
+
+export interface MainServices {
+  /** Validates the channel and the request (throws IpcRefusedError), then runs the handler. */
+  handle(channel: unknown, request: unknown): Promise<unknown>;
+  /** Typed, validated call for code in the main process itself (tray menu, tests). */
+  invoke<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>>;
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
+  /** Every event, for forwarding to windows or WebSocket clients. */
+  onAny(listener: AnyEventListener): () => void;
+  emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void;
+  /** Starts syncing (when signed in) and the report retry timer. */
+  start(): void;
+  stop(): Promise<void>;
+  trayStatus(): TrayStatus;
+  readonly sync: SyncClient;
+  readonly reports: ReportQueue;
+}
+
+const OFFLINE_MESSAGE =
+  'You are offline: the change was not sent to the server and has not been saved. Try again when the app shows it is synced.';
+
+function localDay(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+export function createMainServices(options: MainServicesOptions): MainServices {
+  const { store, secrets } = options;
+  const log = options.log ?? (() => {});
+  const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
+  const anyListeners = new Set<AnyEventListener>();
+  let phoneStatus = { registeredLines: 0, totalLines: 0 };
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  function emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
+    for (const listener of listeners.get(channel) ?? []) {
+      try {
+        (listener as (value: EventPayload<C>) => void)(payload);
+      } catch (error) {
+        log(`event listener for ${channel} failed: ${String(error)}`);
+      }
+    }
+    for (const listener of anyListeners) {
+      try {
+        listener(channel, payload);
+      } catch (error) {
+        log(`event forwarder for ${channel} failed: ${String(error)}`);
+      }
+    }
+  }
+
+  const currentApi = (): OrgApiClient | null => {
+    const session = store.getSession();
+    const token = secrets.get(SERVER_TOKEN_KEY);
+    if (session === null || token === null) return null;
+    return new OrgApiClient({ serverUrl: session.serverUrl, token, fetch: options.fetch });
+  };
+
+  const sessionValue = (): Session => {
+    const session = store.getSession();
+    if (session === null || secrets.get(SERVER_TOKEN_KEY) === null) return { signedIn: false };
+    return { signedIn: true, serverUrl: session.serverUrl, me: session.me };
+  };
+
+  const trayStatus = (): TrayStatus => ({
+    ...phoneStatus,
+    sync: sync.getState(),
+    blockedToday: store.blockedCallsOn(localDay(options.now())),
+    canManage: store.getSession()?.me.canManage ?? false,
+  });
+  const publishTrayStatus = () => options.native?.onTrayStatus?.(trayStatus());
+
+  const reports = new ReportQueue({ store, getApi: currentApi, isOnline: () => sync.isOnline(), log });
+  const flushReports = () => {
+    if (reports.size() === 0) return;
+    void reports.flush().then((result) => {
+      if (result.error !== null && result.error !== 'offline')
+        log(`reports: ${result.remaining} waiting: ${result.error}`);
+    });
+  };
+
+  const sync = new SyncClient({
+    store,
+    secrets,
+    fetch: options.fetch,
+    now: options.now,
+    random: options.random,
+    log,
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.onSyncChange === undefined ? {} : { onChangeApplied: options.onSyncChange }),
+    onState: (state) => {
+      emit('sync:state', state);
+      publishTrayStatus();
+      if (state.status === 'synced') flushReports();
+    },
+    onBlocklist: (state) => emit('blocklist:changed', state),
+  });
+
+  /** Lead writes go to the server only while online, and return what the server said. */
+  async function write<T>(send: (api: OrgApiClient) => Promise<ApiResult<T>>): Promise<ApiResult<T>> {
+    const api = currentApi();
+    if (api === null) return { ok: false, code: 'unauthorized', message: 'Sign in to the org server first.' };
+    if (!sync.isOnline()) return { ok: false, code: 'offline', message: OFFLINE_MESSAGE };
+    return send(api);
+  }
+
+  async function signIn(
+    serverUrlInput: string,
+    token: string,
+  ): Promise<{ ok: true; value: Session } | WriteError> {
+    const url = new URL(serverUrlInput);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      return {
+        ok: false,
+        code: 'bad_request',
+        message: `The server address must start with https:// (http:// is allowed only for this computer): ${serverUrlInput}`,
+      };
+    }
+    const serverUrl = normalizeServerUrl(url.toString());
+    const me = await new OrgApiClient({ serverUrl, token, fetch: options.fetch }).me();
+    if (!me.ok) {
+      if (me.code === 'unauthorized') return { ...me, message: 'The server did not accept this token.' };
+      return me;
+    }
+    const cached = store.getBlocklist();
+    const sameOrg = cached.serverUrl === serverUrl && cached.orgId === me.value.org.id;
+    await sync.stop();
+    secrets.set(SERVER_TOKEN_KEY, token);
+    store.setSession({ serverUrl, me: me.value });
+    if (!sameOrg) {
+      // Another org's list, or reports meant for another server, must not leak into this one.
+      store.setPendingReports([]);
+      await sync.reset();
+    }
+    const session = sessionValue();
+    emit('session:changed', session);
+    sync.start();
+    publishTrayStatus();
+    return { ok: true, value: session };
+  }
+
+  const handlers: Handlers = {
+    'app:info': async () => options.appInfo,
+    'session:get': async () => sessionValue(),
+    'session:signIn': async ({ serverUrl, token }) => signIn(serverUrl, token),
+    'session:signOut': async () => {
+      await sync.stop();
+      secrets.delete(SERVER_TOKEN_KEY);
+      store.setSession(null);
+      store.setPendingReports([]);
+      await sync.reset();
+      emit('session:changed', { signedIn: false });
+      publishTrayStatus();
+      return { ok: true };
+    },
+    'blocklist:get': async () => sync.getBlocklistState(),
+    'sync:state': async () => sync.getState(),
+    'rules:create': (input) => write((api) => api.createRule(input)),
+    'rules:bulkCreate': ({ entries, source }) => write((api) => api.bulkCreateRules(entries, source)),
+    'rules:update': ({ id, patch }) => write((api) => api.updateRule(id, patch)),
+    'rules:delete': ({ id }) => write((api) => api.deleteRule(id)),
+    'rules:testNumber': ({ number, line }) => write((api) => api.testNumber(number, line)),
+    'rules:exportCsv': () => write((api) => api.exportCsv()),
+    'settings:update': (patch) => write((api) => api.updateSettings(patch)),
+    'lines:setAnnouncementMode': async ({ number, mode }) => {
+      const result = await write(async (api) => {
+        const changed = await api.setLineAnnouncementMode(number, mode);
+        return changed.ok ? api.lines() : changed;
+      });
+      return result.ok ? { ok: true, value: result.value.lines } : result;
+    },
+    'calls:report': async (report: CallReport) => {
+      const queued = reports.enqueue(report);
+      if (report.direction === 'inbound' && report.action === 'block') {
+        store.countBlockedCall(localDay(options.now()));
+        publishTrayStatus();
+      }
+      flushReports();
+      return { queued };
+    },
+    'calls:emergencyPlaced': async ({ at }) => {
+      store.setLastEmergencyAt(at);
+      return { ok: true };
+    },
+    'calls:lastEmergency': async () => ({ at: store.getLastEmergencyAt() }),
+    'history:list': async () => store.getHistory(),
+    'history:add': async (entry) => {
+      store.addHistoryEntry(entry);
+      return { ok: true };
+    },
+    'history:clear': async () => {
+      store.clearHistory();
+      return { ok: true };
+    },
+    'phone:accounts': async () =>
+      store
+        .getSipAccounts()
+        .map((account) => ({ account, hasPassword: secrets.get(sipPasswordKey(account.id)) !== null })),
+    'phone:credentials': async ({ accountId }) => {
+      const known = store.getSipAccounts().some((account) => account.id === accountId);
+      return { password: known ? secrets.get(sipPasswordKey(accountId)) : null };
+    },
+    'phone:saveAccount': async ({ account, password }) => {
+      if (password !== undefined) {
+        if (password === '') secrets.delete(sipPasswordKey(account.id));
+        else secrets.set(sipPasswordKey(account.id), password);
+      }
+      store.saveSipAccount(account);
+      return { ok: true };
+    },
+    'phone:removeAccount': async ({ accountId }) => {
+      store.removeSipAccount(accountId);
+      secrets.delete(sipPasswordKey(accountId));
+      return { ok: true };
+    },
+    'phone:status': async (status) => {
+      phoneStatus = status;
+      publishTrayStatus();
+      return { ok: true };
+    },
+    'notify:incomingCall': async (call) => ({ shown: options.native?.notifyIncomingCall?.(call) ?? false }),
+  };
+
+  async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {
+    const parsed = parseInvokeRequest(channel, request);
+    return handlers[channel](parsed);
+  }
+
+  return {
+    sync,
+    reports,
+    handle: async (channel, request) => run(assertInvokeChannel(channel), request),
+    invoke: run,
+    on(channel, listener) {
+      let set = listeners.get(channel);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(channel, set);
+      }
+      const stored = listener as (payload: never) => void;
+      set.add(stored);
+      return () => void set.delete(stored);
+    },
+    onAny(listener) {
+      anyListeners.add(listener);
+      return () => void anyListeners.delete(listener);
+    },
+    emit,
+    start() {
+      sync.start();
+      if (retryTimer === null) {
+        retryTimer = setInterval(flushReports, options.reportRetryMs ?? 30_000);
+        retryTimer.unref();
+      }
+      publishTrayStatus();
+    },
+    async stop() {
+      if (retryTimer !== null) clearInterval(retryTimer);
+      retryTimer = null;
+      await sync.stop();
+    },
+    trayStatus,
+  };
+}

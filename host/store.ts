@@ -1,0 +1,290 @@
+/**
+ * The app's local persistence over `conf` (the library electron-store is built on), so the same code
+ * runs in Electron and in the browser host. Two files: `blocklist.json` (the org's rules, settings,
+ * lines and revision — large, rewritten as a whole after each sync) and `app.json` (session, call
+ * history, pending call reports, SIP accounts — small, written often). Both carry a schema version
+ * with migrations; every value is re-validated with the shared zod schemas on load, so a damaged
+ * file costs the damaged entries, never the start-up. Secrets are NOT stored here (see secrets.ts).
+ */
+import Conf from 'conf';
+import { z } from 'zod';
+import {
+  callReportSchema,
+  lineSchema,
+  meResponseSchema,
+  type CallReport,
+  type Line,
+  type MeResponse,
+} from '../shared/contracts/api';
+import {
+  historyEntrySchema,
+  sipAccountSchema,
+  type BlocklistState,
+  type HistoryEntry,
+  type SipAccount,
+} from '../shared/contracts/ipc';
+import { isoDateTimeSchema, ruleSchema, type Rule } from '../shared/rules';
+import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
+
+/** Bumped when a stored shape changes; each bump gets a migration below. */
+export const STORE_SCHEMA_VERSION = '1.1.0';
+export const MAX_HISTORY_ENTRIES = 1000;
+export const MAX_PENDING_REPORTS = 20_000;
+
+export interface CachedBlocklist {
+  /** Which org (on which server) this list belongs to; a different sign-in starts from empty. */
+  serverUrl: string | null;
+  orgId: string | null;
+  revision: number;
+  rules: Rule[];
+  settings: OrgSettings | null;
+  lines: Line[];
+  lastSyncedAt: string | null;
+}
+
+export interface StoredSession {
+  serverUrl: string;
+  me: MeResponse;
+}
+
+interface BlocklistFile extends Record<string, unknown> {
+  serverUrl: string | null;
+  orgId: string | null;
+  revision: number;
+  rules: unknown[];
+  settings: unknown;
+  lines: unknown[];
+  lastSyncedAt: string | null;
+}
+
+interface AppFile extends Record<string, unknown> {
+  session: unknown;
+  history: unknown[];
+  pendingReports: unknown[];
+  sipAccounts: unknown[];
+  lastEmergencyAt: string | null;
+  blockedToday: { day: string; count: number };
+}
+
+const EMPTY_BLOCKLIST: BlocklistFile = {
+  serverUrl: null,
+  orgId: null,
+  revision: 0,
+  rules: [],
+  settings: null,
+  lines: [],
+  lastSyncedAt: null,
+};
+
+const EMPTY_APP: AppFile = {
+  session: null,
+  history: [],
+  pendingReports: [],
+  sipAccounts: [],
+  lastEmergencyAt: null,
+  blockedToday: { day: '', count: 0 },
+};
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+/**
+ * Migrations of app.json. 1.0.0 wrote no `blockedToday` counter and could hold history entries
+ * beyond the cap; 1.1.0 adds the counter and trims history.
+ */
+const appMigrations = {
+  '1.1.0': (store: Conf<AppFile>) => {
+    if (store.get('blockedToday') === undefined) store.set('blockedToday', { day: '', count: 0 });
+    const history = store.get('history');
+    if (Array.isArray(history) && history.length > MAX_HISTORY_ENTRIES) {
+      store.set('history', history.slice(0, MAX_HISTORY_ENTRIES));
+    }
+  },
+};
+
+/** Keeps the entries that still match their schema; drops (and counts) the rest. */
+function keepValid<T>(schema: z.ZodType<T>, values: unknown, onDropped: (count: number) => void): T[] {
+  if (!Array.isArray(values)) return [];
+  const kept: T[] = [];
+  for (const value of values) {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) kept.push(parsed.data);
+  }
+  if (kept.length !== values.length) onDropped(values.length - kept.length);
+  return kept;
+}
+
+export interface LocalStoreOptions {
+  /** The directory holding the store files (Electron: app.getPath('userData'); browser host: --data-dir). */
+  dir: string;
+  log?: (message: string) => void;
+}
+
+export class LocalStore {
+  private readonly blocklistConf: Conf<BlocklistFile>;
+  private readonly appConf: Conf<AppFile>;
+  private blocklist: CachedBlocklist;
+  private session: StoredSession | null;
+  private history: HistoryEntry[];
+  private pendingReports: CallReport[];
+  private sipAccounts: SipAccount[];
+
+  constructor(options: LocalStoreOptions) {
+    const log = options.log ?? (() => {});
+    const common = {
+      cwd: options.dir,
+      projectVersion: STORE_SCHEMA_VERSION,
+      clearInvalidConfig: true,
+    } as const;
+    this.blocklistConf = new Conf<BlocklistFile>({
+      ...common,
+      configName: 'blocklist',
+      defaults: EMPTY_BLOCKLIST,
+      schema: {
+        serverUrl: nullableString,
+        orgId: nullableString,
+        revision: { type: 'integer', minimum: 0 },
+        // Items are checked with the shared zod schemas on load: a JSON-schema pass over 100k rules on
+        // every write would cost more than it protects.
+        rules: { type: 'array' },
+        settings: { type: ['object', 'null'] },
+        lines: { type: 'array' },
+        lastSyncedAt: nullableString,
+      },
+    });
+    this.appConf = new Conf<AppFile>({
+      ...common,
+      configName: 'app',
+      defaults: EMPTY_APP,
+      migrations: appMigrations,
+      schema: {
+        session: { type: ['object', 'null'] },
+        history: { type: 'array' },
+        pendingReports: { type: 'array' },
+        sipAccounts: { type: 'array' },
+        lastEmergencyAt: nullableString,
+        blockedToday: {
+          type: 'object',
+          properties: { day: { type: 'string' }, count: { type: 'integer', minimum: 0 } },
+          required: ['day', 'count'],
+        },
+      },
+    });
+
+    const dropped = (what: string) => (count: number) => log(`store: dropped ${count} unreadable ${what}`);
+    const rawList = this.blocklistConf.store;
+    const settings = orgSettingsSchema.safeParse(rawList.settings);
+    this.blocklist = {
+      serverUrl: rawList.serverUrl,
+      orgId: rawList.orgId,
+      revision: rawList.revision,
+      rules: keepValid(ruleSchema, rawList.rules, dropped('rules')),
+      settings: settings.success ? settings.data : null,
+      lines: keepValid(lineSchema, rawList.lines, dropped('lines')),
+      lastSyncedAt: isoDateTimeSchema.safeParse(rawList.lastSyncedAt).success ? rawList.lastSyncedAt : null,
+    };
+    const rawApp = this.appConf.store;
+    const session = z.object({ serverUrl: z.string(), me: meResponseSchema }).safeParse(rawApp.session);
+    this.session = session.success ? session.data : null;
+    this.history = keepValid(historyEntrySchema, rawApp.history, dropped('history entries'));
+    this.pendingReports = keepValid(callReportSchema, rawApp.pendingReports, dropped('call reports'));
+    this.sipAccounts = keepValid(sipAccountSchema, rawApp.sipAccounts, dropped('SIP accounts'));
+  }
+
+  /** Where the files live (for diagnostics and tests). */
+  get paths(): { blocklist: string; app: string } {
+    return { blocklist: this.blocklistConf.path, app: this.appConf.path };
+  }
+
+  getBlocklist(): CachedBlocklist {
+    return this.blocklist;
+  }
+
+  /** The list as the renderer sees it; settings fall back to the defaults before the first sync. */
+  getBlocklistState(): BlocklistState {
+    const { revision, rules, settings, lines } = this.blocklist;
+    return { revision, rules, settings: settings ?? defaultOrgSettings(), lines };
+  }
+
+  saveBlocklist(next: CachedBlocklist): void {
+    this.blocklist = next;
+    this.blocklistConf.store = { ...next };
+  }
+
+  clearBlocklist(): void {
+    this.saveBlocklist({ ...EMPTY_BLOCKLIST, rules: [], lines: [], settings: null });
+  }
+
+  getSession(): StoredSession | null {
+    return this.session;
+  }
+
+  setSession(session: StoredSession | null): void {
+    this.session = session;
+    this.appConf.set('session', session);
+  }
+
+  getHistory(): HistoryEntry[] {
+    return this.history;
+  }
+
+  /** Newest first, bounded: the oldest entries fall off. Re-adding an id replaces the entry. */
+  addHistoryEntry(entry: HistoryEntry): void {
+    this.history = [entry, ...this.history.filter((existing) => existing.id !== entry.id)].slice(
+      0,
+      MAX_HISTORY_ENTRIES,
+    );
+    this.appConf.set('history', this.history);
+  }
+
+  clearHistory(): void {
+    this.history = [];
+    this.appConf.set('history', []);
+  }
+
+  getPendingReports(): CallReport[] {
+    return this.pendingReports;
+  }
+
+  setPendingReports(reports: CallReport[]): void {
+    this.pendingReports = reports.slice(-MAX_PENDING_REPORTS);
+    this.appConf.set('pendingReports', this.pendingReports);
+  }
+
+  getSipAccounts(): SipAccount[] {
+    return this.sipAccounts;
+  }
+
+  saveSipAccount(account: SipAccount): void {
+    const others = this.sipAccounts.filter((existing) => existing.id !== account.id);
+    const index = this.sipAccounts.findIndex((existing) => existing.id === account.id);
+    this.sipAccounts =
+      index === -1 ? [...others, account] : this.sipAccounts.map((a) => (a.id === account.id ? account : a));
+    this.appConf.set('sipAccounts', this.sipAccounts);
+  }
+
+  removeSipAccount(accountId: string): void {
+    this.sipAccounts = this.sipAccounts.filter((existing) => existing.id !== accountId);
+    this.appConf.set('sipAccounts', this.sipAccounts);
+  }
+
+  getLastEmergencyAt(): string | null {
+    return this.appConf.get('lastEmergencyAt');
+  }
+
+  setLastEmergencyAt(at: string): void {
+    this.appConf.set('lastEmergencyAt', at);
+  }
+
+  /** Counts inbound calls blocked on `day` (YYYY-MM-DD, local); resets when the day changes. */
+  countBlockedCall(day: string): number {
+    const current = this.appConf.get('blockedToday');
+    const count = current.day === day ? current.count + 1 : 1;
+    this.appConf.set('blockedToday', { day, count });
+    return count;
+  }
+
+  blockedCallsOn(day: string): number {
+    const current = this.appConf.get('blockedToday');
+    return current.day === day ? current.count : 0;
+  }
+}

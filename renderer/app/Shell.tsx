@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import { PhoneView } from '../calls/PhoneView';
+import { IncomingCall } from '../calls/IncomingCall';
+import { BlockNumberDialog } from '../calls/BlockNumberDialog';
+import { SettingsView } from '../settings/SettingsView';
+import { describeSync } from '../stores/sync';
+import { Banner, Button } from '../ui';
+import { useNow } from './hooks';
+import { useWriteAccess } from './permissions';
+import { SyncIndicator } from './SyncIndicator';
+import { useSession, useStores, useSync } from './stores';
+
+type View = 'phone' | 'settings';
+
+/** The signed-in app: header with navigation and sync state, the offline banner, and the two views. */
+export function Shell() {
+  const stores = useStores();
+  const session = useSession((state) => state.session);
+  const sync = useSync((state) => state.state);
+  const now = useNow(15_000);
+  const access = useWriteAccess();
+  const [view, setView] = useState<View>('phone');
+  const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
+
+  useEffect(() => {
+    const offDialer = stores.api.on('dialer:open', ({ number }) => {
+      stores.calls.getState().setDialerText(number);
+      setView('phone');
+    });
+    const offTray = stores.api.on('tray:blockLastCaller', () => {
+      const last = stores.history.getState().entries.find((entry) => entry.direction === 'inbound' && entry.number !== null);
+      if (last?.number) setBlockLast({ number: last.number });
+    });
+    return () => {
+      offDialer();
+      offTray();
+    };
+  }, [stores]);
+
+  const me = session?.signedIn ? session.me : null;
+  return (
+    <div className="bl-app">
+      <header className="bl-header">
+        <span className="bl-brand">Blockline</span>
+        <nav aria-label="Main" className="bl-nav">
+          <button type="button" className="bl-nav__item" aria-current={view === 'phone' ? 'page' : undefined} onClick={() => setView('phone')}>
+            Phone
+          </button>
+          <button type="button" className="bl-nav__item" aria-current={view === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>
+            Settings
+          </button>
+        </nav>
+        <SyncIndicator />
+        {me && (
+          <span className="bl-header__user">
+            {me.user.name} · {me.user.role} · {me.org.name}
+          </span>
+        )}
+        <Button size="small" variant="ghost" onClick={() => void stores.session.getState().signOut()}>
+          Sign out
+        </Button>
+      </header>
+      {sync.status === 'offline' && (
+        <Banner tone="warning" title="Offline" className="bl-offline">
+          {describeSync(sync, now)}. Blocking keeps working with the local list; changes cannot be saved until the server is reachable ({sync.error}).
+        </Banner>
+      )}
+      <main className="bl-main" id="main">
+        {view === 'phone' ? <PhoneView /> : <SettingsView />}
+      </main>
+      <IncomingCall />
+      {blockLast && access.manager && (
+        <BlockNumberDialog number={blockLast.number} onClose={() => setBlockLast(null)} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { formatForDisplay, isSupportedCountryCode } from '../../shared/numbers';
+import type { Line } from '../../shared/contracts/api';
+import type { RuleScope } from '../../shared/rules';
+
+/** A stored number (or prefix) as people read it in the org's country. */
+export function displayNumber(e164: string | null, country: string): string {
+  if (e164 === null) return 'Unknown';
+  return isSupportedCountryCode(country) ? formatForDisplay(e164, country) : e164;
+}
+
+export function describeScope(scope: RuleScope, lines: readonly Line[], country: string): string {
+  if (scope === 'all') return 'All lines';
+  const line = lines.find((candidate) => candidate.number === scope);
+  const number = displayNumber(scope, country);
+  return line ? `${line.label} (${number})` : number;
+}
+
+/** "in 6 d 23 h", "in 42 min", "expired". */
+export function describeRemaining(expiresAt: string, nowMs: number): string {
+  const ms = Date.parse(expiresAt) - nowMs;
+  if (ms <= 0) return 'expired';
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `in ${hours} h ${minutes % 60} min`;
+  return `in ${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}

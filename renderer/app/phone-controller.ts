@@ -1,0 +1,277 @@
+/**
+ * Glue between the phone core (`renderer/phone`, framework-free, sip.js inside) and the app: it feeds
+ * the phone the local policy, mirrors its plain snapshots into the stores, and turns its events into
+ * history entries, call reports and emergency bookkeeping. sip.js objects never leave the phone.
+ */
+import type { CallReport } from '../../shared/contracts/api';
+import type { HistoryEntry, SipAccount } from '../../shared/contracts/ipc';
+import { buildRuleIndex, type RuleIndex } from '../../shared/decision';
+import type { Decision } from '../../shared/decision.types';
+import type { CallerIdentity } from '../../shared/identity.types';
+import type { BlockedCallEvent, CallSnapshot, Phone, PhoneOptions } from '../phone/types';
+import { ENDED_CALL_LINGER_MS } from '../stores/calls';
+import { incomingCall } from '../stores/calls';
+import { outboundLine } from '../stores/phone';
+import { Ringtone } from '../calls/ringtone';
+import type { AppStores } from './stores';
+
+export type CreatePhone = (options: PhoneOptions) => Phone;
+
+export interface PhoneController {
+  /** (Re)creates the phone from this machine's SIP accounts; call after sign-in and account changes. */
+  restart(): Promise<void>;
+  placeCall(dialed: string): Promise<void>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  hangup(callId: string): Promise<void>;
+  mute(callId: string, muted: boolean): void;
+  hold(callId: string, held: boolean): Promise<void>;
+  sendDtmf(callId: string, tones: string): Promise<void>;
+  transfer(callId: string, target: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Words for the history and the dialer: why the decision blocked. */
+export function blockedReason(decision: Decision): string {
+  const verdict = decision.verdict;
+  if (verdict.action !== 'block') return '';
+  switch (verdict.why) {
+    case 'rule':
+      return verdict.rule.reason;
+    case 'anonymous':
+      return 'Anonymous caller';
+    case 'failed_verification':
+      return 'Caller verification failed';
+  }
+}
+
+function verificationOf(identity: CallerIdentity | null): HistoryEntry['verification'] {
+  const verstat = identity?.verification?.verstat ?? null;
+  if (verstat === 'TN-Validation-Passed') return 'passed';
+  if (verstat === 'TN-Validation-Failed') return 'failed';
+  return identity === null ? null : 'none';
+}
+
+function reportId(prefix: string, id: string): string {
+  return `${prefix}-${id}`.padEnd(8, '0').slice(0, 100);
+}
+
+/** The report the server counts for rule hits and auto-block (SPEC §3.4, §4.2). */
+export function reportForBlocked(event: BlockedCallEvent): CallReport {
+  const verdict = event.decision.verdict;
+  const identity = event.identity;
+  return {
+    id: reportId('blk', event.id),
+    callId: event.sipCallId ?? event.id,
+    direction: event.direction,
+    line: event.line,
+    number: event.decision.number,
+    anonymous: identity?.kind === 'anonymous' || (identity?.kind === 'number' && identity.withheld),
+    action: 'block',
+    why: verdict.why,
+    ruleId: verdict.action === 'block' && verdict.why === 'rule' ? verdict.rule.id : null,
+    at: new Date(event.at).toISOString(),
+    verstat: identity?.verification?.verstat ?? null,
+  };
+}
+
+export function historyForBlocked(event: BlockedCallEvent): HistoryEntry {
+  return {
+    id: event.id,
+    direction: event.direction,
+    number: event.decision.number,
+    display: event.decision.number ?? event.dialed ?? (event.identity?.kind === 'anonymous' ? 'Anonymous' : 'Unknown caller'),
+    line: event.line,
+    startedAt: new Date(event.at).toISOString(),
+    durationSeconds: 0,
+    result: 'blocked',
+    blockedReason: blockedReason(event.decision),
+    verification: verificationOf(event.identity),
+  };
+}
+
+export function historyForCall(call: CallSnapshot): HistoryEntry {
+  const connected = call.connectedAt !== null;
+  const reason = call.endReason ?? '';
+  let result: HistoryEntry['result'];
+  if (connected) result = 'answered';
+  else if (reason === 'declined') result = 'declined';
+  else if (reason.startsWith('failed')) result = 'failed';
+  else if (call.direction === 'inbound') result = 'missed';
+  else result = 'cancelled';
+  return {
+    id: call.id,
+    direction: call.direction,
+    number: call.number,
+    display: call.remote,
+    line: call.line,
+    startedAt: new Date(call.startedAt).toISOString(),
+    durationSeconds: connected && call.connectedAt !== null ? Math.max(0, ((call.endedAt ?? Date.now()) - call.connectedAt) / 1000) : 0,
+    result,
+    blockedReason: null,
+    verification: call.verification,
+  };
+}
+
+export function createPhoneController(stores: AppStores, createPhone: CreatePhone | null): PhoneController {
+  const { api } = stores;
+  let phone: Phone | null = null;
+  let cachedIndex: { rules: unknown; index: RuleIndex } | null = null;
+  let lastEmergencyAtMs: number | null = null;
+  const ringtone = new Ringtone();
+  const loggedEnded = new Set<string>();
+
+  const policyIndex = (): RuleIndex => {
+    const rules = stores.blocklist.getState().data?.rules ?? [];
+    if (cachedIndex === null || cachedIndex.rules !== rules) cachedIndex = { rules, index: buildRuleIndex(rules) };
+    return cachedIndex.index;
+  };
+
+  const report = (callReport: CallReport) => {
+    void api.invoke('calls:report', callReport).catch(() => undefined);
+  };
+  const addHistory = (entry: HistoryEntry) => {
+    void stores.history.getState().add(entry).catch(() => undefined);
+  };
+
+  const updateRinging = () => {
+    if (incomingCall(stores.calls.getState().calls)) {
+      const audio = stores.phone.getState().audio;
+      void ringtone.start(audio.ringtone, audio.outputDeviceId).catch(() => undefined);
+    } else ringtone.stop();
+  };
+
+  const onCall = (call: CallSnapshot) => {
+    stores.calls.getState().upsertCall(call);
+    if (call.state === 'ended' && !loggedEnded.has(call.id)) {
+      loggedEnded.add(call.id);
+      addHistory(historyForCall(call));
+      setTimeout(() => stores.calls.getState().removeCall(call.id), ENDED_CALL_LINGER_MS);
+    }
+    updateRinging();
+  };
+
+  const reportStatus = () => {
+    if (!phone) return;
+    const lines = phone.lines();
+    void api
+      .invoke('phone:status', { registeredLines: lines.filter((line) => line.status === 'registered').length, totalLines: lines.length })
+      .catch(() => undefined);
+  };
+
+  const build = async (accounts: SipAccount[]): Promise<Phone | null> => {
+    if (!createPhone || accounts.length === 0) return null;
+    const passwords: Record<string, string | null> = {};
+    for (const account of accounts) {
+      passwords[account.id] = (await api.invoke('phone:credentials', { accountId: account.id })).password;
+    }
+    const last = await api.invoke('calls:lastEmergency', undefined);
+    lastEmergencyAtMs = last.at === null ? null : Date.parse(last.at);
+    const audio = stores.phone.getState().audio;
+    return createPhone({
+      accounts,
+      passwords,
+      audio: {
+        inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
+        outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,
+        outputDeviceId: audio.outputDeviceId === 'default' ? null : audio.outputDeviceId,
+        inputDeviceId: audio.inputDeviceId === 'default' ? null : audio.inputDeviceId,
+      },
+      policy: {
+        getIndex: policyIndex,
+        getSettings: () => {
+          const settings = stores.blocklist.getState().data?.settings;
+          if (!settings) throw new Error('the org settings are not loaded yet');
+          return settings;
+        },
+        getLine: (number) => stores.blocklist.getState().data?.lines.find((line) => line.number === number) ?? null,
+        getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs: lastEmergencyAtMs }),
+      },
+      events: {
+        onLineChange: (line) => {
+          stores.phone.getState().setLine(line);
+          reportStatus();
+        },
+        onIncomingCall: ({ call, decision, identity }) => {
+          onCall(call);
+          report({
+            id: reportId('in', call.id),
+            callId: call.sipCallId ?? call.id,
+            direction: 'inbound',
+            line: call.line,
+            number: decision.number,
+            anonymous: identity.kind === 'anonymous',
+            action: 'allow',
+            why: decision.verdict.why,
+            ruleId: decision.verdict.action === 'allow' && decision.verdict.why === 'exception' ? decision.verdict.rule.id : null,
+            at: new Date(call.startedAt).toISOString(),
+            verstat: identity.verification?.verstat ?? null,
+          });
+          void api.invoke('notify:incomingCall', { callId: call.id, caller: call.remote, line: call.line }).catch(() => undefined);
+        },
+        onCallChange: onCall,
+        onBlockedCall: (event) => {
+          report(reportForBlocked(event));
+          const logInbound = stores.blocklist.getState().data?.settings.logBlockedInbound ?? false;
+          if (event.direction === 'outbound' || logInbound) addHistory(historyForBlocked(event));
+          if (event.direction === 'outbound') {
+            stores.calls.getState().setDialerNotice({ tone: 'error', text: `Blocked by your organization: ${blockedReason(event.decision)}` });
+          }
+        },
+        onEmergencyCallPlaced: (at) => {
+          lastEmergencyAtMs = at;
+          void api.invoke('calls:emergencyPlaced', { at: new Date(at).toISOString() }).catch(() => undefined);
+        },
+        onError: (context, error) => console.error(`[phone] ${context}`, error),
+      },
+      logLevel: 'error',
+    });
+  };
+
+  const withPhone = async (action: (current: Phone) => Promise<void> | void) => {
+    if (!phone) throw new Error('No SIP account is set up on this computer');
+    await action(phone);
+  };
+
+  const offDialer = api.on('notify:action', ({ callId, action }) => {
+    if (action === 'answer') void phone?.answer(callId);
+    if (action === 'decline') void phone?.decline(callId);
+  });
+
+  return {
+    async restart() {
+      const previous = phone;
+      phone = null;
+      await previous?.dispose().catch(() => undefined);
+      for (const accountId of Object.keys(stores.phone.getState().lines)) stores.phone.getState().removeLine(accountId);
+      const entries = await api.invoke('phone:accounts', undefined);
+      phone = await build(entries.filter((entry) => entry.account.enabled).map((entry) => entry.account));
+      for (const line of phone?.lines() ?? []) stores.phone.getState().setLine(line);
+      reportStatus();
+    },
+    async placeCall(dialed) {
+      const calls = stores.calls.getState();
+      if (dialed.trim() === '') return calls.setDialerNotice({ tone: 'warning', text: 'Enter a number to call' });
+      if (!phone) return calls.setDialerNotice({ tone: 'warning', text: 'No SIP account is set up: add one in Settings → Phone' });
+      const line = outboundLine(stores.phone.getState());
+      const result = await phone.placeCall(dialed, line ? { accountId: line.accountId } : {});
+      if (result.kind === 'refused') calls.setDialerNotice({ tone: 'error', text: result.message });
+      else if (result.kind === 'placed') calls.setDialerNotice(null);
+    },
+    answer: (callId) => withPhone((current) => current.answer(callId)),
+    decline: (callId) => withPhone((current) => current.decline(callId)),
+    hangup: (callId) => withPhone((current) => current.hangup(callId)),
+    mute(callId, muted) {
+      phone?.mute(callId, muted);
+    },
+    hold: (callId, held) => withPhone((current) => current.hold(callId, held)),
+    sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
+    transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
+    async stop() {
+      offDialer();
+      ringtone.stop();
+      await phone?.dispose().catch(() => undefined);
+      phone = null;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { useState, type FormEvent } from 'react';
+import { REASON_MAX_LENGTH } from '../../shared/rules';
+import { displayNumber } from '../app/format';
+import { useWriteAccess } from '../app/permissions';
+import { useBlocklist, useStores } from '../app/stores';
+import { errorText } from '../settings/errors';
+import { expiryFromChoice, type ExpiryChoice } from '../settings/expiry';
+import { ExpiryField } from '../settings/ScopeAndExpiry';
+import { Button, Dialog, TextField } from '../ui';
+
+/** SPEC §7.1a: block the number of a call or history entry, with a reason and an optional expiry. */
+export function BlockNumberDialog({ number, onClose }: { number: string; onClose(): void }) {
+  const { blocklist } = useStores();
+  const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
+  const access = useWriteAccess();
+  const [reason, setReason] = useState('');
+  const [expiry, setExpiry] = useState<ExpiryChoice>('never');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = reason.trim();
+    if (trimmed === '') return setError('A reason is required');
+    if (trimmed.length > REASON_MAX_LENGTH) return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
+    const expiresAt = expiryFromChoice(expiry, '', Date.now());
+    if (!expiresAt.ok) return setError(expiresAt.message);
+    setSaving(true);
+    const result = await blocklist.getState().createRule({ number, reason: trimmed, kind: 'block', scope: 'all', expiresAt: expiresAt.expiresAt });
+    setSaving(false);
+    if (result.ok) setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
+    else setError(errorText(result));
+  };
+  const shown = displayNumber(number, country);
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Block ${shown}`}
+      footer={
+        done ? (
+          <Button variant="primary" onClick={onClose}>
+            Done
+          </Button>
+        ) : (
+          <>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button type="submit" form="block-number-form" variant="danger" disabled={!access.allowed || saving}>
+              {saving ? 'Blocking…' : 'Block this number'}
+            </Button>
+          </>
+        )
+      }
+    >
+      {done ? (
+        <p role="status">{done}</p>
+      ) : (
+        <form id="block-number-form" className="bl-form" onSubmit={(event) => void submit(event)} noValidate>
+          <TextField
+            label="Reason"
+            value={reason}
+            onChange={(event) => {
+              setReason(event.target.value);
+              setError(null);
+            }}
+            counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
+            error={error}
+          />
+          <ExpiryField quick choice={expiry} date="" onChoice={setExpiry} onDate={() => undefined} />
+          {access.reason && <p className="bl-field__hint">{access.reason}</p>}
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * One SIP account: a sip.js UserAgent (SIP over WebSocket, Digest auth) and its Registerer, with
+ * reconnection after the transport drops (exponential backoff). Incoming INVITEs go to `onInvite`.
+ */
+import {
+  Core,
+  Invitation,
+  Registerer,
+  RegistererState,
+  UserAgent,
+  type SessionDescriptionHandlerFactory,
+  type UserAgentOptions,
+} from 'sip.js';
+import type { SipAccount } from '../../shared/contracts/ipc';
+import { badRequestResponse, isInviteRequest, rewriteTelIdentities } from './raw-message';
+import type { LineSnapshot, RegistrationStatus } from './types';
+
+export interface PhoneLineOptions {
+  account: SipAccount;
+  password: string | null;
+  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  logLevel: 'debug' | 'log' | 'warn' | 'error';
+  reconnect: { initialDelayMs: number; maxDelayMs: number };
+  onInvite(line: PhoneLine, invitation: Invitation): void;
+  onChange(snapshot: LineSnapshot): void;
+  onError(context: string, error: unknown): void;
+}
+
+const REGISTER_EXPIRES_S = 300;
+
+export function iceServersFrom(urls: readonly string[]): RTCIceServer[] {
+  return urls.filter((url) => /^(stun|turns?):/i.test(url)).map((url) => ({ urls: url }));
+}
+
+export class PhoneLine {
+  readonly account: SipAccount;
+  readonly userAgent: UserAgent;
+  readonly domain: string;
+  private readonly registerer: Registerer;
+  private status: RegistrationStatus = 'stopped';
+  private error: string | null = null;
+  private reconnectAt: number | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectDelayMs: number;
+  private disposed = false;
+
+  constructor(private readonly options: PhoneLineOptions) {
+    const { account } = options;
+    this.account = account;
+    const uri = UserAgent.makeURI(account.sipUri);
+    if (!uri) throw new Error(`account ${account.id}: "${account.sipUri}" is not a SIP URI`);
+    this.domain = uri.host;
+    this.reconnectDelayMs = options.reconnect.initialDelayMs;
+    const userAgentOptions: UserAgentOptions = {
+      uri,
+      displayName: account.displayName,
+      authorizationUsername: account.authorizationUser || uri.user || '',
+      authorizationPassword: options.password ?? undefined,
+      transportOptions: { server: account.websocketUrl, connectionTimeout: 5, traceSip: false },
+      logLevel: options.logLevel,
+      // sip.js would otherwise answer every INVITE with 180 Ringing before we decide (SPEC §3.4).
+      sendInitialProvisionalResponse: false,
+      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: iceServersFrom(account.iceServers) },
+        iceGatheringTimeout: 500,
+      },
+      // We reconnect ourselves, with backoff and re-registration.
+      reconnectionAttempts: 0,
+      userAgentString: 'Blockline',
+      delegate: {
+        onInvite: (invitation) => this.options.onInvite(this, invitation),
+        onDisconnect: (error) => {
+          if (this.disposed) return;
+          this.setStatus('connecting', error ? `connection lost: ${error.message}` : 'connection closed');
+          this.scheduleReconnect();
+        },
+      },
+    };
+    this.userAgent = new UserAgent(userAgentOptions);
+    this.guardIncomingMessages();
+    this.registerer = new Registerer(this.userAgent, { expires: REGISTER_EXPIRES_S });
+    this.registerer.stateChange.addListener((state) => {
+      if (state === RegistererState.Registered) {
+        this.reconnectDelayMs = this.options.reconnect.initialDelayMs;
+        this.setStatus('registered', null);
+      } else if (state === RegistererState.Unregistered && this.status !== 'failed') {
+        this.setStatus('unregistered', this.error);
+      }
+    });
+  }
+
+  /**
+   * sip.js drops messages it cannot parse without a word, leaving a caller waiting: rewrite `tel:`
+   * identities it cannot read, and answer an INVITE that still does not parse with 400.
+   */
+  private guardIncomingMessages(): void {
+    const transport = this.userAgent.transport;
+    const deliver = transport.onMessage;
+    const parserLogger = this.userAgent.getLogger('sip.Parser');
+    transport.onMessage = (message: string) => {
+      let prepared = message;
+      try {
+        prepared = rewriteTelIdentities(message);
+        if (isInviteRequest(prepared) && !Core.Parser.parseMessage(prepared, parserLogger)) {
+          const response = badRequestResponse(prepared, 'Unreadable request');
+          if (response) void transport.send(response).catch((error) => this.options.onError('answering a broken INVITE', error));
+          return;
+        }
+      } catch (error) {
+        this.options.onError('reading an incoming message', error);
+      }
+      deliver?.(prepared);
+    };
+  }
+
+  snapshot(): LineSnapshot {
+    return {
+      accountId: this.account.id,
+      lineNumber: this.account.lineNumber,
+      sipUri: this.account.sipUri,
+      status: this.status,
+      error: this.error,
+      reconnectAt: this.reconnectAt,
+    };
+  }
+
+  isRegistered(): boolean {
+    return this.status === 'registered';
+  }
+
+  async start(): Promise<void> {
+    if (this.disposed) return;
+    this.setStatus('connecting', null);
+    try {
+      await this.userAgent.start();
+    } catch (error) {
+      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${describe(error)}`);
+      this.scheduleReconnect();
+      return;
+    }
+    await this.register();
+  }
+
+  private async register(): Promise<void> {
+    this.setStatus('registering', null);
+    try {
+      await this.registerer.register({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode, reasonPhrase } = response.message;
+            this.setStatus('failed', `registration refused: ${statusCode} ${reasonPhrase}`);
+          },
+        },
+      });
+    } catch (error) {
+      this.setStatus('failed', `registration failed: ${describe(error)}`);
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.disposed || this.reconnectTimer !== null) return;
+    const delayMs = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.options.reconnect.maxDelayMs);
+    this.reconnectAt = Date.now() + delayMs;
+    this.emit();
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.reconnectAt = null;
+      void this.reconnect();
+    }, delayMs);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      await this.userAgent.reconnect();
+    } catch (error) {
+      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${describe(error)}`);
+      this.scheduleReconnect();
+      return;
+    }
+    await this.register();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.reconnectAt = null;
+    try {
+      if (this.registerer.state === RegistererState.Registered) {
+        // Wait for the 200 so the registrar forgets us before the socket closes.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          this.registerer
+            .unregister({
+              requestDelegate: {
+                onAccept: () => {
+                  clearTimeout(timer);
+                  resolve();
+                },
+                onReject: () => {
+                  clearTimeout(timer);
+                  resolve();
+                },
+              },
+            })
+            .catch(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+        });
+      }
+      await this.registerer.dispose();
+      await this.userAgent.stop();
+    } catch (error) {
+      this.options.onError(`line ${this.account.id}: stop`, error);
+    }
+    this.setStatus('stopped', null);
+  }
+
+  private setStatus(status: RegistrationStatus, error: string | null): void {
+    this.status = status;
+    this.error = error;
+    this.emit();
+  }
+
+  private emit(): void {
+    try {
+      this.options.onChange(this.snapshot());
+    } catch (error) {
+      this.options.onError(`line ${this.account.id}: onLineChange listener`, error);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

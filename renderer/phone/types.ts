@@ -1,0 +1,156 @@
+/**
+ * The phone's public, framework-free types. Nothing here is a sip.js object: the UI keeps IDs and these
+ * plain snapshots in its stores and calls the phone's methods with IDs.
+ */
+import type { Line } from '../../shared/contracts/api';
+import type { SipAccount } from '../../shared/contracts/ipc';
+import type { Decision, DecisionClock } from '../../shared/decision.types';
+import type { CallerIdentity } from '../../shared/identity.types';
+import type { OrgSettings } from '../../shared/settings';
+import type { RuleIndex } from '../../shared/decision';
+
+/** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
+export interface CallPolicySource {
+  getIndex(): RuleIndex;
+  getSettings(): OrgSettings;
+  /** The org line with this E.164 number (for its announcement mode), or null when unknown. */
+  getLine(number: string): Line | null;
+  getClock(): DecisionClock;
+}
+
+export interface PhoneAudioOptions {
+  /** "This call cannot be connected, goodbye." played to blocked callers. */
+  inboundClipUrl: string;
+  /** "This number has been blocked by your organization." played to the agent. */
+  outboundClipUrl: string;
+  /** Output device for call audio and the local announcement (HTMLMediaElement.setSinkId), null = default. */
+  outputDeviceId?: string | null;
+  /** Microphone for calls the agent takes or places, null = default. */
+  inputDeviceId?: string | null;
+}
+
+export type RegistrationStatus = 'stopped' | 'connecting' | 'registering' | 'registered' | 'unregistered' | 'failed';
+
+export interface LineSnapshot {
+  accountId: string;
+  lineNumber: string;
+  sipUri: string;
+  status: RegistrationStatus;
+  /** Why the line is not registered, for people. */
+  error: string | null;
+  /** When the next reconnection attempt is due (epoch ms), when one is scheduled. */
+  reconnectAt: number | null;
+}
+
+export type CallState = 'incoming' | 'dialing' | 'ringing' | 'connected' | 'ended';
+
+export interface CallSnapshot {
+  id: string;
+  accountId: string;
+  /** The line's E.164 number. */
+  line: string | null;
+  direction: 'inbound' | 'outbound';
+  /** The remote number in E.164, or null (anonymous, a SIP name, a broken request). */
+  number: string | null;
+  /** What to show for the remote party: the number as dialled or received, or a display name. */
+  remote: string;
+  verification: 'passed' | 'failed' | 'none' | null;
+  state: CallState;
+  muted: boolean;
+  held: boolean;
+  startedAt: number;
+  connectedAt: number | null;
+  endedAt: number | null;
+  /** Why the call ended: `hangup`, `remote_hangup`, `declined`, `cancelled`, `failed: …`. */
+  endReason: string | null;
+  emergency: boolean;
+  /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
+  sipCallId: string | null;
+}
+
+export type BlockedHandling = 'reject' | 'early-media' | 'answer' | 'local-announcement';
+
+export interface BlockedCallEvent {
+  /** Our id for this attempt (also used as the report id). */
+  id: string;
+  sipCallId: string | null;
+  direction: 'inbound' | 'outbound';
+  accountId: string;
+  line: string | null;
+  decision: Decision;
+  /** The caller as read from the INVITE (inbound), or null. */
+  identity: CallerIdentity | null;
+  /** What the agent typed (outbound), or null. */
+  dialed: string | null;
+  handling: BlockedHandling;
+  at: number;
+}
+
+export interface BlockedCallFinished {
+  id: string;
+  handling: BlockedHandling;
+  /** `announced` (clip played to the end), `rejected`, `caller_left`, `failed: …`. */
+  outcome: string;
+  /** How long the announcement actually played, in ms (0 when none). */
+  playedMs: number;
+  endedAt: number;
+}
+
+export interface IncomingCallEvent {
+  call: CallSnapshot;
+  decision: Decision;
+  identity: CallerIdentity;
+}
+
+export interface PhoneEvents {
+  onLineChange?(line: LineSnapshot): void;
+  /** An allowed inbound call: 180 has been sent; ring now. */
+  onIncomingCall?(event: IncomingCallEvent): void;
+  onCallChange?(call: CallSnapshot): void;
+  /** A blocked call (either direction), as soon as it is decided: for history and reporting. */
+  onBlockedCall?(event: BlockedCallEvent): void;
+  onBlockedCallFinished?(event: BlockedCallFinished): void;
+  /** An emergency call was placed (SPEC §1.4): the host must remember `at` for the call-back window. */
+  onEmergencyCallPlaced?(at: number): void;
+  /** Something went wrong that the phone handled (for the log); `context` says where. */
+  onError?(context: string, error: unknown): void;
+}
+
+export interface PhoneOptions {
+  accounts: SipAccount[];
+  /** SIP passwords by account id (from the keychain). */
+  passwords: Record<string, string | null | undefined>;
+  policy: CallPolicySource;
+  audio: PhoneAudioOptions;
+  events?: PhoneEvents;
+  /** sip.js log level; `error` keeps the INVITE path free of console work. */
+  logLevel?: 'debug' | 'log' | 'warn' | 'error';
+  /** Reconnection backoff: first delay and cap, in ms. */
+  reconnect?: { initialDelayMs: number; maxDelayMs: number };
+  /** How long a blocked call waits for the media path before playing the clip anyway (≤ 2000). */
+  mediaConnectTimeoutMs?: number;
+}
+
+export type PlaceCallResult =
+  | { kind: 'placed'; callId: string; emergency: boolean }
+  | { kind: 'blocked'; event: BlockedCallEvent }
+  | { kind: 'refused'; message: string };
+
+export interface Phone {
+  lines(): LineSnapshot[];
+  calls(): CallSnapshot[];
+  placeCall(dialed: string, options?: { accountId?: string }): Promise<PlaceCallResult>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  hangup(callId: string): Promise<void>;
+  mute(callId: string, muted: boolean): void;
+  hold(callId: string, held: boolean): Promise<void>;
+  sendDtmf(callId: string, tones: string): Promise<void>;
+  transfer(callId: string, target: string): Promise<void>;
+  setOutputDevice(deviceId: string | null): Promise<void>;
+  setInputDevice(deviceId: string | null): void;
+  /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */
+  previewAnnouncement(which: 'inbound' | 'outbound'): Promise<void>;
+  /** Unregisters every line and ends every call. */
+  dispose(): Promise<void>;
+}

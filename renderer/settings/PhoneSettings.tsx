@@ -1,0 +1,187 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
+import { usePhone, useSettingsStore, useStores } from '../app/stores';
+import { RINGTONES } from '../stores/phone';
+import { Banner, Button, Select, TextField } from '../ui';
+import { displayNumber } from '../app/format';
+import { useBlocklist } from '../app/stores';
+
+/** Settings → Phone (SPEC §7.4): this machine's SIP accounts, audio devices and ringtone. */
+export function PhoneSettings() {
+  const { settings } = useStores();
+  const accounts = useSettingsStore((state) => state.accounts);
+  const accountsError = useSettingsStore((state) => state.accountsError);
+  const [editing, setEditing] = useState<SipAccount | 'new' | null>(null);
+  useEffect(() => {
+    void settings.getState().loadAccounts();
+  }, [settings]);
+  const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
+
+  return (
+    <section className="bl-panel" aria-labelledby="phone-settings-heading">
+      <header className="bl-panel__header">
+        <h2 id="phone-settings-heading">Phone</h2>
+      </header>
+      <fieldset className="bl-fieldset">
+        <legend>SIP accounts</legend>
+        {accountsError && <Banner tone="error">{accountsError}</Banner>}
+        {accounts.length === 0 && <p className="bl-muted">No SIP account on this computer yet.</p>}
+        <ul className="bl-accounts">
+          {accounts.map(({ account, hasPassword }) => (
+            <li key={account.id} className="bl-account">
+              <div>
+                <strong>{account.displayName || account.sipUri}</strong>
+                <span className="bl-muted">
+                  {' '}
+                  {account.sipUri} · line {displayNumber(account.lineNumber, country)} · {hasPassword ? 'password saved' : 'no password'}
+                </span>
+              </div>
+              <div className="bl-account__actions">
+                <Button size="small" onClick={() => setEditing(account)} aria-label={`Edit account ${account.sipUri}`}>
+                  Edit
+                </Button>
+                <Button size="small" variant="ghost" onClick={() => void settings.getState().removeAccount(account.id)} aria-label={`Remove account ${account.sipUri}`}>
+                  Remove
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+        {editing === null ? (
+          <Button onClick={() => setEditing('new')}>Add SIP account</Button>
+        ) : (
+          <AccountForm
+            key={editing === 'new' ? 'new' : editing.id}
+            account={editing === 'new' ? null : editing}
+            onDone={() => setEditing(null)}
+          />
+        )}
+      </fieldset>
+      <AudioDevices />
+    </section>
+  );
+}
+
+const ACCOUNT_FIELDS = ['websocketUrl', 'sipUri', 'displayName', 'lineNumber', 'authorizationUser'] as const;
+type AccountField = (typeof ACCOUNT_FIELDS)[number];
+function isAccountField(value: unknown): value is AccountField {
+  return typeof value === 'string' && (ACCOUNT_FIELDS as readonly string[]).includes(value);
+}
+
+function AccountForm({ account, onDone }: { account: SipAccount | null; onDone(): void }) {
+  const { settings } = useStores();
+  const [values, setValues] = useState({
+    websocketUrl: account?.websocketUrl ?? 'wss://',
+    sipUri: account?.sipUri ?? '',
+    authorizationUser: account?.authorizationUser ?? '',
+    displayName: account?.displayName ?? '',
+    lineNumber: account?.lineNumber ?? '',
+  });
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<AccountField, string>>>({});
+  const [saving, setSaving] = useState(false);
+  const set = (field: AccountField) => (event: { target: { value: string } }) => setValues((current) => ({ ...current, [field]: event.target.value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = sipAccountSchema.safeParse({
+      id: account?.id ?? `account-${Date.now().toString(36)}`,
+      websocketUrl: values.websocketUrl.trim(),
+      sipUri: values.sipUri.trim(),
+      authorizationUser: values.authorizationUser.trim() || undefined,
+      displayName: values.displayName.trim(),
+      lineNumber: values.lineNumber.trim(),
+      iceServers: account?.iceServers ?? [],
+      enabled: account?.enabled ?? true,
+    });
+    if (!parsed.success) {
+      const next: Partial<Record<AccountField, string>> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        if (isAccountField(field)) next[field] ??= issue.message;
+      }
+      setErrors(next);
+      return;
+    }
+    const url = new URL(parsed.data.websocketUrl);
+    if (url.protocol === 'ws:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+      setErrors({ websocketUrl: 'Use wss:// (plain ws:// is allowed on this computer’s loopback only)' });
+      return;
+    }
+    setErrors({});
+    setSaving(true);
+    const ok = await settings.getState().saveAccount(parsed.data, password === '' ? undefined : password);
+    setSaving(false);
+    if (ok) onDone();
+  };
+
+  return (
+    <form className="bl-form bl-account-form" onSubmit={(event) => void submit(event)} noValidate aria-label={account ? 'Edit SIP account' : 'New SIP account'}>
+      <TextField label="Server WebSocket URL" value={values.websocketUrl} onChange={set('websocketUrl')} error={errors.websocketUrl} placeholder="wss://pbx.example.com:8089/ws" />
+      <TextField label="SIP address (user)" value={values.sipUri} onChange={set('sipUri')} error={errors.sipUri} placeholder="sip:agent1@pbx.example.com" />
+      <TextField label="Authorization user (optional)" value={values.authorizationUser} onChange={set('authorizationUser')} error={errors.authorizationUser} />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        hint={account ? 'Leave empty to keep the saved password. Kept in the system keychain.' : 'Kept in the system keychain.'}
+      />
+      <TextField label="Display name" value={values.displayName} onChange={set('displayName')} error={errors.displayName} />
+      <TextField label="Line number (E.164)" value={values.lineNumber} onChange={set('lineNumber')} error={errors.lineNumber} placeholder="+12125550100" />
+      <div className="bl-form-actions">
+        <Button onClick={onDone}>Cancel</Button>
+        <Button type="submit" variant="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save account'}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function AudioDevices() {
+  const { phone } = useStores();
+  const audio = usePhone((state) => state.audio);
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [listError, setListError] = useState<string | null>(null);
+  const canList = typeof navigator.mediaDevices?.enumerateDevices === 'function';
+  const error = canList ? listError : 'This environment cannot list audio devices.';
+  useEffect(() => {
+    const mediaDevices = navigator.mediaDevices;
+    if (typeof mediaDevices?.enumerateDevices !== 'function') return;
+    const refresh = () =>
+      mediaDevices.enumerateDevices().then(setDevices, (caught: unknown) => setListError(caught instanceof Error ? caught.message : String(caught)));
+    void refresh();
+    mediaDevices.addEventListener('devicechange', refresh);
+    return () => mediaDevices.removeEventListener('devicechange', refresh);
+  }, []);
+  const optionsOf = (kind: MediaDeviceKind) => [
+    { value: 'default', label: 'System default' },
+    ...devices
+      .filter((device) => device.kind === kind && device.deviceId !== 'default' && device.deviceId !== '')
+      .map((device, index) => ({ value: device.deviceId, label: device.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${index + 1}` })),
+  ];
+  const outputSupported = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+  return (
+    <fieldset className="bl-fieldset">
+      <legend>Audio</legend>
+      {error && <Banner tone="warning">{error}</Banner>}
+      <Select label="Microphone" value={audio.inputDeviceId} options={optionsOf('audioinput')} onChange={(value) => phone.getState().setAudio({ inputDeviceId: value })} />
+      <Select
+        label="Speaker"
+        value={audio.outputDeviceId}
+        options={optionsOf('audiooutput')}
+        disabled={!outputSupported}
+        hint={outputSupported ? undefined : 'Choosing the output device is not supported here.'}
+        onChange={(value) => phone.getState().setAudio({ outputDeviceId: value })}
+      />
+      <Select
+        label="Ringtone"
+        value={audio.ringtone}
+        options={RINGTONES.map((ringtone) => ({ value: ringtone.id, label: ringtone.label }))}
+        onChange={(value) => phone.getState().setAudio({ ringtone: value })}
+      />
+    </fieldset>
+  );
+}

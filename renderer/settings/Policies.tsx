@@ -1,0 +1,409 @@
+import { useMemo, useState } from 'react';
+import { getCountries } from 'libphonenumber-js/max';
+import type { OrgSettings, OrgSettingsPatch, Weekday, WorkingDay } from '../../shared/settings';
+import { MIN_PSAP_WINDOW_MINUTES, WEEKDAYS } from '../../shared/settings';
+import type { AnnouncementMode } from '../../shared/contracts/api';
+import { useWriteAccess } from '../app/permissions';
+import { useBlocklist, usePhone, useSettingsStore, useStores } from '../app/stores';
+import { describeScope } from '../app/format';
+import { messageForField } from '../stores/settings';
+import { Banner, Button, Select, TextField, Toggle } from '../ui';
+import { errorText } from './errors';
+
+const DAY_NAMES: Record<Weekday, string> = {
+  mon: 'Monday',
+  tue: 'Tuesday',
+  wed: 'Wednesday',
+  thu: 'Thursday',
+  fri: 'Friday',
+  sat: 'Saturday',
+  sun: 'Sunday',
+};
+
+/** Settings → Policies (SPEC §7.2, §7.3): every change is sent at once; the form shows the synced value. */
+export function Policies() {
+  const data = useBlocklist((state) => state.data);
+  const access = useWriteAccess();
+  if (!data) return <p className="bl-muted">Loading settings…</p>;
+  return (
+    <section className="bl-panel" aria-labelledby="policies-heading">
+      <header className="bl-panel__header">
+        <h2 id="policies-heading">Policies</h2>
+      </header>
+      {access.reason && (
+        <Banner tone={access.manager ? 'warning' : 'info'} title={access.manager ? 'Changes are paused' : 'View only'}>
+          {access.reason}
+        </Banner>
+      )}
+      <PolicyForm settings={data.settings} disabled={!access.allowed} />
+      <LinesSection disabled={!access.allowed} />
+      <AnnouncementPreviews />
+    </section>
+  );
+}
+
+function useFieldError(field: string): string | null {
+  const error = useSettingsStore((state) => state.errors[field]);
+  return error ? messageForField(error, field) : null;
+}
+
+function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: boolean }) {
+  const { settings: store } = useStores();
+  const pending = useSettingsStore((state) => state.pending);
+  const send = (field: string, patch: OrgSettingsPatch) => void store.getState().update(field, patch);
+  const countries = useMemo(() => {
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    return getCountries()
+      .map((code) => ({ value: code, label: `${names.of(code) ?? code} (${code})` }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+  }, []);
+  const timeZones = useMemo(() => Intl.supportedValuesOf('timeZone').map((zone) => ({ value: zone, label: zone })), []);
+  const errors = {
+    blockAnonymous: useFieldError('blockAnonymous'),
+    blockFailedVerification: useFieldError('blockFailedVerification'),
+    inboundAction: useFieldError('inboundAction'),
+    logBlockedInbound: useFieldError('logBlockedInbound'),
+    whoCanManage: useFieldError('whoCanManage'),
+    defaultCountry: useFieldError('defaultCountry'),
+    psapWindowMinutes: useFieldError('psapWindowMinutes'),
+    enabled: useFieldError('autoBlock.enabled'),
+    threshold: useFieldError('autoBlock.threshold'),
+    windowMinutes: useFieldError('autoBlock.windowMinutes'),
+    outside: useFieldError('autoBlock.outsideWorkingHoursOnly'),
+    timeZone: useFieldError('autoBlock.timeZone'),
+    workingHours: useFieldError('autoBlock.workingHours'),
+  };
+  const autoBlock = settings.autoBlock;
+  return (
+    <div className="bl-form bl-policies">
+      <fieldset className="bl-fieldset">
+        <legend>Inbound calls</legend>
+        <Toggle
+          label="Block anonymous callers"
+          description="Calls that withhold their number are blocked."
+          checked={settings.blockAnonymous}
+          disabled={disabled}
+          busy={pending.blockAnonymous}
+          error={errors.blockAnonymous}
+          onChange={(value) => send('blockAnonymous', { blockAnonymous: value })}
+        />
+        <Toggle
+          label="Block calls that failed caller verification"
+          description="STIR/SHAKEN verification failed (verstat TN-Validation-Failed)."
+          checked={settings.blockFailedVerification}
+          disabled={disabled}
+          busy={pending.blockFailedVerification}
+          error={errors.blockFailedVerification}
+          onChange={(value) => send('blockFailedVerification', { blockFailedVerification: value })}
+        />
+        <Select
+          label="What blocked callers get"
+          value={settings.inboundAction}
+          disabled={disabled}
+          error={errors.inboundAction}
+          options={[
+            { value: 'announce', label: 'Announcement, then hang up' },
+            { value: 'reject', label: 'Rejected at once (603 Decline)' },
+          ]}
+          onChange={(value) => send('inboundAction', { inboundAction: value === 'reject' ? 'reject' : 'announce' })}
+        />
+        <Toggle
+          label="Log blocked inbound calls"
+          description="Blocked calls appear in agents’ history as “Hung up: blocked”."
+          checked={settings.logBlockedInbound}
+          disabled={disabled}
+          busy={pending.logBlockedInbound}
+          error={errors.logBlockedInbound}
+          onChange={(value) => send('logBlockedInbound', { logBlockedInbound: value })}
+        />
+      </fieldset>
+
+      <fieldset className="bl-fieldset">
+        <legend>Auto-block</legend>
+        <Toggle
+          label="Auto-block repeated callers"
+          checked={autoBlock.enabled}
+          disabled={disabled}
+          busy={pending['autoBlock.enabled']}
+          error={errors.enabled}
+          onChange={(value) => send('autoBlock.enabled', { autoBlock: { enabled: value } })}
+        />
+        <div className="bl-form-row">
+          <NumberSetting
+            label="Calls (threshold)"
+            value={autoBlock.threshold}
+            min={2}
+            max={1000}
+            disabled={disabled}
+            error={errors.threshold}
+            onCommit={(value) => send('autoBlock.threshold', { autoBlock: { threshold: value } })}
+          />
+          <NumberSetting
+            label="Within minutes"
+            value={autoBlock.windowMinutes}
+            min={1}
+            max={1440}
+            disabled={disabled}
+            error={errors.windowMinutes}
+            onCommit={(value) => send('autoBlock.windowMinutes', { autoBlock: { windowMinutes: value } })}
+          />
+        </div>
+        <Toggle
+          label="Only outside working hours"
+          checked={autoBlock.outsideWorkingHoursOnly}
+          disabled={disabled}
+          error={errors.outside}
+          onChange={(value) => send('autoBlock.outsideWorkingHoursOnly', { autoBlock: { outsideWorkingHoursOnly: value } })}
+        />
+        <Select
+          label="Time zone"
+          value={autoBlock.timeZone}
+          options={timeZones.some((zone) => zone.value === autoBlock.timeZone) ? timeZones : [{ value: autoBlock.timeZone, label: autoBlock.timeZone }, ...timeZones]}
+          disabled={disabled}
+          error={errors.timeZone}
+          onChange={(value) => send('autoBlock.timeZone', { autoBlock: { timeZone: value } })}
+        />
+        <WorkingHoursEditor
+          hours={autoBlock.workingHours}
+          disabled={disabled}
+          error={errors.workingHours}
+          onChange={(workingHours) => send('autoBlock.workingHours', { autoBlock: { workingHours } })}
+        />
+      </fieldset>
+
+      <fieldset className="bl-fieldset">
+        <legend>Organization</legend>
+        <Select
+          label="Who can manage the list and settings"
+          value={settings.whoCanManage}
+          disabled={disabled}
+          error={errors.whoCanManage}
+          options={[
+            { value: 'leads', label: 'Admins and team leads' },
+            { value: 'everyone', label: 'Everyone' },
+          ]}
+          onChange={(value) => send('whoCanManage', { whoCanManage: value === 'everyone' ? 'everyone' : 'leads' })}
+        />
+        <Select
+          label="Default country"
+          hint="Numbers typed without a country code are read in this country."
+          value={settings.defaultCountry}
+          disabled={disabled}
+          error={errors.defaultCountry}
+          options={countries}
+          onChange={(value) => send('defaultCountry', { defaultCountry: value })}
+        />
+        <NumberSetting
+          label="Emergency call-back window (minutes)"
+          hint={`After an emergency call, blocking is suspended this long (at least ${MIN_PSAP_WINDOW_MINUTES}).`}
+          value={settings.psapWindowMinutes}
+          min={MIN_PSAP_WINDOW_MINUTES}
+          max={24 * 60}
+          disabled={disabled}
+          error={errors.psapWindowMinutes}
+          onCommit={(value) => send('psapWindowMinutes', { psapWindowMinutes: value })}
+        />
+      </fieldset>
+    </div>
+  );
+}
+
+interface NumberSettingProps {
+  label: string;
+  hint?: string;
+  value: number;
+  min: number;
+  max: number;
+  disabled: boolean;
+  error: string | null;
+  onCommit(value: number): void;
+}
+
+/** A whole-number setting: edited locally, sent on Enter or leaving the field, checked before sending. */
+function NumberSetting({ label, hint, value, min, max, disabled, error, onCommit }: NumberSettingProps) {
+  const [draft, setDraft] = useState(String(value));
+  const [localError, setLocalError] = useState<string | null>(null);
+  // A new synced value (from this or another app) replaces the draft.
+  const [shownValue, setShownValue] = useState(value);
+  if (shownValue !== value) {
+    setShownValue(value);
+    setDraft(String(value));
+  }
+  const commit = () => {
+    const parsed = Number(draft);
+    if (draft.trim() === '' || !Number.isInteger(parsed)) return setLocalError('Enter a whole number');
+    if (parsed < min || parsed > max) return setLocalError(`Must be between ${min} and ${max}`);
+    setLocalError(null);
+    if (parsed !== value) onCommit(parsed);
+  };
+  return (
+    <TextField
+      label={label}
+      hint={hint}
+      type="number"
+      inputMode="numeric"
+      min={min}
+      max={max}
+      value={draft}
+      disabled={disabled}
+      error={localError ?? error}
+      onChange={(event) => setDraft(event.target.value)}
+      onBlur={commit}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') commit();
+        if (event.key === 'Escape') {
+          setDraft(String(value));
+          setLocalError(null);
+        }
+      }}
+    />
+  );
+}
+
+function WorkingHoursEditor({
+  hours,
+  disabled,
+  error,
+  onChange,
+}: {
+  hours: Record<Weekday, WorkingDay>;
+  disabled: boolean;
+  error: string | null;
+  onChange(hours: Record<Weekday, WorkingDay>): void;
+}) {
+  const setDay = (day: Weekday, value: WorkingDay) => onChange({ ...hours, [day]: value });
+  return (
+    <fieldset className="bl-fieldset bl-hours">
+      <legend>Working hours</legend>
+      {WEEKDAYS.map((day) => {
+        const current = hours[day];
+        return (
+          <div key={day} className="bl-hours__day">
+            <label className="bl-checkbox">
+              <input
+                type="checkbox"
+                checked={current !== null}
+                disabled={disabled}
+                onChange={(event) => setDay(day, event.target.checked ? { start: '09:00', end: '17:00' } : null)}
+              />
+              {DAY_NAMES[day]}
+            </label>
+            {current !== null && (
+              <>
+                <TimeInput label={`${DAY_NAMES[day]} start`} value={current.start} disabled={disabled} onCommit={(start) => setDay(day, { ...current, start })} />
+                <TimeInput label={`${DAY_NAMES[day]} end`} value={current.end} disabled={disabled} onCommit={(end) => setDay(day, { ...current, end })} />
+              </>
+            )}
+          </div>
+        );
+      })}
+      {error && (
+        <p className="bl-field__error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function TimeInput({ label, value, disabled, onCommit }: { label: string; value: string; disabled: boolean; onCommit(value: string): void }) {
+  const [draft, setDraft] = useState(value);
+  const [shownValue, setShownValue] = useState(value);
+  if (shownValue !== value) {
+    setShownValue(value);
+    setDraft(value);
+  }
+  return (
+    <TextField
+      label={label}
+      hideLabel
+      type="time"
+      value={draft}
+      disabled={disabled}
+      onChange={(event) => setDraft(event.target.value)}
+      onBlur={() => draft !== value && /^\d{2}:\d{2}$/.test(draft) && onCommit(draft)}
+    />
+  );
+}
+
+/** Per line: how a blocked caller hears the announcement (early media or answer-play-hang-up). */
+function LinesSection({ disabled }: { disabled: boolean }) {
+  const { api } = useStores();
+  const data = useBlocklist((state) => state.data);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  if (!data || data.lines.length === 0) return null;
+  const setMode = async (number: string, mode: AnnouncementMode) => {
+    try {
+      const result = await api.invoke('lines:setAnnouncementMode', { number, mode });
+      setErrors((current) => ({ ...current, [number]: result.ok ? '' : errorText(result) }));
+    } catch (error) {
+      setErrors((current) => ({ ...current, [number]: error instanceof Error ? error.message : String(error) }));
+    }
+  };
+  return (
+    <fieldset className="bl-fieldset">
+      <legend>Lines</legend>
+      {data.lines.map((line) => (
+        <Select
+          key={line.number}
+          label={`Announcement on ${describeScope(line.number, data.lines, data.settings.defaultCountry)}`}
+          value={line.announcementMode}
+          disabled={disabled}
+          error={errors[line.number] || null}
+          hint="Use “answer” when the PBX or carrier drops early media."
+          options={[
+            { value: 'early-media', label: 'Early media (caller is never answered)' },
+            { value: 'answer', label: 'Answer, play, hang up' },
+          ]}
+          onChange={(value) => void setMode(line.number, value === 'answer' ? 'answer' : 'early-media')}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+const ANNOUNCEMENTS = [
+  { file: 'audio/blocked-inbound.wav', label: 'Blocked inbound caller hears', text: '“This call cannot be connected, goodbye.”' },
+  { file: 'audio/blocked-outbound.wav', label: 'Agent calling a blocked number hears', text: '“This number has been blocked by your organization.”' },
+] as const;
+
+/** SPEC §7.3: both announcements can be previewed on the chosen output device. */
+function AnnouncementPreviews() {
+  const outputDeviceId = usePhone((state) => state.audio.outputDeviceId);
+  const [playing, setPlaying] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const play = async (file: string) => {
+    setError(null);
+    const audio = new Audio(file);
+    try {
+      if (outputDeviceId !== 'default' && typeof audio.setSinkId === 'function') await audio.setSinkId(outputDeviceId);
+      setPlaying(file);
+      audio.addEventListener('ended', () => setPlaying(null), { once: true });
+      await audio.play();
+    } catch (caught) {
+      setPlaying(null);
+      setError(`Could not play the announcement: ${caught instanceof Error ? caught.message : String(caught)}`);
+    }
+  };
+  return (
+    <fieldset className="bl-fieldset">
+      <legend>Announcements</legend>
+      {ANNOUNCEMENTS.map((announcement) => (
+        <div key={announcement.file} className="bl-announcement">
+          <div>
+            <span className="bl-field__label">{announcement.label}</span>
+            <span className="bl-field__hint">{announcement.text}</span>
+          </div>
+          <Button onClick={() => void play(announcement.file)} aria-label={`Play: ${announcement.label}`}>
+            {playing === announcement.file ? 'Playing…' : 'Play'}
+          </Button>
+        </div>
+      ))}
+      {error && (
+        <p className="bl-field__error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,92 @@
+import { createStore } from 'zustand/vanilla';
+import type { LineSnapshot } from '../phone/types';
+
+export interface AudioPreferences {
+  inputDeviceId: string;
+  outputDeviceId: string;
+  ringtone: string;
+}
+
+export const RINGTONES = [
+  { id: 'classic', label: 'Classic (two tones)' },
+  { id: 'soft', label: 'Soft chime' },
+  { id: 'silent', label: 'Silent (visual only)' },
+] as const;
+
+export const DEFAULT_AUDIO_PREFERENCES: AudioPreferences = { inputDeviceId: 'default', outputDeviceId: 'default', ringtone: 'classic' };
+
+/** Where preferences live between runs; `localStorage` in the app, a map in tests. */
+export interface PreferenceStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+const AUDIO_KEY = 'blockline.audio';
+
+export interface PhoneStoreState {
+  /** Snapshots from the phone core by account id (never sip.js objects). */
+  lines: Record<string, LineSnapshot>;
+  /** The account outbound calls go through, or null to use the first registered line. */
+  selectedAccountId: string | null;
+  audio: AudioPreferences;
+  setLine(line: LineSnapshot): void;
+  removeLine(accountId: string): void;
+  selectAccount(accountId: string | null): void;
+  setAudio(patch: Partial<AudioPreferences>): void;
+}
+
+export type PhoneStore = ReturnType<typeof createPhoneStore>;
+
+/** Lines (one SIP user agent each), their registration, and this machine's audio choices (SPEC §7.4). */
+export function createPhoneStore(storage: PreferenceStorage | null) {
+  return createStore<PhoneStoreState>()((set, get) => ({
+    lines: {},
+    selectedAccountId: null,
+    audio: readAudio(storage),
+    setLine(line) {
+      set({ lines: { ...get().lines, [line.accountId]: line } });
+    },
+    removeLine(accountId) {
+      const { [accountId]: _removed, ...lines } = get().lines;
+      set({ lines, selectedAccountId: get().selectedAccountId === accountId ? null : get().selectedAccountId });
+    },
+    selectAccount(accountId) {
+      set({ selectedAccountId: accountId });
+    },
+    setAudio(patch) {
+      const audio = { ...get().audio, ...patch };
+      storage?.setItem(AUDIO_KEY, JSON.stringify(audio));
+      set({ audio });
+    },
+  }));
+}
+
+function readAudio(storage: PreferenceStorage | null): AudioPreferences {
+  const raw = storage?.getItem(AUDIO_KEY);
+  if (!raw) return DEFAULT_AUDIO_PREFERENCES;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return DEFAULT_AUDIO_PREFERENCES;
+    const pick = (key: keyof AudioPreferences) => {
+      const value: unknown = Reflect.get(parsed, key);
+      return typeof value === 'string' && value !== '' ? value : DEFAULT_AUDIO_PREFERENCES[key];
+    };
+    return { inputDeviceId: pick('inputDeviceId'), outputDeviceId: pick('outputDeviceId'), ringtone: pick('ringtone') };
+  } catch {
+    return DEFAULT_AUDIO_PREFERENCES;
+  }
+}
+
+/** The line an outbound call uses: the chosen one if registered, else the first registered line. */
+export function outboundLine(state: Pick<PhoneStoreState, 'lines' | 'selectedAccountId'>): LineSnapshot | null {
+  const lines = Object.values(state.lines);
+  const chosen = state.selectedAccountId === null ? undefined : state.lines[state.selectedAccountId];
+  if (chosen && chosen.status === 'registered') return chosen;
+  return lines.find((line) => line.status === 'registered') ?? null;
+}
+
+/** "2 of 3 lines registered" for the status bar and the tray. */
+export function registrationSummary(lines: Record<string, LineSnapshot>): { registered: number; total: number } {
+  const all = Object.values(lines);
+  return { registered: all.filter((line) => line.status === 'registered').length, total: all.length };
+}

@@ -1,0 +1,109 @@
+import { createStore } from 'zustand/vanilla';
+import type { BlocklineApi, SipAccount, WriteError } from '../../shared/contracts/ipc';
+import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
+import { safeWrite, type WriteOutcome } from '../app/api';
+
+/** A field of the org settings form, named by its path (`autoBlock.threshold`). */
+export type SettingsField = string;
+
+export interface PhoneAccountEntry {
+  account: SipAccount;
+  hasPassword: boolean;
+}
+
+export interface SettingsStoreState {
+  /** Fields whose change is on its way to the server. */
+  pending: Record<SettingsField, true>;
+  /** The server's refusal for a field, in its words, shown next to that field. */
+  errors: Record<SettingsField, WriteError>;
+  accounts: PhoneAccountEntry[];
+  accountsError: string | null;
+  /** Increases after every saved or removed account, so the phone restarts with the new setup. */
+  accountsVersion: number;
+  /**
+   * Sends one change. The form shows the synced value, not the attempted one, so a refused change
+   * simply leaves the field as the server has it, with the error beside it.
+   */
+  update(field: SettingsField, patch: OrgSettingsPatch): Promise<WriteOutcome<OrgSettings>>;
+  clearError(field: SettingsField): void;
+  loadAccounts(): Promise<void>;
+  saveAccount(account: SipAccount, password: string | undefined): Promise<boolean>;
+  removeAccount(accountId: string): Promise<boolean>;
+}
+
+export type SettingsStore = ReturnType<typeof createSettingsStore>;
+
+/** Org settings writes (SPEC §7.2) and this machine's SIP accounts (SPEC §7.4). */
+export function createSettingsStore(api: BlocklineApi) {
+  return createStore<SettingsStoreState>()((set, get) => ({
+    pending: {},
+    errors: {},
+    accounts: [],
+    accountsError: null,
+    accountsVersion: 0,
+    async update(field, patch) {
+      set({ pending: { ...get().pending, [field]: true }, errors: withoutKey(get().errors, field) });
+      const result = await safeWrite(() => api.invoke('settings:update', patch));
+      const pending = withoutKey(get().pending, field);
+      set(result.ok ? { pending } : { pending, errors: { ...get().errors, [field]: result } });
+      return result;
+    },
+    clearError(field) {
+      set({ errors: withoutKey(get().errors, field) });
+    },
+    async loadAccounts() {
+      try {
+        set({ accounts: await api.invoke('phone:accounts', undefined), accountsError: null });
+      } catch (error) {
+        set({ accountsError: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    async saveAccount(account, password) {
+      try {
+        await api.invoke('phone:saveAccount', password === undefined || password === '' ? { account } : { account, password });
+        set({ accountsVersion: get().accountsVersion + 1 });
+        await get().loadAccounts();
+        return true;
+      } catch (error) {
+        set({ accountsError: error instanceof Error ? error.message : String(error) });
+        return false;
+      }
+    },
+    async removeAccount(accountId) {
+      try {
+        await api.invoke('phone:removeAccount', { accountId });
+        set({ accountsVersion: get().accountsVersion + 1 });
+        await get().loadAccounts();
+        return true;
+      } catch (error) {
+        set({ accountsError: error instanceof Error ? error.message : String(error) });
+        return false;
+      }
+    },
+  }));
+}
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}
+
+/**
+ * The message for a field from a refusal's details when the server names fields (zod-style
+ * `[{ path, message }]`), else the refusal's own message.
+ */
+export function messageForField(error: WriteError, field: SettingsField): string {
+  const details = error.details;
+  if (Array.isArray(details)) {
+    for (const issue of details) {
+      if (typeof issue !== 'object' || issue === null) continue;
+      const path: unknown = Reflect.get(issue, 'path');
+      const message: unknown = Reflect.get(issue, 'message');
+      if (Array.isArray(path) && typeof message === 'string' && path.join('.').endsWith(field.split('.').pop() ?? field)) {
+        return message;
+      }
+    }
+  }
+  return error.message;
+}

@@ -1,0 +1,107 @@
+/**
+ * Admin command line: `npm run admin -- <command>`; every command prints one JSON line on stdout
+ * (errors: one JSON line on stderr and exit code 1). Uses DATABASE_URL like the server.
+ */
+import { parseArgs } from 'node:util';
+import {
+  addLine,
+  AdminError,
+  createOrg,
+  createToken,
+  createUser,
+  revokeToken,
+  standaloneStore,
+} from './admin-ops';
+import { openDatabase } from './db/database';
+import { demoTokensFromEnv, seedDemoOrg } from './demo';
+import { testNumberForOrg } from './verdict';
+
+const USAGE = [
+  'org create --name N --country CC --tz Area/City',
+  'user create --org ID --name N --role admin|lead|agent',
+  'token create --user ID',
+  'token revoke --token T',
+  'line add --org ID --number +E164 --label L',
+  'test-number --org ID [--line +E164] "<number>"',
+  'demo',
+];
+
+const OPTIONS = {
+  name: { type: 'string' },
+  country: { type: 'string' },
+  tz: { type: 'string' },
+  org: { type: 'string' },
+  role: { type: 'string' },
+  user: { type: 'string' },
+  token: { type: 'string' },
+  number: { type: 'string' },
+  label: { type: 'string' },
+  line: { type: 'string' },
+} as const;
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new AdminError(`--${flag} is required`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<unknown> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  const command = positionals
+    .slice(0, positionals[0] === 'test-number' || positionals[0] === 'demo' ? 1 : 2)
+    .join(' ');
+  const database = await openDatabase(process.env.DATABASE_URL);
+  try {
+    const store = standaloneStore(database);
+    switch (command) {
+      case 'org create':
+        return await createOrg(store, {
+          name: required(values.name, 'name'),
+          country: required(values.country, 'country'),
+          timeZone: required(values.tz, 'tz'),
+        });
+      case 'user create':
+        return await createUser(store, {
+          orgId: required(values.org, 'org'),
+          name: required(values.name, 'name'),
+          role: required(values.role, 'role'),
+        });
+      case 'token create':
+        return await createToken(store, required(values.user, 'user'));
+      case 'token revoke':
+        return await revokeToken(store, required(values.token, 'token'));
+      case 'line add':
+        return await addLine(store, {
+          orgId: required(values.org, 'org'),
+          number: required(values.number, 'number'),
+          label: required(values.label, 'label'),
+        });
+      case 'test-number': {
+        const input = positionals[1];
+        if (input === undefined || input.trim() === '') throw new AdminError('give the number to test');
+        return await testNumberForOrg(store, required(values.org, 'org'), input, values.line ?? null);
+      }
+      case 'demo':
+        return await seedDemoOrg(database, demoTokensFromEnv());
+      default:
+        throw new AdminError(`unknown command ${JSON.stringify(command)}; commands: ${USAGE.join(' | ')}`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${JSON.stringify({ error: { message } })}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations';
+import type { DB } from './schema';
+
+export type DialectName = 'sqlite' | 'pg';
+
+/** The PostgreSQL channel on which every instance announces `orgId:revision` after a commit. */
+export const CHANGE_CHANNEL = 'blockline_changes';
+
+export type NotificationHandler = (payload: string) => void;
+
+export interface Database {
+  kysely: Kysely<DB>;
+  dialect: DialectName;
+  /** A printable description of where the data lives, without credentials. */
+  location: string;
+  /**
+   * PostgreSQL only: listens on CHANGE_CHANNEL with a dedicated connection (reconnecting after errors)
+   * and calls `onReconnect` after a reconnection, when notifications may have been missed.
+   */
+  listen?: (handler: NotificationHandler, onReconnect: () => void) => Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/blockline.sqlite';
+
+export interface OpenDatabaseOptions {
+  /** Run the migrations to the latest version (default true). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+/** `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite:PATH`, `file:PATH`, a path, or nothing → SQLite. */
+export async function openDatabase(
+  url: string | undefined,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  const database = /^postgres(ql)?:\/\//i.test(url ?? '')
+    ? openPostgres(url ?? '', options)
+    : openSqlite(url);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(database.kysely);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+function sqlitePathOf(url: string | undefined): string {
+  if (url === undefined || url === '') return DEFAULT_SQLITE_PATH;
+  return url.replace(/^(sqlite|file):(\/\/)?/i, '');
+}
+
+function openSqlite(url: string | undefined): Database {
+  const path = sqlitePathOf(url);
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const connection = new SqliteDatabase(path);
+  // WAL lets readers proceed during a write; NORMAL sync keeps every committed transaction across a
+  // process crash (kill -9): only an OS crash or power loss could lose the last transactions.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    location: path,
+    close: () => kysely.destroy(),
+  };
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client's error (the server restarting) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const location = redactUrl(url);
+  return {
+    kysely,
+    dialect: 'pg',
+    location,
+    listen: (handler, onReconnect) => listenPostgres(url, handler, onReconnect),
+    close: () => kysely.destroy(),
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres';
+  }
+}
+
+async function listenPostgres(
+  url: string,
+  handler: NotificationHandler,
+  onReconnect: () => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  const connect = async (isReconnect: boolean): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === CHANGE_CHANNEL && message.payload !== undefined) handler(message.payload);
+    });
+    next.on('error', () => scheduleReconnect());
+    next.on('end', () => scheduleReconnect());
+    await next.connect();
+    await next.query(`LISTEN ${CHANGE_CHANNEL}`);
+    client = next;
+    if (isReconnect) onReconnect();
+  };
+
+  const scheduleReconnect = (): void => {
+    if (stopped || retryTimer !== null) return;
+    const broken = client;
+    client = null;
+    broken?.removeAllListeners();
+    broken?.end().catch(() => undefined);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect(true).catch(() => scheduleReconnect());
+    }, 1000);
+  };
+
+  await connect(false);
+  return async () => {
+    stopped = true;
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    const current = client;
+    client = null;
+    if (current !== null) {
+      current.removeAllListeners();
+      current.on('error', () => undefined);
+      await current.end().catch(() => undefined);
+    }
+  };
+}
+
+export async function migrateToLatest(kysely: Kysely<DB>): Promise<void> {
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error !== undefined || failed !== undefined) {
+    const detail = error instanceof Error ? error.message : String(error ?? failed?.migrationName);
+    throw new Error(`database migration failed: ${detail}`);
+  }
+}

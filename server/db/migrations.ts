@@ -1,0 +1,136 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Versioned migrations, kept in code so the server needs no migration files on disk. Never edit a
+ * migration that has shipped: add a new one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    // Kysely<any> is how Kysely types migrations: they run against the schema as it was, not as it is now.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('orgs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('time_zone', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('log_floor', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('users_org').on('users').column('org_id').execute();
+
+      await db.schema
+        .createTable('tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('lines')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('announcement_mode', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lines_pk', ['org_id', 'number'])
+        .execute();
+
+      await db.schema
+        .createTable('rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('hit_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_hit_at', 'text')
+        // SPEC §2.2: the database itself refuses a second rule for one number, scope and kind.
+        .addUniqueConstraint('rules_unique_number', ['org_id', 'number', 'scope', 'kind'])
+        .execute();
+      await db.schema
+        .createIndex('rules_org_created')
+        .on('rules')
+        .columns(['org_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('rules_org_hits')
+        .on('rules')
+        .columns(['org_id', 'hit_count', 'id'])
+        .execute();
+      await db.schema.createIndex('rules_expiry').on('rules').column('expires_at').execute();
+
+      await db.schema
+        .createTable('changes')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('changes_pk', ['org_id', 'revision'])
+        .execute();
+
+      await db.schema
+        .createTable('call_reports')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_reports_pk', ['org_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('call_attempts')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('call_id', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('number', 'text')
+        .addColumn('anonymous', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_attempts_pk', ['org_id', 'call_id'])
+        .execute();
+      await db.schema
+        .createIndex('call_attempts_number')
+        .on('call_attempts')
+        .columns(['org_id', 'number', 'at'])
+        .execute();
+
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('actor_name', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .execute();
+      await db.schema.createIndex('audit_org_at').on('audit').columns(['org_id', 'at', 'id']).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,100 @@
+/** Table shapes for Kysely. Timestamps are ISO-8601 UTC strings and JSON columns are text in both dialects. */
+export interface OrgsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  /** The org's current revision: advanced by one per change, in the same transaction as the change. */
+  revision: number;
+  /** Changes up to and including this revision have been pruned from the log. */
+  log_floor: number;
+  settings: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  org_id: string;
+  name: string;
+  role: string;
+  created_at: string;
+}
+
+export interface TokensTable {
+  /** sha256 of the bearer token, hex: the token itself is never stored. */
+  hash: string;
+  user_id: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface LinesTable {
+  org_id: string;
+  number: string;
+  label: string;
+  announcement_mode: string;
+  created_at: string;
+}
+
+export interface RulesTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  number: string;
+  scope: string;
+  reason: string;
+  expires_at: string | null;
+  source: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  hit_count: number;
+  last_hit_at: string | null;
+}
+
+export interface ChangesTable {
+  org_id: string;
+  revision: number;
+  payload: string;
+}
+
+export interface CallReportsTable {
+  org_id: string;
+  id: string;
+  call_id: string;
+  user_id: string;
+  received_at: string;
+}
+
+export interface CallAttemptsTable {
+  org_id: string;
+  call_id: string;
+  direction: string;
+  number: string | null;
+  /** 1 when the caller withheld their identity, else 0 (a boolean both dialects store alike). */
+  anonymous: number;
+  at: string;
+}
+
+export interface AuditTable {
+  id: string;
+  org_id: string;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  lines: LinesTable;
+  rules: RulesTable;
+  changes: ChangesTable;
+  call_reports: CallReportsTable;
+  call_attempts: CallAttemptsTable;
+  audit: AuditTable;
+}

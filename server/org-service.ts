@@ -1,0 +1,234 @@
+/** Reads (list, snapshot, changes, audit) and the org-level writes (settings, lines). */
+import { sql } from 'kysely';
+import type {
+  AnnouncementMode,
+  AuditEntry,
+  ChangesResponse,
+  Line,
+  ListRulesQuery,
+  Snapshot,
+} from '../shared/contracts/api';
+import { normalizeNumberOrPrefix } from '../shared/numbers';
+import type { Rule } from '../shared/rules';
+import { applySettingsPatch, type OrgSettings, type OrgSettingsPatch } from '../shared/settings';
+import { ApiError, notFound } from './errors';
+import { likeInsensitive } from './rules-service';
+import { countryOf, ruleFromRow, type Actor, type Store } from './store';
+
+interface Cursor {
+  value: string | number;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.value, cursor.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [value, id] = parsed as unknown[];
+      if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string')
+        return { value, id };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new ApiError(400, 'bad_request', 'the cursor is not one this server issued');
+}
+
+const SORT_COLUMNS = { created: 'created_at', number: 'number', hits: 'hit_count' } as const;
+
+export async function listRules(
+  store: Store,
+  orgId: string,
+  settings: OrgSettings,
+  query: ListRulesQuery,
+): Promise<{ items: Rule[]; nextCursor: string | null; total: number }> {
+  const dialect = store.database.dialect;
+  let filtered = store.db.selectFrom('rules').where('org_id', '=', orgId);
+  if (query.scope !== undefined) filtered = filtered.where('scope', '=', query.scope);
+  if (query.kind !== undefined) filtered = filtered.where('kind', '=', query.kind);
+  const search = query.search?.trim() ?? '';
+  if (search !== '') {
+    const parsed = normalizeNumberOrPrefix(search, countryOf(settings));
+    const digits = search.replace(/\D/g, '');
+    filtered = filtered.where((eb) => {
+      const alternatives = [likeInsensitive('reason', search, dialect)];
+      if (parsed.ok)
+        alternatives.push(
+          sql<boolean>`${sql.ref('number')} = ${parsed.kind === 'number' ? parsed.e164 : parsed.prefix}`,
+        );
+      if (digits.length >= 2) alternatives.push(likeInsensitive('number', digits, dialect));
+      return eb.or(alternatives);
+    });
+  }
+  const totalRow = await filtered.select((eb) => eb.fn.countAll().as('total')).executeTakeFirst();
+  const total = Number(totalRow?.total ?? 0);
+
+  const column = SORT_COLUMNS[query.sort];
+  const descending = query.order === 'desc';
+  let page = filtered.selectAll();
+  if (query.cursor !== undefined) {
+    const cursor = decodeCursor(query.cursor);
+    const value = column === 'hit_count' ? Number(cursor.value) : String(cursor.value);
+    const op = sql.raw(descending ? '<' : '>');
+    page = page.where(
+      sql<boolean>`(${sql.ref(column)} ${op} ${value} or (${sql.ref(column)} = ${value} and ${sql.ref('id')} ${op} ${cursor.id}))`,
+    );
+  }
+  const direction = descending ? 'desc' : 'asc';
+  const rows = await page
+    .orderBy(column, direction)
+    .orderBy('id', direction)
+    .limit(query.limit + 1)
+    .execute();
+  const items = rows.slice(0, query.limit).map(ruleFromRow);
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+  const nextCursor = last === undefined ? null : encodeCursor({ value: last[column], id: last.id });
+  return { items, nextCursor, total };
+}
+
+/** Pages of rules for the CSV export, oldest first, so a large list is streamed and not held whole. */
+export async function* rulePages(store: Store, orgId: string, pageSize = 2000): AsyncGenerator<Rule[]> {
+  let after: { createdAt: string; id: string } | null = null;
+  for (;;) {
+    let query = store.db.selectFrom('rules').selectAll().where('org_id', '=', orgId);
+    if (after !== null) {
+      const { createdAt, id } = after;
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', createdAt),
+          eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at').orderBy('id').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    yield rows.map(ruleFromRow);
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < pageSize) return;
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+/** The whole list, settings, lines and revision, read consistently. */
+export async function snapshot(store: Store, orgId: string): Promise<Snapshot> {
+  let transaction = store.db.transaction();
+  // REPEATABLE READ: the rules and the revision come from one moment even while writes go on.
+  if (store.database.dialect === 'pg') transaction = transaction.setIsolationLevel('repeatable read');
+  return transaction.execute(async (tx) => {
+    const org = await store.getOrg(orgId, tx);
+    if (org === null) throw notFound('the org');
+    const [rules, lines] = await Promise.all([store.allRules(orgId, tx), store.listLines(orgId, tx)]);
+    return { revision: org.revision, rules, settings: org.settings, lines };
+  });
+}
+
+export async function changesSince(store: Store, orgId: string, since: number): Promise<ChangesResponse> {
+  const org = await store.getOrg(orgId);
+  if (org === null) throw notFound('the org');
+  if (since < org.logFloor || since > org.revision) {
+    throw new ApiError(
+      410,
+      'snapshot_required',
+      since > org.revision
+        ? `revision ${since} is ahead of the server's ${org.revision}: take a snapshot`
+        : `the change log no longer reaches back to revision ${since}: take a snapshot`,
+      { revision: org.revision, oldestAvailable: org.logFloor },
+    );
+  }
+  const changes = await store.changesBetween(orgId, since, org.revision);
+  return { revision: org.revision, changes };
+}
+
+export async function patchSettings(
+  store: Store,
+  orgId: string,
+  patch: OrgSettingsPatch,
+  actor: Actor,
+): Promise<OrgSettings> {
+  return store.writeOrg(orgId, async (write) => {
+    const before = write.org.settings;
+    let after: OrgSettings;
+    try {
+      after = applySettingsPatch(before, patch);
+    } catch (error) {
+      throw new ApiError(422, 'unprocessable', 'the settings are not valid after this change', String(error));
+    }
+    if (JSON.stringify(before) === JSON.stringify(after)) return after;
+    await write.tx
+      .updateTable('orgs')
+      .set({ settings: JSON.stringify(after) })
+      .where('id', '=', orgId)
+      .execute();
+    write.org.settings = after;
+    write.addChange({ type: 'settings_updated', settings: after });
+    write.audit(actor, 'settings.updated', null, before, after);
+    return after;
+  });
+}
+
+export async function setAnnouncementMode(
+  store: Store,
+  orgId: string,
+  lineNumber: string,
+  mode: AnnouncementMode,
+  actor: Actor,
+): Promise<Line> {
+  return store.writeOrg(orgId, async (write) => {
+    const lines = await store.listLines(orgId, write.tx);
+    const before = lines.find((line) => line.number === lineNumber);
+    if (before === undefined) throw notFound('the line');
+    const after: Line = { ...before, announcementMode: mode };
+    if (before.announcementMode === mode) return after;
+    await write.tx
+      .updateTable('lines')
+      .set({ announcement_mode: mode })
+      .where('org_id', '=', orgId)
+      .where('number', '=', lineNumber)
+      .execute();
+    write.addChange({
+      type: 'lines_updated',
+      lines: lines.map((line) => (line.number === lineNumber ? after : line)),
+    });
+    write.audit(actor, 'line.updated', lineNumber, before, after);
+    return after;
+  });
+}
+
+function parseJsonColumn(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+export async function listAudit(
+  store: Store,
+  orgId: string,
+  query: { cursor?: string | undefined; limit: number },
+): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  let page = store.db.selectFrom('audit').selectAll().where('org_id', '=', orgId);
+  if (query.cursor !== undefined) {
+    const cursor = decodeCursor(query.cursor);
+    const at = String(cursor.value);
+    page = page.where((eb) =>
+      eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', cursor.id)])]),
+    );
+  }
+  const rows = await page
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const items = rows.slice(0, query.limit).map((row): AuditEntry => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? '' },
+    action: row.action,
+    target: row.target,
+    before: parseJsonColumn(row.before),
+    after: parseJsonColumn(row.after),
+  }));
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+  return { items, nextCursor: last === undefined ? null : encodeCursor({ value: last.at, id: last.id }) };
+}

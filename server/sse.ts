@@ -1,0 +1,95 @@
+/**
+ * One Server-Sent Events stream (GET /v1/events): `id: <revision>`, `event: change`, `data: <Change>`.
+ * Starts after the client's revision, then follows the hub, filling any gap from the log so the client
+ * sees every revision once and in order.
+ */
+import { SSE_EVENT_CHANGE, SSE_EVENT_HEARTBEAT, type Change } from '../shared/contracts/api';
+import type { ChangeHub } from './hub';
+import type { Store } from './store';
+
+/** What the stream needs of an HTTP response (a ServerResponse in the server). */
+export interface SseResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string): boolean;
+  end(): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
+}
+
+/** A client this far behind in unsent bytes is cut off; it resumes by Last-Event-ID. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export class SseStream {
+  private lastSent: number;
+  private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly response: SseResponse,
+    private readonly store: Store,
+    private readonly orgId: string,
+    since: number,
+    private readonly onClose: (stream: SseStream) => void,
+  ) {
+    this.lastSent = since;
+  }
+
+  start(hub: Pick<ChangeHub, 'subscribe'>, heartbeatMs: number): void {
+    this.response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    this.response.write(`retry: 2000\n: revision ${this.lastSent}\n\n`);
+    // Subscribing before reading the backlog: a change committed in between is queued, not lost.
+    this.chain = this.chain.then(() => this.sendFromLog());
+    this.unsubscribe = hub.subscribe(this.orgId, (change) => this.deliver(change));
+    this.heartbeat = setInterval(() => {
+      this.response.write(`event: ${SSE_EVENT_HEARTBEAT}\ndata: {"revision":${this.lastSent}}\n\n`);
+    }, heartbeatMs);
+    this.heartbeat.unref();
+    this.response.on('close', () => this.close());
+  }
+
+  private deliver(change: Change): void {
+    this.chain = this.chain.then(async () => {
+      if (this.closed || change.revision <= this.lastSent) return;
+      if (change.revision > this.lastSent + 1) await this.sendFromLog(change.revision - 1);
+      if (change.revision === this.lastSent + 1) this.send(change);
+      // The log no longer holds the gap: the client reconnects, gets 410 and takes a snapshot.
+      else this.close();
+    });
+  }
+
+  private async sendFromLog(to?: number): Promise<void> {
+    try {
+      const changes = await this.store.changesBetween(this.orgId, this.lastSent, to);
+      for (const change of changes) if (change.revision === this.lastSent + 1) this.send(change);
+    } catch {
+      this.close();
+    }
+  }
+
+  private send(change: Change): void {
+    if (this.closed) return;
+    this.response.write(
+      `id: ${change.revision}\nevent: ${SSE_EVENT_CHANGE}\ndata: ${JSON.stringify(change)}\n\n`,
+    );
+    this.lastSent = change.revision;
+    if (this.response.writableLength > MAX_BUFFERED_BYTES) this.close();
+  }
+
+  /** Ends the stream (client gone, too slow, or the server shutting down). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.unsubscribe?.();
+    if (!this.response.writableEnded) this.response.end();
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * The org server's data layer: every read is scoped to one org, every write runs in one transaction
+ * that serializes writers per org, advances the org's revision once per change and appends the change
+ * to the log, so clients can follow the list by revision (SPEC §5).
+ */
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Change, Line, Role } from '../shared/contracts/api';
+import { isSupportedCountryCode, type CountryCode } from '../shared/numbers';
+import type { Rule, RuleKind, RuleScope, RuleSource } from '../shared/rules';
+import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
+import { CHANGE_CHANNEL, type Database } from './db/database';
+import type { DB, RulesTable } from './db/schema';
+import { newId } from './ids';
+
+/** Without `revision` and `at`: the write transaction assigns both. */
+export type ChangeBody = Change extends infer C
+  ? C extends Change
+    ? Omit<C, 'revision' | 'at'>
+    : never
+  : never;
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export interface OrgRow {
+  id: string;
+  name: string;
+  timeZone: string;
+  revision: number;
+  logFloor: number;
+  settings: OrgSettings;
+}
+
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  role: Role;
+  orgId: string;
+}
+
+export interface StoreOptions {
+  now: () => number;
+  /** How many changes per org the log keeps; a client further behind must take a snapshot. */
+  changeRetention: number;
+  /** Called after a write commits (this instance only), with the org's new revision. */
+  onCommitted: (orgId: string, revision: number) => void;
+}
+
+export const DEFAULT_CHANGE_RETENTION = 10_000;
+
+export function countryOf(settings: OrgSettings): CountryCode {
+  return isSupportedCountryCode(settings.defaultCountry) ? settings.defaultCountry : 'US';
+}
+
+export function ruleFromRow(row: Selectable<RulesTable>): Rule {
+  return {
+    id: row.id,
+    kind: row.kind as RuleKind,
+    number: row.number,
+    scope: row.scope as RuleScope,
+    reason: row.reason,
+    expiresAt: row.expires_at,
+    source: row.source as RuleSource,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    hitCount: Number(row.hit_count),
+    lastHitAt: row.last_hit_at,
+  };
+}
+
+export function ruleToRow(orgId: string, rule: Rule): RulesTable {
+  return {
+    id: rule.id,
+    org_id: orgId,
+    kind: rule.kind,
+    number: rule.number,
+    scope: rule.scope,
+    reason: rule.reason,
+    expires_at: rule.expiresAt,
+    source: rule.source,
+    created_by: rule.createdBy,
+    created_at: rule.createdAt,
+    updated_at: rule.updatedAt,
+    hit_count: rule.hitCount,
+    last_hit_at: rule.lastHitAt,
+  };
+}
+
+function parseSettings(json: string): OrgSettings {
+  const parsed = orgSettingsSchema.safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : defaultOrgSettings();
+}
+
+type OrgSelect = {
+  id: string;
+  name: string;
+  time_zone: string;
+  revision: number;
+  log_floor: number;
+  settings: string;
+};
+
+function orgFromRow(row: OrgSelect): OrgRow {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    revision: Number(row.revision),
+    logFloor: Number(row.log_floor),
+    settings: parseSettings(row.settings),
+  };
+}
+
+/** SQLite's and PostgreSQL's unique-violation errors. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = (error as { code: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+interface PendingAudit {
+  actor: Actor | null;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/** One org's write transaction: the place where changes get their revisions. */
+export class OrgWrite {
+  readonly changes: Change[] = [];
+  readonly audits: PendingAudit[] = [];
+  readonly nowIso: string;
+
+  constructor(
+    readonly tx: Transaction<DB>,
+    readonly org: OrgRow,
+    readonly nowMs: number,
+  ) {
+    this.nowIso = new Date(nowMs).toISOString();
+  }
+
+  addChange(body: ChangeBody): Change {
+    const change = {
+      ...body,
+      revision: this.org.revision + this.changes.length + 1,
+      at: this.nowIso,
+    } as Change;
+    this.changes.push(change);
+    return change;
+  }
+
+  audit(actor: Actor | null, action: string, target: string | null, before: unknown, after: unknown): void {
+    this.audits.push({ actor, action, target, before, after });
+  }
+}
+
+export class Store {
+  constructor(
+    readonly database: Database,
+    private readonly options: StoreOptions,
+  ) {}
+
+  get db() {
+    return this.database.kysely;
+  }
+
+  now(): number {
+    return this.options.now();
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the org's write lock (PostgreSQL: the org row FOR UPDATE;
+   * SQLite: the single connection serializes transactions), then records the changes and audit entries
+   * it produced, advances the revision, and announces the new revision after commit.
+   */
+  async writeOrg<T>(orgId: string, work: (write: OrgWrite) => Promise<T>): Promise<T> {
+    const pg = this.database.dialect === 'pg';
+    let committedRevision: number | null = null;
+    const result = await this.db.transaction().execute(async (tx) => {
+      let query = tx
+        .selectFrom('orgs')
+        .select(['id', 'name', 'time_zone', 'revision', 'log_floor', 'settings'])
+        .where('id', '=', orgId);
+      if (pg) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (row === undefined) throw new Error(`org ${orgId} does not exist`);
+      const write = new OrgWrite(tx, orgFromRow(row), this.options.now());
+      const value = await work(write);
+      await this.finishWrite(write, pg);
+      if (write.changes.length > 0) committedRevision = write.org.revision + write.changes.length;
+      return value;
+    });
+    if (committedRevision !== null) this.options.onCommitted(orgId, committedRevision);
+    return result;
+  }
+
+  private async finishWrite(write: OrgWrite, pg: boolean): Promise<void> {
+    const { tx, org } = write;
+    if (write.audits.length > 0) {
+      await tx
+        .insertInto('audit')
+        .values(
+          write.audits.map((entry) => ({
+            id: newId(),
+            org_id: org.id,
+            at: write.nowIso,
+            actor_id: entry.actor?.id ?? null,
+            actor_name: entry.actor?.name ?? null,
+            action: entry.action,
+            target: entry.target,
+            before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
+            after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
+          })),
+        )
+        .execute();
+    }
+    if (write.changes.length === 0) return;
+
+    const revision = org.revision + write.changes.length;
+    // Large batches (a bulk add of 500) go in chunks to stay under the dialects' parameter limits.
+    for (let start = 0; start < write.changes.length; start += 200) {
+      await tx
+        .insertInto('changes')
+        .values(
+          write.changes.slice(start, start + 200).map((change) => ({
+            org_id: org.id,
+            revision: change.revision,
+            payload: JSON.stringify(change),
+          })),
+        )
+        .execute();
+    }
+    const retention = this.options.changeRetention;
+    // Prune in steps rather than on every write: one delete per tenth of the retained window.
+    const pruneStep = Math.max(1, Math.ceil(retention / 10));
+    let logFloor = org.logFloor;
+    if (revision - logFloor > retention + pruneStep) {
+      logFloor = revision - retention;
+      await tx.deleteFrom('changes').where('org_id', '=', org.id).where('revision', '<=', logFloor).execute();
+    }
+    await tx.updateTable('orgs').set({ revision, log_floor: logFloor }).where('id', '=', org.id).execute();
+    if (pg) {
+      // Delivered at commit to every instance listening, this one included.
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${`${org.id}:${revision}`})`.execute(tx);
+    }
+  }
+
+  async getOrg(orgId: string, executor = this.db): Promise<OrgRow | null> {
+    const row = await executor
+      .selectFrom('orgs')
+      .select(['id', 'name', 'time_zone', 'revision', 'log_floor', 'settings'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    return row === undefined ? null : orgFromRow(row);
+  }
+
+  async authenticate(tokenHash: string): Promise<AuthenticatedUser | null> {
+    const row = await this.db
+      .selectFrom('tokens')
+      .innerJoin('users', 'users.id', 'tokens.user_id')
+      .select(['users.id as id', 'users.name as name', 'users.role as role', 'users.org_id as org_id'])
+      .where('tokens.hash', '=', tokenHash)
+      .where('tokens.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    return { id: row.id, name: row.name, role: row.role as Role, orgId: row.org_id };
+  }
+
+  async listLines(orgId: string, executor = this.db): Promise<Line[]> {
+    const rows = await executor
+      .selectFrom('lines')
+      .select(['number', 'label', 'announcement_mode'])
+      .where('org_id', '=', orgId)
+      .orderBy('number')
+      .execute();
+    return rows.map((row) => ({
+      number: row.number,
+      label: row.label,
+      announcementMode: row.announcement_mode === 'answer' ? 'answer' : 'early-media',
+    }));
+  }
+
+  async findRule(orgId: string, ruleId: string, executor = this.db): Promise<Rule | null> {
+    const row = await executor
+      .selectFrom('rules')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', ruleId)
+      .executeTakeFirst();
+    return row === undefined ? null : ruleFromRow(row);
+  }
+
+  async allRules(orgId: string, executor = this.db): Promise<Rule[]> {
+    const rows = await executor.selectFrom('rules').selectAll().where('org_id', '=', orgId).execute();
+    return rows.map(ruleFromRow);
+  }
+
+  /** Changes with from < revision ≤ to, in order. */
+  async changesBetween(orgId: string, from: number, to?: number): Promise<Change[]> {
+    let query = this.db
+      .selectFrom('changes')
+      .select('payload')
+      .where('org_id', '=', orgId)
+      .where('revision', '>', from);
+    if (to !== undefined) query = query.where('revision', '<=', to);
+    const rows = await query.orderBy('revision').execute();
+    return rows.map((row) => JSON.parse(row.payload) as Change);
+  }
+}

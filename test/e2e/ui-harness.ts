@@ -1,0 +1,194 @@
+/**
+ * The UI's end-to-end environment: the real org server (SQLite, demo org), the renderer built by Vite
+ * into a temp dir, real browser hosts (one per app instance) and Debian's Chromium driven by
+ * playwright-core. Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { buildServer } from '../../server/app';
+import { openDatabase, type Database } from '../../server/db/database';
+import { seedDemoOrg } from '../../server/demo';
+import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
+import type { Role } from '../../shared/contracts/api';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
+
+export const UI_CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export interface UiEnv {
+  serverUrl: string;
+  tokens: Record<Role, string>;
+  server: FastifyInstance;
+  database: Database;
+  browser: Browser;
+  rendererDir: string;
+  workDir: string;
+  /** Opens one app instance (its own browser host and browser profile). */
+  openApp(options: OpenAppOptions): Promise<AppInstance>;
+  close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  /** Signed in through the host before the page opens; `null` leaves the app signed out. */
+  role: Role | null;
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+}
+
+export interface AppInstance {
+  host: BrowserHost;
+  context: BrowserContext;
+  page: Page;
+  /** Messages the page logged as errors, and uncaught exceptions. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+async function buildRenderer(outDir: string): Promise<void> {
+  await build({
+    configFile: join(REPO_ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+}
+
+export async function startUiEnv(): Promise<UiEnv> {
+  const workDir = mkdtempSync(join(tmpdir(), 'blockline-ui-e2e-'));
+  const rendererDir = join(workDir, 'renderer');
+  const database = await openDatabase(`sqlite:${join(workDir, 'server.sqlite')}`);
+  const seed = await seedDemoOrg(database);
+  const server = await buildServer({ db: database, logger: false, rateLimit: false, heartbeatMs: 5_000 });
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.server.address() as AddressInfo;
+  const serverUrl = `http://127.0.0.1:${address.port}`;
+  await buildRenderer(rendererDir);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: UI_CHROMIUM_ARGS, headless: true });
+  const instances = new Set<AppInstance>();
+  let hostCounter = 0;
+
+  const openApp = async (options: OpenAppOptions): Promise<AppInstance> => {
+    hostCounter += 1;
+    const dataDir = join(workDir, `host-${hostCounter}`);
+    mkdirSync(dataDir, { recursive: true });
+    const host = await startBrowserHost({
+      port: 0,
+      dataDir,
+      rendererDir,
+      log: () => undefined,
+      servicesOverrides: { backoff: { baseMs: 200, capMs: 1_000 } },
+    });
+    if (options.role !== null) {
+      const result = await host.services.invoke('session:signIn', { serverUrl, token: seed.tokens[options.role] });
+      if (!result.ok) throw new Error(`sign-in as ${options.role} failed: ${result.message}`);
+    }
+    const context = await browser.newContext({
+      colorScheme: options.colorScheme ?? 'light',
+      viewport: options.viewport ?? { width: 1280, height: 860 },
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(host.url);
+    const instance: AppInstance = {
+      host,
+      context,
+      page,
+      pageErrors,
+      async close() {
+        instances.delete(instance);
+        await context.close().catch(() => undefined);
+        await host.close().catch(() => undefined);
+      },
+    };
+    instances.add(instance);
+    return instance;
+  };
+
+  return {
+    serverUrl,
+    tokens: seed.tokens,
+    server,
+    database,
+    browser,
+    rendererDir,
+    workDir,
+    openApp,
+    async close() {
+      for (const instance of [...instances]) await instance.close();
+      await browser.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+      await database.close().catch(() => undefined);
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the signed-in app shows the list (the demo org has 4 rules). */
+export async function waitForList(page: Page, minimum = 1): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.locator('[data-rule-number]').nth(minimum - 1).waitFor({ timeout: 15_000 });
+}
+
+export function rowOf(page: Page, e164: string) {
+  return page.locator(`[role="row"][data-rule-number="${e164}"]`);
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/** Runs axe-core in the page; returns serious and critical violations only. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof Reflect.get(window, 'axe') === 'object');
+  if (!loaded) await page.addScriptTag({ path: join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = Reflect.get(window, 'axe') as { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> };
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.slice(0, 5).map((node) => ({ target: node.target, failureSummary: node.failureSummary })),
+    }));
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+export function writeTempFile(env: UiEnv, name: string, content: string): string {
+  const file = join(env.workDir, name);
+  writeFileSync(file, content);
+  return file;
+}

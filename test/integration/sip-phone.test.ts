@@ -1,0 +1,401 @@
+/**
+ * The phone core end to end against the real SIP lab: Kamailio + rtpengine, callers nobody on the
+ * project wrote (sipp, baresip), and the phone in Debian's Chromium. One lab and one browser serve every
+ * scenario. Run inside a loopback-only network namespace:
+ *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-phone.test.ts'
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Line } from '../../shared/contracts/api';
+import type { SipAccount } from '../../shared/contracts/ipc';
+import type { Rule } from '../../shared/rules';
+import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
+import type { CallSnapshot } from '../../renderer/phone/types';
+import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
+import { baresipCall } from '../sip-lab/baresip';
+import { ANNOUNCEMENT_DIR, buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
+import type { AutoAnswer, HarnessEvent } from '../sip-lab/harness/api';
+import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { runUac, startUas, type CallerHeaders, type RunningUas } from '../sip-lab/sipp';
+
+const LINE_NUMBER = '+12125550000';
+const ACCOUNT: SipAccount = {
+  id: 'agent1',
+  websocketUrl: 'ws://127.0.0.1:8080',
+  sipUri: 'sip:agent1@127.0.0.1',
+  displayName: 'Agent One',
+  lineNumber: LINE_NUMBER,
+  iceServers: [],
+  enabled: true,
+};
+const LINES: Line[] = [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' }];
+
+const BLOCKED = '+12125550100';
+const ALLOWED = '+12125550150';
+const PREFIX_BLOCKED = '+19005550123';
+const PREFIX_EXCEPTION = '+19005550199';
+
+let ruleCounter = 0;
+function rule(number: string, kind: 'block' | 'allow' = 'block', scope: Rule['scope'] = 'all'): Rule {
+  ruleCounter += 1;
+  const now = new Date().toISOString();
+  return {
+    id: `rule-${ruleCounter}`,
+    kind,
+    number,
+    scope,
+    reason: kind === 'block' ? `lab block ${number}` : `lab exception ${number}`,
+    expiresAt: null,
+    source: 'manual',
+    createdBy: 'lab',
+    createdAt: now,
+    updatedAt: now,
+    hitCount: 0,
+    lastHitAt: null,
+  };
+}
+
+const BASE_RULES: Rule[] = [rule(BLOCKED), rule('+1900555*'), rule(PREFIX_EXCEPTION, 'allow')];
+
+function settings(patch: Partial<OrgSettings> = {}): OrgSettings {
+  return { ...defaultOrgSettings('US', 'America/New_York'), ...patch };
+}
+
+function fromNumber(e164: string, headers: string[] = []): CallerHeaders {
+  return { callerUri: `sip:${e164}@127.0.0.1`, headers };
+}
+
+let lab: Lab;
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+/** The inbound clip's voiced length: what a caller can hear of it, measured like the recordings. */
+let clipDurationS: number;
+
+async function configure(options: { rules?: Rule[]; settings?: OrgSettings; lines?: Line[]; autoAnswer?: AutoAnswer }): Promise<void> {
+  await page.evaluate(
+    ({ rules, orgSettings, lines, autoAnswer }) => {
+      const lab = window.lab;
+      if (!lab) throw new Error('harness not loaded');
+      lab.setRules(rules);
+      lab.setSettings(orgSettings);
+      lab.setLines(lines);
+      lab.setAutoAnswer(autoAnswer);
+      lab.setLastEmergencyCall(null);
+      lab.clearEvents();
+    },
+    {
+      rules: options.rules ?? BASE_RULES,
+      orgSettings: options.settings ?? settings(),
+      lines: options.lines ?? LINES,
+      autoAnswer: options.autoAnswer ?? 'decline',
+    },
+  );
+}
+
+function events(): Promise<HarnessEvent[]> {
+  return page.evaluate(() => window.lab?.events() ?? []);
+}
+
+function peakRemoteLevel(callId: string): Promise<number> {
+  return page.evaluate((id) => window.lab?.peakRemoteLevel(id, 1200) ?? Promise.resolve(-1), callId);
+}
+
+function getUserMediaCalls(): Promise<number> {
+  return page.evaluate(() => window.lab?.getUserMediaCalls() ?? -1);
+}
+
+async function waitForEvent(predicate: (event: HarnessEvent) => boolean, timeoutMs = 8000): Promise<HarnessEvent> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await events()).find(predicate);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no matching phone event within ${timeoutMs} ms; events: ${JSON.stringify(await events()).slice(0, 2000)}`);
+}
+
+function count(list: HarnessEvent[], type: HarnessEvent['type']): number {
+  return list.filter((event) => event.type === type).length;
+}
+
+beforeAll(async () => {
+  assertLoopbackOnlyNetwork();
+  clipDurationS = soxVoicedStats(join(ANNOUNCEMENT_DIR, 'blocked-inbound.wav')).durationS;
+  const workDir = mkdtempSync(join(tmpdir(), 'blockline-sip-test-'));
+  lab = await startLab({ dir: join(workDir, 'lab') });
+  await buildHarness(join(workDir, 'www'));
+  server = await serveStatic(join(workDir, 'www'));
+  browser = await launchChromium();
+  page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error));
+  await page.goto(`${server.url}/index.html`);
+  await page.waitForFunction(() => window.lab !== undefined);
+  const lines = await page.evaluate(
+    (config) => window.lab?.start(config),
+    { account: ACCOUNT, password: LAB_SIP_PASSWORD, rules: BASE_RULES, settings: settings(), lines: LINES, autoAnswer: 'decline' as const },
+  );
+  expect(lines?.[0]?.status).toBe('registered');
+});
+
+afterAll(async () => {
+  // Unregister first: a registration left behind makes Kamailio answer the next suite's INVITE with 500.
+  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+  await lab?.stop();
+});
+
+beforeEach(async () => {
+  await configure({});
+});
+
+describe('blocked inbound (SPEC §3.4)', () => {
+  it('announce: the caller gets 183 then 603 and a real phone hears the clip; nothing rings, no microphone', async () => {
+    const sipp = await runUac({ scenario: 'uac-early-media', caller: fromNumber(BLOCKED) });
+    expect(sipp.exitCode, sipp.screen + sipp.stderr).toBe(0);
+    const [timing] = sipp.timings;
+    expect(timing?.progressMs).toBeGreaterThan(0);
+    // The final 603 comes after the clip, not before.
+    expect(timing?.finalMs ?? 0).toBeGreaterThan(clipDurationS * 1000 * 0.8);
+
+    const baresip = await baresipCall({ from: `sip:${BLOCKED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 7 });
+    expect(baresip.output).toMatch(/603|Decline/i);
+    const [recording] = baresip.receivedWavs;
+    expect(recording, baresip.output).toBeDefined();
+    const heard = soxVoicedStats(recording ?? '');
+    expect(heard.rms).toBeGreaterThan(0.01);
+    expect(heard.durationS).toBeGreaterThan(clipDurationS * 0.8);
+    expect(heard.durationS).toBeLessThan(clipDurationS * 1.2);
+
+    const seen = await events();
+    expect(count(seen, 'incoming')).toBe(0);
+    expect(count(seen, 'blocked')).toBe(2);
+    const finished = seen.filter((event) => event.type === 'blocked-finished').map((event) => event.data);
+    expect(finished).toEqual([
+      expect.objectContaining({ handling: 'early-media', outcome: 'announced' }),
+      expect.objectContaining({ handling: 'early-media', outcome: 'announced' }),
+    ]);
+    expect(await getUserMediaCalls()).toBe(0);
+  });
+
+  it('announce with 100rel: a reliable 183, PRACK, then 603', async () => {
+    const sipp = await runUac({ scenario: 'uac-early-media-100rel', caller: fromNumber(BLOCKED, ['Require: 100rel']) });
+    expect(sipp.exitCode, sipp.screen + sipp.stderr).toBe(0);
+    expect(count(await events(), 'incoming')).toBe(0);
+  });
+
+  it('reject mode: 603 at once, no 180 or 183', async () => {
+    await configure({ settings: settings({ inboundAction: 'reject' }) });
+    const sipp = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED), calls: 3, rate: 10 });
+    expect(sipp.exitCode, sipp.screen + sipp.stderr).toBe(0);
+    expect(sipp.timings).toHaveLength(3);
+    for (const timing of sipp.timings) expect(timing.finalMs).toBeLessThan(1000);
+    const seen = await events();
+    expect(count(seen, 'incoming')).toBe(0);
+    expect(count(seen, 'blocked')).toBe(3);
+    expect(await getUserMediaCalls()).toBe(0);
+  });
+
+  it('answer mode lines: the call is answered, the clip played, then BYE', async () => {
+    await configure({ lines: [{ ...LINES[0]!, announcementMode: 'answer' }] });
+    const baresip = await baresipCall({ from: `sip:${BLOCKED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 7 });
+    const [recording] = baresip.receivedWavs;
+    expect(recording, baresip.output).toBeDefined();
+    const heard = soxVoicedStats(recording ?? '');
+    expect(heard.rms).toBeGreaterThan(0.01);
+    expect(heard.durationS).toBeGreaterThan(clipDurationS * 0.8);
+    expect(heard.durationS).toBeLessThan(clipDurationS * 1.2);
+    const finished = (await events()).filter((event) => event.type === 'blocked-finished').map((event) => event.data);
+    expect(finished).toContainEqual(expect.objectContaining({ handling: 'answer', outcome: 'announced' }));
+    expect(count(await events(), 'incoming')).toBe(0);
+    expect(await getUserMediaCalls()).toBe(0);
+  });
+});
+
+describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
+  const anonymousForms: Array<[string, CallerHeaders]> = [
+    ['From anonymous@anonymous.invalid', { callerUri: 'sip:anonymous@anonymous.invalid' }],
+    ['From restricted user', { callerUri: 'sip:Restricted@127.0.0.1' }],
+    ['empty user part', { callerUri: 'sip:127.0.0.1' }],
+    ['Privacy: id without an asserted number', { callerUri: 'sip:caller@127.0.0.1', headers: ['Privacy: id'] }],
+  ];
+
+  for (const [name, caller] of anonymousForms) {
+    it(`anonymous (${name}) is blocked with the toggle on and rings with it off`, async () => {
+      await configure({ settings: settings({ blockAnonymous: true, inboundAction: 'reject' }) });
+      const blocked = await runUac({ scenario: 'uac-reject', caller });
+      expect(blocked.exitCode, blocked.screen).toBe(0);
+      await configure({ settings: settings({ blockAnonymous: false, inboundAction: 'reject' }) });
+      const rang = await runUac({ scenario: 'uac-ring', caller });
+      expect(rang.exitCode, rang.screen).toBe(0);
+      expect(count(await events(), 'incoming')).toBe(1);
+    });
+  }
+
+  it('an anonymous From with a blocked P-Asserted-Identity is blocked as that number', async () => {
+    await configure({ settings: settings({ inboundAction: 'reject', blockAnonymous: false }) });
+    const result = await runUac({
+      scenario: 'uac-reject',
+      caller: { callerUri: 'sip:anonymous@anonymous.invalid', headers: [`P-Asserted-Identity: <sip:${BLOCKED}@127.0.0.1>`, 'Privacy: id'] },
+    });
+    expect(result.exitCode, result.screen).toBe(0);
+    const blocked = await waitForEvent((event) => event.type === 'blocked');
+    expect(blocked.data).toMatchObject({ decision: { number: BLOCKED, verdict: { action: 'block', why: 'rule' } } });
+  });
+
+  it('Remote-Party-ID and tel: URIs are read', async () => {
+    await configure({ settings: settings({ inboundAction: 'reject' }) });
+    const rpid = await runUac({
+      scenario: 'uac-reject',
+      caller: { callerUri: 'sip:gateway@127.0.0.1', headers: [`Remote-Party-ID: <sip:${BLOCKED}@127.0.0.1>;party=calling;screen=yes`] },
+    });
+    expect(rpid.exitCode, rpid.screen).toBe(0);
+    const tel = await runUac({ scenario: 'uac-reject', caller: { callerUri: `tel:${BLOCKED}` } });
+    expect(tel.exitCode, tel.screen).toBe(0);
+  });
+
+  it('a prefix rule blocks the range while an exception inside it rings', async () => {
+    await configure({ settings: settings({ inboundAction: 'reject' }) });
+    const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(PREFIX_BLOCKED) });
+    expect(blocked.exitCode, blocked.screen).toBe(0);
+    const excepted = await runUac({ scenario: 'uac-ring', caller: fromNumber(PREFIX_EXCEPTION) });
+    expect(excepted.exitCode, excepted.screen).toBe(0);
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    expect(incoming.data).toMatchObject({ call: { number: PREFIX_EXCEPTION }, decision: { verdict: { why: 'exception' } } });
+  });
+
+  it('verstat=TN-Validation-Failed is blocked only with blockFailedVerification on', async () => {
+    const caller: CallerHeaders = {
+      callerUri: `sip:${ALLOWED};verstat=TN-Validation-Failed@127.0.0.1;user=phone`,
+      headers: [`P-Asserted-Identity: <sip:${ALLOWED};verstat=TN-Validation-Failed@127.0.0.1;user=phone>`],
+    };
+    await configure({ settings: settings({ inboundAction: 'reject', blockFailedVerification: false }) });
+    const rang = await runUac({ scenario: 'uac-ring', caller });
+    expect(rang.exitCode, rang.screen).toBe(0);
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    expect(incoming.data).toMatchObject({ call: { verification: 'failed' } });
+    await configure({ settings: settings({ inboundAction: 'reject', blockFailedVerification: true }) });
+    const blocked = await runUac({ scenario: 'uac-reject', caller });
+    expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+
+  it('a rule for another line does not block calls on this line', async () => {
+    await configure({ rules: [rule(ALLOWED, 'block', '+12125559999')], settings: settings({ inboundAction: 'reject' }) });
+    const rang = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED) });
+    expect(rang.exitCode, rang.screen).toBe(0);
+    await configure({ rules: [rule(ALLOWED, 'block', LINE_NUMBER)], settings: settings({ inboundAction: 'reject' }) });
+    const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(ALLOWED) });
+    expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+});
+
+describe('outbound and live calls', () => {
+  let uas: RunningUas;
+  beforeAll(() => {
+    uas = startUas();
+  });
+  afterAll(async () => {
+    await uas.stop();
+  });
+
+  async function waitForCallState(callId: string, state: CallSnapshot['state'], timeoutMs = 8000): Promise<void> {
+    await waitForEvent(
+      (event) => event.type === 'call' && (event.data as CallSnapshot).id === callId && (event.data as CallSnapshot).state === state,
+      timeoutMs,
+    );
+  }
+
+  it('a blocked number is never dialled: no INVITE reaches the proxy, the clip plays locally', async () => {
+    const before = uas.invites().length;
+    const kamailioInvitesBefore = lab.readKamailioLog().split('LAB INVITE').length;
+    const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0100');
+    expect(result).toMatchObject({ kind: 'blocked', event: { handling: 'local-announcement', decision: { number: BLOCKED } } });
+    const finished = await waitForEvent((event) => event.type === 'blocked-finished', 8000);
+    const playedMs = (finished.data as { playedMs: number }).playedMs;
+    const outboundClipS = soxStats(join(ANNOUNCEMENT_DIR, 'blocked-outbound.wav')).durationS;
+    expect(playedMs / 1000).toBeGreaterThan(outboundClipS * 0.8);
+    expect(finished.data).toMatchObject({ outcome: 'announced' });
+    expect(uas.invites().length).toBe(before);
+    expect(lab.readKamailioLog().split('LAB INVITE').length).toBe(kamailioInvitesBefore);
+    expect(await getUserMediaCalls()).toBe(0);
+  });
+
+  it('an allowed outbound call connects through rtpengine with audio both ways', async () => {
+    const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), ALLOWED);
+    expect(result).toMatchObject({ kind: 'placed' });
+    const callId = result?.kind === 'placed' ? result.callId : '';
+    await waitForCallState(callId, 'connected');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stats = await page.evaluate((id) => window.lab?.stats(id), callId);
+    // The UAS echoes our RTP: packets flow out and back, and what comes back is not silence.
+    expect(stats?.packetsSent).toBeGreaterThan(20);
+    expect(stats?.packetsReceived).toBeGreaterThan(20);
+    expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+    expect(uas.invites()).toContainEqual(expect.stringContaining(ALLOWED));
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    await waitForCallState(callId, 'ended');
+  });
+
+  it('an allowed inbound call rings and connects with audio both ways (baresip)', async () => {
+    await configure({ autoAnswer: 'answer' });
+    const call = baresipCall({ from: `sip:${ALLOWED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 5, port: 5092 });
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    const callId = (incoming.data as { call: CallSnapshot }).call.id;
+    await waitForCallState(callId, 'connected');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stats = await page.evaluate((id) => window.lab?.stats(id), callId);
+    expect(stats?.packetsReceived).toBeGreaterThan(20);
+    // baresip sends a steady 440 Hz tone.
+    expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.01);
+    const finished = await call;
+    const [recording] = finished.receivedWavs;
+    expect(recording, finished.output).toBeDefined();
+    // The browser's fake microphone (a beep) reached the SIP phone.
+    expect(soxStats(recording ?? '').rms).toBeGreaterThan(0.005);
+    expect(await getUserMediaCalls()).toBeGreaterThan(0);
+  });
+
+  it('a burst of 20 blocked INVITEs during a live call: all ended, the live call keeps its audio', async () => {
+    await configure({ settings: settings({ inboundAction: 'announce' }) });
+    const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), ALLOWED);
+    const callId = result?.kind === 'placed' ? result.callId : '';
+    await waitForCallState(callId, 'connected');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = await page.evaluate((id) => window.lab?.stats(id), callId);
+    const startedAt = Date.now();
+    const burst = await runUac({ scenario: 'uac-early-media', caller: fromNumber(BLOCKED), calls: 20, rate: 20, timeoutS: 30 });
+    const burstMs = Date.now() - startedAt;
+    expect(burst.exitCode, burst.screen).toBe(0);
+    expect(burst.timings).toHaveLength(20);
+    const after = await page.evaluate((id) => window.lab?.stats(id), callId);
+    const received = (after?.packetsReceived ?? 0) - (before?.packetsReceived ?? 0);
+    // 20 ms packets: the live call kept ≥ 90 % of its packets through the burst.
+    expect(received).toBeGreaterThan((burstMs / 20) * 0.9);
+    expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+    const calls = await page.evaluate(() => window.lab?.calls() ?? []);
+    expect(calls.find((call) => call.id === callId)?.state).toBe('connected');
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    await waitForCallState(callId, 'ended');
+  });
+
+  it('after an emergency call a blocked call-back rings within the window and is blocked after it', async () => {
+    await configure({ settings: settings({ inboundAction: 'reject', psapWindowMinutes: 15 }) });
+    const result = await page.evaluate(() => window.lab?.placeCall('911'));
+    expect(result).toMatchObject({ kind: 'placed', emergency: true });
+    await waitForEvent((event) => event.type === 'emergency');
+    expect(uas.invites()).toContainEqual(expect.stringContaining('sip:911@'));
+    const callId = result?.kind === 'placed' ? result.callId : '';
+    await waitForCallState(callId, 'connected');
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    const rang = await runUac({ scenario: 'uac-ring', caller: fromNumber(BLOCKED) });
+    expect(rang.exitCode, rang.screen).toBe(0);
+    // Sixteen minutes later the window (15 min) is over.
+    await page.evaluate(() => window.lab?.setLastEmergencyCall(Date.now() - 16 * 60_000));
+    const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED) });
+    expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+});

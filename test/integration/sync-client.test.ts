@@ -1,0 +1,314 @@
+/**
+ * The sync client and the call-report queue, through the main-process services, against the real org
+ * server on SQLite (SPEC §5). Run inside a loopback-only network namespace (see .ci/run / README).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../server/app';
+import { openDatabase, type Database } from '../../server/db/database';
+import type { CallReport, Change } from '../../shared/contracts/api';
+import {
+  invokeChannels,
+  type BlocklistState,
+  type EventChannel,
+  type EventPayload,
+} from '../../shared/contracts/ipc';
+import { OrgApiClient } from '../../host/api-client';
+import { createUnencryptedFileSecretStore } from '../../host/secrets';
+import { createMainServices, type MainServices } from '../../host/services';
+import { LocalStore } from '../../host/store';
+import { call, listening, makeOrg, type TestOrg } from '../helpers/server-harness';
+
+const FAST_BACKOFF = { baseMs: 50, capMs: 300 };
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+interface Client {
+  services: MainServices;
+  applied: Change[];
+  logs: string[];
+  events: Array<{ channel: EventChannel; payload: unknown; at: number }>;
+  latestList(): BlocklistState | null;
+}
+
+/** One app "launch" on a data directory: a new store, secrets and services, like a process start. */
+function launch(dataDir: string): Client {
+  const applied: Change[] = [];
+  const logs: string[] = [];
+  const events: Client['events'] = [];
+  const services = createMainServices({
+    store: new LocalStore({ dir: dataDir }),
+    secrets: createUnencryptedFileSecretStore({ dir: dataDir }),
+    fetch,
+    now: () => new Date(),
+    random: Math.random,
+    appInfo: {
+      host: 'browser',
+      version: 'test',
+      capabilities: { tray: false, nativeNotifications: false, osKeychain: false, protocolHandlers: false },
+    },
+    backoff: FAST_BACKOFF,
+    reportRetryMs: 200,
+    log: (message) => logs.push(message),
+    onSyncChange: (change) => applied.push(change),
+  });
+  services.onAny(<C extends EventChannel>(channel: C, payload: EventPayload<C>) =>
+    events.push({ channel, payload, at: Date.now() }),
+  );
+  return {
+    services,
+    applied,
+    logs,
+    events,
+    latestList() {
+      const last = events.filter((event) => event.channel === 'blocklist:changed').at(-1);
+      return last === undefined ? null : invokeChannels['blocklist:get'].response.parse(last.payload);
+    },
+  };
+}
+
+function report(id: string, number: string): CallReport {
+  return {
+    id,
+    callId: `call-${id}`,
+    direction: 'inbound',
+    line: '+12125550100',
+    number,
+    anonymous: false,
+    action: 'block',
+    why: 'rule',
+    ruleId: null,
+    at: new Date().toISOString(),
+  };
+}
+
+describe('sync client against the org server (SQLite)', () => {
+  let workDir: string;
+  let database: Database;
+  let org: TestOrg;
+  let app: FastifyInstance;
+  let port: number;
+  const clients: Client[] = [];
+
+  const startServer = async (listenPort: number, changeRetention?: number) => {
+    const server = await buildServer({
+      db: database,
+      rateLimit: false,
+      sweepIntervalMs: false,
+      heartbeatMs: 1000,
+      ...(changeRetention === undefined ? {} : { changeRetention }),
+    });
+    await server.listen({ port: listenPort, host: '127.0.0.1' });
+    return server;
+  };
+  const serverUrl = () => `http://127.0.0.1:${port}`;
+  const addRule = async (server: FastifyInstance, number: string, reason = 'test') => {
+    const reply = await call(server, 'POST', '/v1/blocked-numbers', org.tokens.lead, { number, reason });
+    expect(reply.status, reply.text).toBe(201);
+    return reply.body as { id: string };
+  };
+  const newClient = (name: string) => {
+    const client = launch(path.join(workDir, name));
+    clients.push(client);
+    return client;
+  };
+  const signIn = async (client: Client, token = org.tokens.lead) => {
+    const result = await client.services.invoke('session:signIn', { serverUrl: serverUrl(), token });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    await waitFor('synced', () => client.services.sync.isOnline());
+  };
+  const serverSnapshot = async (server: FastifyInstance) => {
+    const reply = await call(server, 'GET', '/v1/sync/snapshot', org.tokens.agent);
+    return reply.body as { revision: number; rules: Array<{ id: string }> };
+  };
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'blockline-sync-'));
+    database = await openDatabase(`sqlite:${path.join(workDir, 'server.sqlite')}`);
+    org = await makeOrg(database);
+    app = await startServer(0);
+    port = Number(new URL(listening(app)).port);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) await client.services.stop();
+    await app?.close();
+    await database?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('signs in, takes the list, and receives a lead change through the API within 1 s', async () => {
+    const agent = newClient('agent-a');
+    await signIn(agent, org.tokens.agent);
+    const started = Date.now();
+    const rule = await addRule(app, '+12125550111', 'Spam');
+    const arrived = await waitFor('the new rule', () =>
+      agent.events.find(
+        (event) => event.channel === 'blocklist:changed' && JSON.stringify(event.payload).includes(rule.id),
+      ),
+    );
+    expect(arrived.at - started).toBeLessThan(1000);
+    const list = await agent.services.invoke('blocklist:get', undefined);
+    expect(list.rules.map((r) => r.number)).toEqual(['+12125550111']);
+    const state = await agent.services.invoke('sync:state', undefined);
+    expect(state).toMatchObject({ status: 'synced', ruleCount: 1, revision: list.revision });
+  });
+
+  it('enforces the cached list on an offline start, before anything else runs', async () => {
+    const first = newClient('agent-offline');
+    await signIn(first, org.tokens.agent);
+    await waitFor(
+      'the rule from the previous test',
+      () => first.services.sync.getBlocklistState().rules.length === 1,
+    );
+    await first.services.stop();
+    // The next launch points at a server that is gone.
+    const deadUrl = 'http://127.0.0.1:9';
+    const session = new LocalStore({ dir: path.join(workDir, 'agent-offline') });
+    const stored = session.getSession();
+    if (stored === null) throw new Error('no stored session');
+    session.setSession({ ...stored, serverUrl: deadUrl });
+
+    const relaunched = newClient('agent-offline');
+    // Synchronously available at construction: nothing (no SIP line) can run before it.
+    const list = relaunched.services.sync.getBlocklistState();
+    expect(list.rules.map((r) => r.number)).toEqual(['+12125550111']);
+    relaunched.services.start();
+    const offline = await waitFor('offline state', () => {
+      const state = relaunched.services.sync.getState();
+      return state.status === 'offline' && state.error !== 'not connected yet' ? state : null;
+    });
+    expect(offline).toMatchObject({ status: 'offline', ruleCount: 1 });
+    if (offline.status !== 'offline') throw new Error('unreachable');
+    expect(offline.lastSyncedAt).not.toBeNull();
+    expect(offline.error).toMatch(/Cannot reach the server/);
+    // A lead write while offline is refused, not pretended.
+    const write = await relaunched.services.invoke('rules:create', { number: '+12125550112', reason: 'x' });
+    expect(write).toMatchObject({ ok: false, code: 'offline' });
+    await relaunched.services.stop();
+  });
+
+  it('recovers from a server restart mid-stream with no gap, including changes made while it was down', async () => {
+    const agent = newClient('agent-restart');
+    await signIn(agent, org.tokens.agent);
+    const before = agent.applied.length;
+    await addRule(app, '+12125550121');
+    await waitFor('rule before restart', () => agent.applied.length === before + 1);
+
+    await app.close();
+    await waitFor('the client notices', () => !agent.services.sync.isOnline());
+    // Changes while the client's server is down, made through another instance on the same database.
+    const other = await startServer(0);
+    await addRule(other, '+12125550122');
+    await addRule(other, '+12125550123');
+    await other.close();
+    app = await startServer(port);
+
+    await waitFor(
+      'catch-up after restart',
+      () => agent.applied.length === before + 3 && agent.services.sync.isOnline(),
+      10_000,
+    );
+    await addRule(app, '+12125550124');
+    await waitFor('live change after restart', () => agent.applied.length === before + 4);
+
+    const revisions = agent.applied.map((change) => change.revision);
+    for (let i = 1; i < revisions.length; i++) expect(revisions[i]).toBe((revisions[i - 1] ?? 0) + 1);
+    // Resumed from the log each time: no snapshot, no gap.
+    expect(agent.logs.filter((line) => /snapshot at revision|gap/.test(line))).toEqual([]);
+    const snapshot = await serverSnapshot(app);
+    const local = agent.services.sync.getBlocklistState();
+    expect(local.revision).toBe(snapshot.revision);
+    expect(local.rules.map((r) => r.id).sort()).toEqual(snapshot.rules.map((r) => r.id).sort());
+  });
+
+  it('takes a snapshot when the server answers 410 (the log no longer reaches back)', async () => {
+    await app.close();
+    app = await startServer(port, 2);
+    const agent = newClient('agent-410');
+    await signIn(agent, org.tokens.agent);
+    const revisionBefore = agent.services.sync.getBlocklistState().revision;
+    await agent.services.stop();
+    for (let i = 0; i < 12; i++) await addRule(app, `+121255502${String(i).padStart(2, '0')}`);
+    agent.logs.length = 0;
+    agent.services.start();
+    await waitFor(
+      'resynced',
+      () =>
+        agent.services.sync.isOnline() && agent.services.sync.getBlocklistState().revision > revisionBefore,
+    );
+    expect(agent.logs.some((line) => line.includes('snapshot at revision'))).toBe(true);
+    const snapshot = await serverSnapshot(app);
+    const local = agent.services.sync.getBlocklistState();
+    expect(local.revision).toBe(snapshot.revision);
+    expect(local.rules.map((r) => r.id).sort()).toEqual(snapshot.rules.map((r) => r.id).sort());
+  });
+
+  it('keeps call reports across a host restart and delivers them exactly once', async () => {
+    const dir = 'agent-reports';
+    const first = newClient(dir);
+    await signIn(first, org.tokens.agent);
+    await app.close();
+    await waitFor('offline', () => !first.services.sync.isOnline());
+    for (const id of ['report-0001', 'report-0002', 'report-0003']) {
+      const queued = await first.services.invoke('calls:report', report(id, '+12125550111'));
+      expect(queued.queued).toBeGreaterThan(0);
+    }
+    expect(first.services.reports.size()).toBe(3);
+    await first.services.stop();
+
+    // Restart the host: the queue comes back from disk.
+    const second = newClient(dir);
+    expect(second.services.reports.size()).toBe(3);
+    app = await startServer(port);
+    second.services.start();
+    await waitFor('delivered', () => second.services.reports.size() === 0, 10_000);
+
+    const stored = await sql<{ id: string }>`select id from call_reports where id like 'report-000%'`.execute(
+      database.kysely,
+    );
+    expect(stored.rows.map((row) => row.id).sort()).toEqual(['report-0001', 'report-0002', 'report-0003']);
+    // A resend (as after a lost acknowledgement) is recognised by id and counts nothing twice.
+    const resend = await new OrgApiClient({
+      serverUrl: serverUrl(),
+      token: org.tokens.agent,
+      fetch,
+    }).postCallReports([report('report-0001', '+12125550111')]);
+    expect(resend).toMatchObject({ ok: true, value: { accepted: 0, duplicates: 1 } });
+  });
+
+  it("returns the server's refusal for a write the user may not make", async () => {
+    const agent = newClient('agent-forbidden');
+    await signIn(agent, org.tokens.agent);
+    const result = await agent.services.invoke('rules:create', {
+      number: '+12125550199',
+      reason: 'not mine to add',
+    });
+    expect(result).toMatchObject({ ok: false, code: 'forbidden' });
+    const lead = newClient('lead-writes');
+    await signIn(lead, org.tokens.lead);
+    const created = await lead.services.invoke('rules:create', {
+      number: '(212) 555-0198',
+      reason: 'lead adds',
+    });
+    expect(created).toMatchObject({ ok: true, value: { number: '+12125550198' } });
+    const duplicate = await lead.services.invoke('rules:create', { number: '+12125550198', reason: 'again' });
+    expect(duplicate).toMatchObject({ ok: false, code: 'already_blocked' });
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * baresip as a real SIP phone over UDP: it calls through Kamailio, sends a 440 Hz tone, and its `sndfile`
+ * module records the decoded audio it hears to a WAV file — what a blocked caller actually heard.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BaresipCallOptions {
+  /** The caller's address of record, e.g. sip:+12125550100@127.0.0.1 */
+  from: string;
+  /** Whom to call, e.g. sip:agent1@127.0.0.1 */
+  target: string;
+  /** baresip quits after this many seconds. */
+  durationS: number;
+  /** Local SIP port (default 5090). */
+  port?: number;
+}
+
+export interface BaresipCallResult {
+  exitCode: number | null;
+  output: string;
+  /** Recordings of decoded received audio (`dump-…-dec.wav`). */
+  receivedWavs: string[];
+  dir: string;
+}
+
+export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'blockline-baresip-'));
+  const port = options.port ?? 5090;
+  // What the caller says: a 440 Hz tone at 8 kHz (ausine only runs at 48 kHz, which PCMU calls refuse).
+  const tone = join(dir, 'tone.wav');
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone, 'synth', String(options.durationS + 2), 'sine', '440', 'vol', '0.3']);
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      `sip_listen 127.0.0.1:${port}`,
+      'sip_trans_def udp',
+      `audio_source aufile,${tone}`,
+      'audio_player aubridge,nil',
+      'audio_alert aubridge,nil',
+      'audio_srate 8000',
+      'audio_channels 1',
+      'module_path /usr/lib/baresip/modules',
+      'module account.so',
+      'module g711.so',
+      'module aufile.so',
+      'module aubridge.so',
+      'module sndfile.so',
+      'module_app menu.so',
+      `snd_path ${dir}`,
+      'rtp_ports 31000-31100',
+      'jitter_buffer_delay 1-5',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'accounts'), `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:127.0.0.1:5060;transport=udp"\n`);
+  writeFileSync(join(dir, 'contacts'), '');
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      '/usr/bin/baresip',
+      ['-f', dir, '-n', '127.0.0.1', '-4', '-t', String(options.durationS), '-e', `/dial ${options.target}`],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const receivedWavs = readdirSync(dir)
+        .filter((name) => name.endsWith('-dec.wav'))
+        .map((name) => join(dir, name));
+      resolve({ exitCode, output, receivedWavs, dir });
+    });
+  });
+}

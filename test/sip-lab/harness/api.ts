@@ -1,0 +1,49 @@
+/** What the harness page exposes as `window.lab` for the SIP integration tests (plain data only). */
+import type { Line } from '../../../shared/contracts/api';
+import type { SipAccount } from '../../../shared/contracts/ipc';
+import type { Rule } from '../../../shared/rules';
+import type { OrgSettings } from '../../../shared/settings';
+import type { CallMediaStats } from '../../../renderer/phone/phone';
+import type { CallSnapshot, LineSnapshot, PlaceCallResult } from '../../../renderer/phone/types';
+
+export type AutoAnswer = 'none' | 'answer' | 'decline';
+
+export interface HarnessConfig {
+  account: SipAccount;
+  password: string;
+  rules: Rule[];
+  settings: OrgSettings;
+  lines: Line[];
+  autoAnswer: AutoAnswer;
+}
+
+export interface HarnessEvent {
+  type: 'incoming' | 'blocked' | 'blocked-finished' | 'call' | 'line' | 'emergency' | 'error';
+  at: number;
+  data: unknown;
+}
+
+export interface HarnessApi {
+  start(config: HarnessConfig): Promise<LineSnapshot[]>;
+  setRules(rules: Rule[]): void;
+  setSettings(settings: OrgSettings): void;
+  setLines(lines: Line[]): void;
+  setAutoAnswer(mode: AutoAnswer): void;
+  setLastEmergencyCall(atMs: number | null): void;
+  events(): HarnessEvent[];
+  clearEvents(): void;
+  getUserMediaCalls(): number;
+  calls(): CallSnapshot[];
+  placeCall(dialed: string): Promise<PlaceCallResult>;
+  hangup(callId: string): Promise<void>;
+  stats(callId: string): Promise<CallMediaStats | null>;
+  /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
+  peakRemoteLevel(callId: string, durationMs: number): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    lab?: HarnessApi;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The test page for the phone core: one line registered at the lab's Kamailio, a rule list and settings
+ * injected by the test. It records every phone event and every getUserMedia call.
+ */
+import type { Line } from '../../../shared/contracts/api';
+import { buildRuleIndex, type RuleIndex } from '../../../shared/decision';
+import type { Rule } from '../../../shared/rules';
+import type { OrgSettings } from '../../../shared/settings';
+import { createPhone, type PhoneWithDiagnostics } from '../../../renderer/phone/phone';
+import type { AutoAnswer, HarnessApi, HarnessEvent } from './api';
+
+const recorded: HarnessEvent[] = [];
+let getUserMediaCalls = 0;
+const realGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (constraints?: MediaStreamConstraints) => {
+  getUserMediaCalls += 1;
+  return realGetUserMedia(constraints);
+};
+
+function record(type: HarnessEvent['type'], data: unknown): void {
+  recorded.push({ type, at: Date.now(), data: JSON.parse(JSON.stringify(data ?? null)) });
+}
+
+let phone: PhoneWithDiagnostics | null = null;
+let index: RuleIndex = buildRuleIndex([]);
+let settings: OrgSettings | null = null;
+let lines: Line[] = [];
+let autoAnswer: AutoAnswer = 'none';
+let lastEmergencyCallAtMs: number | null = null;
+
+function requirePhone(): PhoneWithDiagnostics {
+  if (!phone) throw new Error('call lab.start() first');
+  return phone;
+}
+
+const api: HarnessApi = {
+  async start(config) {
+    index = buildRuleIndex(config.rules);
+    settings = config.settings;
+    lines = config.lines;
+    autoAnswer = config.autoAnswer;
+    const created = createPhone({
+      accounts: [config.account],
+      passwords: { [config.account.id]: config.password },
+      policy: {
+        getIndex: () => index,
+        getSettings: () => {
+          if (!settings) throw new Error('no settings');
+          return settings;
+        },
+        getLine: (number) => lines.find((line) => line.number === number) ?? null,
+        getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs }),
+      },
+      audio: { inboundClipUrl: '/audio/blocked-inbound.wav', outboundClipUrl: '/audio/blocked-outbound.wav' },
+      events: {
+        onLineChange: (line) => record('line', line),
+        onIncomingCall: (event) => {
+          record('incoming', event);
+          if (autoAnswer === 'answer') void created.answer(event.call.id).catch((error) => record('error', String(error)));
+          if (autoAnswer === 'decline') void created.decline(event.call.id).catch((error) => record('error', String(error)));
+        },
+        onCallChange: (call) => record('call', call),
+        onBlockedCall: (event) => record('blocked', event),
+        onBlockedCallFinished: (event) => record('blocked-finished', event),
+        onEmergencyCallPlaced: (at) => {
+          lastEmergencyCallAtMs = at;
+          record('emergency', { at });
+        },
+        onError: (context, error) => record('error', `${context}: ${error instanceof Error ? error.message : String(error)}`),
+      },
+    });
+    phone = created;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const snapshot = created.lines();
+      if (snapshot.every((line) => line.status === 'registered')) return snapshot;
+      if (snapshot.some((line) => line.status === 'failed')) throw new Error(JSON.stringify(snapshot));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`not registered: ${JSON.stringify(created.lines())}`);
+  },
+  setRules(rules: Rule[]) {
+    index = buildRuleIndex(rules);
+  },
+  setSettings(next) {
+    settings = next;
+  },
+  setLines(next) {
+    lines = next;
+  },
+  setAutoAnswer(mode) {
+    autoAnswer = mode;
+  },
+  setLastEmergencyCall(atMs) {
+    lastEmergencyCallAtMs = atMs;
+  },
+  events: () => recorded.slice(),
+  clearEvents: () => {
+    recorded.length = 0;
+  },
+  getUserMediaCalls: () => getUserMediaCalls,
+  calls: () => requirePhone().calls(),
+  placeCall: (dialed) => requirePhone().placeCall(dialed),
+  hangup: (callId) => requirePhone().hangup(callId),
+  stats: (callId) => requirePhone().callMediaStats(callId),
+  async peakRemoteLevel(callId, durationMs) {
+    let peak = 0;
+    const until = Date.now() + durationMs;
+    while (Date.now() < until) {
+      const stats = await requirePhone().callMediaStats(callId);
+      peak = Math.max(peak, stats?.remoteLevel ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return peak;
+  },
+  async dispose() {
+    await phone?.dispose();
+    phone = null;
+  },
+};
+
+window.lab = api;

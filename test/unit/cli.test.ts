@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/blockline.mjs', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `blockline` bin with `args`, feeding `stdin`. */
+function blockline(args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+function jsonLines(stdout: string): unknown[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+}
+
+const invite = (...headers: string[]): string =>
+  [
+    'INVITE sip:+12125550000@pbx.example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.1',
+    ...headers,
+    'Call-ID: abc',
+    '',
+    '',
+  ].join('\r\n');
+
+const TIMEOUT = 60_000;
+
+describe('blockline CLI (the real bin)', () => {
+  it(
+    'normalizes one number to one JSON line',
+    async () => {
+      const ok = await blockline(['normalize', '--country', 'US', '+1 (212) 555-1234']);
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(jsonLines(ok.stdout)).toEqual([{ ok: true, e164: '+12125551234' }]);
+      const bad = await blockline(['normalize', '--country=GB', '12']);
+      expect(bad.code).toBe(0);
+      expect(jsonLines(bad.stdout)).toEqual([
+        { ok: false, reason: 'too_short', message: expect.stringContaining('"12"') },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'normalizes JSONL in order, one result per line, in one process',
+    async () => {
+      const input = [
+        { input: '212.555.1234' },
+        { input: '020 7946 0958', country: 'GB' },
+        { input: '011 44 20 7946 0958' },
+        { input: 'hello' },
+        { input: '0044 20 7946 0958', country: 'gb' },
+      ]
+        .map((line) => JSON.stringify(line))
+        .concat(['not json', '{"input": 5}', JSON.stringify({ input: '1', country: 'ZZ' })])
+        .join('\n');
+      const run = await blockline(['normalize', '--jsonl', '--country', 'US'], `${input}\n`);
+      expect(run.code).toBe(0);
+      expect(jsonLines(run.stdout)).toEqual([
+        { ok: true, e164: '+12125551234' },
+        { ok: true, e164: '+442079460958' },
+        { ok: true, e164: '+442079460958' },
+        { ok: false, reason: 'not_a_number', message: expect.stringContaining('hello') },
+        { ok: true, e164: '+442079460958' },
+        { ok: false, reason: 'bad_input', message: expect.any(String) },
+        { ok: false, reason: 'bad_input', message: expect.stringContaining('"input"') },
+        { ok: false, reason: 'invalid_country', message: expect.stringContaining('ZZ') },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reads the caller identity of one raw SIP request on stdin',
+    async () => {
+      const withheld = await blockline(
+        ['identity'],
+        invite(
+          'f: "Anonymous" <sip:anonymous@anonymous.invalid>;tag=1',
+          'P-Asserted-Identity: <sip:+12125551234;verstat=TN-Validation-Failed@carrier.example;user=phone>',
+          'Privacy: id',
+        ),
+      );
+      expect(withheld.code).toBe(0);
+      expect(jsonLines(withheld.stdout)).toEqual([
+        { kind: 'number', e164: '+12125551234', verstat: 'TN-Validation-Failed' },
+      ]);
+      const broken = await blockline(['identity', '--country', 'GB'], 'this is not SIP');
+      expect(broken.code).toBe(0);
+      expect(jsonLines(broken.stdout)).toEqual([{ kind: 'unknown', problem: expect.any(String) }]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reads identities as JSONL',
+    async () => {
+      const lines = [
+        { message: invite('From: <sip:02079460958@carrier.example>;tag=1'), country: 'GB' },
+        { message: invite('From: <sip:Restricted@carrier.example>;tag=1') },
+        { message: invite('From: <sip:alice@corp.example>;tag=1') },
+        { message: 'INVITE sip:x SIP/2.0\r\nFrom: <sip:+1212' },
+        { nothing: true },
+      ].map((line) => JSON.stringify(line));
+      const run = await blockline(['identity', '--jsonl'], lines.join('\n'));
+      expect(run.code).toBe(0);
+      expect(jsonLines(run.stdout)).toEqual([
+        { kind: 'number', e164: '+442079460958' },
+        { kind: 'anonymous' },
+        { kind: 'unknown' },
+        { kind: 'unknown', problem: expect.any(String) },
+        { kind: 'unknown', problem: expect.stringContaining('"message"') },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'rejects usage errors on stderr with exit status 2',
+    async () => {
+      for (const args of [
+        [],
+        ['bogus'],
+        ['normalize'],
+        ['normalize', '--country', 'XX', '1'],
+        ['identity', '--frobnicate'],
+        ['normalize', '--country'],
+      ]) {
+        const run = await blockline(args);
+        expect(run.code, args.join(' ')).toBe(2);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toMatch(/^blockline: .+\nusage:/);
+      }
+    },
+    TIMEOUT * 2,
+  );
+});

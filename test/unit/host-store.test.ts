@@ -1,0 +1,205 @@
+/** The local store (conf), its migration, and the secret stores. */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../host/backoff';
+import {
+  createEncryptedSecretStore,
+  createUnencryptedFileSecretStore,
+  SecretStorageUnavailableError,
+  UNENCRYPTED_SECRETS_FILE,
+  type StringCipher,
+} from '../../host/secrets';
+import { LocalStore, MAX_HISTORY_ENTRIES } from '../../host/store';
+import type { HistoryEntry } from '../../shared/contracts/ipc';
+import type { Rule } from '../../shared/rules';
+import { defaultOrgSettings } from '../../shared/settings';
+
+const rule = (id: string, number: string): Rule => ({
+  id,
+  kind: 'block',
+  number,
+  scope: 'all',
+  reason: 'test',
+  expiresAt: null,
+  source: 'manual',
+  createdBy: 'u1',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  hitCount: 0,
+  lastHitAt: null,
+});
+const entry = (id: string): HistoryEntry => ({
+  id,
+  direction: 'inbound',
+  number: '+12125551234',
+  display: '+1 212 555 1234',
+  line: '+12125550100',
+  startedAt: '2026-01-01T00:00:00Z',
+  durationSeconds: 3,
+  result: 'answered',
+  blockedReason: null,
+  verification: null,
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'blockline-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('LocalStore', () => {
+  it('keeps the list, settings, revision and lines across a restart', () => {
+    const first = new LocalStore({ dir });
+    first.saveBlocklist({
+      serverUrl: 'https://org.example',
+      orgId: 'org1',
+      revision: 7,
+      rules: [rule('r1', '+12125551234'), rule('r2', '+1900*')],
+      settings: { ...defaultOrgSettings(), blockAnonymous: true },
+      lines: [{ number: '+12125550100', label: 'Sales', announcementMode: 'early-media' }],
+      lastSyncedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const second = new LocalStore({ dir });
+    expect(second.getBlocklistState()).toMatchObject({ revision: 7, settings: { blockAnonymous: true } });
+    expect(second.getBlocklist().rules.map((r) => r.id)).toEqual(['r1', 'r2']);
+    expect(second.getBlocklist()).toMatchObject({ orgId: 'org1', lastSyncedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('before any sync: an empty list with the default settings', () => {
+    expect(new LocalStore({ dir }).getBlocklistState()).toEqual({
+      revision: 0,
+      rules: [],
+      settings: defaultOrgSettings(),
+      lines: [],
+    });
+  });
+
+  it('drops damaged entries on load and keeps the rest', () => {
+    const logs: string[] = [];
+    new LocalStore({ dir }).saveBlocklist({
+      serverUrl: null,
+      orgId: null,
+      revision: 2,
+      rules: [rule('good', '+12125551234')],
+      settings: null,
+      lines: [],
+      lastSyncedAt: null,
+    });
+    const file = path.join(dir, 'blocklist.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.rules.push({ id: 'bad', number: 'not a number' });
+    writeFileSync(file, JSON.stringify(raw));
+    const reloaded = new LocalStore({ dir, log: (message) => logs.push(message) });
+    expect(reloaded.getBlocklist().rules.map((r) => r.id)).toEqual(['good']);
+    expect(logs).toEqual(['store: dropped 1 unreadable rules']);
+  });
+
+  it('starts empty, not crashed, from a file that is not JSON', () => {
+    writeFileSync(path.join(dir, 'blocklist.json'), '{ this is not json');
+    expect(new LocalStore({ dir }).getBlocklist().rules).toEqual([]);
+  });
+
+  it('bounds the call history, newest first', () => {
+    new LocalStore({ dir }); // creates app.json at the current schema version
+    const file = path.join(dir, 'app.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.history = Array.from({ length: MAX_HISTORY_ENTRIES }, (_, i) =>
+      entry(`h${MAX_HISTORY_ENTRIES - 1 - i}`),
+    );
+    writeFileSync(file, JSON.stringify(raw));
+    const store = new LocalStore({ dir });
+    for (let i = MAX_HISTORY_ENTRIES; i < MAX_HISTORY_ENTRIES + 3; i++) store.addHistoryEntry(entry(`h${i}`));
+    const history = new LocalStore({ dir }).getHistory();
+    expect(history).toHaveLength(MAX_HISTORY_ENTRIES);
+    expect(history.slice(0, 4).map((h) => h.id)).toEqual([
+      `h${MAX_HISTORY_ENTRIES + 2}`,
+      `h${MAX_HISTORY_ENTRIES + 1}`,
+      `h${MAX_HISTORY_ENTRIES}`,
+      `h${MAX_HISTORY_ENTRIES - 1}`,
+    ]);
+    expect(history.at(-1)?.id).toBe('h3');
+  });
+
+  it('migrates a 1.0.0 app file: adds the blocked-today counter and trims history', () => {
+    const old = {
+      session: null,
+      history: Array.from({ length: MAX_HISTORY_ENTRIES + 10 }, (_, i) => entry(`old${i}`)),
+      pendingReports: [],
+      sipAccounts: [],
+      lastEmergencyAt: '2026-01-01T00:00:00Z',
+      __internal__: { migrations: { version: '1.0.0' } },
+    };
+    writeFileSync(path.join(dir, 'app.json'), JSON.stringify(old));
+    const store = new LocalStore({ dir });
+    expect(store.getHistory()).toHaveLength(MAX_HISTORY_ENTRIES);
+    expect(store.blockedCallsOn('2026-01-01')).toBe(0);
+    expect(store.countBlockedCall('2026-01-01')).toBe(1);
+    expect(store.getLastEmergencyAt()).toBe('2026-01-01T00:00:00Z');
+    const raw = JSON.parse(readFileSync(path.join(dir, 'app.json'), 'utf8'));
+    expect(raw.__internal__.migrations.version).toBe('1.1.0');
+  });
+
+  it('counts blocked calls per day and resets on a new day', () => {
+    const store = new LocalStore({ dir });
+    store.countBlockedCall('2026-01-01');
+    store.countBlockedCall('2026-01-01');
+    expect(store.blockedCallsOn('2026-01-01')).toBe(2);
+    expect(store.countBlockedCall('2026-01-02')).toBe(1);
+    expect(store.blockedCallsOn('2026-01-01')).toBe(0);
+  });
+});
+
+describe('secret stores', () => {
+  // A stand-in for safeStorage: reversible, and visibly not plain text.
+  const cipher = (available = true): StringCipher => ({
+    isEncryptionAvailable: () => available,
+    encryptString: (plain) => Buffer.from(`enc:${Buffer.from(plain).toString('hex')}`),
+    decryptString: (encrypted) => Buffer.from(encrypted.toString().replace(/^enc:/, ''), 'hex').toString(),
+  });
+
+  it('the encrypted store writes only ciphertext and reads it back', () => {
+    const secrets = createEncryptedSecretStore({ dir, cipher: cipher() });
+    secrets.set('server-token', 'super-secret-token');
+    expect(secrets.get('server-token')).toBe('super-secret-token');
+    expect(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain('super-secret-token');
+    expect(createEncryptedSecretStore({ dir, cipher: cipher() }).get('server-token')).toBe(
+      'super-secret-token',
+    );
+    secrets.delete('server-token');
+    expect(secrets.get('server-token')).toBeNull();
+    expect(secrets.encrypted).toBe(true);
+  });
+
+  it('refuses to store a secret when the OS has no encryption, rather than writing plain text', () => {
+    const secrets = createEncryptedSecretStore({ dir, cipher: cipher(false) });
+    expect(() => secrets.set('server-token', 'super-secret-token')).toThrow(SecretStorageUnavailableError);
+  });
+
+  it('the browser-host fallback is labelled unencrypted and readable by the owner only', () => {
+    const secrets = createUnencryptedFileSecretStore({ dir });
+    secrets.set('sip-password:a1', 'pw');
+    expect(path.basename(secrets.file)).toBe(UNENCRYPTED_SECRETS_FILE);
+    expect(secrets.encrypted).toBe(false);
+    expect(statSync(secrets.file).mode & 0o777).toBe(0o600);
+    expect(createUnencryptedFileSecretStore({ dir }).get('sip-password:a1')).toBe('pw');
+    secrets.delete('sip-password:a1');
+    expect(secrets.get('sip-password:a1')).toBeNull();
+  });
+});
+
+describe('backoffDelay', () => {
+  const options = { baseMs: 500, capMs: 30_000 };
+  it('grows exponentially, is capped, and never zero', () => {
+    expect(backoffDelay(0, () => 0, options)).toBe(250);
+    expect(backoffDelay(0, () => 0.999999, options)).toBe(500);
+    expect(backoffDelay(3, () => 0.999999, options)).toBe(4000);
+    expect(backoffDelay(50, () => 0.999999, options)).toBe(30_000);
+    expect(backoffDelay(50, () => 0, options)).toBe(250);
+  });
+  it('spreads reconnects: different random draws give different delays', () => {
+    const delays = new Set([0.1, 0.3, 0.5, 0.7, 0.9].map((r) => backoffDelay(4, () => r, options)));
+    expect(delays.size).toBe(5);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createPhoneStore, DEFAULT_AUDIO_PREFERENCES, outboundLine, registrationSummary, type PreferenceStorage } from '../../renderer/stores/phone';
+import type { LineSnapshot } from '../../renderer/phone/types';
+
+const line = (accountId: string, status: LineSnapshot['status']): LineSnapshot => ({
+  accountId,
+  lineNumber: '+12125550100',
+  sipUri: `sip:${accountId}@pbx.example.com`,
+  status,
+  error: null,
+  reconnectAt: null,
+});
+
+function memoryStorage(initial: Record<string, string> = {}): PreferenceStorage & { data: Record<string, string> } {
+  const data = { ...initial };
+  return { data, getItem: (key) => data[key] ?? null, setItem: (key, value) => void (data[key] = value) };
+}
+
+describe('phone store', () => {
+  it('keeps line snapshots by account and summarizes registration', () => {
+    const store = createPhoneStore(null);
+    store.getState().setLine(line('a', 'registering'));
+    store.getState().setLine(line('b', 'registered'));
+    expect(registrationSummary(store.getState().lines)).toEqual({ registered: 1, total: 2 });
+    store.getState().setLine(line('a', 'registered'));
+    expect(registrationSummary(store.getState().lines)).toEqual({ registered: 2, total: 2 });
+    store.getState().selectAccount('a');
+    store.getState().removeLine('a');
+    expect(Object.keys(store.getState().lines)).toEqual(['b']);
+    expect(store.getState().selectedAccountId).toBeNull();
+  });
+
+  it('calls out on the chosen line when registered, else the first registered one', () => {
+    const store = createPhoneStore(null);
+    store.getState().setLine(line('a', 'failed'));
+    store.getState().setLine(line('b', 'registered'));
+    expect(outboundLine(store.getState())?.accountId).toBe('b');
+    store.getState().selectAccount('a');
+    expect(outboundLine(store.getState())?.accountId).toBe('b');
+    store.getState().setLine(line('a', 'registered'));
+    expect(outboundLine(store.getState())?.accountId).toBe('a');
+    store.getState().setLine(line('a', 'failed'));
+    store.getState().setLine(line('b', 'unregistered'));
+    expect(outboundLine(store.getState())).toBeNull();
+  });
+
+  it('persists audio choices and ignores a corrupt saved value', () => {
+    const storage = memoryStorage();
+    const store = createPhoneStore(storage);
+    expect(store.getState().audio).toEqual(DEFAULT_AUDIO_PREFERENCES);
+    store.getState().setAudio({ outputDeviceId: 'speaker-2', ringtone: 'soft' });
+    expect(createPhoneStore(storage).getState().audio).toEqual({ inputDeviceId: 'default', outputDeviceId: 'speaker-2', ringtone: 'soft' });
+    expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{not json' })).getState().audio).toEqual(DEFAULT_AUDIO_PREFERENCES);
+    expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{"ringtone":42}' })).getState().audio.ringtone).toBe('classic');
+  });
+});
