@@ -5,6 +5,7 @@
  */
 import type { Attestation, CallerIdentity, CallerVerification, Verstat } from './identity.types';
 import { isSupportedCountryCode, normalizeNumber } from './numbers';
+import { E164_PATTERN } from './rules';
 import type { CountryCode } from './numbers';
 
 /** Header values longer than this are ignored: no legitimate identity header comes close. */
@@ -283,6 +284,12 @@ function parseEntry(entry: string, country: CountryCode): IdentityEntry {
   const user = percentDecode(parts.user).trim();
   if (user === '' || ANONYMOUS_USERS.has(user.toLowerCase()) || parts.host.toLowerCase() === ANONYMOUS_HOST) {
     return { ...base, kind: 'anonymous', e164: null, user: null, problem: null };
+  }
+  // Fast path for the call path: a caller already in canonical E.164 is used as written. Rules are stored
+  // in the same canonical form, so the exact lookup needs no libphonenumber parse (≈ 10–100 µs for a new
+  // number on this hardware, against a 50 µs budget for the whole inbound path).
+  if (parts.userParams === '' && E164_PATTERN.test(user)) {
+    return { ...base, kind: 'number', e164: user, user, problem: null };
   }
   // With parameters (a phone-context, say) the user part is handed over as a tel: URI: numbers.ts reads them.
   const dialInput = parts.userParams === '' ? user : `tel:${parts.user}${parts.userParams}`;
