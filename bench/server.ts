@@ -37,7 +37,10 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 let numberCounter = 0;
@@ -82,7 +85,9 @@ function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+        );
         res.on('error', reject);
       },
     );
@@ -141,7 +146,9 @@ interface Org {
   token: string;
 }
 
-async function seed(databaseUrl: string): Promise<{ big: Org; propagation: Org; changes: Org; bulk: Org; writes: Org }> {
+async function seed(
+  databaseUrl: string,
+): Promise<{ big: Org; propagation: Org; changes: Org; bulk: Org; writes: Org }> {
   const database = await openDatabase(databaseUrl);
   const store = standaloneStore(database);
   const makeOrg = async (name: string): Promise<Org> => {
@@ -163,11 +170,14 @@ async function seed(databaseUrl: string): Promise<{ big: Org; propagation: Org; 
     const rows = Array.from({ length: Math.min(1000, SNAPSHOT_RULES - start) }, (_, i): Rule => {
       const n = start + i;
       return {
-        id: `big${n.toString(36)}`,
+        id: `${(n + 2).toString(36)}.0`,
         kind: n % 100 === 0 ? 'allow' : 'block',
         number: `+1${200 + (n % 700)}${String(2_000_000 + ((n * 7919) % 7_000_000))}`,
         scope: 'all',
-        reason: ['Robocall', 'Scam', 'Harassment', 'Spam survey', 'Auto-blocked: 5 calls within 5 minutes'][n % 5] ?? 'Spam',
+        reason:
+          ['Robocall', 'Scam', 'Harassment', 'Spam survey', 'Auto-blocked: 5 calls within 5 minutes'][
+            n % 5
+          ] ?? 'Spam',
         expiresAt: null,
         source: n % 3 === 0 ? 'import' : 'manual',
         createdBy: 'Big lead',
@@ -228,7 +238,10 @@ async function propagation(base: URL, org: Org): Promise<number[]> {
   // Nothing else writes to this org: the i-th write gets the revision after the one before it.
   const baseRevision = await currentRevision(base, org);
   for (let i = 0; i < PROPAGATION_WRITES; i += 1) {
-    const reply = await request(base, 'POST', '/v1/blocked-numbers', org.token, { number: nextNumber(), reason: 'propagation' });
+    const reply = await request(base, 'POST', '/v1/blocked-numbers', org.token, {
+      number: nextNumber(),
+      reason: 'propagation',
+    });
     const acknowledged = performance.now();
     if (reply.status !== 201) throw new Error(`propagation write: HTTP ${reply.status}`);
     const revision = baseRevision + i + 1;
@@ -260,7 +273,9 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
     let snapshotBytes = 0;
     for (let i = 0; i < 3; i += 1) {
       const started = performance.now();
-      const reply = await request(base, 'GET', '/v1/sync/snapshot', orgs.big.token, undefined, { 'accept-encoding': 'br, gzip' });
+      const reply = await request(base, 'GET', '/v1/sync/snapshot', orgs.big.token, undefined, {
+        'accept-encoding': 'br, gzip',
+      });
       snapshotTimes.push(performance.now() - started);
       if (reply.status !== 200) throw new Error(`snapshot: HTTP ${reply.status}`);
       snapshotBytes = reply.body.length;
@@ -288,9 +303,16 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
     const changeTimes: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const started = performance.now();
-      const reply = await request(base, 'GET', `/v1/sync/changes?since=${revision - 1000}`, orgs.changes.token, undefined, {
-        'accept-encoding': 'br, gzip',
-      });
+      const reply = await request(
+        base,
+        'GET',
+        `/v1/sync/changes?since=${revision - 1000}`,
+        orgs.changes.token,
+        undefined,
+        {
+          'accept-encoding': 'br, gzip',
+        },
+      );
       changeTimes.push(performance.now() - started);
       if (reply.status !== 200) throw new Error(`changes: HTTP ${reply.status}`);
     }
@@ -303,18 +325,27 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
     await Promise.all(
       Array.from({ length: WRITE_CONCURRENCY }, async () => {
         while (performance.now() < until) {
-          const reply = await request(base, 'POST', '/v1/blocked-numbers', orgs.writes.token, { number: nextNumber(), reason: 'write bench' });
+          const reply = await request(base, 'POST', '/v1/blocked-numbers', orgs.writes.token, {
+            number: nextNumber(),
+            reason: 'write bench',
+          });
           if (reply.status === 201) acknowledged += 1;
         }
       }),
     );
-    metric(`server.${dialect}.writes_per_s`, Math.round(acknowledged / ((performance.now() - started) / 1000)), 'writes/s');
+    metric(
+      `server.${dialect}.writes_per_s`,
+      Math.round(acknowledged / ((performance.now() - started) / 1000)),
+      'writes/s',
+    );
 
     const latencies = await propagation(base, orgs.propagation);
     metric(`server.${dialect}.propagation.p50`, percentile(latencies, 50), 'ms');
     metric(`server.${dialect}.propagation.p99`, percentile(latencies, 99), 'ms');
     if (latencies.length < SSE_CLIENTS * PROPAGATION_WRITES) {
-      console.error(`propagation: ${latencies.length} of ${SSE_CLIENTS * PROPAGATION_WRITES} deliveries arrived`);
+      console.error(
+        `propagation: ${latencies.length} of ${SSE_CLIENTS * PROPAGATION_WRITES} deliveries arrived`,
+      );
     }
   } finally {
     child.kill('SIGTERM');

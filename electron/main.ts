@@ -148,7 +148,12 @@ function notifyIncomingCall(call: { callId: string; caller: string; line: string
 function interceptFileProtocol(): void {
   const root = path.resolve(rendererDir);
   protocol.handle('file', async (request) => {
-    const filePath = path.resolve(fileURLToPath(request.url));
+    let filePath: string;
+    try {
+      filePath = path.resolve(fileURLToPath(request.url));
+    } catch {
+      return new Response('Not found', { status: 404 }); // file://host/… and other non-local forms
+    }
     if (!isInsideDirectory(filePath, root, path.sep)) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(filePath).href, { bypassCustomProtocolHandlers: true });
     const headers = new Headers(response.headers);

@@ -219,7 +219,7 @@ export function parseProtocolUrl(link: string): string | null {
   target = target.trim();
   if (target.length === 0 || target.length > 64) return null;
   // Visual separators only; letters (vanity numbers, SIP users) pass to the dialer's own validation.
-  if (!/^[+0-9A-Za-z*#(). \-]+$/.test(target)) return null;
+  if (!/^[+0-9A-Za-z*#(). -]+$/.test(target)) return null;
   return target;
 }
 

@@ -42,6 +42,7 @@ export function createEncryptedSecretStore(options: { dir: string; cipher: Strin
     cwd: options.dir,
     configName: 'secrets',
     clearInvalidConfig: true,
+    configFileMode: 0o600,
   });
   return {
     encrypted: true,
@@ -97,9 +98,7 @@ export function createUnencryptedFileSecretStore(options: {
       write({ ...read(), [key]: value });
     },
     delete(key) {
-      const values = read();
-      delete values[key];
-      write(values);
+      write(Object.fromEntries(Object.entries(read()).filter(([name]) => name !== key)));
     },
   };
 }

@@ -130,10 +130,12 @@ export class LocalStore {
 
   constructor(options: LocalStoreOptions) {
     const log = options.log ?? (() => {});
+    // 0600: call history and the org's list are nobody else's business on a shared machine.
     const common = {
       cwd: options.dir,
       projectVersion: STORE_SCHEMA_VERSION,
       clearInvalidConfig: true,
+      configFileMode: 0o600,
     } as const;
     this.blocklistConf = new Conf<BlocklistFile>({
       ...common,

@@ -115,14 +115,49 @@ export async function* rulePages(store: Store, orgId: string, pageSize = 2000): 
 
 /** The whole list, settings, lines and revision, read consistently. */
 export async function snapshot(store: Store, orgId: string): Promise<Snapshot> {
+  return JSON.parse(await snapshotJson(store, orgId)) as Snapshot;
+}
+
+/** Rule columns under their API names, in the order of the Rule type. */
+const RULE_JSON_FIELDS: ReadonlyArray<[string, string]> = [
+  ['id', 'id'],
+  ['kind', 'kind'],
+  ['number', 'number'],
+  ['scope', 'scope'],
+  ['reason', 'reason'],
+  ['expiresAt', 'expires_at'],
+  ['source', 'source'],
+  ['createdBy', 'created_by'],
+  ['createdAt', 'created_at'],
+  ['updatedAt', 'updated_at'],
+  ['hitCount', 'hit_count'],
+  ['lastHitAt', 'last_hit_at'],
+];
+
+/**
+ * The snapshot as JSON text. The database builds the rules array itself (json_agg / json_group_array):
+ * for 100,000 rules that avoids creating and re-serializing 100,000 objects in the request.
+ */
+export async function snapshotJson(store: Store, orgId: string): Promise<string> {
+  const pg = store.database.dialect === 'pg';
   let transaction = store.db.transaction();
   // REPEATABLE READ: the rules and the revision come from one moment even while writes go on.
-  if (store.database.dialect === 'pg') transaction = transaction.setIsolationLevel('repeatable read');
+  if (pg) transaction = transaction.setIsolationLevel('repeatable read');
   return transaction.execute(async (tx) => {
     const org = await store.getOrg(orgId, tx);
     if (org === null) throw notFound('the org');
-    const [rules, lines] = await Promise.all([store.allRules(orgId, tx), store.listLines(orgId, tx)]);
-    return { revision: org.revision, rules, settings: org.settings, lines };
+    const pairs = sql.join(RULE_JSON_FIELDS.map(([key, column]) => sql`${sql.lit(key)}, ${sql.ref(column)}`));
+    const rulesQuery = pg
+      ? sql<{
+          rules: string;
+        }>`select coalesce(json_agg(json_build_object(${pairs})), '[]')::text as rules from rules where org_id = ${orgId}`
+      : sql<{
+          rules: string;
+        }>`select coalesce(json_group_array(json_object(${pairs})), '[]') as rules from rules where org_id = ${orgId}`;
+    const [rulesResult, lines] = await Promise.all([rulesQuery.execute(tx), store.listLines(orgId, tx)]);
+    const rules = rulesResult.rows[0]?.rules ?? '[]';
+    const head = JSON.stringify({ revision: org.revision, settings: org.settings, lines });
+    return `${head.slice(0, -1)},"rules":${rules}}`;
   });
 }
 

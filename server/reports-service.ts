@@ -6,7 +6,6 @@ import type { CallReport } from '../shared/contracts/api';
 import { evaluateAutoBlock } from '../shared/autoblock';
 import { findRuleConflict, type Rule } from '../shared/rules';
 import { insertRule } from './rules-service';
-import { newId } from './ids';
 import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Store } from './store';
 
 export const AUTO_BLOCK_CREATOR = 'Auto-block';
@@ -129,7 +128,7 @@ async function considerAutoBlock(write: OrgWrite, number: string): Promise<void>
   if (proposal === null) return;
   if (findRuleConflict({ number, scope: 'all', kind: 'block' }, existing) !== null) return;
   const rule: Rule = {
-    id: newId(),
+    id: write.newRuleId(),
     kind: 'block',
     number: proposal.number,
     scope: 'all',

@@ -15,7 +15,6 @@ import {
 } from '../shared/rules';
 import type { OrgSettings } from '../shared/settings';
 import { ApiError, notFound } from './errors';
-import { newId } from './ids';
 import {
   countryOf,
   isUniqueViolation,
@@ -90,9 +89,10 @@ function candidateError(check: Exclude<CandidateCheck, { ok: true }>): ApiError 
   });
 }
 
-function newRule(candidate: RuleCandidate, source: RuleSource, createdBy: string, nowIso: string): Rule {
+function newRule(write: OrgWrite, candidate: RuleCandidate, source: RuleSource, createdBy: string): Rule {
+  const nowIso = write.nowIso;
   return {
-    id: newId(),
+    id: write.newRuleId(),
     ...candidate,
     source,
     createdBy,
@@ -139,7 +139,8 @@ export async function createRule(
 ): Promise<Rule> {
   try {
     return await store.writeOrg(orgId, async (write) => {
-      const check = checkCandidate(input, write.org.settings, await lineNumbersOf(store, write), write.nowMs);
+      const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
+      const check = checkCandidate(input, write.org.settings, lines, write.nowMs);
       if (!check.ok) throw candidateError(check);
       const conflict = findRuleConflict(
         check.candidate,
@@ -151,7 +152,7 @@ export async function createRule(
           conflict: conflict.kind,
         });
       }
-      const rule = newRule(check.candidate, 'manual', actor.name, write.nowIso);
+      const rule = newRule(write, check.candidate, 'manual', actor.name);
       await insertRule(write, rule, actor);
       return rule;
     });
@@ -198,7 +199,7 @@ export async function bulkCreateRules(
       }
       const conflict = findRuleConflict(check.candidate, known);
       if (conflict !== null) return { index, status: 'already_blocked', message: conflict.message };
-      const rule = newRule(check.candidate, source, actor.name, write.nowIso);
+      const rule = newRule(write, check.candidate, source, actor.name);
       known.push(rule);
       created.push(rule);
       return { index, status: 'created', rule };

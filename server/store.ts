@@ -38,6 +38,8 @@ export interface AuthenticatedUser {
   name: string;
   role: Role;
   orgId: string;
+  /** The org's settings when the request was authenticated (writes re-read them in their transaction). */
+  orgSettings: OrgSettings;
 }
 
 export interface StoreOptions {
@@ -134,6 +136,7 @@ export class OrgWrite {
   readonly changes: Change[] = [];
   readonly audits: PendingAudit[] = [];
   readonly nowIso: string;
+  private ruleIdSequence = 0;
 
   constructor(
     readonly tx: Transaction<DB>,
@@ -141,6 +144,16 @@ export class OrgWrite {
     readonly nowMs: number,
   ) {
     this.nowIso = new Date(nowMs).toISOString();
+  }
+
+  /**
+   * A rule id unique within the org: the revision this write will start at, then a sequence number.
+   * Short and increasing, so 100,000 ids in a snapshot compress to almost nothing, unlike random ids.
+   */
+  newRuleId(): string {
+    const id = `${(this.org.revision + 1).toString(36)}.${this.ruleIdSequence.toString(36)}`;
+    this.ruleIdSequence += 1;
+    return id;
   }
 
   addChange(body: ChangeBody): Change {
@@ -242,10 +255,14 @@ export class Store {
       logFloor = revision - retention;
       await tx.deleteFrom('changes').where('org_id', '=', org.id).where('revision', '<=', logFloor).execute();
     }
-    await tx.updateTable('orgs').set({ revision, log_floor: logFloor }).where('id', '=', org.id).execute();
+    const advance = tx.updateTable('orgs').set({ revision, log_floor: logFloor }).where('id', '=', org.id);
     if (pg) {
-      // Delivered at commit to every instance listening, this one included.
-      await sql`select pg_notify(${CHANGE_CHANNEL}, ${`${org.id}:${revision}`})`.execute(tx);
+      // The NOTIFY rides on the same statement; it is delivered at commit to every instance listening.
+      await advance
+        .returning(sql<string>`pg_notify(${CHANGE_CHANNEL}, ${`${org.id}:${revision}`})`.as('notified'))
+        .execute();
+    } else {
+      await advance.execute();
     }
   }
 
@@ -262,12 +279,25 @@ export class Store {
     const row = await this.db
       .selectFrom('tokens')
       .innerJoin('users', 'users.id', 'tokens.user_id')
-      .select(['users.id as id', 'users.name as name', 'users.role as role', 'users.org_id as org_id'])
+      .innerJoin('orgs', 'orgs.id', 'users.org_id')
+      .select([
+        'users.id as id',
+        'users.name as name',
+        'users.role as role',
+        'users.org_id as org_id',
+        'orgs.settings as settings',
+      ])
       .where('tokens.hash', '=', tokenHash)
       .where('tokens.revoked_at', 'is', null)
       .executeTakeFirst();
     if (row === undefined) return null;
-    return { id: row.id, name: row.name, role: row.role as Role, orgId: row.org_id };
+    return {
+      id: row.id,
+      name: row.name,
+      role: row.role as Role,
+      orgId: row.org_id,
+      orgSettings: parseSettings(row.settings),
+    };
   }
 
   async listLines(orgId: string, executor = this.db): Promise<Line[]> {

@@ -37,12 +37,13 @@ export function decide(
   settings: OrgSettings,
   clock: DecisionClock,
 ): Decision {
-  if (call.direction === 'outbound' && isEmergencySafe(call.dialed, settings))
-    return emergencyDecision(call.dialed);
   try {
-    return call.direction === 'outbound'
-      ? decideOutbound(call.dialed, call.line, index, settings, clock)
-      : decideInbound(call.caller, call.line, index, settings, clock);
+    if (call.direction === 'outbound') {
+      // First, before the list is even looked at (§1.3).
+      if (isEmergencySafe(call.dialed, settings)) return emergencyDecision(call.dialed);
+      return decideOutbound(call.dialed, call.line, index, settings, clock);
+    }
+    return decideInbound(call.caller, call.line, index, settings, clock);
   } catch (error) {
     return failedDecision(error);
   }
@@ -192,24 +193,13 @@ function decideNumber(
   return null;
 }
 
-/**
- * A decision made by a rule. Its explanation is written when first read: on the call path that sentence
- * would touch the rule's strings (cache misses at a million rules) for a call nobody may look at.
- * `explanation` is an own enumerable getter, so JSON, spread and structured clone all see the text.
- */
+/** A decision made by a rule, with a sentence that names the rule and its reason. */
 function ruleDecision(verdict: RuleVerdict, number: string, direction: 'inbound' | 'outbound'): Decision {
-  let text: string | null = null;
-  return {
-    verdict,
-    number,
-    get explanation(): string {
-      text ??=
-        verdict.why === 'exception'
-          ? `${number} is allowed by the exception ${describeRule(verdict.rule)}.`
-          : `${direction === 'inbound' ? 'Calls from' : 'Calls to'} ${number} are blocked by the rule ${describeRule(verdict.rule)}.`;
-      return text;
-    },
-  };
+  const explanation =
+    verdict.why === 'exception'
+      ? `${number} is allowed by the exception ${describeRule(verdict.rule)}.`
+      : `${direction === 'inbound' ? 'Calls from' : 'Calls to'} ${number} are blocked by the rule ${describeRule(verdict.rule)}.`;
+  return { verdict, number, explanation };
 }
 
 type RuleVerdict = Extract<Verdict, { rule: Rule }>;

@@ -4,3 +4,4 @@ export type { CallMediaStats, PhoneWithDiagnostics } from './phone';
 export { decideInbound, decideOutbound, dialTarget, inboundHandling, failOpenDecision } from './interception';
 export type { InboundDecision, InboundHandling, OutboundDecision } from './interception';
 export type * from './types';
+export { blockedReason, callReportFor, historyEntryForBlocked } from './records';

@@ -33,13 +33,26 @@ export interface InboundDecision {
 }
 
 /** Reads the caller from the INVITE and decides, never throwing. */
-export function decideInbound(request: SipRequestLike, line: string | null, policy: CallPolicySource): InboundDecision {
+export function decideInbound(
+  request: SipRequestLike,
+  line: string | null,
+  policy: CallPolicySource,
+): InboundDecision {
   let identity: CallerIdentity = { kind: 'unknown', raw: null, problem: 'not read yet', verification: null };
   try {
     const settings = policy.getSettings();
     identity = identityFromSipJsRequest(request, settings.defaultCountry);
-    const decision = decide({ direction: 'inbound', line, caller: identity }, policy.getIndex(), settings, policy.getClock());
-    const handling = inboundHandling(decision, settings.inboundAction, line === null ? null : policy.getLine(line));
+    const decision = decide(
+      { direction: 'inbound', line, caller: identity },
+      policy.getIndex(),
+      settings,
+      policy.getClock(),
+    );
+    const handling = inboundHandling(
+      decision,
+      settings.inboundAction,
+      line === null ? null : policy.getLine(line),
+    );
     return { identity, decision, handling };
   } catch (error) {
     const number = identity.kind === 'number' ? identity.e164 : null;
@@ -68,7 +81,12 @@ export type OutboundDecision =
  * Decides an outbound call BEFORE any INVITE exists (SPEC §3.5). Emergency numbers always go out, whatever
  * the list or any error says (§1.3). `domain` is the host part for numbers dialled as digits.
  */
-export function decideOutbound(dialed: string, line: string | null, domain: string, policy: CallPolicySource): OutboundDecision {
+export function decideOutbound(
+  dialed: string,
+  line: string | null,
+  domain: string,
+  policy: CallPolicySource,
+): OutboundDecision {
   const trimmed = typeof dialed === 'string' ? dialed.trim() : '';
   if (trimmed === '') return { kind: 'refused', message: 'Enter a number to call.' };
   let country = 'US';
@@ -83,18 +101,27 @@ export function decideOutbound(dialed: string, line: string | null, domain: stri
       return { kind: 'emergency', target: `sip:${digitsOnly(trimmed)}@${domain}` };
     }
   } catch {
-    if (/^\d{2,3}$/.test(digitsOnly(trimmed))) return { kind: 'emergency', target: `sip:${digitsOnly(trimmed)}@${domain}` };
+    if (/^\d{2,3}$/.test(digitsOnly(trimmed)))
+      return { kind: 'emergency', target: `sip:${digitsOnly(trimmed)}@${domain}` };
   }
 
   const normalized = isSupportedCountryCode(country) ? normalizeNumber(trimmed, country) : null;
   const number = normalized?.ok ? normalized.e164 : null;
   const target = dialTarget(trimmed, number, domain);
   if (target === null) {
-    return { kind: 'refused', message: normalized && !normalized.ok ? normalized.message : `Cannot call "${trimmed}".` };
+    return {
+      kind: 'refused',
+      message: normalized && !normalized.ok ? normalized.message : `Cannot call "${trimmed}".`,
+    };
   }
   let decision: Decision;
   try {
-    decision = decide({ direction: 'outbound', line, dialed: trimmed }, policy.getIndex(), policy.getSettings(), policy.getClock());
+    decision = decide(
+      { direction: 'outbound', line, dialed: trimmed },
+      policy.getIndex(),
+      policy.getSettings(),
+      policy.getClock(),
+    );
   } catch (error) {
     decision = failOpenDecision(error, number);
   }

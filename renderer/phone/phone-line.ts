@@ -104,7 +104,10 @@ export class PhoneLine {
         prepared = rewriteTelIdentities(message);
         if (isInviteRequest(prepared) && !Core.Parser.parseMessage(prepared, parserLogger)) {
           const response = badRequestResponse(prepared, 'Unreadable request');
-          if (response) void transport.send(response).catch((error) => this.options.onError('answering a broken INVITE', error));
+          if (response)
+            void transport
+              .send(response)
+              .catch((error) => this.options.onError('answering a broken INVITE', error));
           return;
         }
       } catch (error) {

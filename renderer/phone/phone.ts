@@ -57,7 +57,10 @@ export interface PhoneWithDiagnostics extends Phone {
 let nextId = 0;
 function newId(prefix: string): string {
   nextId += 1;
-  const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : String(Math.random()).slice(2);
+  const random =
+    typeof crypto !== 'undefined' && 'randomUUID' in crypto
+      ? crypto.randomUUID()
+      : String(Math.random()).slice(2);
   return `${prefix}-${random}-${nextId}`;
 }
 
@@ -129,7 +132,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const audio = new AnnouncementAudio(options.audio.outputDeviceId ?? null);
   let inputDeviceId = options.audio.inputDeviceId ?? null;
   let outputDeviceId = options.audio.outputDeviceId ?? null;
-  const mediaConnectTimeoutMs = Math.min(options.mediaConnectTimeoutMs ?? DEFAULT_MEDIA_CONNECT_TIMEOUT_MS, 2000);
+  const mediaConnectTimeoutMs = Math.min(
+    options.mediaConnectTimeoutMs ?? DEFAULT_MEDIA_CONNECT_TIMEOUT_MS,
+    2000,
+  );
   const calls = new Map<string, CallRecord>();
   /** Sessions whose outgoing audio is an announcement clip instead of a microphone. */
   const announcementBySession = new WeakMap<Session, OutgoingAnnouncement>();
@@ -143,7 +149,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
-  function emit<K extends keyof PhoneEvents>(name: K, ...args: Parameters<NonNullable<PhoneEvents[K]>>): void {
+  function emit<K extends keyof PhoneEvents>(
+    name: K,
+    ...args: Parameters<NonNullable<PhoneEvents[K]>>
+  ): void {
     const listener = events[name] as ((...values: typeof args) => void) | undefined;
     if (!listener) return;
     try {
@@ -156,7 +165,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   // The microphone is opened only for calls the agent takes or places; blocked calls get the clip stream.
   const microphoneFactory: Web.MediaStreamFactory = (constraints) => {
     if (!constraints.audio) return Promise.resolve(new MediaStream());
-    const audioConstraints: MediaTrackConstraints | boolean = inputDeviceId ? { deviceId: { exact: inputDeviceId } } : true;
+    const audioConstraints: MediaTrackConstraints | boolean = inputDeviceId
+      ? { deviceId: { exact: inputDeviceId } }
+      : true;
     return navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: false });
   };
 
@@ -198,8 +209,12 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
   // Decoding the clips now keeps the first blocked call's 183 → audio gap short.
-  void audio.load(options.audio.inboundClipUrl).catch((error) => report('loading the inbound announcement', error));
-  void audio.load(options.audio.outboundClipUrl).catch((error) => report('loading the outbound announcement', error));
+  void audio
+    .load(options.audio.inboundClipUrl)
+    .catch((error) => report('loading the inbound announcement', error));
+  void audio
+    .load(options.audio.outboundClipUrl)
+    .catch((error) => report('loading the outbound announcement', error));
   for (const line of lines) void line.start();
 
   // ---------------------------------------------------------------------------------------------- inbound
@@ -244,7 +259,12 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       // Fail open (SPEC §3.7): a broken decision path lets the call ring.
       report('inbound decision', error);
       try {
-        ring(line, invitation, { kind: 'unknown', raw: null, problem: describe(error), verification: null }, failOpenDecision(error));
+        ring(
+          line,
+          invitation,
+          { kind: 'unknown', raw: null, problem: describe(error), verification: null },
+          failOpenDecision(error),
+        );
       } catch (ringError) {
         report('inbound call', ringError);
       }
@@ -260,7 +280,13 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   }
 
   function finishBlocked(event: BlockedCallEvent, outcome: string, playedMs: number): void {
-    const finished: BlockedCallFinished = { id: event.id, handling: event.handling, outcome, playedMs, endedAt: Date.now() };
+    const finished: BlockedCallFinished = {
+      id: event.id,
+      handling: event.handling,
+      outcome,
+      playedMs,
+      endedAt: Date.now(),
+    };
     emit('onBlockedCallFinished', finished);
   }
 
@@ -308,7 +334,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         finishBlocked(event, 'caller_left', playedMs);
         return;
       }
-      if (event.handling === 'early-media') await invitation.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+      if (event.handling === 'early-media')
+        await invitation.reject({ statusCode: 603, reasonPhrase: 'Decline' });
       else await invitation.bye();
       finishBlocked(event, 'announced', playedMs);
     } finally {
@@ -360,7 +387,12 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         } else if (state === SessionState.Terminated) {
           const wasConnected = record.snapshot.connectedAt !== null;
           const endReason =
-            record.snapshot.endReason ?? (wasConnected ? 'remote_hangup' : record.snapshot.direction === 'inbound' ? 'cancelled' : 'failed');
+            record.snapshot.endReason ??
+            (wasConnected
+              ? 'remote_hangup'
+              : record.snapshot.direction === 'inbound'
+                ? 'cancelled'
+                : 'failed');
           detachRemoteAudio(record);
           update(record, { state: 'ended', endedAt: Date.now(), endReason });
           calls.delete(snapshot.id);
@@ -424,13 +456,18 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
 
   // ---------------------------------------------------------------------------------------------- outbound
 
-  async function placeCall(dialed: string, callOptions: { accountId?: string } = {}): Promise<PlaceCallResult> {
+  async function placeCall(
+    dialed: string,
+    callOptions: { accountId?: string } = {},
+  ): Promise<PlaceCallResult> {
     if (disposed) return { kind: 'refused', message: 'The phone is shut down.' };
     const line = pickLine(callOptions.accountId);
     if (!line) {
       return {
         kind: 'refused',
-        message: callOptions.accountId ? `No SIP account ${callOptions.accountId}.` : 'No SIP account is set up.',
+        message: callOptions.accountId
+          ? `No SIP account ${callOptions.accountId}.`
+          : 'No SIP account is set up.',
       };
     }
     // Decided BEFORE any Inviter exists: a blocked number never produces an INVITE (SPEC §3.5).
@@ -482,7 +519,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
             }
           },
           onReject: (response) => {
-            update(record, { endReason: `failed: ${response.message.statusCode} ${response.message.reasonPhrase}` });
+            update(record, {
+              endReason: `failed: ${response.message.statusCode} ${response.message.reasonPhrase}`,
+            });
           },
         },
       });
@@ -499,7 +538,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   async function answer(callId: string): Promise<void> {
     const record = requireCall(callId);
     if (!(record.session instanceof Invitation)) throw new Error('only an incoming call can be answered');
-    await record.session.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    await record.session.accept({
+      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+    });
   }
 
   async function decline(callId: string): Promise<void> {
@@ -515,13 +556,15 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     update(record, { endReason: 'hangup' });
     if (session.state === SessionState.Established) await session.bye();
     else if (session instanceof Inviter) await session.cancel();
-    else if (session.state === SessionState.Initial) await session.reject({ statusCode: 486, reasonPhrase: 'Busy Here' });
+    else if (session.state === SessionState.Initial)
+      await session.reject({ statusCode: 486, reasonPhrase: 'Busy Here' });
   }
 
   function mute(callId: string, muted: boolean): void {
     const record = requireCall(callId);
     const handler = record.session.sessionDescriptionHandler;
-    if (handler instanceof Web.SessionDescriptionHandler) handler.enableSenderTracks(!muted && !record.snapshot.held);
+    if (handler instanceof Web.SessionDescriptionHandler)
+      handler.enableSenderTracks(!muted && !record.snapshot.held);
     update(record, { muted });
   }
 
@@ -532,7 +575,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     if (record.snapshot.held === held) return;
     const handler = session.sessionDescriptionHandler;
     if (!(handler instanceof Web.SessionDescriptionHandler)) throw new Error('the call has no media handler');
-    const reInviteOptions: Web.SessionDescriptionHandlerOptions = { ...session.sessionDescriptionHandlerOptionsReInvite, hold: held };
+    const reInviteOptions: Web.SessionDescriptionHandlerOptions = {
+      ...session.sessionDescriptionHandlerOptionsReInvite,
+      hold: held,
+    };
     session.sessionDescriptionHandlerOptionsReInvite = reInviteOptions;
     await new Promise<void>((resolve, reject) => {
       session
@@ -544,7 +590,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
               update(record, { held });
               resolve();
             },
-            onReject: (response) => reject(new Error(`hold refused: ${response.message.statusCode} ${response.message.reasonPhrase}`)),
+            onReject: (response) =>
+              reject(
+                new Error(`hold refused: ${response.message.statusCode} ${response.message.reasonPhrase}`),
+              ),
           },
         })
         .catch(reject);
@@ -574,7 +623,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
 
   async function transfer(callId: string, target: string): Promise<void> {
     const record = requireCall(callId);
-    if (record.session.state !== SessionState.Established) throw new Error('only a connected call can be transferred');
+    if (record.session.state !== SessionState.Established)
+      throw new Error('only a connected call can be transferred');
     const outcome = decideOutbound(target, record.line.account.lineNumber, record.line.domain, policy);
     if (outcome.kind === 'refused') throw new Error(outcome.message);
     // A transfer is a call placed for the agent: the outbound list applies to it too.
@@ -587,16 +637,26 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   async function callMediaStats(callId: string): Promise<CallMediaStats | null> {
     const record = calls.get(callId);
     const handler = record?.session.sessionDescriptionHandler;
-    if (!record || !(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection) return null;
+    if (!record || !(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection)
+      return null;
     const stats = { packetsSent: 0, packetsReceived: 0, bytesReceived: 0, remoteLevel: 0 };
     const report = await handler.peerConnection.getStats();
-    report.forEach((entry: { type?: string; kind?: string; packetsSent?: number; packetsReceived?: number; bytesReceived?: number }) => {
-      if (entry.type === 'outbound-rtp' && entry.kind === 'audio') stats.packetsSent += entry.packetsSent ?? 0;
-      if (entry.type === 'inbound-rtp' && entry.kind === 'audio') {
-        stats.packetsReceived += entry.packetsReceived ?? 0;
-        stats.bytesReceived += entry.bytesReceived ?? 0;
-      }
-    });
+    report.forEach(
+      (entry: {
+        type?: string;
+        kind?: string;
+        packetsSent?: number;
+        packetsReceived?: number;
+        bytesReceived?: number;
+      }) => {
+        if (entry.type === 'outbound-rtp' && entry.kind === 'audio')
+          stats.packetsSent += entry.packetsSent ?? 0;
+        if (entry.type === 'inbound-rtp' && entry.kind === 'audio') {
+          stats.packetsReceived += entry.packetsReceived ?? 0;
+          stats.bytesReceived += entry.bytesReceived ?? 0;
+        }
+      },
+    );
     if (record.analyser) {
       const samples = new Float32Array(record.analyser.node.fftSize);
       record.analyser.node.getFloatTimeDomainData(samples);
@@ -631,7 +691,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       inputDeviceId = deviceId;
     },
     previewAnnouncement: async (which) => {
-      await audio.playLocally(which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl);
+      await audio.playLocally(
+        which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl,
+      );
     },
     dispose: async () => {
       if (disposed) return;

@@ -20,9 +20,15 @@ function splitMessage(raw: string): { head: string; body: string; separator: str
 
 function telToSip(value: string): string {
   // <tel:+12125550100;verstat=…> → <sip:+12125550100;verstat=…@tel.invalid;user=phone>
-  let rewritten = value.replace(/<\s*tel:([^>\s]*)>/gi, (_match, number: string) => `<sip:${number}@${TEL_HOST};user=phone>`);
+  let rewritten = value.replace(
+    /<\s*tel:([^>\s]*)>/gi,
+    (_match, number: string) => `<sip:${number}@${TEL_HOST};user=phone>`,
+  );
   // A bare tel: URI (no angle brackets): its parameters would be header parameters, so only the number moves.
-  rewritten = rewritten.replace(/(^|[\s,])tel:([^;,\s>]+)/gi, (_match, before: string, number: string) => `${before}<sip:${number}@${TEL_HOST};user=phone>`);
+  rewritten = rewritten.replace(
+    /(^|[\s,])tel:([^;,\s>]+)/gi,
+    (_match, before: string, number: string) => `${before}<sip:${number}@${TEL_HOST};user=phone>`,
+  );
   return rewritten;
 }
 
@@ -63,16 +69,21 @@ const COPIED_HEADERS: Array<{ names: RegExp; canonical: string; required: boolea
  * response needs (Via, From, To, Call-ID, CSeq) cannot be found. The reason phrase is kept printable.
  */
 export function badRequestResponse(raw: string, reason: string): string | null {
-  const head = (raw.length > MAX_REWRITE_LENGTH ? raw.slice(0, MAX_REWRITE_LENGTH) : raw).split('\r\n\r\n')[0] ?? '';
+  const head =
+    (raw.length > MAX_REWRITE_LENGTH ? raw.slice(0, MAX_REWRITE_LENGTH) : raw).split('\r\n\r\n')[0] ?? '';
   // Unfold continuation lines first (RFC 3261 §7.3.1).
-  const lines = head.replace(/\r\n[ \t]+/g, ' ').split('\r\n').slice(1);
+  const lines = head
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')
+    .slice(1);
   const out: string[] = ['SIP/2.0 400 ' + reason.replace(/[^\x20-\x7e]/g, '').slice(0, 80)];
   for (const header of COPIED_HEADERS) {
     const found = lines.filter((line) => header.names.test(line));
     if (found.length === 0 && header.required) return null;
     for (const line of found) {
       let value = line.slice(line.indexOf(':') + 1).trim();
-      if (header.canonical === 'To' && !/;\s*tag=/i.test(value)) value += `;tag=bl${Math.random().toString(36).slice(2, 10)}`;
+      if (header.canonical === 'To' && !/;\s*tag=/i.test(value))
+        value += `;tag=bl${Math.random().toString(36).slice(2, 10)}`;
       out.push(`${header.canonical}: ${value}`);
     }
   }

@@ -29,7 +29,8 @@ export interface PhoneAudioOptions {
   inputDeviceId?: string | null;
 }
 
-export type RegistrationStatus = 'stopped' | 'connecting' | 'registering' | 'registered' | 'unregistered' | 'failed';
+export type RegistrationStatus =
+  'stopped' | 'connecting' | 'registering' | 'registered' | 'unregistered' | 'failed';
 
 export interface LineSnapshot {
   accountId: string;

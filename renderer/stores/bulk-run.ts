@@ -33,43 +33,59 @@ export async function runBulk(
   send: SendBatch,
   onProgress?: (progress: BulkProgress) => void,
   batchSize: number = MAX_BULK_ENTRIES,
+  concurrency = 2,
 ): Promise<BulkOutcome[]> {
-  const outcomes: BulkOutcome[] = [];
-  const toSend: { line: number; raw: string; candidate: RuleCreate }[] = [];
-  for (const checked of validateBulkEntries(entries, ctx)) {
+  // Each outcome keeps its entry's position so results come back in input order.
+  const outcomes: Positioned[] = [];
+  const toSend: Pending[] = [];
+  validateBulkEntries(entries, ctx).forEach((checked, position) => {
     switch (checked.status) {
       case 'ok':
-        toSend.push({ line: checked.line, raw: checked.raw, candidate: checked.candidate });
+        toSend.push({ position, line: checked.line, raw: checked.raw, candidate: checked.candidate });
         break;
       case 'duplicate_in_input':
-        outcomes.push({ line: checked.line, raw: checked.raw, status: 'duplicate', message: checked.message });
+        outcomes.push({ position, line: checked.line, raw: checked.raw, status: 'duplicate', message: checked.message });
         break;
       default:
-        outcomes.push({ line: checked.line, raw: checked.raw, status: checked.status, message: checked.message });
+        outcomes.push({ position, line: checked.line, raw: checked.raw, status: checked.status, message: checked.message });
     }
-  }
+  });
   const total = entries.length;
   onProgress?.({ done: outcomes.length, total });
-  for (const batch of splitIntoBatches(toSend, batchSize)) {
-    const result = await send(batch.map((item) => item.candidate));
-    if (!result.ok) {
-      for (const item of batch) outcomes.push({ line: item.line, raw: item.raw, status: 'failed', message: result.message });
-    } else {
-      const byIndex = new Map(result.value.results.map((entry) => [entry.index, entry]));
-      batch.forEach((item, index) => {
-        const entry = byIndex.get(index);
-        if (!entry) {
-          outcomes.push({ line: item.line, raw: item.raw, status: 'failed', message: 'The server gave no result for this entry' });
-        } else if (entry.status === 'created') {
-          outcomes.push({ line: item.line, raw: item.raw, status: 'created', message: entry.rule.number });
-        } else {
-          outcomes.push({ line: item.line, raw: item.raw, status: entry.status, message: entry.message });
-        }
-      });
+  const batches = splitIntoBatches(toSend, batchSize);
+  let next = 0;
+  // A few requests in flight: the server's write of one chunk overlaps the transport of the next.
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      if (!batch) return;
+      outcomes.push(...(await sendBatch(batch, send)));
+      onProgress?.({ done: outcomes.length, total });
     }
-    onProgress?.({ done: outcomes.length, total });
-  }
-  return outcomes.sort((a, b) => a.line - b.line);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  return outcomes.sort((a, b) => a.position - b.position).map(({ position: _position, ...outcome }) => outcome);
+}
+
+interface Pending {
+  position: number;
+  line: number;
+  raw: string;
+  candidate: RuleCreate;
+}
+type Positioned = BulkOutcome & { position: number };
+
+async function sendBatch(batch: Pending[], send: SendBatch): Promise<Positioned[]> {
+  const result = await send(batch.map((item) => item.candidate));
+  const base = (item: Pending) => ({ position: item.position, line: item.line, raw: item.raw });
+  if (!result.ok) return batch.map((item) => ({ ...base(item), status: 'failed', message: result.message }));
+  const byIndex = new Map(result.value.results.map((entry) => [entry.index, entry]));
+  return batch.map((item, index): Positioned => {
+    const entry = byIndex.get(index);
+    if (!entry) return { ...base(item), status: 'failed', message: 'The server gave no result for this entry' };
+    if (entry.status === 'created') return { ...base(item), status: 'created', message: entry.rule.number };
+    return { ...base(item), status: entry.status, message: entry.message };
+  });
 }
 
 export function summarize(outcomes: readonly BulkOutcome[]): Record<BulkOutcomeStatus, number> {

@@ -50,7 +50,8 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('rules')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        // Rule ids are unique within their org (see OrgWrite.newRuleId); every query is org-scoped.
+        .addColumn('id', 'text', (c) => c.notNull())
         .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('number', 'text', (c) => c.notNull())
@@ -64,6 +65,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('hit_count', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('last_hit_at', 'text')
         // SPEC §2.2: the database itself refuses a second rule for one number, scope and kind.
+        .addPrimaryKeyConstraint('rules_pk', ['org_id', 'id'])
         .addUniqueConstraint('rules_unique_number', ['org_id', 'number', 'scope', 'kind'])
         .execute();
       await db.schema

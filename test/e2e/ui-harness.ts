@@ -59,6 +59,10 @@ export interface AppInstance {
   page: Page;
   /** Messages the page logged as errors, and uncaught exceptions. */
   pageErrors: string[];
+  /** Every invoke the page sent over the bridge: its channel and, for arrays of entries, their count. */
+  invokes: { channel: string; entries: number | null }[];
+  /** Events the page received over the bridge: channel and frame size in bytes. */
+  events: { channel: string; bytes: number; at: number }[];
   close(): Promise<void>;
 }
 
@@ -107,6 +111,9 @@ export async function startUiEnv(): Promise<UiEnv> {
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const pageErrors: string[] = [];
+    const invokes: AppInstance['invokes'] = [];
+    const events: AppInstance['events'] = [];
+    bridgeMessagesOf(page, invokes, events);
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
@@ -117,6 +124,8 @@ export async function startUiEnv(): Promise<UiEnv> {
       context,
       page,
       pageErrors,
+      invokes,
+      events,
       async close() {
         instances.delete(instance);
         await context.close().catch(() => undefined);
@@ -146,6 +155,27 @@ export async function startUiEnv(): Promise<UiEnv> {
   };
 }
 
+function bridgeMessagesOf(page: Page, invokes: AppInstance['invokes'], events: AppInstance['events']): void {
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', (frame) => {
+      const text = typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8');
+      const match = /^\{"type":"event","channel":"([^"]+)"/.exec(text);
+      if (match?.[1]) events.push({ channel: match[1], bytes: text.length, at: Date.now() });
+    });
+    socket.on('framesent', (frame) => {
+      try {
+        const message: unknown = JSON.parse(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8'));
+        if (typeof message !== 'object' || message === null || Reflect.get(message, 'type') !== 'invoke') return;
+        const request: unknown = Reflect.get(message, 'request');
+        const entries: unknown = typeof request === 'object' && request !== null ? Reflect.get(request, 'entries') : undefined;
+        invokes.push({ channel: String(Reflect.get(message, 'channel')), entries: Array.isArray(entries) ? entries.length : null });
+      } catch {
+        // not a bridge message
+      }
+    });
+  });
+}
+
 /** Waits until the signed-in app shows the list (the demo org has 4 rules). */
 export async function waitForList(page: Page, minimum = 1): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -154,6 +184,14 @@ export async function waitForList(page: Page, minimum = 1): Promise<void> {
 
 export function rowOf(page: Page, e164: string) {
   return page.locator(`[role="row"][data-rule-number="${e164}"]`);
+}
+
+/**
+ * Errors the page logged, minus a known one outside the renderer: Chromium rejects the CSP source
+ * `ws://[::1]:*` (electron/policy.ts) and ignores it — reported to its owner.
+ */
+export function rendererErrors(instance: AppInstance): string[] {
+  return instance.pageErrors.filter((message) => !message.includes("invalid source: 'ws://[::1]:*'"));
 }
 
 export interface AxeViolation {

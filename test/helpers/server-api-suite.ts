@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
 import type { BulkCreateResponse, Change, ChangesResponse, Snapshot } from '../../shared/contracts/api';
-import { changeSchema, MAX_BULK_ENTRIES } from '../../shared/contracts/api';
+import { changeSchema, MAX_BULK_ENTRIES, snapshotResponseSchema } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
@@ -372,6 +372,14 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
         expect(ahead.status).toBe(410);
         const snap = (await call(small, 'GET', '/v1/sync/snapshot', org.tokens.agent)).body as Snapshot;
         expect(snap.rules).toHaveLength(12);
+        // The database-built JSON matches the contract and the list endpoint rule for rule.
+        expect(snapshotResponseSchema.safeParse(snap).success).toBe(true);
+        const listed = (await call(small, 'GET', '/v1/blocked-numbers?limit=100', org.tokens.agent)).body as {
+          items: Rule[];
+        };
+        const byId = (a: Rule, b: Rule) => a.id.localeCompare(b.id);
+        expect([...snap.rules].sort(byId)).toEqual([...listed.items].sort(byId));
+        expect(new Set(snap.rules.map((rule) => rule.id)).size).toBe(12);
         expect(snap.lines.map((line) => line.number)).toEqual(org.lines);
         const recent = await call(
           small,

@@ -4,6 +4,7 @@
  * scenario. Run inside a loopback-only network namespace:
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-phone.test.ts'
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,13 @@ import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
-import { ANNOUNCEMENT_DIR, buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
+import {
+  ANNOUNCEMENT_DIR,
+  buildHarness,
+  launchChromium,
+  serveStatic,
+  type StaticServer,
+} from '../sip-lab/browser';
 import type { AutoAnswer, HarnessEvent } from '../sip-lab/harness/api';
 import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, startUas, type CallerHeaders, type RunningUas } from '../sip-lab/sipp';
@@ -75,7 +82,12 @@ let page: Page;
 /** The inbound clip's voiced length: what a caller can hear of it, measured like the recordings. */
 let clipDurationS: number;
 
-async function configure(options: { rules?: Rule[]; settings?: OrgSettings; lines?: Line[]; autoAnswer?: AutoAnswer }): Promise<void> {
+async function configure(options: {
+  rules?: Rule[];
+  settings?: OrgSettings;
+  lines?: Line[];
+  autoAnswer?: AutoAnswer;
+}): Promise<void> {
   await page.evaluate(
     ({ rules, orgSettings, lines, autoAnswer }) => {
       const lab = window.lab;
@@ -108,14 +120,19 @@ function getUserMediaCalls(): Promise<number> {
   return page.evaluate(() => window.lab?.getUserMediaCalls() ?? -1);
 }
 
-async function waitForEvent(predicate: (event: HarnessEvent) => boolean, timeoutMs = 8000): Promise<HarnessEvent> {
+async function waitForEvent(
+  predicate: (event: HarnessEvent) => boolean,
+  timeoutMs = 8000,
+): Promise<HarnessEvent> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const found = (await events()).find(predicate);
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`no matching phone event within ${timeoutMs} ms; events: ${JSON.stringify(await events()).slice(0, 2000)}`);
+  throw new Error(
+    `no matching phone event within ${timeoutMs} ms; events: ${JSON.stringify(await events()).slice(0, 2000)}`,
+  );
 }
 
 function count(list: HarnessEvent[], type: HarnessEvent['type']): number {
@@ -134,10 +151,14 @@ beforeAll(async () => {
   page.on('pageerror', (error) => console.error('page error:', error));
   await page.goto(`${server.url}/index.html`);
   await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate(
-    (config) => window.lab?.start(config),
-    { account: ACCOUNT, password: LAB_SIP_PASSWORD, rules: BASE_RULES, settings: settings(), lines: LINES, autoAnswer: 'decline' as const },
-  );
+  const lines = await page.evaluate((config) => window.lab?.start(config), {
+    account: ACCOUNT,
+    password: LAB_SIP_PASSWORD,
+    rules: BASE_RULES,
+    settings: settings(),
+    lines: LINES,
+    autoAnswer: 'decline' as const,
+  });
   expect(lines?.[0]?.status).toBe('registered');
 });
 
@@ -162,7 +183,11 @@ describe('blocked inbound (SPEC §3.4)', () => {
     // The final 603 comes after the clip, not before.
     expect(timing?.finalMs ?? 0).toBeGreaterThan(clipDurationS * 1000 * 0.8);
 
-    const baresip = await baresipCall({ from: `sip:${BLOCKED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 7 });
+    const baresip = await baresipCall({
+      from: `sip:${BLOCKED}@127.0.0.1`,
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 7,
+    });
     expect(baresip.output).toMatch(/603|Decline/i);
     const [recording] = baresip.receivedWavs;
     expect(recording, baresip.output).toBeDefined();
@@ -183,7 +208,10 @@ describe('blocked inbound (SPEC §3.4)', () => {
   });
 
   it('announce with 100rel: a reliable 183, PRACK, then 603', async () => {
-    const sipp = await runUac({ scenario: 'uac-early-media-100rel', caller: fromNumber(BLOCKED, ['Require: 100rel']) });
+    const sipp = await runUac({
+      scenario: 'uac-early-media-100rel',
+      caller: fromNumber(BLOCKED, ['Require: 100rel']),
+    });
     expect(sipp.exitCode, sipp.screen + sipp.stderr).toBe(0);
     expect(count(await events(), 'incoming')).toBe(0);
   });
@@ -202,14 +230,20 @@ describe('blocked inbound (SPEC §3.4)', () => {
 
   it('answer mode lines: the call is answered, the clip played, then BYE', async () => {
     await configure({ lines: [{ ...LINES[0]!, announcementMode: 'answer' }] });
-    const baresip = await baresipCall({ from: `sip:${BLOCKED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 7 });
+    const baresip = await baresipCall({
+      from: `sip:${BLOCKED}@127.0.0.1`,
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 7,
+    });
     const [recording] = baresip.receivedWavs;
     expect(recording, baresip.output).toBeDefined();
     const heard = soxVoicedStats(recording ?? '');
     expect(heard.rms).toBeGreaterThan(0.01);
     expect(heard.durationS).toBeGreaterThan(clipDurationS * 0.8);
     expect(heard.durationS).toBeLessThan(clipDurationS * 1.2);
-    const finished = (await events()).filter((event) => event.type === 'blocked-finished').map((event) => event.data);
+    const finished = (await events())
+      .filter((event) => event.type === 'blocked-finished')
+      .map((event) => event.data);
     expect(finished).toContainEqual(expect.objectContaining({ handling: 'answer', outcome: 'announced' }));
     expect(count(await events(), 'incoming')).toBe(0);
     expect(await getUserMediaCalls()).toBe(0);
@@ -221,7 +255,10 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
     ['From anonymous@anonymous.invalid', { callerUri: 'sip:anonymous@anonymous.invalid' }],
     ['From restricted user', { callerUri: 'sip:Restricted@127.0.0.1' }],
     ['empty user part', { callerUri: 'sip:127.0.0.1' }],
-    ['Privacy: id without an asserted number', { callerUri: 'sip:caller@127.0.0.1', headers: ['Privacy: id'] }],
+    [
+      'Privacy: id without an asserted number',
+      { callerUri: 'sip:caller@127.0.0.1', headers: ['Privacy: id'] },
+    ],
   ];
 
   for (const [name, caller] of anonymousForms) {
@@ -240,18 +277,26 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
     await configure({ settings: settings({ inboundAction: 'reject', blockAnonymous: false }) });
     const result = await runUac({
       scenario: 'uac-reject',
-      caller: { callerUri: 'sip:anonymous@anonymous.invalid', headers: [`P-Asserted-Identity: <sip:${BLOCKED}@127.0.0.1>`, 'Privacy: id'] },
+      caller: {
+        callerUri: 'sip:anonymous@anonymous.invalid',
+        headers: [`P-Asserted-Identity: <sip:${BLOCKED}@127.0.0.1>`, 'Privacy: id'],
+      },
     });
     expect(result.exitCode, result.screen).toBe(0);
     const blocked = await waitForEvent((event) => event.type === 'blocked');
-    expect(blocked.data).toMatchObject({ decision: { number: BLOCKED, verdict: { action: 'block', why: 'rule' } } });
+    expect(blocked.data).toMatchObject({
+      decision: { number: BLOCKED, verdict: { action: 'block', why: 'rule' } },
+    });
   });
 
   it('Remote-Party-ID and tel: URIs are read', async () => {
     await configure({ settings: settings({ inboundAction: 'reject' }) });
     const rpid = await runUac({
       scenario: 'uac-reject',
-      caller: { callerUri: 'sip:gateway@127.0.0.1', headers: [`Remote-Party-ID: <sip:${BLOCKED}@127.0.0.1>;party=calling;screen=yes`] },
+      caller: {
+        callerUri: 'sip:gateway@127.0.0.1',
+        headers: [`Remote-Party-ID: <sip:${BLOCKED}@127.0.0.1>;party=calling;screen=yes`],
+      },
     });
     expect(rpid.exitCode, rpid.screen).toBe(0);
     const tel = await runUac({ scenario: 'uac-reject', caller: { callerUri: `tel:${BLOCKED}` } });
@@ -265,7 +310,10 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
     const excepted = await runUac({ scenario: 'uac-ring', caller: fromNumber(PREFIX_EXCEPTION) });
     expect(excepted.exitCode, excepted.screen).toBe(0);
     const incoming = await waitForEvent((event) => event.type === 'incoming');
-    expect(incoming.data).toMatchObject({ call: { number: PREFIX_EXCEPTION }, decision: { verdict: { why: 'exception' } } });
+    expect(incoming.data).toMatchObject({
+      call: { number: PREFIX_EXCEPTION },
+      decision: { verdict: { why: 'exception' } },
+    });
   });
 
   it('verstat=TN-Validation-Failed is blocked only with blockFailedVerification on', async () => {
@@ -284,12 +332,100 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
   });
 
   it('a rule for another line does not block calls on this line', async () => {
-    await configure({ rules: [rule(ALLOWED, 'block', '+12125559999')], settings: settings({ inboundAction: 'reject' }) });
+    await configure({
+      rules: [rule(ALLOWED, 'block', '+12125559999')],
+      settings: settings({ inboundAction: 'reject' }),
+    });
     const rang = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED) });
     expect(rang.exitCode, rang.screen).toBe(0);
-    await configure({ rules: [rule(ALLOWED, 'block', LINE_NUMBER)], settings: settings({ inboundAction: 'reject' }) });
+    await configure({
+      rules: [rule(ALLOWED, 'block', LINE_NUMBER)],
+      settings: settings({ inboundAction: 'reject' }),
+    });
     const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(ALLOWED) });
     expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+});
+
+/**
+ * Sends one hand-made INVITE to Kamailio over UDP and collects the status codes that come back until a
+ * final one (or `timeoutMs`).
+ */
+function sendRawInvite(options: {
+  from: string;
+  extraHeaders?: string[];
+  body?: string;
+  timeoutMs?: number;
+}): Promise<number[]> {
+  const socket = createSocket('udp4');
+  const statuses: number[] = [];
+  const body = options.body ?? '';
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(statuses);
+    };
+    const timer = setTimeout(finish, options.timeoutMs ?? 8000);
+    socket.on('message', (message) => {
+      const status = /^SIP\/2\.0 (\d{3})/.exec(message.toString('utf8'))?.[1];
+      if (status === undefined) return;
+      statuses.push(Number(status));
+      if (Number(status) >= 200) finish();
+    });
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      const id = Math.random().toString(36).slice(2);
+      const message = [
+        'INVITE sip:agent1@127.0.0.1:5060 SIP/2.0',
+        `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${id};rport`,
+        `From: ${options.from};tag=${id}`,
+        'To: <sip:agent1@127.0.0.1>',
+        `Call-ID: hostile-${id}@127.0.0.1`,
+        'CSeq: 1 INVITE',
+        `Contact: <sip:hostile@127.0.0.1:${port}>`,
+        'Max-Forwards: 70',
+        ...(options.extraHeaders ?? []),
+        ...(body ? ['Content-Type: application/sdp'] : []),
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n');
+      socket.send(message, 5060, '127.0.0.1');
+    });
+  });
+}
+
+describe('hostile INVITEs never take the phone down', () => {
+  it('garbage SDP, no SDP, a huge header and an odd URI each get a final answer, and calls still work after', async () => {
+    const garbageSdp = await sendRawInvite({
+      from: `<sip:${BLOCKED}@127.0.0.1>`,
+      body: 'v=0\r\nthis is not sdp\r\nm=audio banana\r\n',
+    });
+    expect(garbageSdp.at(-1)).toBeGreaterThanOrEqual(400);
+    expect(garbageSdp).not.toContain(180);
+
+    const noSdp = await sendRawInvite({ from: `<sip:${BLOCKED}@127.0.0.1>` });
+    expect(noSdp.at(-1)).toBeGreaterThanOrEqual(200);
+    expect(noSdp).not.toContain(180);
+
+    await configure({ settings: settings({ inboundAction: 'reject' }) });
+    const hugeHeader = await sendRawInvite({
+      from: `<sip:${BLOCKED}@127.0.0.1>`,
+      extraHeaders: [
+        `X-Junk: ${'A'.repeat(16_000)}`,
+        `P-Asserted-Identity: <sip:${'9'.repeat(300)}@127.0.0.1>`,
+      ],
+    });
+    expect(hugeHeader.at(-1)).toBe(603);
+
+    const oddUri = await sendRawInvite({ from: '"\u{1F4A3}" <sip:%00%ff@127.0.0.1;user=phone;;;>' });
+    expect(oddUri.at(-1)).toBeGreaterThanOrEqual(400);
+
+    const stillWorks = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED) });
+    expect(stillWorks.exitCode, stillWorks.screen).toBe(0);
+    // Nothing is left half-open in the phone.
+    expect(await page.evaluate(() => window.lab?.calls())).toEqual([]);
   });
 });
 
@@ -302,9 +438,16 @@ describe('outbound and live calls', () => {
     await uas.stop();
   });
 
-  async function waitForCallState(callId: string, state: CallSnapshot['state'], timeoutMs = 8000): Promise<void> {
+  async function waitForCallState(
+    callId: string,
+    state: CallSnapshot['state'],
+    timeoutMs = 8000,
+  ): Promise<void> {
     await waitForEvent(
-      (event) => event.type === 'call' && (event.data as CallSnapshot).id === callId && (event.data as CallSnapshot).state === state,
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).state === state,
       timeoutMs,
     );
   }
@@ -313,7 +456,10 @@ describe('outbound and live calls', () => {
     const before = uas.invites().length;
     const kamailioInvitesBefore = lab.readKamailioLog().split('LAB INVITE').length;
     const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0100');
-    expect(result).toMatchObject({ kind: 'blocked', event: { handling: 'local-announcement', decision: { number: BLOCKED } } });
+    expect(result).toMatchObject({
+      kind: 'blocked',
+      event: { handling: 'local-announcement', decision: { number: BLOCKED } },
+    });
     const finished = await waitForEvent((event) => event.type === 'blocked-finished', 8000);
     const playedMs = (finished.data as { playedMs: number }).playedMs;
     const outboundClipS = soxStats(join(ANNOUNCEMENT_DIR, 'blocked-outbound.wav')).durationS;
@@ -342,7 +488,12 @@ describe('outbound and live calls', () => {
 
   it('an allowed inbound call rings and connects with audio both ways (baresip)', async () => {
     await configure({ autoAnswer: 'answer' });
-    const call = baresipCall({ from: `sip:${ALLOWED}@127.0.0.1`, target: 'sip:agent1@127.0.0.1', durationS: 5, port: 5092 });
+    const call = baresipCall({
+      from: `sip:${ALLOWED}@127.0.0.1`,
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 5,
+      port: 5092,
+    });
     const incoming = await waitForEvent((event) => event.type === 'incoming');
     const callId = (incoming.data as { call: CallSnapshot }).call.id;
     await waitForCallState(callId, 'connected');
@@ -367,7 +518,13 @@ describe('outbound and live calls', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = await page.evaluate((id) => window.lab?.stats(id), callId);
     const startedAt = Date.now();
-    const burst = await runUac({ scenario: 'uac-early-media', caller: fromNumber(BLOCKED), calls: 20, rate: 20, timeoutS: 30 });
+    const burst = await runUac({
+      scenario: 'uac-early-media',
+      caller: fromNumber(BLOCKED),
+      calls: 20,
+      rate: 20,
+      timeoutS: 30,
+    });
     const burstMs = Date.now() - startedAt;
     expect(burst.exitCode, burst.screen).toBe(0);
     expect(burst.timings).toHaveLength(20);

@@ -17,7 +17,12 @@ export function soxStats(path: string): AudioStats {
 export function soxVoicedStats(path: string): AudioStats {
   const output = execFileSync(
     'sh',
-    ['-c', 'sox "$1" -p silence 1 0.02 1% reverse silence 1 0.02 1% reverse | sox -p -n stat 2>&1', 'sh', path],
+    [
+      '-c',
+      'sox "$1" -p silence 1 0.02 1% reverse silence 1 0.02 1% reverse | sox -p -n stat 2>&1',
+      'sh',
+      path,
+    ],
     { encoding: 'utf8' },
   );
   return readStat(output);

@@ -31,7 +31,22 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
   const port = options.port ?? 5090;
   // What the caller says: a 440 Hz tone at 8 kHz (ausine only runs at 48 kHz, which PCMU calls refuse).
   const tone = join(dir, 'tone.wav');
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone, 'synth', String(options.durationS + 2), 'sine', '440', 'vol', '0.3']);
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    tone,
+    'synth',
+    String(options.durationS + 2),
+    'sine',
+    '440',
+    'vol',
+    '0.3',
+  ]);
   writeFileSync(
     join(dir, 'config'),
     [
@@ -56,7 +71,10 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'accounts'), `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:127.0.0.1:5060;transport=udp"\n`);
+  writeFileSync(
+    join(dir, 'accounts'),
+    `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:127.0.0.1:5060;transport=udp"\n`,
+  );
   writeFileSync(join(dir, 'contacts'), '');
   return new Promise((resolve, reject) => {
     const child = spawn(

@@ -57,7 +57,12 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
 }
 
 /** Sends one UDP datagram and resolves with the first reply, or null after `timeoutMs`. */
-export function udpRequest(host: string, port: number, payload: string, timeoutMs = 300): Promise<string | null> {
+export function udpRequest(
+  host: string,
+  port: number,
+  payload: string,
+  timeoutMs = 300,
+): Promise<string | null> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     const timer = setTimeout(() => finish(null), timeoutMs);
@@ -154,7 +159,8 @@ export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
 
   try {
     if (await rtpengineAnswersPing()) throw new Error('something already answers on rtpengine port 22222');
-    if (await tcpPortOpen('127.0.0.1', 8080)) throw new Error('something already listens on tcp 127.0.0.1:8080');
+    if (await tcpPortOpen('127.0.0.1', 8080))
+      throw new Error('something already listens on tcp 127.0.0.1:8080');
 
     // rtpengine before Kamailio: Kamailio pings it once at start and would otherwise disable it for 60 s.
     const rtpengine = startLogged(
@@ -190,7 +196,11 @@ export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
     await Promise.race([
       (async () => {
         await waitUntil('Kamailio to answer OPTIONS on udp 127.0.0.1:5060', kamailioAnswersOptions, 10_000);
-        await waitUntil('Kamailio to listen on tcp 127.0.0.1:8080', () => tcpPortOpen('127.0.0.1', 8080), 10_000);
+        await waitUntil(
+          'Kamailio to listen on tcp 127.0.0.1:8080',
+          () => tcpPortOpen('127.0.0.1', 8080),
+          10_000,
+        );
       })(),
       exitedEarly(kamailio, 'kamailio', kamailioLogPath),
     ]);

@@ -122,7 +122,9 @@ function runSipp(args: string[], workDir: string, logFile: string): Promise<Sipp
       // The error log holds the unexpected message itself: the most useful part when a test fails.
       const screen =
         (existsSync(screenPath) ? readFileSync(screenPath, 'utf8') : '') +
-        (existsSync(errorsPath) ? `\n--- sipp errors ---\n${readFileSync(errorsPath, 'utf8').slice(0, 4000)}` : '');
+        (existsSync(errorsPath)
+          ? `\n--- sipp errors ---\n${readFileSync(errorsPath, 'utf8').slice(0, 4000)}`
+          : '');
       resolve({
         exitCode,
         successful: readCounter(screen, 'Successful call'),
@@ -184,7 +186,21 @@ export function startUas(port = 5070): RunningUas {
   const logFile = join(workDir, 'uas.log');
   const child = spawn(
     '/usr/bin/sipp',
-    ['-sf', join(SCENARIO_DIR, 'uas.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', '16000', '-rtp_echo', '-nostdin', '-trace_logs', '-log_file', logFile],
+    [
+      '-sf',
+      join(SCENARIO_DIR, 'uas.xml'),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-mp',
+      '16000',
+      '-rtp_echo',
+      '-nostdin',
+      '-trace_logs',
+      '-log_file',
+      logFile,
+    ],
     { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return {

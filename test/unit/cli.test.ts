@@ -136,19 +136,20 @@ describe('blockline CLI (the real bin)', () => {
   it(
     'rejects usage errors on stderr with exit status 2',
     async () => {
-      for (const args of [
+      const cases = [
         [],
         ['bogus'],
         ['normalize'],
         ['normalize', '--country', 'XX', '1'],
         ['identity', '--frobnicate'],
         ['normalize', '--country'],
-      ]) {
-        const run = await blockline(args);
-        expect(run.code, args.join(' ')).toBe(2);
+      ];
+      const runs = await Promise.all(cases.map((args) => blockline(args)));
+      runs.forEach((run, i) => {
+        expect(run.code, cases[i]?.join(' ')).toBe(2);
         expect(run.stdout).toBe('');
         expect(run.stderr).toMatch(/^blockline: .+\nusage:/);
-      }
+      });
     },
     TIMEOUT * 2,
   );

@@ -80,7 +80,7 @@ describe('browser host', () => {
   let dir: string;
   let host: BrowserHost;
   let bridge: BrowserBridge;
-  let hangingFetch: Array<() => void> = [];
+  const hangingFetch: Array<() => void> = [];
   const socketUrl = () => `ws://127.0.0.1:${host.port}/ipc?secret=${encodeURIComponent(host.secret)}`;
 
   beforeAll(async () => {

@@ -30,7 +30,14 @@ function rule(number: string, kind: 'block' | 'allow' = 'block'): Rule {
   };
 }
 
-function policy(options: { rules?: Rule[]; settings?: Partial<OrgSettings>; mode?: 'early-media' | 'answer'; broken?: boolean } = {}): CallPolicySource {
+function policy(
+  options: {
+    rules?: Rule[];
+    settings?: Partial<OrgSettings>;
+    mode?: 'early-media' | 'answer';
+    broken?: boolean;
+  } = {},
+): CallPolicySource {
   const index = buildRuleIndex(options.rules ?? [rule('+12125550100')]);
   const settings = { ...defaultOrgSettings('US'), ...options.settings };
   return {
@@ -39,7 +46,8 @@ function policy(options: { rules?: Rule[]; settings?: Partial<OrgSettings>; mode
       return index;
     },
     getSettings: () => settings,
-    getLine: (number) => (number === LINE ? { number, label: 'Main', announcementMode: options.mode ?? 'early-media' } : null),
+    getLine: (number) =>
+      number === LINE ? { number, label: 'Main', announcementMode: options.mode ?? 'early-media' } : null,
     getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs: null }),
   };
 }
@@ -53,16 +61,29 @@ describe('decideInbound', () => {
     const caller = request({ from: ['<sip:+12125550100@pbx.example.com>;tag=1'] });
     expect(decideInbound(caller, LINE, policy()).handling).toBe('early-media');
     expect(decideInbound(caller, LINE, policy({ mode: 'answer' })).handling).toBe('answer');
-    expect(decideInbound(caller, LINE, policy({ settings: { inboundAction: 'reject' } })).handling).toBe('reject');
+    expect(decideInbound(caller, LINE, policy({ settings: { inboundAction: 'reject' } })).handling).toBe(
+      'reject',
+    );
   });
 
   it('rings an unlisted caller', () => {
-    const result = decideInbound(request({ from: ['<sip:+12125550199@pbx.example.com>;tag=1'] }), LINE, policy());
-    expect(result).toMatchObject({ handling: 'ring', decision: { verdict: { action: 'allow', why: 'no_match' } } });
+    const result = decideInbound(
+      request({ from: ['<sip:+12125550199@pbx.example.com>;tag=1'] }),
+      LINE,
+      policy(),
+    );
+    expect(result).toMatchObject({
+      handling: 'ring',
+      decision: { verdict: { action: 'allow', why: 'no_match' } },
+    });
   });
 
   it('fails open when the policy throws (SPEC §3.7)', () => {
-    const result = decideInbound(request({ from: ['<sip:+12125550100@pbx.example.com>;tag=1'] }), LINE, policy({ broken: true }));
+    const result = decideInbound(
+      request({ from: ['<sip:+12125550100@pbx.example.com>;tag=1'] }),
+      LINE,
+      policy({ broken: true }),
+    );
     expect(result.handling).toBe('ring');
     expect(result.decision.verdict).toMatchObject({ action: 'allow', why: 'decision_failed' });
   });
@@ -78,9 +99,15 @@ describe('decideInbound', () => {
 });
 
 describe('inboundHandling', () => {
-  const block = { verdict: { action: 'block' as const, why: 'anonymous' as const }, number: null, explanation: '' };
+  const block = {
+    verdict: { action: 'block' as const, why: 'anonymous' as const },
+    number: null,
+    explanation: '',
+  };
   it('never announces when allowed', () => {
-    expect(inboundHandling({ ...block, verdict: { action: 'allow', why: 'no_match' } }, 'announce', null)).toBe('ring');
+    expect(
+      inboundHandling({ ...block, verdict: { action: 'allow', why: 'no_match' } }, 'announce', null),
+    ).toBe('ring');
   });
   it('uses early media on an unknown line', () => {
     expect(inboundHandling(block, 'announce', null)).toBe('early-media');
@@ -96,7 +123,7 @@ describe('decideOutbound', () => {
   });
 
   it('lets emergency numbers out even when the list blocks them or the policy is broken', () => {
-    expect(decideOutbound('911', LINE, 'pbx.example.com', policy({ rules: [] , broken: true }))).toEqual({
+    expect(decideOutbound('911', LINE, 'pbx.example.com', policy({ rules: [], broken: true }))).toEqual({
       kind: 'emergency',
       target: 'sip:911@pbx.example.com',
     });
@@ -112,7 +139,9 @@ describe('decideOutbound', () => {
 
   it('refuses empty and unusable input with a message', () => {
     expect(decideOutbound('   ', LINE, 'pbx.example.com', policy())).toMatchObject({ kind: 'refused' });
-    expect(decideOutbound('hello there', LINE, 'pbx.example.com', policy())).toMatchObject({ kind: 'refused' });
+    expect(decideOutbound('hello there', LINE, 'pbx.example.com', policy())).toMatchObject({
+      kind: 'refused',
+    });
   });
 
   it('fails open on a broken policy for ordinary numbers', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Core } from 'sip.js';
-import { badRequestResponse, isInviteRequest, rewriteTelIdentities, TEL_HOST } from '../../renderer/phone/raw-message';
+import {
+  badRequestResponse,
+  isInviteRequest,
+  rewriteTelIdentities,
+  TEL_HOST,
+} from '../../renderer/phone/raw-message';
 import { identityFromSipJsRequest } from '../../shared/identity';
 
 const silentLogger = new Core.LoggerFactory();
@@ -39,11 +44,15 @@ describe('rewriteTelIdentities', () => {
     const rewritten = rewriteTelIdentities(
       invite('<sip:x@127.0.0.1>', ['P-Asserted-Identity: <tel:+12125550100;verstat=TN-Validation-Failed>']),
     );
-    expect(rewritten).toContain(`P-Asserted-Identity: <sip:+12125550100;verstat=TN-Validation-Failed@${TEL_HOST};user=phone>`);
+    expect(rewritten).toContain(
+      `P-Asserted-Identity: <sip:+12125550100;verstat=TN-Validation-Failed@${TEL_HOST};user=phone>`,
+    );
   });
 
   it('wraps a bare tel: URI so its header parameters stay header parameters', () => {
-    expect(rewriteTelIdentities(invite('tel:+12125550100'))).toContain(`From: <sip:+12125550100@${TEL_HOST};user=phone>;tag=abc`);
+    expect(rewriteTelIdentities(invite('tel:+12125550100'))).toContain(
+      `From: <sip:+12125550100@${TEL_HOST};user=phone>;tag=abc`,
+    );
   });
 
   it('leaves the body, other headers and responses alone', () => {

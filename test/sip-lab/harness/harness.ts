@@ -56,8 +56,10 @@ const api: HarnessApi = {
         onLineChange: (line) => record('line', line),
         onIncomingCall: (event) => {
           record('incoming', event);
-          if (autoAnswer === 'answer') void created.answer(event.call.id).catch((error) => record('error', String(error)));
-          if (autoAnswer === 'decline') void created.decline(event.call.id).catch((error) => record('error', String(error)));
+          if (autoAnswer === 'answer')
+            void created.answer(event.call.id).catch((error) => record('error', String(error)));
+          if (autoAnswer === 'decline')
+            void created.decline(event.call.id).catch((error) => record('error', String(error)));
         },
         onCallChange: (call) => record('call', call),
         onBlockedCall: (event) => record('blocked', event),
@@ -66,7 +68,8 @@ const api: HarnessApi = {
           lastEmergencyCallAtMs = at;
           record('emergency', { at });
         },
-        onError: (context, error) => record('error', `${context}: ${error instanceof Error ? error.message : String(error)}`),
+        onError: (context, error) =>
+          record('error', `${context}: ${error instanceof Error ? error.message : String(error)}`),
       },
     });
     phone = created;

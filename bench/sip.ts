@@ -1,0 +1,193 @@
+/**
+ * `npm run bench -- sip`: the phone's call interception measured with sipp through the real lab
+ * (Kamailio + rtpengine, the phone in headless Chromium), in one run:
+ *   sip.reject.p50|p99          blocked INVITE → 603 in reject mode (ms)
+ *   sip.announce_183.p50|p99    blocked INVITE → 183 in announce mode (ms)
+ *   sip.kamailio_reject.p50|p99 the same caller rejected by Kamailio's own configuration (ms)
+ *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
+ *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
+ * Timings come from sipp's gettimeofday actions (microseconds), not its 1 ms response-time counters.
+ * Re-runs itself inside a loopback-only network namespace when started outside one.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Rule } from '../shared/rules';
+import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
+import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
+import { LAB_SIP_PASSWORD, startLab } from '../test/sip-lab/lab';
+import { runUac, startUas, type SippTiming } from '../test/sip-lab/sipp';
+
+const BLOCKED = '+12125550100';
+const LIVE_CALL_TARGET = '+12125550150';
+const LINE = '+12125550000';
+
+function insideLoopbackNamespace(): boolean {
+  return Object.keys(networkInterfaces()).every((name) => name === 'lo');
+}
+
+if (!insideLoopbackNamespace()) {
+  const script = fileURLToPath(import.meta.url);
+  const result = spawnSync(
+    'unshare',
+    ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$0" --import tsx "$1"', process.execPath, script],
+    { stdio: 'inherit' },
+  );
+  process.exit(result.status ?? 1);
+}
+
+function metric(name: string, value: number, unit: string): void {
+  console.log(
+    `METRIC ${name} ${Number.isFinite(value) ? value.toFixed(unit === 'ratio' ? 2 : 3) : 'NaN'} ${unit}`,
+  );
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function finals(timings: SippTiming[]): number[] {
+  return timings.flatMap((timing) => (timing.finalMs === null ? [] : [timing.finalMs]));
+}
+
+function progresses(timings: SippTiming[]): number[] {
+  return timings.flatMap((timing) => (timing.progressMs === null ? [] : [timing.progressMs]));
+}
+
+const now = new Date().toISOString();
+const rules: Rule[] = [
+  {
+    id: 'bench-1',
+    kind: 'block',
+    number: BLOCKED,
+    scope: 'all',
+    reason: 'benchmark caller',
+    expiresAt: null,
+    source: 'manual',
+    createdBy: 'bench',
+    createdAt: now,
+    updatedAt: now,
+    hitCount: 0,
+    lastHitAt: null,
+  },
+];
+const caller = { callerUri: `sip:${BLOCKED}@127.0.0.1` };
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'blockline-bench-sip-'));
+  const lab = await startLab({ dir: join(workDir, 'lab') });
+  await buildHarness(join(workDir, 'www'));
+  const server = await serveStatic(join(workDir, 'www'));
+  const browser = await launchChromium();
+  const uas = startUas();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/index.html`);
+    await page.waitForFunction(() => window.lab !== undefined);
+    const settings = (patch: Partial<OrgSettings>): OrgSettings => ({
+      ...defaultOrgSettings('US'),
+      ...patch,
+    });
+    await page.evaluate((config) => window.lab?.start(config), {
+      account: {
+        id: 'agent1',
+        websocketUrl: 'ws://127.0.0.1:8080',
+        sipUri: 'sip:agent1@127.0.0.1',
+        displayName: 'Bench',
+        lineNumber: LINE,
+        iceServers: [],
+        enabled: true,
+      },
+      password: LAB_SIP_PASSWORD,
+      rules,
+      settings: settings({ inboundAction: 'reject' }),
+      lines: [{ number: LINE, label: 'Bench', announcementMode: 'early-media' as const }],
+      autoAnswer: 'none' as const,
+    });
+    const setSettings = (next: OrgSettings): Promise<void> =>
+      page.evaluate((value) => window.lab?.setSettings(value), next);
+
+    // Warm both paths (JIT, sockets) before measuring.
+    await runUac({ scenario: 'uac-reject', caller, calls: 20, rate: 20 });
+    await runUac({ scenario: 'uac-reject', caller, toUser: 'kamailio-reject', calls: 20, rate: 20 });
+
+    const app = await runUac({ scenario: 'uac-reject', caller, calls: 200, rate: 20, timeoutS: 60 });
+    const proxy = await runUac({
+      scenario: 'uac-reject',
+      caller,
+      toUser: 'kamailio-reject',
+      calls: 200,
+      rate: 20,
+      timeoutS: 60,
+    });
+    const appFinals = finals(app.timings);
+    const proxyFinals = finals(proxy.timings);
+    metric('sip.reject.p50', percentile(appFinals, 0.5), 'ms');
+    metric('sip.reject.p99', percentile(appFinals, 0.99), 'ms');
+    metric('sip.kamailio_reject.p50', percentile(proxyFinals, 0.5), 'ms');
+    metric('sip.kamailio_reject.p99', percentile(proxyFinals, 0.99), 'ms');
+    metric(
+      'sip.reject_vs_kamailio.p99',
+      percentile(appFinals, 0.99) / percentile(proxyFinals, 0.99),
+      'ratio',
+    );
+    if (app.failed > 0 || proxy.failed > 0)
+      console.error(`failed calls: app ${app.failed}, proxy ${proxy.failed}`);
+
+    await setSettings(settings({ inboundAction: 'announce' }));
+    await runUac({ scenario: 'uac-early-media', caller, calls: 2, rate: 2, timeoutS: 30 });
+    const announce = await runUac({ scenario: 'uac-early-media', caller, calls: 30, rate: 3, timeoutS: 60 });
+    const announceProgress = progresses(announce.timings);
+    metric('sip.announce_183.p50', percentile(announceProgress, 0.5), 'ms');
+    metric('sip.announce_183.p99', percentile(announceProgress, 0.99), 'ms');
+    if (announce.failed > 0) console.error(`failed announce calls: ${announce.failed}`);
+
+    // Burst capacity: blocked calls at rising rates while a live call runs; the highest rate at which
+    // every blocked call ended correctly and the live call kept ≥ 90 % of its 50 packets/s.
+    await setSettings(settings({ inboundAction: 'reject' }));
+    const placed = await page.evaluate((dialed) => window.lab?.placeCall(dialed), LIVE_CALL_TARGET);
+    const liveCallId = placed?.kind === 'placed' ? placed.callId : null;
+    if (!liveCallId) throw new Error(`the live call was not placed: ${JSON.stringify(placed)}`);
+    const connectedBy = Date.now() + 10_000;
+    while (Date.now() < connectedBy) {
+      const calls = await page.evaluate(() => window.lab?.calls() ?? []);
+      if (calls.find((call) => call.id === liveCallId)?.state === 'connected') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    let capacity = 0;
+    for (const rate of [20, 40, 80, 160]) {
+      const before = await page.evaluate((id) => window.lab?.stats(id), liveCallId);
+      const startedAt = Date.now();
+      const burst = await runUac({ scenario: 'uac-reject', caller, calls: rate * 3, rate, timeoutS: 30 });
+      const elapsedMs = Date.now() - startedAt;
+      const after = await page.evaluate((id) => window.lab?.stats(id), liveCallId);
+      const received = (after?.packetsReceived ?? 0) - (before?.packetsReceived ?? 0);
+      const audioKept = received >= (elapsedMs / 20) * 0.9;
+      const allEnded = burst.failed === 0 && finals(burst.timings).length === rate * 3;
+      const achieved = (rate * 3 * 1000) / elapsedMs;
+      console.error(
+        `burst ${rate}/s: ${burst.successful}/${rate * 3} ended, live call ${received} packets in ${elapsedMs} ms`,
+      );
+      if (!allEnded || !audioKept) break;
+      capacity = Math.max(capacity, Math.min(rate, achieved));
+    }
+    metric('sip.burst_capacity', capacity, 'calls/s');
+    await page.evaluate((id) => window.lab?.hangup(id), liveCallId).catch(() => undefined);
+    await page.evaluate(() => window.lab?.dispose());
+  } finally {
+    await uas.stop();
+    await browser.close();
+    await server.close();
+    await lab.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
