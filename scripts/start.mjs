@@ -4,7 +4,8 @@
 // lead: Electron where its binary exists, otherwise the renderer in an ordinary browser through the
 // browser host (the URL is printed). Dependency-free so it runs on a fresh clone; idempotent.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { electronBinaryPath, ensureDebianPackages, ensureNodeModules, run, say } from './setup-lib.mjs';
@@ -23,11 +24,15 @@ ensureNodeModules();
 say('building the renderer and the Electron bundles');
 if (run('npm', ['run', '--silent', 'build']).status !== 0) process.exit(1);
 
-say('preparing the demo org on the embedded SQLite database (data/blockline.sqlite)');
+// Demo tokens are made once and kept in data/demo.json (0600), so a second start signs in the same users.
 const demoFile = join(dataDir, 'demo.json');
-if (run('npx', ['tsx', 'server/demo-setup.ts', '--out', demoFile]).status !== 0 || !existsSync(demoFile)) {
-  say('could not create the demo org');
-  process.exit(1);
+if (!existsSync(demoFile)) {
+  const token = () => `bl_demo_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(
+    demoFile,
+    JSON.stringify({ adminToken: token(), leadToken: token(), agentToken: token() }, null, 2),
+    { mode: 0o600 },
+  );
 }
 const demo = JSON.parse(readFileSync(demoFile, 'utf8'));
 
@@ -53,7 +58,13 @@ process.on('SIGTERM', () => shutdown(0));
 
 const serverUrl = `http://127.0.0.1:${serverPort}`;
 say(`starting the org server on ${serverUrl}`);
-startChild('org server', 'npx', ['tsx', 'server/main.ts'], { PORT: serverPort });
+startChild('org server', 'npx', ['tsx', 'server/main.ts'], {
+  PORT: serverPort,
+  BLOCKLINE_DEMO: '1',
+  BLOCKLINE_DEMO_ADMIN_TOKEN: demo.adminToken,
+  BLOCKLINE_DEMO_LEAD_TOKEN: demo.leadToken,
+  BLOCKLINE_DEMO_AGENT_TOKEN: demo.agentToken,
+});
 
 const appEnv = {
   BLOCKLINE_SERVER_URL: serverUrl,
