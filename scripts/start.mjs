@@ -60,6 +60,8 @@ const serverUrl = `http://127.0.0.1:${serverPort}`;
 say(`starting the org server on ${serverUrl}`);
 startChild('org server', 'npx', ['tsx', 'server/main.ts'], {
   PORT: serverPort,
+  // Request logs would bury the URL to open; LOG_LEVEL=info brings them back.
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   BLOCKLINE_DEMO: '1',
   BLOCKLINE_DEMO_ADMIN_TOKEN: demo.adminToken,
   BLOCKLINE_DEMO_LEAD_TOKEN: demo.leadToken,

@@ -150,6 +150,12 @@ export class PhoneLine {
     try {
       await this.registerer.register({
         requestDelegate: {
+          // The Registerer may still think it is registered after the transport dropped, so its state
+          // does not change again on this 200: mark the line registered here.
+          onAccept: () => {
+            this.reconnectDelayMs = this.options.reconnect.initialDelayMs;
+            this.setStatus('registered', null);
+          },
           onReject: (response) => {
             const { statusCode, reasonPhrase } = response.message;
             this.setStatus('failed', `registration refused: ${statusCode} ${reasonPhrase}`);

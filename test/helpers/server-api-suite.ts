@@ -3,6 +3,7 @@
  * (integration project). Each test makes its own orgs, so tests share one database and one server.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
@@ -380,6 +381,18 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
         const byId = (a: Rule, b: Rule) => a.id.localeCompare(b.id);
         expect([...snap.rules].sort(byId)).toEqual([...listed.items].sort(byId));
         expect(new Set(snap.rules.map((rule) => rule.id)).size).toBe(12);
+        for (const [accept, encoding, decode] of [
+          ['br;q=1, gzip;q=0.5', 'gzip', gunzipSync],
+          ['br', 'br', brotliDecompressSync],
+        ] as const) {
+          const compressed = await small.inject({
+            method: 'GET',
+            url: '/v1/sync/snapshot',
+            headers: { authorization: `Bearer ${org.tokens.agent}`, 'accept-encoding': accept },
+          });
+          expect(compressed.headers['content-encoding']).toBe(encoding);
+          expect(JSON.parse(decode(compressed.rawPayload).toString('utf8'))).toEqual(snap);
+        }
         expect(snap.lines.map((line) => line.number)).toEqual(org.lines);
         const recent = await call(
           small,

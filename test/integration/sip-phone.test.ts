@@ -482,6 +482,16 @@ describe('outbound and live calls', () => {
     expect(stats?.packetsReceived).toBeGreaterThan(20);
     expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
     expect(uas.invites()).toContainEqual(expect.stringContaining(ALLOWED));
+    // Muted, the echo of our own microphone goes quiet; unmuted it comes back.
+    await page.evaluate((id) => window.lab?.mute(id, true), callId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await peakRemoteLevel(callId)).toBeLessThan(0.002);
+    await page.evaluate((id) => window.lab?.mute(id, false), callId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+    // RFC 4733 digits were negotiated (telephone-event in the gateway's answer): sending them succeeds.
+    await page.evaluate((id) => window.lab?.sendDtmf(id, '1#'), callId);
+    await expect(page.evaluate((id) => window.lab?.sendDtmf(id, 'x'), callId)).rejects.toThrow(/not DTMF/);
     await page.evaluate((id) => window.lab?.hangup(id), callId);
     await waitForCallState(callId, 'ended');
   });
@@ -554,5 +564,29 @@ describe('outbound and live calls', () => {
     await page.evaluate(() => window.lab?.setLastEmergencyCall(Date.now() - 16 * 60_000));
     const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED) });
     expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+});
+
+describe('registration', () => {
+  it('re-registers with backoff after the registrar restarts', async () => {
+    const dir = lab.dir;
+    await lab.stop();
+    await page.waitForFunction(
+      () => window.lab?.lines().some((line) => line.status === 'connecting' && line.reconnectAt !== null),
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
+    lab = await startLab({ dir });
+    await page.waitForFunction(
+      () => window.lab?.lines().every((line) => line.status === 'registered'),
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
+    const result = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED) });
+    expect(result.exitCode, result.screen).toBe(0);
   });
 });

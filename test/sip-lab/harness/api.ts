@@ -36,6 +36,9 @@ export interface HarnessApi {
   calls(): CallSnapshot[];
   placeCall(dialed: string): Promise<PlaceCallResult>;
   hangup(callId: string): Promise<void>;
+  mute(callId: string, muted: boolean): void;
+  sendDtmf(callId: string, tones: string): Promise<void>;
+  lines(): LineSnapshot[];
   stats(callId: string): Promise<CallMediaStats | null>;
   /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
   peakRemoteLevel(callId: string, durationMs: number): Promise<number>;

@@ -105,6 +105,9 @@ const api: HarnessApi = {
   calls: () => requirePhone().calls(),
   placeCall: (dialed) => requirePhone().placeCall(dialed),
   hangup: (callId) => requirePhone().hangup(callId),
+  mute: (callId, muted) => requirePhone().mute(callId, muted),
+  sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
+  lines: () => requirePhone().lines(),
   stats: (callId) => requirePhone().callMediaStats(callId),
   async peakRemoteLevel(callId, durationMs) {
     let peak = 0;
