@@ -23,7 +23,8 @@ if (!isBlocklineApi(Reflect.get(window, 'blockline'))) {
   const controller = createPhoneController(stores, createPhone);
   // Account changes in Settings → Phone restart the lines with the new configuration.
   stores.settings.subscribe((state, previous) => {
-    if (state.accountsVersion !== previous.accountsVersion) void controller.restart().catch((error: unknown) => console.error('phone restart failed', error));
+    if (state.accountsVersion !== previous.accountsVersion)
+      void controller.restart().catch((error: unknown) => console.error('phone restart failed', error));
   });
   createRoot(root).render(
     <StrictMode>

@@ -146,16 +146,27 @@ export async function snapshotJson(store: Store, orgId: string): Promise<string>
   return transaction.execute(async (tx) => {
     const org = await store.getOrg(orgId, tx);
     if (org === null) throw notFound('the org');
-    const pairs = sql.join(RULE_JSON_FIELDS.map(([key, column]) => sql`${sql.lit(key)}, ${sql.ref(column)}`));
-    const rulesQuery = pg
-      ? sql<{
-          rules: string;
-        }>`select coalesce(json_agg(json_build_object(${pairs})), '[]')::text as rules from rules where org_id = ${orgId}`
-      : sql<{
-          rules: string;
-        }>`select coalesce(json_group_array(json_object(${pairs})), '[]') as rules from rules where org_id = ${orgId}`;
-    const [rulesResult, lines] = await Promise.all([rulesQuery.execute(tx), store.listLines(orgId, tx)]);
-    const rules = rulesResult.rows[0]?.rules ?? '[]';
+    let rules: string;
+    if (pg) {
+      // One small JSON text per row: node-postgres handles 100,000 of those far faster than a single
+      // 25 MB value.
+      const columns = sql.join(
+        RULE_JSON_FIELDS.map(([key, column]) => sql`${sql.ref(column)} as ${sql.id(key)}`),
+      );
+      const result = await sql<{ rule: string }>`select row_to_json(r)::text as rule
+        from (select ${columns} from rules where org_id = ${orgId}) r`.execute(tx);
+      rules = `[${result.rows.map((row) => row.rule).join(',')}]`;
+    } else {
+      const pairs = sql.join(
+        RULE_JSON_FIELDS.map(([key, column]) => sql`${sql.lit(key)}, ${sql.ref(column)}`),
+      );
+      const result = await sql<{
+        rules: string;
+      }>`select coalesce(json_group_array(json_object(${pairs})), '[]') as rules
+        from rules where org_id = ${orgId}`.execute(tx);
+      rules = result.rows[0]?.rules ?? '[]';
+    }
+    const lines = await store.listLines(orgId, tx);
     const head = JSON.stringify({ revision: org.revision, settings: org.settings, lines });
     return `${head.slice(0, -1)},"rules":${rules}}`;
   });

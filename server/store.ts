@@ -91,9 +91,17 @@ export function ruleToRow(orgId: string, rule: Rule): RulesTable {
   };
 }
 
+/** Parsed settings by their stored JSON: validating a time zone builds an Intl formatter, which is slow. */
+const parsedSettings = new Map<string, OrgSettings>();
+
 function parseSettings(json: string): OrgSettings {
+  const cached = parsedSettings.get(json);
+  if (cached !== undefined) return structuredClone(cached);
   const parsed = orgSettingsSchema.safeParse(JSON.parse(json));
-  return parsed.success ? parsed.data : defaultOrgSettings();
+  const settings = parsed.success ? parsed.data : defaultOrgSettings();
+  if (parsedSettings.size >= 1000) parsedSettings.clear();
+  parsedSettings.set(json, settings);
+  return structuredClone(settings);
 }
 
 type OrgSelect = {

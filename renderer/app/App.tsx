@@ -19,11 +19,18 @@ export function App() {
 
   const signedIn = session?.signedIn === true;
   useEffect(() => {
-    if (!signedIn) return;
+    if (!signedIn) {
+      void controller.suspend();
+      return;
+    }
     // The list and settings load before any line registers (SPEC §5.2).
     void (async () => {
       try {
-        await Promise.all([stores.blocklist.getState().load(), stores.sync.getState().load(), stores.history.getState().load()]);
+        await Promise.all([
+          stores.blocklist.getState().load(),
+          stores.sync.getState().load(),
+          stores.history.getState().load(),
+        ]);
         await controller.restart();
       } catch (error) {
         console.error('start-up after sign-in failed', error);

@@ -28,7 +28,9 @@ export function Shell() {
       setView('phone');
     });
     const offTray = stores.api.on('tray:blockLastCaller', () => {
-      const last = stores.history.getState().entries.find((entry) => entry.direction === 'inbound' && entry.number !== null);
+      const last = stores.history
+        .getState()
+        .entries.find((entry) => entry.direction === 'inbound' && entry.number !== null);
       if (last?.number) setBlockLast({ number: last.number });
     });
     return () => {
@@ -43,10 +45,20 @@ export function Shell() {
       <header className="bl-header">
         <span className="bl-brand">Blockline</span>
         <nav aria-label="Main" className="bl-nav">
-          <button type="button" className="bl-nav__item" aria-current={view === 'phone' ? 'page' : undefined} onClick={() => setView('phone')}>
+          <button
+            type="button"
+            className="bl-nav__item"
+            aria-current={view === 'phone' ? 'page' : undefined}
+            onClick={() => setView('phone')}
+          >
             Phone
           </button>
-          <button type="button" className="bl-nav__item" aria-current={view === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>
+          <button
+            type="button"
+            className="bl-nav__item"
+            aria-current={view === 'settings' ? 'page' : undefined}
+            onClick={() => setView('settings')}
+          >
             Settings
           </button>
         </nav>
@@ -62,7 +74,8 @@ export function Shell() {
       </header>
       {sync.status === 'offline' && (
         <Banner tone="warning" title="Offline" className="bl-offline">
-          {describeSync(sync, now)}. Blocking keeps working with the local list; changes cannot be saved until the server is reachable ({sync.error}).
+          {describeSync(sync, now)}. Blocking keeps working with the local list; changes cannot be saved until
+          the server is reachable ({sync.error}).
         </Banner>
       )}
       <main className="bl-main" id="main">

@@ -7,7 +7,9 @@ export function SignIn() {
   const { session } = useStores();
   const signingIn = useSession((state) => state.signingIn);
   const error = useSession((state) => state.signInError);
-  const [serverUrl, setServerUrl] = useState(() => window.localStorage.getItem('blockline.lastServer') ?? 'https://');
+  const [serverUrl, setServerUrl] = useState(
+    () => window.localStorage.getItem('blockline.lastServer') ?? 'https://',
+  );
   const [token, setToken] = useState('');
 
   const submit = async (event: FormEvent) => {
@@ -17,12 +19,23 @@ export function SignIn() {
   };
   return (
     <main className="bl-signin">
-      <form className="bl-signin__card bl-form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="signin-heading">
+      <form
+        className="bl-signin__card bl-form"
+        onSubmit={(event) => void submit(event)}
+        noValidate
+        aria-labelledby="signin-heading"
+      >
         <h1 id="signin-heading" className="bl-brand">
           Blockline
         </h1>
         <p className="bl-muted">Sign in to your organization’s Blockline server.</p>
-        <TextField label="Server address" type="url" value={serverUrl} autoComplete="url" onChange={(event) => setServerUrl(event.target.value)} />
+        <TextField
+          label="Server address"
+          type="url"
+          value={serverUrl}
+          autoComplete="url"
+          onChange={(event) => setServerUrl(event.target.value)}
+        />
         <TextField
           label="Personal token"
           type="password"

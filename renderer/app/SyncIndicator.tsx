@@ -7,7 +7,12 @@ export function SyncIndicator() {
   const state = useSync((store) => store.state);
   const now = useNow(15_000);
   return (
-    <span className={`bl-sync bl-sync--${state.status}`} role="status" data-testid="sync-status" data-status={state.status}>
+    <span
+      className={`bl-sync bl-sync--${state.status}`}
+      role="status"
+      data-testid="sync-status"
+      data-status={state.status}
+    >
       <span className="bl-sync__dot" aria-hidden="true" />
       {describeSync(state, now)}
     </span>

@@ -6,7 +6,8 @@ import type { BlocklineApi, InvokeResponse, WriteError } from '../../shared/cont
  */
 export function getBlocklineApi(): BlocklineApi {
   const api: unknown = Reflect.get(window, 'blockline');
-  if (!isBlocklineApi(api)) throw new Error('window.blockline is not installed: start the app through Electron or the browser host');
+  if (!isBlocklineApi(api))
+    throw new Error('window.blockline is not installed: start the app through Electron or the browser host');
   return api;
 }
 

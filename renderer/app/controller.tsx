@@ -3,7 +3,13 @@ import type { PhoneController } from './phone-controller';
 
 const ControllerContext = createContext<PhoneController | null>(null);
 
-export function PhoneControllerProvider({ controller, children }: { controller: PhoneController; children: ReactNode }) {
+export function PhoneControllerProvider({
+  controller,
+  children,
+}: {
+  controller: PhoneController;
+  children: ReactNode;
+}) {
   return <ControllerContext.Provider value={controller}>{children}</ControllerContext.Provider>;
 }
 

@@ -20,7 +20,8 @@ export function useWriteAccess(): WriteAccess {
   const syncState = useSync((state) => state.state);
   const manager = canManage(session);
   if (!manager) {
-    const whoCan = 'Only admins and team leads can change the blocklist and its settings (your org’s “who can manage” setting).';
+    const whoCan =
+      'Only admins and team leads can change the blocklist and its settings (your org’s “who can manage” setting).';
     return { allowed: false, reason: `Read-only: ${whoCan}`, manager };
   }
   const offline = writesBlockedReason(syncState);

@@ -20,6 +20,8 @@ export type CreatePhone = (options: PhoneOptions) => Phone;
 export interface PhoneController {
   /** (Re)creates the phone from this machine's SIP accounts; call after sign-in and account changes. */
   restart(): Promise<void>;
+  /** Ends every call and unregisters every line (on sign-out); `restart` brings them back. */
+  suspend(): Promise<void>;
   placeCall(dialed: string): Promise<void>;
   answer(callId: string): Promise<void>;
   decline(callId: string): Promise<void>;
@@ -80,7 +82,10 @@ export function historyForBlocked(event: BlockedCallEvent): HistoryEntry {
     id: event.id,
     direction: event.direction,
     number: event.decision.number,
-    display: event.decision.number ?? event.dialed ?? (event.identity?.kind === 'anonymous' ? 'Anonymous' : 'Unknown caller'),
+    display:
+      event.decision.number ??
+      event.dialed ??
+      (event.identity?.kind === 'anonymous' ? 'Anonymous' : 'Unknown caller'),
     line: event.line,
     startedAt: new Date(event.at).toISOString(),
     durationSeconds: 0,
@@ -106,7 +111,10 @@ export function historyForCall(call: CallSnapshot): HistoryEntry {
     display: call.remote,
     line: call.line,
     startedAt: new Date(call.startedAt).toISOString(),
-    durationSeconds: connected && call.connectedAt !== null ? Math.max(0, ((call.endedAt ?? Date.now()) - call.connectedAt) / 1000) : 0,
+    durationSeconds:
+      connected && call.connectedAt !== null
+        ? Math.max(0, ((call.endedAt ?? Date.now()) - call.connectedAt) / 1000)
+        : 0,
     result,
     blockedReason: null,
     verification: call.verification,
@@ -123,7 +131,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
 
   const policyIndex = (): RuleIndex => {
     const rules = stores.blocklist.getState().data?.rules ?? [];
-    if (cachedIndex === null || cachedIndex.rules !== rules) cachedIndex = { rules, index: buildRuleIndex(rules) };
+    if (cachedIndex === null || cachedIndex.rules !== rules)
+      cachedIndex = { rules, index: buildRuleIndex(rules) };
     return cachedIndex.index;
   };
 
@@ -131,7 +140,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     void api.invoke('calls:report', callReport).catch(() => undefined);
   };
   const addHistory = (entry: HistoryEntry) => {
-    void stores.history.getState().add(entry).catch(() => undefined);
+    void stores.history
+      .getState()
+      .add(entry)
+      .catch(() => undefined);
   };
 
   const updateRinging = () => {
@@ -155,7 +167,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     if (!phone) return;
     const lines = phone.lines();
     void api
-      .invoke('phone:status', { registeredLines: lines.filter((line) => line.status === 'registered').length, totalLines: lines.length })
+      .invoke('phone:status', {
+        registeredLines: lines.filter((line) => line.status === 'registered').length,
+        totalLines: lines.length,
+      })
       .catch(() => undefined);
   };
 
@@ -184,7 +199,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           if (!settings) throw new Error('the org settings are not loaded yet');
           return settings;
         },
-        getLine: (number) => stores.blocklist.getState().data?.lines.find((line) => line.number === number) ?? null,
+        getLine: (number) =>
+          stores.blocklist.getState().data?.lines.find((line) => line.number === number) ?? null,
         getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs: lastEmergencyAtMs }),
       },
       events: {
@@ -203,11 +219,16 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
             anonymous: identity.kind === 'anonymous',
             action: 'allow',
             why: decision.verdict.why,
-            ruleId: decision.verdict.action === 'allow' && decision.verdict.why === 'exception' ? decision.verdict.rule.id : null,
+            ruleId:
+              decision.verdict.action === 'allow' && decision.verdict.why === 'exception'
+                ? decision.verdict.rule.id
+                : null,
             at: new Date(call.startedAt).toISOString(),
             verstat: identity.verification?.verstat ?? null,
           });
-          void api.invoke('notify:incomingCall', { callId: call.id, caller: call.remote, line: call.line }).catch(() => undefined);
+          void api
+            .invoke('notify:incomingCall', { callId: call.id, caller: call.remote, line: call.line })
+            .catch(() => undefined);
         },
         onCallChange: onCall,
         onBlockedCall: (event) => {
@@ -215,7 +236,12 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           const logInbound = stores.blocklist.getState().data?.settings.logBlockedInbound ?? false;
           if (event.direction === 'outbound' || logInbound) addHistory(historyForBlocked(event));
           if (event.direction === 'outbound') {
-            stores.calls.getState().setDialerNotice({ tone: 'error', text: `Blocked by your organization: ${blockedReason(event.decision)}` });
+            stores.calls
+              .getState()
+              .setDialerNotice({
+                tone: 'error',
+                text: `Blocked by your organization: ${blockedReason(event.decision)}`,
+              });
           }
         },
         onEmergencyCallPlaced: (at) => {
@@ -243,16 +269,29 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       const previous = phone;
       phone = null;
       await previous?.dispose().catch(() => undefined);
-      for (const accountId of Object.keys(stores.phone.getState().lines)) stores.phone.getState().removeLine(accountId);
+      for (const accountId of Object.keys(stores.phone.getState().lines))
+        stores.phone.getState().removeLine(accountId);
       const entries = await api.invoke('phone:accounts', undefined);
       phone = await build(entries.filter((entry) => entry.account.enabled).map((entry) => entry.account));
       for (const line of phone?.lines() ?? []) stores.phone.getState().setLine(line);
       reportStatus();
     },
+    async suspend() {
+      ringtone.stop();
+      const previous = phone;
+      phone = null;
+      await previous?.dispose().catch(() => undefined);
+      for (const accountId of Object.keys(stores.phone.getState().lines)) stores.phone.getState().removeLine(accountId);
+    },
     async placeCall(dialed) {
       const calls = stores.calls.getState();
-      if (dialed.trim() === '') return calls.setDialerNotice({ tone: 'warning', text: 'Enter a number to call' });
-      if (!phone) return calls.setDialerNotice({ tone: 'warning', text: 'No SIP account is set up: add one in Settings → Phone' });
+      if (dialed.trim() === '')
+        return calls.setDialerNotice({ tone: 'warning', text: 'Enter a number to call' });
+      if (!phone)
+        return calls.setDialerNotice({
+          tone: 'warning',
+          text: 'No SIP account is set up: add one in Settings → Phone',
+        });
       const line = outboundLine(stores.phone.getState());
       const result = await phone.placeCall(dialed, line ? { accountId: line.accountId } : {});
       if (result.kind === 'refused') calls.setDialerNotice({ tone: 'error', text: result.message });

@@ -49,8 +49,11 @@ export function useStores(): AppStores {
 
 export const useSession = <T,>(select: (state: SessionState) => T) => useStore(useStores().session, select);
 export const useSync = <T,>(select: (state: SyncStoreState) => T) => useStore(useStores().sync, select);
-export const useBlocklist = <T,>(select: (state: BlocklistStoreState) => T) => useStore(useStores().blocklist, select);
-export const useSettingsStore = <T,>(select: (state: SettingsStoreState) => T) => useStore(useStores().settings, select);
+export const useBlocklist = <T,>(select: (state: BlocklistStoreState) => T) =>
+  useStore(useStores().blocklist, select);
+export const useSettingsStore = <T,>(select: (state: SettingsStoreState) => T) =>
+  useStore(useStores().settings, select);
 export const usePhone = <T,>(select: (state: PhoneStoreState) => T) => useStore(useStores().phone, select);
 export const useCalls = <T,>(select: (state: CallsStoreState) => T) => useStore(useStores().calls, select);
-export const useHistory = <T,>(select: (state: HistoryStoreState) => T) => useStore(useStores().history, select);
+export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
+  useStore(useStores().history, select);

@@ -23,11 +23,14 @@ export function BlockNumberDialog({ number, onClose }: { number: string; onClose
     event.preventDefault();
     const trimmed = reason.trim();
     if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH) return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
+    if (trimmed.length > REASON_MAX_LENGTH)
+      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
     const expiresAt = expiryFromChoice(expiry, '', Date.now());
     if (!expiresAt.ok) return setError(expiresAt.message);
     setSaving(true);
-    const result = await blocklist.getState().createRule({ number, reason: trimmed, kind: 'block', scope: 'all', expiresAt: expiresAt.expiresAt });
+    const result = await blocklist
+      .getState()
+      .createRule({ number, reason: trimmed, kind: 'block', scope: 'all', expiresAt: expiresAt.expiresAt });
     setSaving(false);
     if (result.ok) setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
     else setError(errorText(result));
@@ -46,7 +49,12 @@ export function BlockNumberDialog({ number, onClose }: { number: string; onClose
         ) : (
           <>
             <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" form="block-number-form" variant="danger" disabled={!access.allowed || saving}>
+            <Button
+              type="submit"
+              form="block-number-form"
+              variant="danger"
+              disabled={!access.allowed || saving}
+            >
               {saving ? 'Blocking…' : 'Block this number'}
             </Button>
           </>

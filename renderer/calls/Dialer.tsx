@@ -17,12 +17,17 @@ export function Dialer() {
   const selected = usePhone((state) => state.selectedAccountId);
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
 
-  const setText = (next: string) => calls.getState().setDialerText(next.length < text.length ? next : formatTypedNumber(next, country));
+  const setText = (next: string) =>
+    calls.getState().setDialerText(next.length < text.length ? next : formatTypedNumber(next, country));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    controller.placeCall(text).catch((error: unknown) =>
-      calls.getState().setDialerNotice({ tone: 'error', text: error instanceof Error ? error.message : String(error) }),
-    );
+    controller
+      .placeCall(text)
+      .catch((error: unknown) =>
+        calls
+          .getState()
+          .setDialerNotice({ tone: 'error', text: error instanceof Error ? error.message : String(error) }),
+      );
   };
   const lineList = Object.values(lines);
   const lineOptions = [
@@ -46,14 +51,29 @@ export function Dialer() {
         />
         <div className="bl-keypad" role="group" aria-label="Keypad">
           {KEYS.map((key) => (
-            <button key={key} type="button" className="bl-keypad__key" onClick={() => setText(text + key)} aria-label={`Key ${key}`}>
+            <button
+              key={key}
+              type="button"
+              className="bl-keypad__key"
+              onClick={() => setText(text + key)}
+              aria-label={`Key ${key}`}
+            >
               {key}
             </button>
           ))}
         </div>
-        <Select label="Line" value={selected ?? ''} options={lineOptions} onChange={(value) => phone.getState().selectAccount(value === '' ? null : value)} />
+        <Select
+          label="Line"
+          value={selected ?? ''}
+          options={lineOptions}
+          onChange={(value) => phone.getState().selectAccount(value === '' ? null : value)}
+        />
         <div className="bl-form-actions">
-          <Button onClick={() => calls.getState().setDialerText(text.slice(0, -1))} aria-label="Delete last digit" disabled={text === ''}>
+          <Button
+            onClick={() => calls.getState().setDialerText(text.slice(0, -1))}
+            aria-label="Delete last digit"
+            disabled={text === ''}
+          >
             ⌫
           </Button>
           <Button type="submit" variant="primary" className="bl-dialer__call">

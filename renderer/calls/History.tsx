@@ -22,9 +22,16 @@ export function History() {
   const callBack = (entry: HistoryEntry) => {
     const number = entry.number ?? entry.display;
     calls.getState().setDialerText(number);
-    controller.placeCall(number).catch((caught: unknown) =>
-      calls.getState().setDialerNotice({ tone: 'error', text: caught instanceof Error ? caught.message : String(caught) }),
-    );
+    controller
+      .placeCall(number)
+      .catch((caught: unknown) =>
+        calls
+          .getState()
+          .setDialerNotice({
+            tone: 'error',
+            text: caught instanceof Error ? caught.message : String(caught),
+          }),
+      );
   };
   return (
     <section className="bl-panel bl-history" aria-labelledby="history-heading">
@@ -37,13 +44,27 @@ export function History() {
           {entries.map((entry) => {
             const shown = entry.number ? displayNumber(entry.number, country) : entry.display;
             return (
-              <li key={entry.id} className={`bl-history__entry bl-history__entry--${entry.result}`} data-testid="history-entry">
-                <span className="bl-history__direction">{entry.direction === 'inbound' ? 'Incoming' : 'Outgoing'}</span>
+              <li
+                key={entry.id}
+                className={`bl-history__entry bl-history__entry--${entry.result}`}
+                data-testid="history-entry"
+              >
+                <span className="bl-history__direction">
+                  {entry.direction === 'inbound' ? 'Incoming' : 'Outgoing'}
+                </span>
                 <span className="bl-history__number">{shown}</span>
                 <span className="bl-history__time">{formatDateTime(entry.startedAt)}</span>
-                <span className="bl-history__duration">{entry.durationSeconds > 0 ? formatDuration(entry.durationSeconds) : '—'}</span>
-                <VerificationBadge verification={entry.verification} />
-                <span className={`bl-history__result${entry.result === 'blocked' ? ' bl-history__result--blocked' : ''}`}>{describeResult(entry)}</span>
+                <span className="bl-history__duration">
+                  {entry.durationSeconds > 0 ? formatDuration(entry.durationSeconds) : '—'}
+                </span>
+                <span className="bl-history__verification">
+                  <VerificationBadge verification={entry.verification} />
+                </span>
+                <span
+                  className={`bl-history__result${entry.result === 'blocked' ? ' bl-history__result--blocked' : ''}`}
+                >
+                  {describeResult(entry)}
+                </span>
                 <span className="bl-history__actions">
                   {entry.number && (
                     <Button size="small" onClick={() => callBack(entry)} aria-label={`Call back ${shown}`}>
@@ -51,7 +72,12 @@ export function History() {
                     </Button>
                   )}
                   {entry.number && access.manager && entry.result !== 'blocked' && (
-                    <Button size="small" variant="ghost" onClick={() => setBlocking(entry.number)} aria-label={`Block ${shown}`}>
+                    <Button
+                      size="small"
+                      variant="ghost"
+                      onClick={() => setBlocking(entry.number)}
+                      aria-label={`Block this number: ${shown}`}
+                    >
                       Block this number
                     </Button>
                   )}

@@ -18,7 +18,9 @@ export function InCallList() {
   if (ongoing.length === 0) return null;
   return (
     <section className="bl-panel bl-incall" aria-labelledby="incall-heading">
-      <h2 id="incall-heading">{ongoing.length === 1 ? 'Call in progress' : `${ongoing.length} calls in progress`}</h2>
+      <h2 id="incall-heading">
+        {ongoing.length === 1 ? 'Call in progress' : `${ongoing.length} calls in progress`}
+      </h2>
       {ongoing.map((call) => (
         <InCall key={call.id} call={call} />
       ))}
@@ -41,7 +43,14 @@ function InCall({ call }: { call: CallSnapshot }) {
       .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
   };
   const who = call.number ? displayNumber(call.number, country) : call.remote;
-  const status = call.state === 'connected' ? (call.held ? 'On hold' : formatDuration(callElapsedSeconds(call, now))) : call.state === 'ringing' ? 'Ringing…' : 'Calling…';
+  const status =
+    call.state === 'connected'
+      ? call.held
+        ? 'On hold'
+        : formatDuration(callElapsedSeconds(call, now))
+      : call.state === 'ringing'
+        ? 'Ringing…'
+        : 'Calling…';
   const transfer = (event: FormEvent) => {
     event.preventDefault();
     if (target.trim() === '') return setError('Enter the number to transfer to');
@@ -58,16 +67,28 @@ function InCall({ call }: { call: CallSnapshot }) {
         <VerificationBadge verification={call.verification} />
       </div>
       <div className="bl-call__controls" role="group" aria-label="Call controls">
-        <Button aria-pressed={call.muted} disabled={!connected} onClick={() => run(() => controller.mute(call.id, !call.muted))}>
+        <Button
+          aria-pressed={call.muted}
+          disabled={!connected}
+          onClick={() => run(() => controller.mute(call.id, !call.muted))}
+        >
           {call.muted ? 'Unmute' : 'Mute'}
         </Button>
-        <Button aria-pressed={call.held} disabled={!connected} onClick={() => run(() => controller.hold(call.id, !call.held))}>
+        <Button
+          aria-pressed={call.held}
+          disabled={!connected}
+          onClick={() => run(() => controller.hold(call.id, !call.held))}
+        >
           {call.held ? 'Resume' : 'Hold'}
         </Button>
         <Button aria-expanded={keypad} disabled={!connected} onClick={() => setKeypad(!keypad)}>
           Keypad
         </Button>
-        <Button aria-expanded={transferring} disabled={!connected} onClick={() => setTransferring(!transferring)}>
+        <Button
+          aria-expanded={transferring}
+          disabled={!connected}
+          onClick={() => setTransferring(!transferring)}
+        >
           Transfer
         </Button>
         <Button variant="danger" onClick={() => run(() => controller.hangup(call.id))}>
@@ -77,7 +98,13 @@ function InCall({ call }: { call: CallSnapshot }) {
       {keypad && (
         <div className="bl-keypad" role="group" aria-label="Send tones">
           {DTMF_KEYS.map((key) => (
-            <button key={key} type="button" className="bl-keypad__key" aria-label={`Tone ${key}`} onClick={() => run(() => controller.sendDtmf(call.id, key))}>
+            <button
+              key={key}
+              type="button"
+              className="bl-keypad__key"
+              aria-label={`Tone ${key}`}
+              onClick={() => run(() => controller.sendDtmf(call.id, key))}
+            >
               {key}
             </button>
           ))}
@@ -85,7 +112,12 @@ function InCall({ call }: { call: CallSnapshot }) {
       )}
       {transferring && (
         <form className="bl-form-row" onSubmit={transfer}>
-          <TextField label="Transfer to" value={target} inputMode="tel" onChange={(event) => setTarget(event.target.value)} />
+          <TextField
+            label="Transfer to"
+            value={target}
+            inputMode="tel"
+            onChange={(event) => setTarget(event.target.value)}
+          />
           <Button type="submit">Transfer now</Button>
         </form>
       )}

@@ -27,12 +27,24 @@ export function IncomingCall() {
     action().catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
   };
   return (
-    <Dialog open title="Incoming call" onClose={() => run(() => controller.decline(call.id))} initialFocus="[data-answer]">
+    <Dialog
+      open
+      title="Incoming call"
+      onClose={() => run(() => controller.decline(call.id))}
+      initialFocus="[data-answer]"
+    >
       <div className="bl-incoming" data-testid="incoming-call">
         <p className="bl-incoming__caller">{caller}</p>
-        {call.number && call.remote && call.remote !== call.number && <p className="bl-muted">{call.remote}</p>}
+        {call.number && call.remote && call.remote !== call.number && (
+          <p className="bl-muted">{call.remote}</p>
+        )}
         <p className="bl-muted">
-          on {line ? `${line.label} (${displayNumber(line.number, country)})` : call.line ? displayNumber(call.line, country) : 'your line'}
+          on{' '}
+          {line
+            ? `${line.label} (${displayNumber(line.number, country)})`
+            : call.line
+              ? displayNumber(call.line, country)
+              : 'your line'}
         </p>
         <VerificationBadge verification={call.verification} />
         {error && (

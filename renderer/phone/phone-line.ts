@@ -3,7 +3,6 @@
  * reconnection after the transport drops (exponential backoff). Incoming INVITEs go to `onInvite`.
  */
 import {
-  Core,
   Invitation,
   Registerer,
   RegistererState,
@@ -27,6 +26,9 @@ export interface PhoneLineOptions {
 }
 
 const REGISTER_EXPIRES_S = 300;
+const LOG_RANK = { error: 0, warn: 1, log: 2, debug: 3 } as const;
+/** sip.js's words when it drops a request without answering it (api/user-agent.js). */
+const DROPPED_REQUEST = /^(Failed to parse incoming message|Request missing mandatory header field)/;
 
 export function iceServersFrom(urls: readonly string[]): RTCIceServer[] {
   return urls.filter((url) => /^(stun|turns?):/i.test(url)).map((url) => ({ urls: url }));
@@ -43,6 +45,8 @@ export class PhoneLine {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectDelayMs: number;
   private disposed = false;
+  /** Set by the log connector while sip.js handles one incoming message and drops it. */
+  private droppedWhileDelivering = false;
 
   constructor(private readonly options: PhoneLineOptions) {
     const { account } = options;
@@ -57,7 +61,11 @@ export class PhoneLine {
       authorizationUsername: account.authorizationUser || uri.user || '',
       authorizationPassword: options.password ?? undefined,
       transportOptions: { server: account.websocketUrl, connectionTimeout: 5, traceSip: false },
-      logLevel: options.logLevel,
+      // sip.js reports the requests it drops only as warnings; we need those (see guardIncomingMessages),
+      // and print what the configured level asks for ourselves.
+      logLevel: LOG_RANK[options.logLevel] >= LOG_RANK.warn ? options.logLevel : 'warn',
+      logBuiltinEnabled: false,
+      logConnector: (level, category, label, content) => this.onSipJsLog(level, category, label, content),
       // sip.js would otherwise answer every INVITE with 180 Ringing before we decide (SPEC §3.4).
       sendInitialProvisionalResponse: false,
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
@@ -91,30 +99,45 @@ export class PhoneLine {
   }
 
   /**
-   * sip.js drops messages it cannot parse without a word, leaving a caller waiting: rewrite `tel:`
-   * identities it cannot read, and answer an INVITE that still does not parse with 400.
+   * sip.js drops messages it cannot parse without answering, leaving a caller waiting: rewrite `tel:`
+   * identities it cannot read, and answer an INVITE it still drops with 400. Whether it dropped one is
+   * learned from its own log (parsing every INVITE a second time here would double the parse cost).
    */
   private guardIncomingMessages(): void {
     const transport = this.userAgent.transport;
     const deliver = transport.onMessage;
-    const parserLogger = this.userAgent.getLogger('sip.Parser');
     transport.onMessage = (message: string) => {
       let prepared = message;
       try {
         prepared = rewriteTelIdentities(message);
-        if (isInviteRequest(prepared) && !Core.Parser.parseMessage(prepared, parserLogger)) {
-          const response = badRequestResponse(prepared, 'Unreadable request');
-          if (response)
-            void transport
-              .send(response)
-              .catch((error) => this.options.onError('answering a broken INVITE', error));
-          return;
-        }
       } catch (error) {
         this.options.onError('reading an incoming message', error);
       }
+      this.droppedWhileDelivering = false;
       deliver?.(prepared);
+      if (this.droppedWhileDelivering && isInviteRequest(prepared)) {
+        this.droppedWhileDelivering = false;
+        const response = badRequestResponse(prepared, 'Unreadable request');
+        if (response)
+          void transport
+            .send(response)
+            .catch((error) => this.options.onError('answering a broken INVITE', error));
+      }
     };
+  }
+
+  private onSipJsLog(
+    level: 'error' | 'warn' | 'log' | 'debug',
+    category: string,
+    label: string | undefined,
+    content: string,
+  ): void {
+    if (level === 'warn' && DROPPED_REQUEST.test(content)) this.droppedWhileDelivering = true;
+    if (LOG_RANK[level] > LOG_RANK[this.options.logLevel]) return;
+    const line = `${category}${label ? ` ${label}` : ''}: ${content}`;
+    if (level === 'error') console.error(line);
+    else if (level === 'warn') console.warn(line);
+    else console.log(line);
   }
 
   snapshot(): LineSnapshot {

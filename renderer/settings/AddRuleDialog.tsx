@@ -1,7 +1,11 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Line } from '../../shared/contracts/api';
 import { isEmergencyNumber } from '../../shared/emergency';
-import { createAsYouTypeFormatter, isSupportedCountryCode, normalizeNumberOrPrefix } from '../../shared/numbers';
+import {
+  createAsYouTypeFormatter,
+  isSupportedCountryCode,
+  normalizeNumberOrPrefix,
+} from '../../shared/numbers';
 import { REASON_MAX_LENGTH, type Rule, type RuleCreateInput, type RuleKind } from '../../shared/rules';
 import type { WriteOutcome } from '../app/api';
 import { displayNumber } from '../app/format';
@@ -23,7 +27,10 @@ export interface AddRuleDialogProps {
 }
 
 /** Validates typed text the way the server will, so most mistakes are explained before sending. */
-export function validateNumberInput(text: string, country: string): { ok: true; normalized: string } | { ok: false; message: string } {
+export function validateNumberInput(
+  text: string,
+  country: string,
+): { ok: true; normalized: string } | { ok: false; message: string } {
   if (text.trim() === '') return { ok: false, message: 'Enter a number or a prefix such as +1900*' };
   if (!isSupportedCountryCode(country)) return { ok: true, normalized: text.trim() };
   if (isEmergencyNumber(text.replace(/\*\s*$/, ''), country)) {
@@ -40,7 +47,14 @@ export function formatTypedNumber(text: string, country: string): string {
   return createAsYouTypeFormatter(country).format(text);
 }
 
-export function AddRuleDialog({ open, onClose, country, lines, disabledReason, onCreate }: AddRuleDialogProps) {
+export function AddRuleDialog({
+  open,
+  onClose,
+  country,
+  lines,
+  disabledReason,
+  onCreate,
+}: AddRuleDialogProps) {
   const [number, setNumber] = useState('');
   const [kind, setKind] = useState<RuleKind>('block');
   const [reason, setReason] = useState('');
@@ -71,16 +85,25 @@ export function AddRuleDialog({ open, onClose, country, lines, disabledReason, o
     const next: Partial<Record<Field, string>> = {};
     if (!numberCheck.ok) next.number = numberCheck.message;
     if (reasonLength === 0) next.reason = 'A reason is required';
-    else if (reasonLength > REASON_MAX_LENGTH) next.reason = `The reason must be at most ${REASON_MAX_LENGTH} characters`;
+    else if (reasonLength > REASON_MAX_LENGTH)
+      next.reason = `The reason must be at most ${REASON_MAX_LENGTH} characters`;
     const expiresAt = expiryFromChoice(expiry, date, Date.now());
     if (!expiresAt.ok) next.expiresAt = expiresAt.message;
     setErrors(next);
     if (Object.keys(next).length > 0 || !expiresAt.ok) return;
     setSaving(true);
-    const result = await onCreate({ number: number.trim(), kind, reason: reason.trim(), scope, expiresAt: expiresAt.expiresAt });
+    const result = await onCreate({
+      number: number.trim(),
+      kind,
+      reason: reason.trim(),
+      scope,
+      expiresAt: expiresAt.expiresAt,
+    });
     setSaving(false);
     if (result.ok) {
-      setCreated(`${kind === 'block' ? 'Blocked' : 'Exception added for'} ${displayNumber(result.value.number, country)}`);
+      setCreated(
+        `${kind === 'block' ? 'Blocked' : 'Exception added for'} ${displayNumber(result.value.number, country)}`,
+      );
       reset();
     } else {
       setErrors({ [fieldOfError(result, FIELDS, 'number')]: errorText(result) });
@@ -124,16 +147,35 @@ export function AddRuleDialog({ open, onClose, country, lines, disabledReason, o
           }}
           onBlur={() => number !== '' && setTouched(true)}
           error={numberError}
-          hint={numberCheck.ok ? `Saved as ${numberCheck.normalized}` : `A number, or a prefix ending in * (national form like 900* is read in ${country})`}
+          hint={
+            numberCheck.ok
+              ? `Saved as ${numberCheck.normalized}`
+              : `A number, or a prefix ending in * (national form like 900* is read in ${country})`
+          }
         />
         <fieldset className="bl-radio-group">
           <legend className="bl-field__label">Kind</legend>
           <label>
-            <input type="radio" name="kind" value="block" checked={kind === 'block'} disabled={disabled} onChange={() => setKind('block')} /> Block
+            <input
+              type="radio"
+              name="kind"
+              value="block"
+              checked={kind === 'block'}
+              disabled={disabled}
+              onChange={() => setKind('block')}
+            />{' '}
+            Block
           </label>
           <label>
-            <input type="radio" name="kind" value="allow" checked={kind === 'allow'} disabled={disabled} onChange={() => setKind('allow')} /> Exception (always
-            allow)
+            <input
+              type="radio"
+              name="kind"
+              value="allow"
+              checked={kind === 'allow'}
+              disabled={disabled}
+              onChange={() => setKind('allow')}
+            />{' '}
+            Exception (always allow)
           </label>
           {errors.kind && <span className="bl-field__error">{errors.kind}</span>}
         </fieldset>
@@ -146,10 +188,29 @@ export function AddRuleDialog({ open, onClose, country, lines, disabledReason, o
             setErrors((current) => ({ ...current, reason: undefined }));
           }}
           counter={`${reasonLength} / ${REASON_MAX_LENGTH}`}
-          error={errors.reason ?? (reasonLength > REASON_MAX_LENGTH ? `${reasonLength - REASON_MAX_LENGTH} characters too many` : null)}
+          error={
+            errors.reason ??
+            (reasonLength > REASON_MAX_LENGTH
+              ? `${reasonLength - REASON_MAX_LENGTH} characters too many`
+              : null)
+          }
         />
-        <Select label="Scope" options={scopeOptions(lines, country)} value={scope} disabled={disabled} onChange={setScope} error={errors.scope} />
-        <ExpiryField choice={expiry} date={date} onChoice={setExpiry} onDate={setDate} error={errors.expiresAt} disabled={disabled} />
+        <Select
+          label="Scope"
+          options={scopeOptions(lines, country)}
+          value={scope}
+          disabled={disabled}
+          onChange={setScope}
+          error={errors.scope}
+        />
+        <ExpiryField
+          choice={expiry}
+          date={date}
+          onChoice={setExpiry}
+          onDate={setDate}
+          error={errors.expiresAt}
+          disabled={disabled}
+        />
         {disabledReason && <p className="bl-field__hint">{disabledReason}</p>}
       </form>
     </Dialog>

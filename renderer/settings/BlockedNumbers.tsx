@@ -75,7 +75,10 @@ export function BlockedNumbers() {
         </div>
       </header>
       {readOnly && (
-        <Banner tone={access.manager ? 'warning' : 'info'} title={access.manager ? 'Changes are paused' : 'View only'}>
+        <Banner
+          tone={access.manager ? 'warning' : 'info'}
+          title={access.manager ? 'Changes are paused' : 'View only'}
+        >
           {readOnly}
         </Banner>
       )}
@@ -122,11 +125,15 @@ export function BlockedNumbers() {
             { value: 'block', label: 'Blocks' },
             { value: 'allow', label: 'Exceptions' },
           ]}
-          onChange={(value) => blocklist.getState().setQuery({ kind: value === 'block' || value === 'allow' ? value : 'any' })}
+          onChange={(value) =>
+            blocklist.getState().setQuery({ kind: value === 'block' || value === 'allow' ? value : 'any' })
+          }
         />
       </div>
       <p className="bl-muted bl-count" aria-live="polite" data-testid="rule-count">
-        {rows.length === total ? `${total.toLocaleString('en-US')} rules` : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rules`}
+        {rows.length === total
+          ? `${total.toLocaleString('en-US')} rules`
+          : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rules`}
       </p>
       {data === null ? (
         <p className="bl-muted">Loading the list…</p>
@@ -196,8 +203,9 @@ export function BlockedNumbers() {
       >
         {deleting && (
           <p>
-            {deleting.kind === 'block' ? 'Unblock' : 'Remove the exception for'} <strong>{displayNumber(deleting.number, country)}</strong> on every
-            agent’s app? Reason was: “{deleting.reason}”.
+            {deleting.kind === 'block' ? 'Unblock' : 'Remove the exception for'}{' '}
+            <strong>{displayNumber(deleting.number, country)}</strong> on every agent’s app? Reason was: “
+            {deleting.reason}”.
           </p>
         )}
         {deleteError && (

@@ -29,7 +29,15 @@ interface Row extends BulkOutcome {
 const RETRYABLE = new Set<BulkOutcome['status']>(['invalid', 'emergency', 'duplicate', 'failed']);
 
 /** Add many (SPEC §2.4): a paste box, a result per line shown in place, failed lines editable for a retry. */
-export function BulkAddDialog({ open, onClose, country, lines, existing, disabledReason, onSend }: BulkAddDialogProps) {
+export function BulkAddDialog({
+  open,
+  onClose,
+  country,
+  lines,
+  existing,
+  disabledReason,
+  onSend,
+}: BulkAddDialogProps) {
   const [text, setText] = useState('');
   const [reason, setReason] = useState('');
   const [scope, setScope] = useState('all');
@@ -47,7 +55,11 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
     }
     const trimmedReason = reason.trim();
     if (trimmedReason === '' || trimmedReason.length > REASON_MAX_LENGTH) {
-      setFormError(trimmedReason === '' ? 'A reason is required for the numbers' : `The reason must be at most ${REASON_MAX_LENGTH} characters`);
+      setFormError(
+        trimmedReason === ''
+          ? 'A reason is required for the numbers'
+          : `The reason must be at most ${REASON_MAX_LENGTH} characters`,
+      );
       return null;
     }
     const expiresAt = expiryFromChoice(expiry, date, Date.now());
@@ -84,7 +96,9 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
   const retry = async () => {
     if (!rows) return;
     // Retried rows are numbered by their place in the table so each result finds its row again.
-    const retried = rows.flatMap((row, index) => (RETRYABLE.has(row.status) && row.edit.trim() !== '' ? [{ line: index + 1, raw: row.edit.trim() }] : []));
+    const retried = rows.flatMap((row, index) =>
+      RETRYABLE.has(row.status) && row.edit.trim() !== '' ? [{ line: index + 1, raw: row.edit.trim() }] : [],
+    );
     if (retried.length === 0) return;
     const outcomes = await run(retried);
     if (!outcomes) return;
@@ -137,7 +151,14 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
             <label htmlFor="bulk-paste" className="bl-field__label">
               Numbers (one per line, or separated by commas or semicolons)
             </label>
-            <textarea id="bulk-paste" className="bl-input bl-textarea" rows={8} value={text} disabled={disabled} onChange={(event) => setText(event.target.value)} />
+            <textarea
+              id="bulk-paste"
+              className="bl-input bl-textarea"
+              rows={8}
+              value={text}
+              disabled={disabled}
+              onChange={(event) => setText(event.target.value)}
+            />
           </div>
         )}
         <div className="bl-form-row">
@@ -148,7 +169,13 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
             onChange={(event) => setReason(event.target.value)}
             counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
           />
-          <Select label="Scope" options={scopeOptions(lines, country)} value={scope} onChange={setScope} disabled={disabled} />
+          <Select
+            label="Scope"
+            options={scopeOptions(lines, country)}
+            value={scope}
+            onChange={setScope}
+            disabled={disabled}
+          />
           <Select
             label="Kind"
             options={[
@@ -159,7 +186,13 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
             onChange={(value) => setKind(value === 'allow' ? 'allow' : 'block')}
             disabled={disabled}
           />
-          <ExpiryField choice={expiry} date={date} onChoice={setExpiry} onDate={setDate} disabled={disabled} />
+          <ExpiryField
+            choice={expiry}
+            date={date}
+            onChoice={setExpiry}
+            onDate={setDate}
+            disabled={disabled}
+          />
         </div>
         {formError && (
           <p className="bl-field__error" role="alert">
@@ -172,7 +205,11 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
             <BulkSummary outcomes={rows} />
             <ol className="bl-bulk-results" aria-label="Result per line">
               {rows.map((row, index) => (
-                <li key={index} className={`bl-bulk-result bl-bulk-result--${row.status}`} data-status={row.status}>
+                <li
+                  key={index}
+                  className={`bl-bulk-result bl-bulk-result--${row.status}`}
+                  data-status={row.status}
+                >
                   <span className="bl-bulk-result__line">Line {row.line}</span>
                   {RETRYABLE.has(row.status) ? (
                     <>
@@ -184,7 +221,13 @@ export function BulkAddDialog({ open, onClose, country, lines, existing, disable
                         className="bl-input bl-bulk-result__input"
                         value={row.edit}
                         disabled={disabled}
-                        onChange={(event) => setRows(rows.map((candidate, at) => (at === index ? { ...candidate, edit: event.target.value } : candidate)))}
+                        onChange={(event) =>
+                          setRows(
+                            rows.map((candidate, at) =>
+                              at === index ? { ...candidate, edit: event.target.value } : candidate,
+                            ),
+                          )
+                        }
                       />
                     </>
                   ) : (

@@ -5,7 +5,13 @@ import { isSupportedCountryCode } from '../../shared/numbers';
 import type { Rule, RuleCreateInput } from '../../shared/rules';
 import type { WriteOutcome } from '../app/api';
 import { downloadText } from '../app/download';
-import { errorReportCsv, runBulk, STATUS_LABELS, type BulkOutcome, type BulkProgress } from '../stores/bulk-run';
+import {
+  errorReportCsv,
+  runBulk,
+  STATUS_LABELS,
+  type BulkOutcome,
+  type BulkProgress,
+} from '../stores/bulk-run';
 import { Button, Dialog } from '../ui';
 import { BulkSummary } from './BulkResults';
 
@@ -23,7 +29,15 @@ export interface ImportCsvDialogProps {
 const SHOWN_PROBLEMS = 200;
 
 /** Import CSV (SPEC §2.4): requests of ≤ 500, a progress bar, and a per-line error report. */
-export function ImportCsvDialog({ open, onClose, country, lines, existing, disabledReason, onSend }: ImportCsvDialogProps) {
+export function ImportCsvDialog({
+  open,
+  onClose,
+  country,
+  lines,
+  existing,
+  disabledReason,
+  onSend,
+}: ImportCsvDialogProps) {
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<BulkProgress | null>(null);
   const [outcomes, setOutcomes] = useState<BulkOutcome[] | null>(null);
@@ -32,7 +46,8 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
 
   const start = async () => {
     if (!file) return setError('Choose a CSV file first');
-    if (!isSupportedCountryCode(country)) return setError(`The org's default country ${country} is not known`);
+    if (!isSupportedCountryCode(country))
+      return setError(`The org's default country ${country} is not known`);
     setError(null);
     setOutcomes(null);
     setBusy(true);
@@ -69,7 +84,9 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
         <>
           <Button onClick={onClose}>Close</Button>
           {outcomes && problems.length > 0 && (
-            <Button onClick={() => downloadText('blockline-import-errors.csv', errorReportCsv(outcomes))}>Download error report</Button>
+            <Button onClick={() => downloadText('blockline-import-errors.csv', errorReportCsv(outcomes))}>
+              Download error report
+            </Button>
           )}
           <Button variant="primary" onClick={() => void start()} disabled={disabled || !file}>
             {busy ? 'Importing…' : 'Import'}
@@ -79,8 +96,8 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
     >
       <div className="bl-form">
         <p className="bl-field__hint">
-          Columns: <code>number,reason[,scope][,kind][,expiresAt]</code>, with or without a header row. Scope is “all” or one of the org’s line numbers; kind is
-          “block” or “allow”.
+          Columns: <code>number,reason[,scope][,kind][,expiresAt]</code>, with or without a header row. Scope
+          is “all” or one of the org’s line numbers; kind is “block” or “allow”.
         </p>
         <div className="bl-field">
           <label htmlFor="import-file" className="bl-field__label">
@@ -108,9 +125,15 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
         {progress && (
           <div className="bl-field">
             <label htmlFor="import-progress" className="bl-field__label">
-              {busy ? 'Importing' : 'Imported'}: {progress.done.toLocaleString('en-US')} of {progress.total.toLocaleString('en-US')} rows
+              {busy ? 'Importing' : 'Imported'}: {progress.done.toLocaleString('en-US')} of{' '}
+              {progress.total.toLocaleString('en-US')} rows
             </label>
-            <progress id="import-progress" className="bl-progress" max={progress.total} value={progress.done} />
+            <progress
+              id="import-progress"
+              className="bl-progress"
+              max={progress.total}
+              value={progress.done}
+            />
           </div>
         )}
         {outcomes && (
@@ -118,10 +141,16 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
             <BulkSummary outcomes={outcomes} />
             {problems.length > 0 && (
               <>
-                <h3 className="bl-subheading">Rows not imported ({problems.length.toLocaleString('en-US')})</h3>
+                <h3 className="bl-subheading">
+                  Rows not imported ({problems.length.toLocaleString('en-US')})
+                </h3>
                 <ol className="bl-bulk-results" aria-label="Rows not imported" data-testid="import-problems">
                   {problems.slice(0, SHOWN_PROBLEMS).map((outcome, index) => (
-                    <li key={index} className={`bl-bulk-result bl-bulk-result--${outcome.status}`} data-line={outcome.line}>
+                    <li
+                      key={index}
+                      className={`bl-bulk-result bl-bulk-result--${outcome.status}`}
+                      data-line={outcome.line}
+                    >
                       <span className="bl-bulk-result__line">Line {outcome.line}</span>
                       <span className="bl-bulk-result__raw">{outcome.raw}</span>
                       <span className="bl-bulk-result__status">{STATUS_LABELS[outcome.status]}</span>
@@ -129,7 +158,11 @@ export function ImportCsvDialog({ open, onClose, country, lines, existing, disab
                     </li>
                   ))}
                 </ol>
-                {problems.length > SHOWN_PROBLEMS && <p className="bl-field__hint">The first {SHOWN_PROBLEMS} are listed; the report has all of them.</p>}
+                {problems.length > SHOWN_PROBLEMS && (
+                  <p className="bl-field__hint">
+                    The first {SHOWN_PROBLEMS} are listed; the report has all of them.
+                  </p>
+                )}
               </>
             )}
           </>

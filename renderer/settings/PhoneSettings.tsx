@@ -33,14 +33,24 @@ export function PhoneSettings() {
                 <strong>{account.displayName || account.sipUri}</strong>
                 <span className="bl-muted">
                   {' '}
-                  {account.sipUri} · line {displayNumber(account.lineNumber, country)} · {hasPassword ? 'password saved' : 'no password'}
+                  {account.sipUri} · line {displayNumber(account.lineNumber, country)} ·{' '}
+                  {hasPassword ? 'password saved' : 'no password'}
                 </span>
               </div>
               <div className="bl-account__actions">
-                <Button size="small" onClick={() => setEditing(account)} aria-label={`Edit account ${account.sipUri}`}>
+                <Button
+                  size="small"
+                  onClick={() => setEditing(account)}
+                  aria-label={`Edit account ${account.sipUri}`}
+                >
                   Edit
                 </Button>
-                <Button size="small" variant="ghost" onClick={() => void settings.getState().removeAccount(account.id)} aria-label={`Remove account ${account.sipUri}`}>
+                <Button
+                  size="small"
+                  variant="ghost"
+                  onClick={() => void settings.getState().removeAccount(account.id)}
+                  aria-label={`Remove account ${account.sipUri}`}
+                >
                   Remove
                 </Button>
               </div>
@@ -80,7 +90,8 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Partial<Record<AccountField, string>>>({});
   const [saving, setSaving] = useState(false);
-  const set = (field: AccountField) => (event: { target: { value: string } }) => setValues((current) => ({ ...current, [field]: event.target.value }));
+  const set = (field: AccountField) => (event: { target: { value: string } }) =>
+    setValues((current) => ({ ...current, [field]: event.target.value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -116,20 +127,57 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
   };
 
   return (
-    <form className="bl-form bl-account-form" onSubmit={(event) => void submit(event)} noValidate aria-label={account ? 'Edit SIP account' : 'New SIP account'}>
-      <TextField label="Server WebSocket URL" value={values.websocketUrl} onChange={set('websocketUrl')} error={errors.websocketUrl} placeholder="wss://pbx.example.com:8089/ws" />
-      <TextField label="SIP address (user)" value={values.sipUri} onChange={set('sipUri')} error={errors.sipUri} placeholder="sip:agent1@pbx.example.com" />
-      <TextField label="Authorization user (optional)" value={values.authorizationUser} onChange={set('authorizationUser')} error={errors.authorizationUser} />
+    <form
+      className="bl-form bl-account-form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label={account ? 'Edit SIP account' : 'New SIP account'}
+    >
+      <TextField
+        label="Server WebSocket URL"
+        value={values.websocketUrl}
+        onChange={set('websocketUrl')}
+        error={errors.websocketUrl}
+        placeholder="wss://pbx.example.com:8089/ws"
+      />
+      <TextField
+        label="SIP address (user)"
+        value={values.sipUri}
+        onChange={set('sipUri')}
+        error={errors.sipUri}
+        placeholder="sip:agent1@pbx.example.com"
+      />
+      <TextField
+        label="Authorization user (optional)"
+        value={values.authorizationUser}
+        onChange={set('authorizationUser')}
+        error={errors.authorizationUser}
+      />
       <TextField
         label="Password"
         type="password"
         autoComplete="new-password"
         value={password}
         onChange={(event) => setPassword(event.target.value)}
-        hint={account ? 'Leave empty to keep the saved password. Kept in the system keychain.' : 'Kept in the system keychain.'}
+        hint={
+          account
+            ? 'Leave empty to keep the saved password. Kept in the system keychain.'
+            : 'Kept in the system keychain.'
+        }
       />
-      <TextField label="Display name" value={values.displayName} onChange={set('displayName')} error={errors.displayName} />
-      <TextField label="Line number (E.164)" value={values.lineNumber} onChange={set('lineNumber')} error={errors.lineNumber} placeholder="+12125550100" />
+      <TextField
+        label="Display name"
+        value={values.displayName}
+        onChange={set('displayName')}
+        error={errors.displayName}
+      />
+      <TextField
+        label="Line number (E.164)"
+        value={values.lineNumber}
+        onChange={set('lineNumber')}
+        error={errors.lineNumber}
+        placeholder="+12125550100"
+      />
       <div className="bl-form-actions">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant="primary" disabled={saving}>
@@ -151,7 +199,11 @@ function AudioDevices() {
     const mediaDevices = navigator.mediaDevices;
     if (typeof mediaDevices?.enumerateDevices !== 'function') return;
     const refresh = () =>
-      mediaDevices.enumerateDevices().then(setDevices, (caught: unknown) => setListError(caught instanceof Error ? caught.message : String(caught)));
+      mediaDevices
+        .enumerateDevices()
+        .then(setDevices, (caught: unknown) =>
+          setListError(caught instanceof Error ? caught.message : String(caught)),
+        );
     void refresh();
     mediaDevices.addEventListener('devicechange', refresh);
     return () => mediaDevices.removeEventListener('devicechange', refresh);
@@ -160,14 +212,23 @@ function AudioDevices() {
     { value: 'default', label: 'System default' },
     ...devices
       .filter((device) => device.kind === kind && device.deviceId !== 'default' && device.deviceId !== '')
-      .map((device, index) => ({ value: device.deviceId, label: device.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${index + 1}` })),
+      .map((device, index) => ({
+        value: device.deviceId,
+        label: device.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${index + 1}`,
+      })),
   ];
-  const outputSupported = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+  const outputSupported =
+    typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
   return (
     <fieldset className="bl-fieldset">
       <legend>Audio</legend>
       {error && <Banner tone="warning">{error}</Banner>}
-      <Select label="Microphone" value={audio.inputDeviceId} options={optionsOf('audioinput')} onChange={(value) => phone.getState().setAudio({ inputDeviceId: value })} />
+      <Select
+        label="Microphone"
+        value={audio.inputDeviceId}
+        options={optionsOf('audioinput')}
+        onChange={(value) => phone.getState().setAudio({ inputDeviceId: value })}
+      />
       <Select
         label="Speaker"
         value={audio.outputDeviceId}

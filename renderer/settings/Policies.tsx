@@ -31,7 +31,10 @@ export function Policies() {
         <h2 id="policies-heading">Policies</h2>
       </header>
       {access.reason && (
-        <Banner tone={access.manager ? 'warning' : 'info'} title={access.manager ? 'Changes are paused' : 'View only'}>
+        <Banner
+          tone={access.manager ? 'warning' : 'info'}
+          title={access.manager ? 'Changes are paused' : 'View only'}
+        >
           {access.reason}
         </Banner>
       )}
@@ -57,7 +60,10 @@ function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: b
       .map((code) => ({ value: code, label: `${names.of(code) ?? code} (${code})` }))
       .sort((a, b) => a.label.localeCompare(b.label));
   }, []);
-  const timeZones = useMemo(() => Intl.supportedValuesOf('timeZone').map((zone) => ({ value: zone, label: zone })), []);
+  const timeZones = useMemo(
+    () => Intl.supportedValuesOf('timeZone').map((zone) => ({ value: zone, label: zone })),
+    [],
+  );
   const errors = {
     blockAnonymous: useFieldError('blockAnonymous'),
     blockFailedVerification: useFieldError('blockFailedVerification'),
@@ -105,7 +111,9 @@ function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: b
             { value: 'announce', label: 'Announcement, then hang up' },
             { value: 'reject', label: 'Rejected at once (603 Decline)' },
           ]}
-          onChange={(value) => send('inboundAction', { inboundAction: value === 'reject' ? 'reject' : 'announce' })}
+          onChange={(value) =>
+            send('inboundAction', { inboundAction: value === 'reject' ? 'reject' : 'announce' })
+          }
         />
         <Toggle
           label="Log blocked inbound calls"
@@ -153,12 +161,18 @@ function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: b
           checked={autoBlock.outsideWorkingHoursOnly}
           disabled={disabled}
           error={errors.outside}
-          onChange={(value) => send('autoBlock.outsideWorkingHoursOnly', { autoBlock: { outsideWorkingHoursOnly: value } })}
+          onChange={(value) =>
+            send('autoBlock.outsideWorkingHoursOnly', { autoBlock: { outsideWorkingHoursOnly: value } })
+          }
         />
         <Select
           label="Time zone"
           value={autoBlock.timeZone}
-          options={timeZones.some((zone) => zone.value === autoBlock.timeZone) ? timeZones : [{ value: autoBlock.timeZone, label: autoBlock.timeZone }, ...timeZones]}
+          options={
+            timeZones.some((zone) => zone.value === autoBlock.timeZone)
+              ? timeZones
+              : [{ value: autoBlock.timeZone, label: autoBlock.timeZone }, ...timeZones]
+          }
           disabled={disabled}
           error={errors.timeZone}
           onChange={(value) => send('autoBlock.timeZone', { autoBlock: { timeZone: value } })}
@@ -182,7 +196,9 @@ function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: b
             { value: 'leads', label: 'Admins and team leads' },
             { value: 'everyone', label: 'Everyone' },
           ]}
-          onChange={(value) => send('whoCanManage', { whoCanManage: value === 'everyone' ? 'everyone' : 'leads' })}
+          onChange={(value) =>
+            send('whoCanManage', { whoCanManage: value === 'everyone' ? 'everyone' : 'leads' })
+          }
         />
         <Select
           label="Default country"
@@ -284,14 +300,26 @@ function WorkingHoursEditor({
                 type="checkbox"
                 checked={current !== null}
                 disabled={disabled}
-                onChange={(event) => setDay(day, event.target.checked ? { start: '09:00', end: '17:00' } : null)}
+                onChange={(event) =>
+                  setDay(day, event.target.checked ? { start: '09:00', end: '17:00' } : null)
+                }
               />
               {DAY_NAMES[day]}
             </label>
             {current !== null && (
               <>
-                <TimeInput label={`${DAY_NAMES[day]} start`} value={current.start} disabled={disabled} onCommit={(start) => setDay(day, { ...current, start })} />
-                <TimeInput label={`${DAY_NAMES[day]} end`} value={current.end} disabled={disabled} onCommit={(end) => setDay(day, { ...current, end })} />
+                <TimeInput
+                  label={`${DAY_NAMES[day]} start`}
+                  value={current.start}
+                  disabled={disabled}
+                  onCommit={(start) => setDay(day, { ...current, start })}
+                />
+                <TimeInput
+                  label={`${DAY_NAMES[day]} end`}
+                  value={current.end}
+                  disabled={disabled}
+                  onCommit={(end) => setDay(day, { ...current, end })}
+                />
               </>
             )}
           </div>
@@ -306,7 +334,17 @@ function WorkingHoursEditor({
   );
 }
 
-function TimeInput({ label, value, disabled, onCommit }: { label: string; value: string; disabled: boolean; onCommit(value: string): void }) {
+function TimeInput({
+  label,
+  value,
+  disabled,
+  onCommit,
+}: {
+  label: string;
+  value: string;
+  disabled: boolean;
+  onCommit(value: string): void;
+}) {
   const [draft, setDraft] = useState(value);
   const [shownValue, setShownValue] = useState(value);
   if (shownValue !== value) {
@@ -337,7 +375,10 @@ function LinesSection({ disabled }: { disabled: boolean }) {
       const result = await api.invoke('lines:setAnnouncementMode', { number, mode });
       setErrors((current) => ({ ...current, [number]: result.ok ? '' : errorText(result) }));
     } catch (error) {
-      setErrors((current) => ({ ...current, [number]: error instanceof Error ? error.message : String(error) }));
+      setErrors((current) => ({
+        ...current,
+        [number]: error instanceof Error ? error.message : String(error),
+      }));
     }
   };
   return (
@@ -363,8 +404,16 @@ function LinesSection({ disabled }: { disabled: boolean }) {
 }
 
 const ANNOUNCEMENTS = [
-  { file: 'audio/blocked-inbound.wav', label: 'Blocked inbound caller hears', text: '“This call cannot be connected, goodbye.”' },
-  { file: 'audio/blocked-outbound.wav', label: 'Agent calling a blocked number hears', text: '“This number has been blocked by your organization.”' },
+  {
+    file: 'audio/blocked-inbound.wav',
+    label: 'Blocked inbound caller hears',
+    text: '“This call cannot be connected, goodbye.”',
+  },
+  {
+    file: 'audio/blocked-outbound.wav',
+    label: 'Agent calling a blocked number hears',
+    text: '“This number has been blocked by your organization.”',
+  },
 ] as const;
 
 /** SPEC §7.3: both announcements can be previewed on the chosen output device. */
@@ -376,13 +425,16 @@ function AnnouncementPreviews() {
     setError(null);
     const audio = new Audio(file);
     try {
-      if (outputDeviceId !== 'default' && typeof audio.setSinkId === 'function') await audio.setSinkId(outputDeviceId);
+      if (outputDeviceId !== 'default' && typeof audio.setSinkId === 'function')
+        await audio.setSinkId(outputDeviceId);
       setPlaying(file);
       audio.addEventListener('ended', () => setPlaying(null), { once: true });
       await audio.play();
     } catch (caught) {
       setPlaying(null);
-      setError(`Could not play the announcement: ${caught instanceof Error ? caught.message : String(caught)}`);
+      setError(
+        `Could not play the announcement: ${caught instanceof Error ? caught.message : String(caught)}`,
+      );
     }
   };
   return (

@@ -125,11 +125,17 @@ function NumberCells({ rule, lines, country, nowMs }: RowBaseProps) {
         {rule.reason}
       </span>
       <span role="cell" className="bl-rules__expiry">
-        {rule.expiresAt === null ? 'Never' : <span title={formatDateTime(rule.expiresAt)}>{describeRemaining(rule.expiresAt, nowMs)}</span>}
+        {rule.expiresAt === null ? (
+          'Never'
+        ) : (
+          <span title={formatDateTime(rule.expiresAt)}>{describeRemaining(rule.expiresAt, nowMs)}</span>
+        )}
       </span>
       <span role="cell" className="bl-rules__hits">
         <span data-testid="hit-count">{rule.hitCount.toLocaleString('en-US')}</span>
-        {rule.lastHitAt !== null && <span className="bl-muted"> · last {formatDateTime(rule.lastHitAt)}</span>}
+        {rule.lastHitAt !== null && (
+          <span className="bl-muted"> · last {formatDateTime(rule.lastHitAt)}</span>
+        )}
       </span>
     </>
   );
@@ -150,7 +156,12 @@ function RuleRow(props: RowBaseProps & { readOnlyReason: string | null; onEdit()
       <span role="cell" className="bl-rules__actions">
         {readOnlyReason === null && (
           <>
-            <Button size="small" variant="ghost" onClick={onEdit} aria-label={`Edit reason and expiry of ${shown}`}>
+            <Button
+              size="small"
+              variant="ghost"
+              onClick={onEdit}
+              aria-label={`Edit reason and expiry of ${shown}`}
+            >
               Edit
             </Button>
             <Button size="small" variant="ghost" onClick={onDelete} aria-label={`Delete rule for ${shown}`}>
@@ -183,7 +194,8 @@ function EditingRow(
     const patch: RulePatch = {};
     const trimmed = reason.trim();
     if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH) return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
+    if (trimmed.length > REASON_MAX_LENGTH)
+      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
     if (trimmed !== rule.reason) patch.reason = trimmed;
     if (expiry !== 'keep') {
       const result = expiryFromChoice(expiry, date, Date.now());
@@ -208,7 +220,10 @@ function EditingRow(
     }
   };
   const expiryOptions = [
-    { value: 'keep', label: rule.expiresAt === null ? 'Keep: never' : `Keep: ${describeRemaining(rule.expiresAt, nowMs)}` },
+    {
+      value: 'keep',
+      label: rule.expiresAt === null ? 'Keep: never' : `Keep: ${describeRemaining(rule.expiresAt, nowMs)}`,
+    },
     ...EXPIRY_OPTIONS,
   ];
   return (
@@ -274,7 +289,13 @@ function EditingRow(
             <label className="bl-visually-hidden" htmlFor={`expiry-date-${rule.id}`}>
               End date for {shown}
             </label>
-            <input id={`expiry-date-${rule.id}`} type="date" className="bl-input" value={date} onChange={(event) => setDate(event.target.value)} />
+            <input
+              id={`expiry-date-${rule.id}`}
+              type="date"
+              className="bl-input"
+              value={date}
+              onChange={(event) => setDate(event.target.value)}
+            />
           </>
         )}
       </span>

@@ -6,7 +6,10 @@ import { EXPIRY_OPTIONS, isExpiryChoice, type ExpiryChoice } from './expiry';
 export function scopeOptions(lines: readonly Line[], country: string) {
   return [
     { value: 'all', label: 'All lines' },
-    ...lines.map((line) => ({ value: line.number, label: `${line.label} (${displayNumber(line.number, country)})` })),
+    ...lines.map((line) => ({
+      value: line.number,
+      label: `${line.label} (${displayNumber(line.number, country)})`,
+    })),
   ];
 }
 
@@ -38,7 +41,14 @@ export function ExpiryField({ choice, date, onChoice, onDate, error, disabled, q
         error={choice === 'date' ? null : error}
       />
       {choice === 'date' && (
-        <TextField label="End date" type="date" value={date} disabled={disabled} onChange={(event) => onDate(event.target.value)} error={error} />
+        <TextField
+          label="End date"
+          type="date"
+          value={date}
+          disabled={disabled}
+          onChange={(event) => onDate(event.target.value)}
+          error={error}
+        />
       )}
     </div>
   );

@@ -36,16 +36,33 @@ export function TestNumberDialog({ open, onClose, country, lines, onTest }: Test
     }
   };
 
-  const lineOptions = [{ value: '', label: 'Any line' }, ...lines.map((candidate) => ({ value: candidate.number, label: describeScope(candidate.number, lines, country) }))];
+  const lineOptions = [
+    { value: '', label: 'Any line' },
+    ...lines.map((candidate) => ({
+      value: candidate.number,
+      label: describeScope(candidate.number, lines, country),
+    })),
+  ];
   return (
-    <Dialog open={open} onClose={onClose} title="Test a number" footer={<Button onClick={onClose}>Close</Button>}>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title="Test a number"
+      footer={<Button onClick={onClose}>Close</Button>}
+    >
       <form className="bl-form" onSubmit={(event) => void submit(event)} noValidate>
         <TextField
           label="Number"
           value={number}
           inputMode="tel"
           autoComplete="off"
-          onChange={(event) => setNumber(event.target.value.length < number.length ? event.target.value : formatTypedNumber(event.target.value, country))}
+          onChange={(event) =>
+            setNumber(
+              event.target.value.length < number.length
+                ? event.target.value
+                : formatTypedNumber(event.target.value, country),
+            )
+          }
           error={error}
         />
         <Select label="Line" options={lineOptions} value={line} onChange={setLine} />
@@ -54,7 +71,11 @@ export function TestNumberDialog({ open, onClose, country, lines, onTest }: Test
         </Button>
       </form>
       {result && (
-        <section className={`bl-verdict bl-verdict--${result.action}`} aria-live="polite" data-testid="verdict">
+        <section
+          className={`bl-verdict bl-verdict--${result.action}`}
+          aria-live="polite"
+          data-testid="verdict"
+        >
           <p className="bl-verdict__title">
             {result.action === 'block' ? 'Blocked' : 'Allowed'}
             {result.number ? `: ${displayNumber(result.number, country)}` : ''}
@@ -62,7 +83,8 @@ export function TestNumberDialog({ open, onClose, country, lines, onTest }: Test
           <p>{result.explanation}</p>
           {result.rule && (
             <p className="bl-muted">
-              Deciding rule: {result.rule.kind === 'block' ? 'block' : 'exception'} {displayNumber(result.rule.number, country)} on{' '}
+              Deciding rule: {result.rule.kind === 'block' ? 'block' : 'exception'}{' '}
+              {displayNumber(result.rule.number, country)} on{' '}
               {describeScope(result.rule.scope, lines, country)} — “{result.rule.reason}”
             </p>
           )}

@@ -15,7 +15,10 @@ export interface BlocklistStoreState {
   createRule(input: RuleCreateInput): Promise<WriteOutcome<Rule>>;
   updateRule(id: string, patch: RulePatch): Promise<WriteOutcome<Rule>>;
   deleteRule(id: string): Promise<WriteOutcome<null>>;
-  bulkCreate(entries: RuleCreateInput[], source: 'bulk' | 'import'): Promise<WriteOutcome<BulkCreateResponse>>;
+  bulkCreate(
+    entries: RuleCreateInput[],
+    source: 'bulk' | 'import',
+  ): Promise<WriteOutcome<BulkCreateResponse>>;
   testNumber(number: string, line: string | undefined): Promise<WriteOutcome<TestNumberResponse>>;
   exportCsv(): Promise<WriteOutcome<string>>;
   dispose(): void;
@@ -70,7 +73,9 @@ export function createBlocklistStore(api: BlocklineApi) {
         // An import arrives in hundreds of chunks: the list follows `blocklist:changed` instead of
         // re-indexing after every chunk.
         if (result.ok && source === 'bulk') {
-          const created = result.value.results.flatMap((entry) => (entry.status === 'created' ? [entry.rule] : []));
+          const created = result.value.results.flatMap((entry) =>
+            entry.status === 'created' ? [entry.rule] : [],
+          );
           if (created.length > 0) {
             const known = new Set((get().data?.rules ?? []).map((rule) => rule.id));
             replaceRules([...(get().data?.rules ?? []), ...created.filter((rule) => !known.has(rule.id))]);
@@ -79,7 +84,9 @@ export function createBlocklistStore(api: BlocklineApi) {
         return result;
       },
       testNumber(number, line) {
-        return safeWrite(() => api.invoke('rules:testNumber', line === undefined ? { number } : { number, line }));
+        return safeWrite(() =>
+          api.invoke('rules:testNumber', line === undefined ? { number } : { number, line }),
+        );
       },
       exportCsv() {
         return safeWrite(() => api.invoke('rules:exportCsv', undefined));

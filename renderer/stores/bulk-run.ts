@@ -5,11 +5,17 @@
  */
 import type { BulkCreateResponse } from '../../shared/contracts/api';
 import { MAX_BULK_ENTRIES } from '../../shared/contracts/api';
-import { splitIntoBatches, validateBulkEntries, type BulkEntry, type BulkValidationContext } from '../../shared/bulk';
+import {
+  splitIntoBatches,
+  validateBulkEntries,
+  type BulkEntry,
+  type BulkValidationContext,
+} from '../../shared/bulk';
 import type { RuleCreate } from '../../shared/rules';
 import type { WriteOutcome } from '../app/api';
 
-export type BulkOutcomeStatus = 'created' | 'already_blocked' | 'invalid' | 'emergency' | 'duplicate' | 'failed';
+export type BulkOutcomeStatus =
+  'created' | 'already_blocked' | 'invalid' | 'emergency' | 'duplicate' | 'failed';
 
 export interface BulkOutcome {
   line: number;
@@ -44,10 +50,22 @@ export async function runBulk(
         toSend.push({ position, line: checked.line, raw: checked.raw, candidate: checked.candidate });
         break;
       case 'duplicate_in_input':
-        outcomes.push({ position, line: checked.line, raw: checked.raw, status: 'duplicate', message: checked.message });
+        outcomes.push({
+          position,
+          line: checked.line,
+          raw: checked.raw,
+          status: 'duplicate',
+          message: checked.message,
+        });
         break;
       default:
-        outcomes.push({ position, line: checked.line, raw: checked.raw, status: checked.status, message: checked.message });
+        outcomes.push({
+          position,
+          line: checked.line,
+          raw: checked.raw,
+          status: checked.status,
+          message: checked.message,
+        });
     }
   });
   const total = entries.length;
@@ -64,7 +82,9 @@ export async function runBulk(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return outcomes.sort((a, b) => a.position - b.position).map(({ position: _position, ...outcome }) => outcome);
+  return outcomes
+    .sort((a, b) => a.position - b.position)
+    .map(({ position: _position, ...outcome }) => outcome);
 }
 
 interface Pending {
@@ -82,14 +102,22 @@ async function sendBatch(batch: Pending[], send: SendBatch): Promise<Positioned[
   const byIndex = new Map(result.value.results.map((entry) => [entry.index, entry]));
   return batch.map((item, index): Positioned => {
     const entry = byIndex.get(index);
-    if (!entry) return { ...base(item), status: 'failed', message: 'The server gave no result for this entry' };
+    if (!entry)
+      return { ...base(item), status: 'failed', message: 'The server gave no result for this entry' };
     if (entry.status === 'created') return { ...base(item), status: 'created', message: entry.rule.number };
     return { ...base(item), status: entry.status, message: entry.message };
   });
 }
 
 export function summarize(outcomes: readonly BulkOutcome[]): Record<BulkOutcomeStatus, number> {
-  const counts: Record<BulkOutcomeStatus, number> = { created: 0, already_blocked: 0, invalid: 0, emergency: 0, duplicate: 0, failed: 0 };
+  const counts: Record<BulkOutcomeStatus, number> = {
+    created: 0,
+    already_blocked: 0,
+    invalid: 0,
+    emergency: 0,
+    duplicate: 0,
+    failed: 0,
+  };
   for (const outcome of outcomes) counts[outcome.status] += 1;
   return counts;
 }
@@ -99,7 +127,9 @@ export function errorReportCsv(outcomes: readonly BulkOutcome[]): string {
   const quote = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const rows = outcomes
     .filter((outcome) => outcome.status !== 'created')
-    .map((outcome) => [String(outcome.line), quote(outcome.raw), outcome.status, quote(outcome.message)].join(','));
+    .map((outcome) =>
+      [String(outcome.line), quote(outcome.raw), outcome.status, quote(outcome.message)].join(','),
+    );
   return ['line,number,status,message', ...rows].join('\r\n') + '\r\n';
 }
 

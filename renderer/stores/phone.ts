@@ -13,7 +13,11 @@ export const RINGTONES = [
   { id: 'silent', label: 'Silent (visual only)' },
 ] as const;
 
-export const DEFAULT_AUDIO_PREFERENCES: AudioPreferences = { inputDeviceId: 'default', outputDeviceId: 'default', ringtone: 'classic' };
+export const DEFAULT_AUDIO_PREFERENCES: AudioPreferences = {
+  inputDeviceId: 'default',
+  outputDeviceId: 'default',
+  ringtone: 'classic',
+};
 
 /** Where preferences live between runs; `localStorage` in the app, a map in tests. */
 export interface PreferenceStorage {
@@ -48,7 +52,10 @@ export function createPhoneStore(storage: PreferenceStorage | null) {
     },
     removeLine(accountId) {
       const { [accountId]: _removed, ...lines } = get().lines;
-      set({ lines, selectedAccountId: get().selectedAccountId === accountId ? null : get().selectedAccountId });
+      set({
+        lines,
+        selectedAccountId: get().selectedAccountId === accountId ? null : get().selectedAccountId,
+      });
     },
     selectAccount(accountId) {
       set({ selectedAccountId: accountId });
@@ -71,14 +78,20 @@ function readAudio(storage: PreferenceStorage | null): AudioPreferences {
       const value: unknown = Reflect.get(parsed, key);
       return typeof value === 'string' && value !== '' ? value : DEFAULT_AUDIO_PREFERENCES[key];
     };
-    return { inputDeviceId: pick('inputDeviceId'), outputDeviceId: pick('outputDeviceId'), ringtone: pick('ringtone') };
+    return {
+      inputDeviceId: pick('inputDeviceId'),
+      outputDeviceId: pick('outputDeviceId'),
+      ringtone: pick('ringtone'),
+    };
   } catch {
     return DEFAULT_AUDIO_PREFERENCES;
   }
 }
 
 /** The line an outbound call uses: the chosen one if registered, else the first registered line. */
-export function outboundLine(state: Pick<PhoneStoreState, 'lines' | 'selectedAccountId'>): LineSnapshot | null {
+export function outboundLine(
+  state: Pick<PhoneStoreState, 'lines' | 'selectedAccountId'>,
+): LineSnapshot | null {
   const lines = Object.values(state.lines);
   const chosen = state.selectedAccountId === null ? undefined : state.lines[state.selectedAccountId];
   if (chosen && chosen.status === 'registered') return chosen;
@@ -86,7 +99,10 @@ export function outboundLine(state: Pick<PhoneStoreState, 'lines' | 'selectedAcc
 }
 
 /** "2 of 3 lines registered" for the status bar and the tray. */
-export function registrationSummary(lines: Record<string, LineSnapshot>): { registered: number; total: number } {
+export function registrationSummary(lines: Record<string, LineSnapshot>): {
+  registered: number;
+  total: number;
+} {
   const all = Object.values(lines);
   return { registered: all.filter((line) => line.status === 'registered').length, total: all.length };
 }

@@ -21,7 +21,13 @@ export interface RuleQuery {
   kind: KindFilter;
 }
 
-export const DEFAULT_RULE_QUERY: RuleQuery = { search: '', sort: 'created', order: 'desc', scope: 'any', kind: 'any' };
+export const DEFAULT_RULE_QUERY: RuleQuery = {
+  search: '',
+  sort: 'created',
+  order: 'desc',
+  scope: 'any',
+  kind: 'any',
+};
 
 export interface RuleIndex {
   rules: readonly Rule[];
@@ -55,7 +61,8 @@ function ascendingOrder(index: RuleIndex, sort: RuleSort): Uint32Array {
     const times = rules.map((rule) => Date.parse(rule.createdAt));
     compare = (a, b) => times[a]! - times[b]! || compareStrings(rules[a]!.number, rules[b]!.number);
   } else if (sort === 'number') {
-    compare = (a, b) => compareStrings(rules[a]!.number, rules[b]!.number) || compareStrings(rules[a]!.scope, rules[b]!.scope);
+    compare = (a, b) =>
+      compareStrings(rules[a]!.number, rules[b]!.number) || compareStrings(rules[a]!.scope, rules[b]!.scope);
   } else {
     const lastHits = rules.map((rule) => (rule.lastHitAt === null ? 0 : Date.parse(rule.lastHitAt)));
     compare = (a, b) => rules[a]!.hitCount - rules[b]!.hitCount || lastHits[a]! - lastHits[b]!;
@@ -93,7 +100,12 @@ export function searchTerms(search: string, country: string): SearchTerms {
     if (digits !== '') {
       digitVariants.push(digits);
       const trunk = isSupportedCountryCode(country) ? nationalPrefixOf(country) : null;
-      if (trunk !== null && !text.startsWith('+') && digits.startsWith(trunk) && digits.length > trunk.length) {
+      if (
+        trunk !== null &&
+        !text.startsWith('+') &&
+        digits.startsWith(trunk) &&
+        digits.length > trunk.length
+      ) {
         digitVariants.push(digits.slice(trunk.length));
       }
     }

@@ -31,11 +31,23 @@ export function createSessionStore(api: BlocklineApi) {
       const trimmedUrl = serverUrl.trim();
       const trimmedToken = token.trim();
       if (!/^https?:\/\/\S+$/.test(trimmedUrl)) {
-        set({ signInError: { ok: false, code: 'validation_failed', message: 'Enter the server address, e.g. https://blockline.example.com' } });
+        set({
+          signInError: {
+            ok: false,
+            code: 'validation_failed',
+            message: 'Enter the server address, e.g. https://blockline.example.com',
+          },
+        });
         return false;
       }
       if (trimmedToken.length < 10) {
-        set({ signInError: { ok: false, code: 'validation_failed', message: 'The token is too short: paste the whole personal token' } });
+        set({
+          signInError: {
+            ok: false,
+            code: 'validation_failed',
+            message: 'The token is too short: paste the whole personal token',
+          },
+        });
         return false;
       }
       set({ signingIn: true, signInError: null });
@@ -49,7 +61,11 @@ export function createSessionStore(api: BlocklineApi) {
         return false;
       } catch (error) {
         set({
-          signInError: { ok: false, code: 'network', message: error instanceof Error ? error.message : String(error) },
+          signInError: {
+            ok: false,
+            code: 'network',
+            message: error instanceof Error ? error.message : String(error),
+          },
           signingIn: false,
         });
         return false;

@@ -60,7 +60,10 @@ export function createSettingsStore(api: BlocklineApi) {
     },
     async saveAccount(account, password) {
       try {
-        await api.invoke('phone:saveAccount', password === undefined || password === '' ? { account } : { account, password });
+        await api.invoke(
+          'phone:saveAccount',
+          password === undefined || password === '' ? { account } : { account, password },
+        );
         set({ accountsVersion: get().accountsVersion + 1 });
         await get().loadAccounts();
         return true;
@@ -100,7 +103,11 @@ export function messageForField(error: WriteError, field: SettingsField): string
       if (typeof issue !== 'object' || issue === null) continue;
       const path: unknown = Reflect.get(issue, 'path');
       const message: unknown = Reflect.get(issue, 'message');
-      if (Array.isArray(path) && typeof message === 'string' && path.join('.').endsWith(field.split('.').pop() ?? field)) {
+      if (
+        Array.isArray(path) &&
+        typeof message === 'string' &&
+        path.join('.').endsWith(field.split('.').pop() ?? field)
+      ) {
         return message;
       }
     }

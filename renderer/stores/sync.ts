@@ -58,7 +58,8 @@ export function describeSync(state: SyncState, nowMs: number): string {
     case 'synced':
       return `Synced ${new Date(state.syncedAt).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`;
     case 'offline': {
-      const age = state.lastSyncedAt === null ? 'never synced' : `list ${formatAge(state.lastSyncedAt, nowMs)} old`;
+      const age =
+        state.lastSyncedAt === null ? 'never synced' : `list ${formatAge(state.lastSyncedAt, nowMs)} old`;
       return `Offline: ${age}, ${state.ruleCount.toLocaleString('en-US')} rules kept locally`;
     }
   }

@@ -12,7 +12,10 @@ export interface BannerProps {
 export function Banner({ tone, title, children, live = true, className }: BannerProps) {
   const role = live ? (tone === 'error' ? 'alert' : 'status') : undefined;
   return (
-    <div className={['bl-banner', `bl-banner--${tone}`, className ?? ''].filter(Boolean).join(' ')} role={role}>
+    <div
+      className={['bl-banner', `bl-banner--${tone}`, className ?? ''].filter(Boolean).join(' ')}
+      role={role}
+    >
       {title && <strong className="bl-banner__title">{title}</strong>}
       {children && <span className="bl-banner__body">{children}</span>}
     </div>

@@ -7,8 +7,19 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   size?: 'normal' | 'small';
 }
 
-export function Button({ variant = 'secondary', size = 'normal', className, type = 'button', ...rest }: ButtonProps) {
-  const classes = ['bl-button', `bl-button--${variant}`, size === 'small' ? 'bl-button--small' : '', className ?? '']
+export function Button({
+  variant = 'secondary',
+  size = 'normal',
+  className,
+  type = 'button',
+  ...rest
+}: ButtonProps) {
+  const classes = [
+    'bl-button',
+    `bl-button--${variant}`,
+    size === 'small' ? 'bl-button--small' : '',
+    className ?? '',
+  ]
     .filter(Boolean)
     .join(' ');
   return <button type={type} className={classes} {...rest} />;

@@ -77,7 +77,12 @@ export function Dialog({ open, title, onClose, children, footer, wide, initialFo
         <h2 id={titleId} className="bl-dialog__title">
           {title}
         </h2>
-        <button type="button" className="bl-button bl-button--ghost bl-button--small" onClick={() => onCloseRef.current()} aria-label="Close">
+        <button
+          type="button"
+          className="bl-button bl-button--ghost bl-button--small"
+          onClick={() => onCloseRef.current()}
+          aria-label="Close"
+        >
           ×
         </button>
       </header>

@@ -15,7 +15,17 @@ export interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement
   hideLabel?: boolean;
 }
 
-export function Select({ label, options, value, onChange, error, hint, hideLabel, className, ...rest }: SelectProps) {
+export function Select({
+  label,
+  options,
+  value,
+  onChange,
+  error,
+  hint,
+  hideLabel,
+  className,
+  ...rest
+}: SelectProps) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (

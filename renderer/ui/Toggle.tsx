@@ -13,7 +13,9 @@ export interface ToggleProps {
 /** An on/off switch: a button with role `switch`, operable with Space and Enter. */
 export function Toggle({ label, checked, onChange, disabled, description, error, busy }: ToggleProps) {
   const id = useId();
-  const describedBy = [description ? `${id}-description` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const describedBy = [description ? `${id}-description` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className="bl-toggle-row">
       <button

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase as SqliteDatabaseLike,
+  type SqliteStatement as SqliteStatementLike,
+} from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
@@ -69,12 +76,41 @@ function openSqlite(url: string | undefined): Database {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     kysely,
     dialect: 'sqlite',
     location: path,
     close: () => kysely.destroy(),
+  };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; the server runs the same few dozen statements over and over, so
+ * prepared statements are kept by their SQL text (most recently used last). Safe because Kysely runs
+ * one query at a time on the connection and this server never streams results.
+ */
+function withStatementCache(connection: SqliteDatabase.Database): SqliteDatabaseLike {
+  const statements = new Map<string, SqliteStatementLike>();
+  return {
+    close: () => connection.close(),
+    prepare(text) {
+      const cached = statements.get(text);
+      if (cached !== undefined) {
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = connection.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next();
+        if (oldest.done !== true) statements.delete(oldest.value);
+      }
+      return statement;
+    },
   };
 }
 

@@ -30,7 +30,9 @@ describe('blocked numbers (lead)', () => {
     await page.getByLabel('Personal token').fill(env.tokens.lead);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('synced');
+    await expect
+      .poll(() => page.getByTestId('sync-status').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('synced');
     await waitForList(page, 4);
     expect(await page.getByTestId('rule-count').textContent()).toBe('4 rules');
     await rowOf(page, '+19005550100').waitFor();
@@ -52,7 +54,9 @@ describe('blocked numbers (lead)', () => {
     await number.fill('12345');
     await dialog.getByRole('button', { name: 'Block number' }).click();
     // The message names the input (as formatted while typing) and the reason.
-    await expect.poll(() => dialog.getByRole('alert').first().textContent()).toMatch(/"1 \(234\) 5" is too short/);
+    await expect
+      .poll(() => dialog.getByRole('alert').first().textContent())
+      .toMatch(/"1 \(234\) 5" is too short/);
 
     // Already on the list: the server's words, beside the number.
     await number.fill('+1 900 555 0100');
@@ -88,19 +92,26 @@ describe('blocked numbers (lead)', () => {
     await page.getByLabel('Reason for (212) 555-0142').fill('Edited inline');
     await page.getByLabel('Reason for (212) 555-0142').press('Enter');
     await expect.poll(() => row.textContent()).toContain('Edited inline');
-    const stored = await env.server.blockline.store.allRules("demo");
+    const stored = await env.server.blockline.store.allRules('demo');
     expect(stored.find((rule) => rule.number === '+12125550142')?.reason).toBe('Edited inline');
   });
 
   it('deletes with a confirmation', async () => {
     const { page } = app;
-    await rowOf(page, '+12125550142').getByRole('button', { name: /Delete rule/ }).click();
+    await rowOf(page, '+12125550142')
+      .getByRole('button', { name: /Delete rule/ })
+      .click();
     const dialog = page.getByRole('dialog', { name: 'Delete this rule?' });
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await rowOf(page, '+12125550142').count()).toBe(1);
-    await rowOf(page, '+12125550142').getByRole('button', { name: /Delete rule/ }).click();
-    await page.getByRole('dialog', { name: 'Delete this rule?' }).getByRole('button', { name: 'Delete' }).click();
+    await rowOf(page, '+12125550142')
+      .getByRole('button', { name: /Delete rule/ })
+      .click();
+    await page
+      .getByRole('dialog', { name: 'Delete this rule?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await rowOf(page, '+12125550142').waitFor({ state: 'detached' });
     expect(await page.getByTestId('rule-count').textContent()).toBe('4 rules');
   });
@@ -109,18 +120,16 @@ describe('blocked numbers (lead)', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Add many' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add many numbers' });
-    await dialog.getByLabel(/^Numbers/).fill(['212 555 0150', '911', 'abc', '+1 900 555 0100', '212-555-0151'].join('\n'));
+    await dialog
+      .getByLabel(/^Numbers/)
+      .fill(['212 555 0150', '911', 'abc', '+1 900 555 0100', '212-555-0151'].join('\n'));
     await dialog.getByLabel('Reason for all').fill('Pasted by the e2e test');
     await dialog.getByRole('button', { name: 'Add all' }).click();
     const results = dialog.getByRole('list', { name: 'Result per line' }).getByRole('listitem');
     await expect.poll(() => results.count()).toBe(5);
-    expect(await results.evaluateAll((items) => items.map((item) => item.getAttribute('data-status')))).toEqual([
-      'created',
-      'emergency',
-      'invalid',
-      'already_blocked',
-      'created',
-    ]);
+    expect(
+      await results.evaluateAll((items) => items.map((item) => item.getAttribute('data-status'))),
+    ).toEqual(['created', 'emergency', 'invalid', 'already_blocked', 'created']);
     await rowOf(page, '+12125550150').waitFor({ state: 'attached' });
     await dialog.getByLabel('Number on line 3').fill('212 555 0152');
     await dialog.getByLabel('Number on line 2').fill('');
@@ -158,8 +167,19 @@ describe('blocked numbers (lead)', () => {
     await search.fill('');
     await page.getByLabel('Sort by').selectOption('number');
     await page.getByLabel('Order').selectOption('asc');
-    const numbers = await page.locator('[data-rule-number]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-rule-number')));
+    const numbers = await page
+      .locator('[data-rule-number]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-rule-number')));
     expect(numbers).toEqual([...numbers].sort());
+  });
+
+  it('fills the dialer from a tel: link and says why a call cannot be placed without a SIP account', async () => {
+    const { page, host } = app;
+    host.services.emit('dialer:open', { number: '+12125550123' });
+    const dialer = page.getByLabel('Number to call');
+    await expect.poll(() => dialer.inputValue()).toBe('+12125550123');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByText('No SIP account is set up: add one in Settings → Phone').waitFor();
     expect(rendererErrors(app)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * into a temp dir, real browser hosts (one per app instance) and Debian's Chromium driven by
  * playwright-core. Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,9 @@ export const UI_CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  // WebRTC inside a loopback-only namespace (see /work/shared/notes/sip-lab.md).
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
@@ -84,7 +87,11 @@ export async function startUiEnv(): Promise<UiEnv> {
   const address = server.server.address() as AddressInfo;
   const serverUrl = `http://127.0.0.1:${address.port}`;
   await buildRenderer(rendererDir);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: UI_CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: UI_CHROMIUM_ARGS,
+    headless: true,
+  });
   const instances = new Set<AppInstance>();
   let hostCounter = 0;
 
@@ -100,7 +107,10 @@ export async function startUiEnv(): Promise<UiEnv> {
       servicesOverrides: { backoff: { baseMs: 200, capMs: 1_000 } },
     });
     if (options.role !== null) {
-      const result = await host.services.invoke('session:signIn', { serverUrl, token: seed.tokens[options.role] });
+      const result = await host.services.invoke('session:signIn', {
+        serverUrl,
+        token: seed.tokens[options.role],
+      });
       if (!result.ok) throw new Error(`sign-in as ${options.role} failed: ${result.message}`);
     }
     const context = await browser.newContext({
@@ -164,11 +174,18 @@ function bridgeMessagesOf(page: Page, invokes: AppInstance['invokes'], events: A
     });
     socket.on('framesent', (frame) => {
       try {
-        const message: unknown = JSON.parse(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8'));
-        if (typeof message !== 'object' || message === null || Reflect.get(message, 'type') !== 'invoke') return;
+        const message: unknown = JSON.parse(
+          typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8'),
+        );
+        if (typeof message !== 'object' || message === null || Reflect.get(message, 'type') !== 'invoke')
+          return;
         const request: unknown = Reflect.get(message, 'request');
-        const entries: unknown = typeof request === 'object' && request !== null ? Reflect.get(request, 'entries') : undefined;
-        invokes.push({ channel: String(Reflect.get(message, 'channel')), entries: Array.isArray(entries) ? entries.length : null });
+        const entries: unknown =
+          typeof request === 'object' && request !== null ? Reflect.get(request, 'entries') : undefined;
+        invokes.push({
+          channel: String(Reflect.get(message, 'channel')),
+          entries: Array.isArray(entries) ? entries.length : null,
+        });
       } catch {
         // not a bridge message
       }
@@ -179,7 +196,10 @@ function bridgeMessagesOf(page: Page, invokes: AppInstance['invokes'], events: A
 /** Waits until the signed-in app shows the list (the demo org has 4 rules). */
 export async function waitForList(page: Page, minimum = 1): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
-  await page.locator('[data-rule-number]').nth(minimum - 1).waitFor({ timeout: 15_000 });
+  await page
+    .locator('[data-rule-number]')
+    .nth(minimum - 1)
+    .waitFor({ timeout: 15_000 });
 }
 
 export function rowOf(page: Page, e164: string) {
@@ -204,15 +224,21 @@ export interface AxeViolation {
 /** Runs axe-core in the page; returns serious and critical violations only. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof Reflect.get(window, 'axe') === 'object');
-  if (!loaded) await page.addScriptTag({ path: join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  // Evaluated through the DevTools protocol: a script tag would be refused by the page's strict CSP.
+  if (!loaded)
+    await page.evaluate(readFileSync(join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
   const violations = await page.evaluate(async () => {
-    const axe = Reflect.get(window, 'axe') as { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> };
+    const axe = Reflect.get(window, 'axe') as {
+      run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }>;
+    };
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,
       help: violation.help,
-      nodes: violation.nodes.slice(0, 5).map((node) => ({ target: node.target, failureSummary: node.failureSummary })),
+      nodes: violation.nodes
+        .slice(0, 5)
+        .map((node) => ({ target: node.target, failureSummary: node.failureSummary })),
     }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');

@@ -4,7 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererErrors, startUiEnv, waitForList, writeTempFile, type AppInstance, type UiEnv } from './ui-harness';
+import {
+  rendererErrors,
+  startUiEnv,
+  waitForList,
+  writeTempFile,
+  type AppInstance,
+  type UiEnv,
+} from './ui-harness';
 
 let env: UiEnv;
 let lead: AppInstance;
@@ -55,12 +62,16 @@ describe('CSV import', () => {
     await progress.waitFor();
     const started = Date.now();
     await dialog.getByTestId('bulk-summary').waitFor({ timeout: 90_000 });
-    const changed = lead.events.filter((event) => event.channel === 'blocklist:changed' && event.at >= started);
+    const changed = lead.events.filter(
+      (event) => event.channel === 'blocklist:changed' && event.at >= started,
+    );
     console.log(
       `imported 10,000 rows in ${((Date.now() - started) / 1000).toFixed(1)} s; ${changed.length} blocklist:changed events, ${(changed.reduce((sum, event) => sum + event.bytes, 0) / 1e6).toFixed(1)} MB`,
     );
     // The bad rows: 7 emergency numbers (911), the rest invalid for their stated reasons.
-    expect(await dialog.getByTestId('bulk-summary').textContent()).toBe('9,950 created · 43 invalid · 7 emergency number, refused');
+    expect(await dialog.getByTestId('bulk-summary').textContent()).toBe(
+      '9,950 created · 43 invalid · 7 emergency number, refused',
+    );
     expect(await progress.getAttribute('value')).toBe('10000');
 
     const reported = await dialog
@@ -69,7 +80,10 @@ describe('CSV import', () => {
       .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-line'))));
     expect(reported).toEqual(badLines);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download error report' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Download error report' }).click(),
+    ]);
     const reportPath = await download.path();
     const reportLines = readFileSync(reportPath, 'utf8').trim().split('\r\n');
     expect(reportLines[0]).toBe('line,number,status,message');
@@ -78,12 +92,16 @@ describe('CSV import', () => {
     const stored = await env.server.blockline.store.allRules('demo');
     expect(stored).toHaveLength(4 + 9_950);
     expect(stored.filter((rule) => rule.source === 'import')).toHaveLength(9_950);
-    const chunks = lead.invokes.filter((invoke) => invoke.channel === 'rules:bulkCreate').map((invoke) => invoke.entries ?? 0);
+    const chunks = lead.invokes
+      .filter((invoke) => invoke.channel === 'rules:bulkCreate')
+      .map((invoke) => invoke.entries ?? 0);
     expect(chunks.length).toBe(Math.ceil(9_950 / 500));
     expect(Math.max(...chunks)).toBeLessThanOrEqual(500);
     expect(chunks.reduce((sum, size) => sum + size, 0)).toBe(9_950);
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('rule-count').textContent(), { timeout: 10_000 }).toBe('9,954 rules');
+    await expect
+      .poll(() => page.getByTestId('rule-count').textContent(), { timeout: 10_000 })
+      .toBe('9,954 rules');
     expect(rendererErrors(lead)).toEqual([]);
   });
 });

@@ -21,7 +21,12 @@ afterAll(async () => {
 });
 
 /** Milliseconds from now until `check` holds in the page (polled every animation frame). */
-async function msUntil(page: Page, check: (arg: string) => boolean, arg: string, timeoutMs = 5_000): Promise<number> {
+async function msUntil(
+  page: Page,
+  check: (arg: string) => boolean,
+  arg: string,
+  timeoutMs = 5_000,
+): Promise<number> {
   const started = Date.now();
   await page.waitForFunction(check, arg, { timeout: timeoutMs, polling: 'raf' });
   return Date.now() - started;
@@ -31,7 +36,9 @@ describe('lead and agent', () => {
   it('shows the agent everything read-only, with the reason', async () => {
     const { page } = agent;
     await page.getByText('View only').waitFor();
-    expect(await page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(/Only admins and team leads can change/);
+    expect(await page.getByRole('status').filter({ hasText: 'Read-only' }).textContent()).toMatch(
+      /Only admins and team leads can change/,
+    );
     expect(await page.getByRole('button', { name: 'Add a number' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Add many' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Import CSV' }).isDisabled()).toBe(true);
@@ -50,24 +57,40 @@ describe('lead and agent', () => {
     const dialog = leadPage.getByRole('dialog', { name: 'Add a number' });
     await dialog.getByLabel('Number or prefix').fill('+1 212 555 0177');
     await dialog.getByLabel('Reason').fill('Seen by the agent');
-    const added = msUntil(agent.page, (number) => document.querySelector(`[data-rule-number="${number}"]`) !== null, '+12125550177');
+    const added = msUntil(
+      agent.page,
+      (number) => document.querySelector(`[data-rule-number="${number}"]`) !== null,
+      '+12125550177',
+    );
     await dialog.getByRole('button', { name: 'Block number' }).click();
     expect(await added).toBeLessThan(1_000);
     await leadPage.keyboard.press('Escape');
 
-    await rowOf(leadPage, '+12125550177').getByRole('button', { name: /Edit reason and expiry/ }).click();
+    await rowOf(leadPage, '+12125550177')
+      .getByRole('button', { name: /Edit reason and expiry/ })
+      .click();
     await leadPage.getByLabel('Reason for (212) 555-0177').fill('Reason edited by the lead');
     const edited = msUntil(
       agent.page,
-      (reason) => document.querySelector('[data-rule-number="+12125550177"]')?.textContent?.includes(reason) === true,
+      (reason) =>
+        document.querySelector('[data-rule-number="+12125550177"]')?.textContent?.includes(reason) === true,
       'Reason edited by the lead',
     );
     await leadPage.getByLabel('Reason for (212) 555-0177').press('Enter');
     expect(await edited).toBeLessThan(1_000);
 
-    await rowOf(leadPage, '+12125550177').getByRole('button', { name: /Delete rule/ }).click();
-    const deleted = msUntil(agent.page, (number) => document.querySelector(`[data-rule-number="${number}"]`) === null, '+12125550177');
-    await leadPage.getByRole('dialog', { name: 'Delete this rule?' }).getByRole('button', { name: 'Delete' }).click();
+    await rowOf(leadPage, '+12125550177')
+      .getByRole('button', { name: /Delete rule/ })
+      .click();
+    const deleted = msUntil(
+      agent.page,
+      (number) => document.querySelector(`[data-rule-number="${number}"]`) === null,
+      '+12125550177',
+    );
+    await leadPage
+      .getByRole('dialog', { name: 'Delete this rule?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     expect(await deleted).toBeLessThan(1_000);
   });
 
@@ -79,7 +102,11 @@ describe('lead and agent', () => {
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
     await expect
-      .poll(() => agent.page.getByRole('switch', { name: 'Block anonymous callers' }).getAttribute('aria-checked'), { timeout: 2_000 })
+      .poll(
+        () =>
+          agent.page.getByRole('switch', { name: 'Block anonymous callers' }).getAttribute('aria-checked'),
+        { timeout: 2_000 },
+      )
       .toBe('true');
     const window = lead.page.getByLabel('Emergency call-back window (minutes)');
     await window.fill('10');
@@ -87,7 +114,9 @@ describe('lead and agent', () => {
     await lead.page.getByText('Must be between 15 and 1440').waitFor();
     await window.fill('30');
     await window.press('Enter');
-    await expect.poll(async () => (await env.server.blockline.store.getOrg('demo'))?.settings.psapWindowMinutes).toBe(30);
+    await expect
+      .poll(async () => (await env.server.blockline.store.getOrg('demo'))?.settings.psapWindowMinutes)
+      .toBe(30);
   });
 
   it('tells the lead when the server is gone and disables writes without pretending', async () => {

@@ -254,7 +254,7 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
   const anonymousForms: Array<[string, CallerHeaders]> = [
     ['From anonymous@anonymous.invalid', { callerUri: 'sip:anonymous@anonymous.invalid' }],
     ['From restricted user', { callerUri: 'sip:Restricted@127.0.0.1' }],
-    ['empty user part', { callerUri: 'sip:127.0.0.1' }],
+    ['empty user part', { callerUri: 'sip:gateway.lab.invalid' }],
     [
       'Privacy: id without an asserted number',
       { callerUri: 'sip:caller@127.0.0.1', headers: ['Privacy: id'] },

@@ -3,12 +3,13 @@
  * opened in Debian's Chromium with the flags a loopback-only network namespace needs
  * (see /work/shared/notes/sip-lab.md).
  */
-import { build } from 'esbuild';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { build, type Plugin } from 'esbuild';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { memoizePegDecode, SIPJS_GRAMMAR_PATH } from '../../renderer/phone/sipjs-parser-cache';
 import { LAB_DIR } from './lab';
 
 const REPO_ROOT = resolve(LAB_DIR, '..', '..');
@@ -31,6 +32,19 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/** The same sip.js parser fix the product build applies (renderer/phone/sipjs-parser-cache.ts). */
+const sipJsParserCache: Plugin = {
+  name: 'sipjs-parser-cache',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: SIPJS_GRAMMAR_PATH }, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      const patched = memoizePegDecode(code);
+      if (patched === null) throw new Error(`sip.js grammar at ${args.path} has an unexpected shape`);
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
 /** Bundles the harness page (and the audio clips it plays) into `outDir`. */
 export async function buildHarness(outDir: string): Promise<void> {
   mkdirSync(join(outDir, 'audio'), { recursive: true });
@@ -43,6 +57,7 @@ export async function buildHarness(outDir: string): Promise<void> {
     outfile: join(outDir, 'harness.js'),
     logLevel: 'silent',
     sourcemap: 'inline',
+    plugins: process.env.BLOCKLINE_SIPJS_PARSER_CACHE === '0' ? [] : [sipJsParserCache],
   });
   copyFileSync(join(LAB_DIR, 'harness', 'index.html'), join(outDir, 'index.html'));
   for (const clip of ['blocked-inbound.wav', 'blocked-outbound.wav']) {

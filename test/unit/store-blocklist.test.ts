@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createBlocklistStore } from '../../renderer/stores/blocklist';
-import { buildRuleIndex, DEFAULT_RULE_QUERY, queryRules, searchTerms } from '../../renderer/stores/rule-query';
+import {
+  buildRuleIndex,
+  DEFAULT_RULE_QUERY,
+  queryRules,
+  searchTerms,
+} from '../../renderer/stores/rule-query';
 import { errorReportCsv, runBulk, summarize } from '../../renderer/stores/bulk-run';
 import type { BulkCreateResponse } from '../../shared/contracts/api';
 import type { RuleCreate } from '../../shared/rules';
@@ -29,7 +34,11 @@ describe('blocklist store', () => {
     const store = createBlocklistStore(api);
     await store.getState().load();
 
-    api.handle('rules:create', () => ({ ok: false, code: 'already_blocked', message: '+12125551000 is already blocked on all lines' }));
+    api.handle('rules:create', () => ({
+      ok: false,
+      code: 'already_blocked',
+      message: '+12125551000 is already blocked on all lines',
+    }));
     const refused = await store.getState().createRule({ number: '212 555 1000', reason: 'spam' });
     expect(refused).toMatchObject({ ok: false, code: 'already_blocked' });
     expect(store.getState().index.rules).toHaveLength(1);
@@ -61,7 +70,11 @@ describe('blocklist store', () => {
       throw new Error('bridge closed');
     });
     const store = createBlocklistStore(api);
-    expect(await store.getState().createRule({ number: '+12125550000', reason: 'x' })).toEqual({ ok: false, code: 'network', message: 'bridge closed' });
+    expect(await store.getState().createRule({ number: '+12125550000', reason: 'x' })).toEqual({
+      ok: false,
+      code: 'network',
+      message: 'bridge closed',
+    });
   });
 
   it('adds the rules a bulk request created', async () => {
@@ -72,9 +85,20 @@ describe('blocklist store', () => {
     const created = makeRule();
     api.handle('rules:bulkCreate', () => ({
       ok: true,
-      value: { results: [{ index: 0, status: 'created', rule: created }, { index: 1, status: 'emergency', message: 'no' }] },
+      value: {
+        results: [
+          { index: 0, status: 'created', rule: created },
+          { index: 1, status: 'emergency', message: 'no' },
+        ],
+      },
     }));
-    await store.getState().bulkCreate([{ number: 'a', reason: 'r' }, { number: '911', reason: 'r' }], 'bulk');
+    await store.getState().bulkCreate(
+      [
+        { number: 'a', reason: 'r' },
+        { number: '911', reason: 'r' },
+      ],
+      'bulk',
+    );
     expect(store.getState().index.rules).toEqual([created]);
   });
 });
@@ -87,7 +111,8 @@ describe('rule query', () => {
     makeRule({ number: '+13125550000', reason: 'Exception for partner', kind: 'allow', hitCount: 0 }),
   ];
   const index = buildRuleIndex(rules);
-  const numbers = (search: string, extra = {}) => queryRules(index, { ...DEFAULT_RULE_QUERY, search, ...extra }, 'US').map((rule) => rule.number);
+  const numbers = (search: string, extra = {}) =>
+    queryRules(index, { ...DEFAULT_RULE_QUERY, search, ...extra }, 'US').map((rule) => rule.number);
 
   it('finds a number typed in any common form, normalized with the org country', () => {
     expect(numbers('(212) 555-1234')).toEqual(['+12125551234']);
@@ -109,9 +134,21 @@ describe('rule query', () => {
   });
 
   it('sorts by date, number and hits in both orders', () => {
-    expect(numbers('', { sort: 'created', order: 'desc' })).toEqual(rules.map((rule) => rule.number).reverse());
-    expect(numbers('', { sort: 'hits', order: 'desc' })).toEqual(['+1900*', '+12125551234', '+442079460958', '+13125550000']);
-    expect(numbers('', { sort: 'number', order: 'asc' })).toEqual(['+12125551234', '+13125550000', '+1900*', '+442079460958']);
+    expect(numbers('', { sort: 'created', order: 'desc' })).toEqual(
+      rules.map((rule) => rule.number).reverse(),
+    );
+    expect(numbers('', { sort: 'hits', order: 'desc' })).toEqual([
+      '+1900*',
+      '+12125551234',
+      '+442079460958',
+      '+13125550000',
+    ]);
+    expect(numbers('', { sort: 'number', order: 'asc' })).toEqual([
+      '+12125551234',
+      '+13125550000',
+      '+1900*',
+      '+442079460958',
+    ]);
   });
 
   it('filters by scope and kind', () => {
@@ -121,7 +158,10 @@ describe('rule query', () => {
 
   it('answers a search over 100,000 rules quickly', () => {
     const many = Array.from({ length: 100_000 }, (_, i) =>
-      makeRule({ number: `+1${String(2_000_000_000 + i * 7)}`, reason: i % 1000 === 0 ? 'needle' : `reason ${i}` }),
+      makeRule({
+        number: `+1${String(2_000_000_000 + i * 7)}`,
+        reason: i % 1000 === 0 ? 'needle' : `reason ${i}`,
+      }),
     );
     const big = buildRuleIndex(many);
     queryRules(big, DEFAULT_RULE_QUERY, 'US');
@@ -143,13 +183,24 @@ describe('bulk run', () => {
       const response: BulkCreateResponse = {
         results: batch.map((entry, index) =>
           entry.number === '+12125550007'
-            ? { index, status: 'already_blocked' as const, message: '+12125550007 is already blocked on all lines' }
+            ? {
+                index,
+                status: 'already_blocked' as const,
+                message: '+12125550007 is already blocked on all lines',
+              }
             : { index, status: 'created' as const, rule: makeRule({ number: entry.number }) },
         ),
       };
       return { ok: true as const, value: response };
     };
-    const text = ['212-555-0001', '911', 'not a number', '212 555 0002; 212 555 0003', '212-555-0001', '(212) 555-0007'].join('\n');
+    const text = [
+      '212-555-0001',
+      '911',
+      'not a number',
+      '212 555 0002; 212 555 0003',
+      '212-555-0001',
+      '(212) 555-0007',
+    ].join('\n');
     const progress: number[] = [];
     const outcomes = await runBulk(parsePastedNumbers(text), ctx, send, (p) => progress.push(p.done), 2);
     expect(sent.map((batch) => batch.length)).toEqual([2, 2]);
@@ -163,17 +214,39 @@ describe('bulk run', () => {
       [6, 'already_blocked'],
     ]);
     expect(progress.at(-1)).toBe(7);
-    expect(summarize(outcomes)).toMatchObject({ created: 3, emergency: 1, invalid: 1, duplicate: 1, already_blocked: 1 });
+    expect(summarize(outcomes)).toMatchObject({
+      created: 3,
+      emergency: 1,
+      invalid: 1,
+      duplicate: 1,
+      already_blocked: 1,
+    });
   });
 
   it('marks a refused request as not saved and goes on with the next one', async () => {
     let call = 0;
     const send = async (batch: RuleCreate[]) => {
       call += 1;
-      if (call === 1) return { ok: false as const, code: 'forbidden' as const, message: 'Only leads may add rules' };
-      return { ok: true as const, value: { results: batch.map((entry, index) => ({ index, status: 'created' as const, rule: makeRule({ number: entry.number }) })) } };
+      if (call === 1)
+        return { ok: false as const, code: 'forbidden' as const, message: 'Only leads may add rules' };
+      return {
+        ok: true as const,
+        value: {
+          results: batch.map((entry, index) => ({
+            index,
+            status: 'created' as const,
+            rule: makeRule({ number: entry.number }),
+          })),
+        },
+      };
     };
-    const outcomes = await runBulk(parsePastedNumbers('2125550001\n2125550002\n2125550003'), ctx, send, undefined, 2);
+    const outcomes = await runBulk(
+      parsePastedNumbers('2125550001\n2125550002\n2125550003'),
+      ctx,
+      send,
+      undefined,
+      2,
+    );
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'created']);
     expect(outcomes[0]?.message).toBe('Only leads may add rules');
   });
@@ -182,7 +255,13 @@ describe('bulk run', () => {
     const csv = 'number,reason\n+12125550001,ok\nbad,oops\n\n+12125550002,"two, with comma"\n';
     const send = async (batch: RuleCreate[]) => ({
       ok: true as const,
-      value: { results: batch.map((entry, index) => ({ index, status: 'created' as const, rule: makeRule({ number: entry.number }) })) },
+      value: {
+        results: batch.map((entry, index) => ({
+          index,
+          status: 'created' as const,
+          rule: makeRule({ number: entry.number }),
+        })),
+      },
     });
     const outcomes = await runBulk(parseRulesCsv(csv).entries, { country: 'US', lines: [] }, send);
     expect(outcomes.map((o) => [o.line, o.status])).toEqual([

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { callElapsedSeconds, createCallsStore, incomingCall, ongoingCalls } from '../../renderer/stores/calls';
-import { blockedReason, historyForBlocked, historyForCall, reportForBlocked } from '../../renderer/app/phone-controller';
+import {
+  callElapsedSeconds,
+  createCallsStore,
+  incomingCall,
+  ongoingCalls,
+} from '../../renderer/stores/calls';
+import {
+  blockedReason,
+  historyForBlocked,
+  historyForCall,
+  reportForBlocked,
+} from '../../renderer/app/phone-controller';
 import type { BlockedCallEvent, CallSnapshot } from '../../renderer/phone/types';
 import { callReportSchema } from '../../shared/contracts/api';
 import { historyEntrySchema } from '../../shared/contracts/ipc';
 import { makeRule } from './store-helpers';
 
-const snapshot = (id: string, state: CallSnapshot['state'], overrides: Partial<CallSnapshot> = {}): CallSnapshot => ({
+const snapshot = (
+  id: string,
+  state: CallSnapshot['state'],
+  overrides: Partial<CallSnapshot> = {},
+): CallSnapshot => ({
   id,
   accountId: 'a',
   line: '+12125550100',
@@ -52,7 +66,9 @@ describe('calls store', () => {
   it('counts the call timer from the answer', () => {
     expect(callElapsedSeconds(snapshot('x', 'dialing'), 99_000)).toBe(0);
     expect(callElapsedSeconds(snapshot('x', 'connected', { connectedAt: 10_000 }), 75_500)).toBe(65);
-    expect(callElapsedSeconds(snapshot('x', 'ended', { connectedAt: 10_000, endedAt: 20_000 }), 75_500)).toBe(10);
+    expect(callElapsedSeconds(snapshot('x', 'ended', { connectedAt: 10_000, endedAt: 20_000 }), 75_500)).toBe(
+      10,
+    );
   });
 });
 
@@ -64,8 +80,17 @@ describe('phone events into history and reports', () => {
     direction: 'inbound',
     accountId: 'a',
     line: '+12125550100',
-    decision: { verdict: { action: 'block', why: 'rule', rule }, number: '+12125551234', explanation: 'blocked by rule' },
-    identity: { kind: 'number', e164: '+12125551234', withheld: false, verification: { verstat: 'TN-Validation-Failed', attestation: null } },
+    decision: {
+      verdict: { action: 'block', why: 'rule', rule },
+      number: '+12125551234',
+      explanation: 'blocked by rule',
+    },
+    identity: {
+      kind: 'number',
+      e164: '+12125551234',
+      withheld: false,
+      verification: { verstat: 'TN-Validation-Failed', attestation: null },
+    },
     dialed: null,
     handling: 'early-media',
     at: Date.parse('2026-01-01T10:00:00.000Z'),
@@ -74,23 +99,47 @@ describe('phone events into history and reports', () => {
   it('reports a blocked call in the server contract with its rule', () => {
     const report = reportForBlocked(blocked);
     expect(callReportSchema.parse(report)).toEqual(report);
-    expect(report).toMatchObject({ callId: 'abc@host', action: 'block', why: 'rule', ruleId: rule.id, verstat: 'TN-Validation-Failed', anonymous: false });
+    expect(report).toMatchObject({
+      callId: 'abc@host',
+      action: 'block',
+      why: 'rule',
+      ruleId: rule.id,
+      verstat: 'TN-Validation-Failed',
+      anonymous: false,
+    });
   });
 
   it('records a blocked call as "blocked" with the reason', () => {
     const entry = historyForBlocked(blocked);
     expect(historyEntrySchema.parse(entry)).toEqual(entry);
-    expect(entry).toMatchObject({ result: 'blocked', blockedReason: 'Robocaller', verification: 'failed', durationSeconds: 0 });
-    expect(blockedReason({ verdict: { action: 'block', why: 'anonymous' }, number: null, explanation: '' })).toBe('Anonymous caller');
+    expect(entry).toMatchObject({
+      result: 'blocked',
+      blockedReason: 'Robocaller',
+      verification: 'failed',
+      durationSeconds: 0,
+    });
+    expect(
+      blockedReason({ verdict: { action: 'block', why: 'anonymous' }, number: null, explanation: '' }),
+    ).toBe('Anonymous caller');
   });
 
   it('records answered, missed and declined calls', () => {
-    expect(historyForCall(snapshot('1', 'ended', { connectedAt: 2_000, endedAt: 32_000, endReason: 'hangup' }))).toMatchObject({
+    expect(
+      historyForCall(snapshot('1', 'ended', { connectedAt: 2_000, endedAt: 32_000, endReason: 'hangup' })),
+    ).toMatchObject({
       result: 'answered',
       durationSeconds: 30,
     });
-    expect(historyForCall(snapshot('2', 'ended', { endedAt: 5_000, endReason: 'cancelled' })).result).toBe('missed');
-    expect(historyForCall(snapshot('3', 'ended', { endedAt: 5_000, endReason: 'declined' })).result).toBe('declined');
-    expect(historyForCall(snapshot('4', 'ended', { direction: 'outbound', endedAt: 5_000, endReason: 'failed: 486 Busy' })).result).toBe('failed');
+    expect(historyForCall(snapshot('2', 'ended', { endedAt: 5_000, endReason: 'cancelled' })).result).toBe(
+      'missed',
+    );
+    expect(historyForCall(snapshot('3', 'ended', { endedAt: 5_000, endReason: 'declined' })).result).toBe(
+      'declined',
+    );
+    expect(
+      historyForCall(
+        snapshot('4', 'ended', { direction: 'outbound', endedAt: 5_000, endReason: 'failed: 486 Busy' }),
+      ).result,
+    ).toBe('failed');
   });
 });

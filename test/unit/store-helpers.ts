@@ -11,7 +11,9 @@ import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings } from '../../shared/settings';
 import type { BlocklistState } from '../../shared/contracts/ipc';
 
-type Handler<C extends InvokeChannel> = (request: InvokeRequest<C>) => InvokeResponse<C> | Promise<InvokeResponse<C>>;
+type Handler<C extends InvokeChannel> = (
+  request: InvokeRequest<C>,
+) => InvokeResponse<C> | Promise<InvokeResponse<C>>;
 
 export interface FakeApi extends BlocklineApi {
   calls: { channel: InvokeChannel; request: unknown }[];

@@ -20,7 +20,10 @@ const entry = (id: string, startedAt: string, overrides: Partial<HistoryEntry> =
 describe('history store', () => {
   it('loads newest first, adds, and clears through the main process', async () => {
     const api = createFakeApi();
-    api.handle('history:list', () => [entry('old', '2026-01-01T09:00:00.000Z'), entry('new', '2026-01-01T11:00:00.000Z')]);
+    api.handle('history:list', () => [
+      entry('old', '2026-01-01T09:00:00.000Z'),
+      entry('new', '2026-01-01T11:00:00.000Z'),
+    ]);
     api.handle('history:add', () => ({ ok: true }));
     api.handle('history:clear', () => ({ ok: true }));
     const store = createHistoryStore(api);
@@ -44,8 +47,18 @@ describe('history store', () => {
   });
 
   it('says "Hung up: blocked" for blocked inbound and "Blocked" for outbound, with the reason', () => {
-    expect(describeResult(entry('1', '2026-01-01T00:00:00Z', { result: 'blocked', blockedReason: 'Robocaller' }))).toBe('Hung up: blocked (Robocaller)');
-    expect(describeResult(entry('2', '2026-01-01T00:00:00Z', { result: 'blocked', direction: 'outbound', blockedReason: 'Premium' }))).toBe('Blocked (Premium)');
+    expect(
+      describeResult(entry('1', '2026-01-01T00:00:00Z', { result: 'blocked', blockedReason: 'Robocaller' })),
+    ).toBe('Hung up: blocked (Robocaller)');
+    expect(
+      describeResult(
+        entry('2', '2026-01-01T00:00:00Z', {
+          result: 'blocked',
+          direction: 'outbound',
+          blockedReason: 'Premium',
+        }),
+      ),
+    ).toBe('Blocked (Premium)');
     expect(describeResult(entry('3', '2026-01-01T00:00:00Z', { result: 'missed' }))).toBe('Missed');
   });
 

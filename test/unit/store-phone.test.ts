@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createPhoneStore, DEFAULT_AUDIO_PREFERENCES, outboundLine, registrationSummary, type PreferenceStorage } from '../../renderer/stores/phone';
+import {
+  createPhoneStore,
+  DEFAULT_AUDIO_PREFERENCES,
+  outboundLine,
+  registrationSummary,
+  type PreferenceStorage,
+} from '../../renderer/stores/phone';
 import type { LineSnapshot } from '../../renderer/phone/types';
 
 const line = (accountId: string, status: LineSnapshot['status']): LineSnapshot => ({
@@ -11,7 +17,9 @@ const line = (accountId: string, status: LineSnapshot['status']): LineSnapshot =
   reconnectAt: null,
 });
 
-function memoryStorage(initial: Record<string, string> = {}): PreferenceStorage & { data: Record<string, string> } {
+function memoryStorage(
+  initial: Record<string, string> = {},
+): PreferenceStorage & { data: Record<string, string> } {
   const data = { ...initial };
   return { data, getItem: (key) => data[key] ?? null, setItem: (key, value) => void (data[key] = value) };
 }
@@ -49,8 +57,16 @@ describe('phone store', () => {
     const store = createPhoneStore(storage);
     expect(store.getState().audio).toEqual(DEFAULT_AUDIO_PREFERENCES);
     store.getState().setAudio({ outputDeviceId: 'speaker-2', ringtone: 'soft' });
-    expect(createPhoneStore(storage).getState().audio).toEqual({ inputDeviceId: 'default', outputDeviceId: 'speaker-2', ringtone: 'soft' });
-    expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{not json' })).getState().audio).toEqual(DEFAULT_AUDIO_PREFERENCES);
-    expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{"ringtone":42}' })).getState().audio.ringtone).toBe('classic');
+    expect(createPhoneStore(storage).getState().audio).toEqual({
+      inputDeviceId: 'default',
+      outputDeviceId: 'speaker-2',
+      ringtone: 'soft',
+    });
+    expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{not json' })).getState().audio).toEqual(
+      DEFAULT_AUDIO_PREFERENCES,
+    );
+    expect(
+      createPhoneStore(memoryStorage({ 'blockline.audio': '{"ringtone":42}' })).getState().audio.ringtone,
+    ).toBe('classic');
   });
 });

@@ -38,17 +38,27 @@ describe('session store', () => {
     api.handle('session:signIn', () => ({ ok: true, value: signedIn(true) }));
     const store = createSessionStore(api);
     expect(await store.getState().signIn(' https://b.example.com ', ' token-1234567890 ')).toBe(true);
-    expect(api.calls[0]).toEqual({ channel: 'session:signIn', request: { serverUrl: 'https://b.example.com', token: 'token-1234567890' } });
+    expect(api.calls[0]).toEqual({
+      channel: 'session:signIn',
+      request: { serverUrl: 'https://b.example.com', token: 'token-1234567890' },
+    });
     expect(store.getState().session).toEqual(signedIn(true));
     expect(store.getState().signingIn).toBe(false);
   });
 
   it('shows the server refusal in its own words, and a transport failure as network', async () => {
     const api = createFakeApi();
-    api.handle('session:signIn', () => ({ ok: false, code: 'unauthorized', message: 'The token is not valid' }));
+    api.handle('session:signIn', () => ({
+      ok: false,
+      code: 'unauthorized',
+      message: 'The token is not valid',
+    }));
     const store = createSessionStore(api);
     expect(await store.getState().signIn('https://b.example.com', 'token-1234567890')).toBe(false);
-    expect(store.getState().signInError).toMatchObject({ code: 'unauthorized', message: 'The token is not valid' });
+    expect(store.getState().signInError).toMatchObject({
+      code: 'unauthorized',
+      message: 'The token is not valid',
+    });
     api.handle('session:signIn', () => {
       throw new Error('socket closed');
     });

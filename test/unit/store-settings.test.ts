@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { createSettingsStore, messageForField } from '../../renderer/stores/settings';
 import { defaultOrgSettings } from '../../shared/settings';
-import { sipAccountSchema, type SipAccount } from "../../shared/contracts/ipc";
+import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
 import { createFakeApi } from './store-helpers';
 
 describe('settings store', () => {
   it('tracks a pending change and clears it when the server confirms', async () => {
     const api = createFakeApi();
     let release: () => void = () => undefined;
-    api.handle('settings:update', () => new Promise((resolve) => (release = () => resolve({ ok: true, value: { ...defaultOrgSettings(), blockAnonymous: true } }))));
+    api.handle(
+      'settings:update',
+      () =>
+        new Promise(
+          (resolve) =>
+            (release = () => resolve({ ok: true, value: { ...defaultOrgSettings(), blockAnonymous: true } })),
+        ),
+    );
     const store = createSettingsStore(api);
     const done = store.getState().update('blockAnonymous', { blockAnonymous: true });
     expect(store.getState().pending).toEqual({ blockAnonymous: true });
@@ -32,7 +39,11 @@ describe('settings store', () => {
     expect(error).toBeDefined();
     expect(error && messageForField(error, 'psapWindowMinutes')).toBe('must be at least 15');
     expect(store.getState().errors.blockAnonymous).toBeUndefined();
-    api.handle('settings:update', () => ({ ok: false, code: 'forbidden', message: 'Only leads may change settings' }));
+    api.handle('settings:update', () => ({
+      ok: false,
+      code: 'forbidden',
+      message: 'Only leads may change settings',
+    }));
     await store.getState().update('blockAnonymous', { blockAnonymous: true });
     const forbidden = store.getState().errors.blockAnonymous;
     expect(forbidden && messageForField(forbidden, 'blockAnonymous')).toBe('Only leads may change settings');
@@ -64,7 +75,10 @@ describe('settings store', () => {
     });
     const store = createSettingsStore(api);
     expect(await store.getState().saveAccount(account, 'secret')).toBe(true);
-    expect(api.calls.find((call) => call.channel === 'phone:saveAccount')?.request).toEqual({ account, password: 'secret' });
+    expect(api.calls.find((call) => call.channel === 'phone:saveAccount')?.request).toEqual({
+      account,
+      password: 'secret',
+    });
     expect(store.getState().accounts).toEqual([{ account, hasPassword: true }]);
     expect(store.getState().accountsVersion).toBe(1);
     await store.getState().saveAccount(account, '');
@@ -80,7 +94,15 @@ describe('settings store', () => {
       throw new Error('keychain locked');
     });
     const store = createSettingsStore(api);
-    const account: SipAccount = { id: 'a', websocketUrl: 'wss://x/ws', sipUri: 'sip:a@x', displayName: '', lineNumber: '+12125550100', iceServers: [], enabled: true };
+    const account: SipAccount = {
+      id: 'a',
+      websocketUrl: 'wss://x/ws',
+      sipUri: 'sip:a@x',
+      displayName: '',
+      lineNumber: '+12125550100',
+      iceServers: [],
+      enabled: true,
+    };
     expect(await store.getState().saveAccount(account, undefined)).toBe(false);
     expect(store.getState().accountsError).toBe('keychain locked');
     expect(store.getState().accountsVersion).toBe(0);

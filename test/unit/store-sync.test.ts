@@ -10,22 +10,47 @@ describe('sync store', () => {
     expect(store.getState().state.status).toBe('signed_out');
     await store.getState().load();
     expect(store.getState().state).toEqual({ status: 'syncing', revision: 3, ruleCount: 10 });
-    api.emit('sync:state', { status: 'synced', revision: 4, ruleCount: 11, syncedAt: '2026-01-01T10:00:00.000Z' });
+    api.emit('sync:state', {
+      status: 'synced',
+      revision: 4,
+      ruleCount: 11,
+      syncedAt: '2026-01-01T10:00:00.000Z',
+    });
     expect(store.getState().state.status).toBe('synced');
   });
 
   it('blocks writes offline and signed out, with the reason', () => {
-    expect(writesBlockedReason({ status: 'offline', revision: 1, ruleCount: 2, lastSyncedAt: null, error: 'x' })).toMatch(/Offline/);
+    expect(
+      writesBlockedReason({ status: 'offline', revision: 1, ruleCount: 2, lastSyncedAt: null, error: 'x' }),
+    ).toMatch(/Offline/);
     expect(writesBlockedReason({ status: 'signed_out' })).toMatch(/Sign in/);
     expect(writesBlockedReason({ status: 'syncing', revision: 1, ruleCount: 2 })).toBeNull();
-    expect(writesBlockedReason({ status: 'synced', revision: 1, ruleCount: 2, syncedAt: '2026-01-01T10:00:00.000Z' })).toBeNull();
+    expect(
+      writesBlockedReason({
+        status: 'synced',
+        revision: 1,
+        ruleCount: 2,
+        syncedAt: '2026-01-01T10:00:00.000Z',
+      }),
+    ).toBeNull();
   });
 
   it('describes offline with the age and size of the local list', () => {
     const now = Date.parse('2026-01-01T12:05:00.000Z');
-    const text = describeSync({ status: 'offline', revision: 9, ruleCount: 12345, lastSyncedAt: '2026-01-01T10:00:00.000Z', error: 'refused' }, now);
+    const text = describeSync(
+      {
+        status: 'offline',
+        revision: 9,
+        ruleCount: 12345,
+        lastSyncedAt: '2026-01-01T10:00:00.000Z',
+        error: 'refused',
+      },
+      now,
+    );
     expect(text).toBe('Offline: list 2 h 5 min old, 12,345 rules kept locally');
-    expect(describeSync({ status: 'offline', revision: 0, ruleCount: 0, lastSyncedAt: null, error: 'x' }, now)).toMatch(/never synced/);
+    expect(
+      describeSync({ status: 'offline', revision: 0, ruleCount: 0, lastSyncedAt: null, error: 'x' }, now),
+    ).toMatch(/never synced/);
   });
 
   it('formats ages', () => {

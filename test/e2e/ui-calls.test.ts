@@ -1,0 +1,75 @@
+/**
+ * The phone views against the real SIP lab (Kamailio + rtpengine): a SIP account set up in
+ * Settings → Phone registers; an allowed caller (sipp) rings the incoming-call view with the caller
+ * formatted; Answer shows the in-call view; the call lands in the history. axe checks the incoming and
+ * in-call views in both themes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { runUac, type SippResult } from '../sip-lab/sipp';
+import { rendererErrors, screenshot, seriousViolations, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
+
+let lab: Lab;
+let env: UiEnv;
+let lead: AppInstance;
+
+beforeAll(async () => {
+  lab = await startLab();
+  env = await startUiEnv();
+  lead = await env.openApp({ role: 'lead' });
+});
+afterAll(async () => {
+  await env?.close();
+  await lab?.stop();
+});
+
+describe('phone views with a real SIP server', () => {
+  it('sets up a SIP account in Settings → Phone and registers the line', async () => {
+    const { page } = lead;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByRole('button', { name: 'Add SIP account' }).click();
+    const form = page.getByRole('form', { name: 'New SIP account' });
+    await form.getByLabel('Server WebSocket URL').fill('ws://192.0.2.1:8080');
+    await form.getByLabel('SIP address (user)').fill('agent1');
+    await form.getByRole('button', { name: 'Save account' }).click();
+    await form.getByText('must be a SIP URI such as sip:agent1@pbx.example.com').waitFor();
+    await form.getByLabel('SIP address (user)').fill('sip:agent1@127.0.0.1');
+    await form.getByLabel('Line number (E.164)').fill('+12125550100');
+    await form.getByRole('button', { name: 'Save account' }).click();
+    await form.getByText('Use wss:// (plain ws:// is allowed on this computer’s loopback only)').waitFor();
+    await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
+    await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
+    await form.getByLabel('Display name').fill('Agent One');
+    await form.getByRole('button', { name: 'Save account' }).click();
+    await page.getByText('sip:agent1@127.0.0.1 · line (212) 555-0100 · password saved').waitFor();
+    await page.getByRole('button', { name: 'Phone', exact: true }).click();
+    await page.getByText('(212) 555-0100: registered').waitFor({ timeout: 15_000 });
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`rings an allowed caller, answers, and records the call (${theme} theme)`, async () => {
+      const { page } = lead;
+      await page.emulateMedia({ colorScheme: theme });
+      const caller: Promise<SippResult> = runUac({ scenario: 'uac-ring', caller: { callerUri: 'sip:+13125550188@127.0.0.1', callerName: 'Partner' } });
+      const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+      await incoming.waitFor({ timeout: 15_000 });
+      expect(await incoming.textContent()).toContain('(312) 555-0188');
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, `incoming-call-${theme}`);
+      await incoming.getByRole('button', { name: 'Answer' }).click();
+      await page.getByTestId('in-call').waitFor();
+      await screenshot(page, `in-call-${theme}`);
+      // The sipp caller hangs up one second after the answer.
+      const result = await caller;
+      expect(result.successful).toBe(1);
+      await page.getByTestId('in-call').waitFor({ state: 'detached', timeout: 10_000 });
+      const newest = page.getByTestId('history-entry').first();
+      await expect.poll(() => newest.textContent()).toMatch(/Incoming.*\(312\) 555-0188.*Answered/);
+    });
+  }
+
+  it('logged no renderer errors', () => {
+    expect(rendererErrors(lead).filter((message) => !/WebSocket|getStats/i.test(message))).toEqual([]);
+  });
+});
