@@ -3,7 +3,7 @@
  * that serializes writers per org, advances the org's revision once per change and appends the change
  * to the log, so clients can follow the list by revision (SPEC §5).
  */
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Change, Line, Role } from '../shared/contracts/api';
 import { isSupportedCountryCode, type CountryCode } from '../shared/numbers';
 import type { Rule, RuleKind, RuleScope, RuleSource } from '../shared/rules';
@@ -147,7 +147,7 @@ export class OrgWrite {
   private ruleIdSequence = 0;
 
   constructor(
-    readonly tx: Transaction<DB>,
+    readonly tx: Kysely<DB>,
     readonly org: OrgRow,
     readonly nowMs: number,
   ) {
@@ -201,7 +201,7 @@ export class Store {
   async writeOrg<T>(orgId: string, work: (write: OrgWrite) => Promise<T>): Promise<T> {
     const pg = this.database.dialect === 'pg';
     let committedRevision: number | null = null;
-    const result = await this.db.transaction().execute(async (tx) => {
+    const result = await this.inWriteTransaction(async (tx) => {
       let query = tx
         .selectFrom('orgs')
         .select(['id', 'name', 'time_zone', 'revision', 'log_floor', 'settings'])
@@ -217,6 +217,26 @@ export class Store {
     });
     if (committedRevision !== null) this.options.onCommitted(orgId, committedRevision);
     return result;
+  }
+
+  /**
+   * PostgreSQL: an ordinary transaction (the org row lock serializes writers). SQLite: BEGIN IMMEDIATE,
+   * which takes the write lock up front, so another process writing the same file (the admin CLI)
+   * makes this one wait (busy_timeout) instead of failing when a read would turn into a write.
+   */
+  private async inWriteTransaction<T>(work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    if (this.database.dialect === 'pg') return this.db.transaction().execute(work);
+    return this.db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const value = await work(connection);
+        await sql`commit`.execute(connection);
+        return value;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   private async finishWrite(write: OrgWrite, pg: boolean): Promise<void> {

@@ -332,6 +332,9 @@ function splitNameAddr(entry: string): { uri: string | null; headerParams: strin
 }
 
 /** `sip:user;userparams:password@host;params` / `tel:number;params` → user, its parameters, host. */
+/** `sip:127.0.0.1` names a host with no user part (withheld), not the number 127001. */
+const IPV4_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 function uriParts(uri: string): { user: string; userParams: string; host: string } | null {
   const scheme = /^(sips?|tel):/i.exec(uri);
   if (scheme === null) return null;
@@ -349,7 +352,7 @@ function uriParts(uri: string): { user: string; userParams: string; host: string
     // `sip:host`: no user part, so the identity is withheld (SPEC §3.3 "user part empty") — unless the
     // "host" is a number (`sip:+12125551234`), which some gateways send.
     const host = hostOf(rest);
-    return /^\+?[\d\-.()]+$/.test(host)
+    return /^\+?[\d\-.()]+$/.test(host) && !IPV4_ADDRESS.test(host)
       ? { user: host, userParams: '', host: '' }
       : { user: '', userParams: '', host };
   }

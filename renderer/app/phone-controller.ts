@@ -236,12 +236,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           const logInbound = stores.blocklist.getState().data?.settings.logBlockedInbound ?? false;
           if (event.direction === 'outbound' || logInbound) addHistory(historyForBlocked(event));
           if (event.direction === 'outbound') {
-            stores.calls
-              .getState()
-              .setDialerNotice({
-                tone: 'error',
-                text: `Blocked by your organization: ${blockedReason(event.decision)}`,
-              });
+            stores.calls.getState().setDialerNotice({
+              tone: 'error',
+              text: `Blocked by your organization: ${blockedReason(event.decision)}`,
+            });
           }
         },
         onEmergencyCallPlaced: (at) => {
@@ -281,7 +279,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       const previous = phone;
       phone = null;
       await previous?.dispose().catch(() => undefined);
-      for (const accountId of Object.keys(stores.phone.getState().lines)) stores.phone.getState().removeLine(accountId);
+      for (const accountId of Object.keys(stores.phone.getState().lines))
+        stores.phone.getState().removeLine(accountId);
     },
     async placeCall(dialed) {
       const calls = stores.calls.getState();

@@ -22,16 +22,12 @@ export function History() {
   const callBack = (entry: HistoryEntry) => {
     const number = entry.number ?? entry.display;
     calls.getState().setDialerText(number);
-    controller
-      .placeCall(number)
-      .catch((caught: unknown) =>
-        calls
-          .getState()
-          .setDialerNotice({
-            tone: 'error',
-            text: caught instanceof Error ? caught.message : String(caught),
-          }),
-      );
+    controller.placeCall(number).catch((caught: unknown) =>
+      calls.getState().setDialerNotice({
+        tone: 'error',
+        text: caught instanceof Error ? caught.message : String(caught),
+      }),
+    );
   };
   return (
     <section className="bl-panel bl-history" aria-labelledby="history-heading">

@@ -27,6 +27,13 @@ export interface BlocklistStoreState {
 export type BlocklistStore = ReturnType<typeof createBlocklistStore>;
 
 /**
+ * A burst of `blocklist:changed` events (an import, a sync catching up) is applied at most once per
+ * this many ms: the first at once, the newest at the end of the window. Re-indexing 100,000 rules for
+ * every chunk would otherwise keep the renderer busy for the whole import.
+ */
+export const CHANGE_COALESCE_MS = 200;
+
+/**
  * The org's list as synced from the server. Writes are never optimistic (SPEC §5.5): the list only
  * changes with what the server confirmed — a write's own answer or a `blocklist:changed` event.
  */
@@ -96,8 +103,28 @@ export function createBlocklistStore(api: BlocklineApi) {
       },
     };
   });
-  const unsubscribe = api.on('blocklist:changed', (data) => {
-    store.setState({ data, index: buildRuleIndex(data.rules) });
+  let pending: BlocklistState | null = null;
+  let coalesceTimer: ReturnType<typeof setTimeout> | null = null;
+  const apply = (data: BlocklistState) => store.setState({ data, index: buildRuleIndex(data.rules) });
+  const closeWindow = () => {
+    coalesceTimer = null;
+    if (pending === null) return;
+    const latest = pending;
+    pending = null;
+    apply(latest);
+    coalesceTimer = setTimeout(closeWindow, CHANGE_COALESCE_MS);
+  };
+  const offChanged = api.on('blocklist:changed', (data) => {
+    if (coalesceTimer === null) {
+      apply(data);
+      coalesceTimer = setTimeout(closeWindow, CHANGE_COALESCE_MS);
+    } else pending = data;
   });
+  const unsubscribe = () => {
+    offChanged();
+    if (coalesceTimer !== null) clearTimeout(coalesceTimer);
+    coalesceTimer = null;
+    pending = null;
+  };
   return store;
 }

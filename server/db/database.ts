@@ -52,7 +52,7 @@ export async function openDatabase(
     : openSqlite(url);
   if (options.migrate !== false) {
     try {
-      await migrateToLatest(database.kysely);
+      await withBusyRetry(() => migrateToLatest(database.kysely));
     } catch (error) {
       await database.close();
       throw error;
@@ -185,6 +185,22 @@ async function listenPostgres(
       await current.end().catch(() => undefined);
     }
   };
+}
+
+/**
+ * Several processes may open one SQLite file at once (the server and the admin CLI): a migration
+ * check that meets another process's write lock is retried rather than failing the start.
+ */
+async function withBusyRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const busy = /SQLITE_BUSY|database is locked/i.test(String(error));
+      if (!busy || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export async function migrateToLatest(kysely: Kysely<DB>): Promise<void> {

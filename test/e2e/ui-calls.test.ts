@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
-import { rendererErrors, screenshot, seriousViolations, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
+import {
+  rendererErrors,
+  screenshot,
+  seriousViolations,
+  startUiEnv,
+  type AppInstance,
+  type UiEnv,
+} from './ui-harness';
 
 let lab: Lab;
 let env: UiEnv;
@@ -51,7 +58,10 @@ describe('phone views with a real SIP server', () => {
     it(`rings an allowed caller, answers, and records the call (${theme} theme)`, async () => {
       const { page } = lead;
       await page.emulateMedia({ colorScheme: theme });
-      const caller: Promise<SippResult> = runUac({ scenario: 'uac-ring', caller: { callerUri: 'sip:+13125550188@127.0.0.1', callerName: 'Partner' } });
+      const caller: Promise<SippResult> = runUac({
+        scenario: 'uac-ring',
+        caller: { callerUri: 'sip:+13125550188@127.0.0.1', callerName: 'Partner' },
+      });
       const incoming = page.getByRole('dialog', { name: 'Incoming call' });
       await incoming.waitFor({ timeout: 15_000 });
       expect(await incoming.textContent()).toContain('(312) 555-0188');

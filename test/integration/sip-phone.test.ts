@@ -420,7 +420,8 @@ describe('hostile INVITEs never take the phone down', () => {
     expect(hugeHeader.at(-1)).toBe(603);
 
     const oddUri = await sendRawInvite({ from: '"\u{1F4A3}" <sip:%00%ff@127.0.0.1;user=phone;;;>' });
-    expect(oddUri.at(-1)).toBeGreaterThanOrEqual(400);
+    // Kamailio relays it (100 Trying); sip.js cannot parse that From, so the phone's guard answers 400.
+    expect(oddUri).toEqual([100, 400]);
 
     const stillWorks = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED) });
     expect(stillWorks.exitCode, stillWorks.screen).toBe(0);

@@ -152,9 +152,18 @@ export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
   const rtpengineLogPath = join(dir, 'rtpengine.log');
   const kamailioLogPath = join(dir, 'kamailio.log');
   const started: ChildProcess[] = [];
+  // If this process dies without stop() (a crash, a killed test run), take our own daemons with it:
+  // they would otherwise hold the lab's ports in the namespace.
+  const killOnExit = (): void => {
+    // SIGTERM, not SIGKILL: Kamailio's main process must live long enough to stop its own children.
+    for (const child of started)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
   const stopAll = async (): Promise<void> => {
     // Kamailio first (it talks to rtpengine), each by its own PID.
     for (const child of [...started].reverse()) await stopChild(child);
+    process.removeListener('exit', killOnExit);
   };
 
   try {

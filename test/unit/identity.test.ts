@@ -458,3 +458,21 @@ describe('robustness (never throws, bounded work)', () => {
     expect(identity).toMatchObject({ kind: 'number', e164: NUMBER });
   });
 });
+
+describe('a From with no user part and an IP address host (SPEC §3.3 "user part empty")', () => {
+  it.each(['<sip:127.0.0.1>;tag=1', '<sip:192.0.2.10:5060>;tag=2', 'sip:10.0.0.1'])(
+    '%s is anonymous',
+    (from) => {
+      expect(identityFromHeaders({ get: (name) => (name === 'From' ? [from] : []) }, 'US').kind).toBe(
+        'anonymous',
+      );
+    },
+  );
+  it('a numeric host that is a phone number is still read as one', () => {
+    const identity = identityFromHeaders(
+      { get: (name) => (name === 'From' ? ['<sip:+12125551234>;tag=1'] : []) },
+      'US',
+    );
+    expect(identity).toMatchObject({ kind: 'number', e164: '+12125551234' });
+  });
+});

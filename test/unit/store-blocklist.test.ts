@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createBlocklistStore } from '../../renderer/stores/blocklist';
+import { describe, expect, it, vi } from 'vitest';
+import { CHANGE_COALESCE_MS, createBlocklistStore } from '../../renderer/stores/blocklist';
 import {
   buildRuleIndex,
   DEFAULT_RULE_QUERY,
@@ -25,6 +25,31 @@ describe('blocklist store', () => {
     expect(store.getState().data?.revision).toBe(2);
     expect(store.getState().index.rules[0]?.hitCount).toBe(7);
     expect(store.getState().index.rules).toHaveLength(2);
+  });
+
+  it('applies a burst of changes at once and then the newest at the end of the window', () => {
+    vi.useFakeTimers();
+    try {
+      const api = createFakeApi();
+      const store = createBlocklistStore(api);
+      api.emit('blocklist:changed', makeBlocklistState([makeRule()], 1));
+      expect(store.getState().data?.revision).toBe(1);
+      api.emit('blocklist:changed', makeBlocklistState([makeRule(), makeRule()], 2));
+      api.emit('blocklist:changed', makeBlocklistState([makeRule(), makeRule(), makeRule()], 3));
+      expect(store.getState().data?.revision).toBe(1);
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS);
+      expect(store.getState().data?.revision).toBe(3);
+      expect(store.getState().index.rules).toHaveLength(3);
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS * 2);
+      api.emit('blocklist:changed', makeBlocklistState([], 4));
+      expect(store.getState().data?.revision).toBe(4);
+      store.getState().dispose();
+      api.emit('blocklist:changed', makeBlocklistState([], 5));
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS);
+      expect(store.getState().data?.revision).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('changes the list only with what the server confirmed', async () => {
