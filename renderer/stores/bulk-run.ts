@@ -39,7 +39,7 @@ export async function runBulk(
   send: SendBatch,
   onProgress?: (progress: BulkProgress) => void,
   batchSize: number = MAX_BULK_ENTRIES,
-  concurrency = 2,
+  concurrency = 1,
 ): Promise<BulkOutcome[]> {
   // Each outcome keeps its entry's position so results come back in input order.
   const outcomes: Positioned[] = [];
@@ -72,7 +72,8 @@ export async function runBulk(
   onProgress?.({ done: outcomes.length, total });
   const batches = splitIntoBatches(toSend, batchSize);
   let next = 0;
-  // A few requests in flight: the server's write of one chunk overlaps the transport of the next.
+  // One request at a time by default: a busy host or server must not see its queue grow (each request
+  // has a timeout); callers may allow more in flight.
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
