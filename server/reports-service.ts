@@ -104,12 +104,16 @@ async function considerAutoBlock(write: OrgWrite, number: string): Promise<void>
     .where('direction', '=', 'inbound')
     .where('at', '>=', windowStart)
     .execute();
+  // The number's own rules (any scope, for the conflict check) and every all-lines prefix rule: a prefix
+  // that already covers the number, or an exception for it, means there is nothing to auto-block.
   const existing = (
     await write.tx
       .selectFrom('rules')
       .selectAll()
       .where('org_id', '=', write.org.id)
-      .where('number', '=', number)
+      .where((eb) =>
+        eb.or([eb('number', '=', number), eb.and([eb('scope', '=', 'all'), eb('number', 'like', '%*')])]),
+      )
       .execute()
   ).map(ruleFromRow);
   const proposal = evaluateAutoBlock(

@@ -536,6 +536,17 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
         clock.ms += 30_000;
       }
       expect((await autoRules(org)).map((rule) => rule.number)).toEqual(['+12125558888']);
+
+      // A caller already covered by an all-lines prefix rule, or excepted, is not auto-blocked again.
+      clock.ms = SATURDAY_NOON_NY + 3_600_000;
+      expect((await add(org, { number: '+1212777*', reason: 'range already blocked' })).status).toBe(201);
+      expect((await add(org, { number: '+12125556666', reason: 'trusted', kind: 'allow' })).status).toBe(201);
+      for (const attempt of [1, 2, 3, 4]) {
+        await Promise.all(reportsFor(org, attempt + 20, '+12127770001'));
+        await Promise.all(reportsFor(org, attempt + 30, '+12125556666'));
+        clock.ms += 30_000;
+      }
+      expect((await autoRules(org)).map((rule) => rule.number)).toEqual(['+12125558888']);
     });
 
     it('removes expired rules and syncs the removal', async () => {
