@@ -2,10 +2,20 @@ import { formatForDisplay, isSupportedCountryCode } from '../../shared/numbers';
 import type { Line } from '../../shared/contracts/api';
 import type { RuleScope } from '../../shared/rules';
 
+/** Formatting parses with libphonenumber: cached, since a scrolling list shows the same numbers again. */
+const displayCache = new Map<string, string>();
+const DISPLAY_CACHE_LIMIT = 20_000;
+
 /** A stored number (or prefix) as people read it in the org's country. */
 export function displayNumber(e164: string | null, country: string): string {
   if (e164 === null) return 'Unknown';
-  return isSupportedCountryCode(country) ? formatForDisplay(e164, country) : e164;
+  const key = `${country}:${e164}`;
+  const cached = displayCache.get(key);
+  if (cached !== undefined) return cached;
+  const shown = isSupportedCountryCode(country) ? formatForDisplay(e164, country) : e164;
+  if (displayCache.size >= DISPLAY_CACHE_LIMIT) displayCache.clear();
+  displayCache.set(key, shown);
+  return shown;
 }
 
 export function describeScope(scope: RuleScope, lines: readonly Line[], country: string): string {

@@ -1,11 +1,11 @@
-import { useDeferredValue, useMemo, useState } from 'react';
-import type { Rule } from '../../shared/rules';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import type { Rule, RulePatch } from '../../shared/rules';
 import { downloadText } from '../app/download';
 import { displayNumber } from '../app/format';
 import { useNow } from '../app/hooks';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, useStores } from '../app/stores';
-import { queryRules, type RuleSort } from '../stores/rule-query';
+import { queryRulesTyping, type RuleSort } from '../stores/rule-query';
 import { Banner, Button, Dialog, Select, TextField } from '../ui';
 import { AddRuleDialog } from './AddRuleDialog';
 import { BulkAddDialog } from './BulkAddDialog';
@@ -34,7 +34,11 @@ export function BlockedNumbers() {
 
   // Typing stays responsive: the list catches up with the deferred query.
   const deferredQuery = useDeferredValue(query);
-  const rows = useMemo(() => queryRules(index, deferredQuery, country), [index, deferredQuery, country]);
+  // Typing on narrows the previous result instead of scanning the whole list again.
+  const rows = useMemo(
+    () => queryRulesTyping(index, deferredQuery, country),
+    [index, deferredQuery, country],
+  );
   const total = index.rules.length;
 
   const exportCsv = async () => {
@@ -54,6 +58,14 @@ export function BlockedNumbers() {
   };
 
   const readOnly = access.reason;
+  const askDelete = useCallback((rule: Rule) => {
+    setDeleteError(null);
+    setDeleting(rule);
+  }, []);
+  const saveRule = useCallback(
+    (id: string, patch: RulePatch) => blocklist.getState().updateRule(id, patch),
+    [blocklist],
+  );
   return (
     <section className="bl-panel bl-blocked" aria-labelledby="blocked-heading">
       <header className="bl-panel__header">
@@ -130,7 +142,12 @@ export function BlockedNumbers() {
           }
         />
       </div>
-      <p className="bl-muted bl-count" aria-live="polite" data-testid="rule-count">
+      <p
+        className="bl-muted bl-count"
+        aria-live="polite"
+        data-testid="rule-count"
+        data-query={deferredQuery.search}
+      >
         {rows.length === total
           ? `${total.toLocaleString('en-US')} rules`
           : `${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rules`}
@@ -144,11 +161,8 @@ export function BlockedNumbers() {
           country={country}
           nowMs={now}
           readOnlyReason={readOnly}
-          onSave={(id, patch) => blocklist.getState().updateRule(id, patch)}
-          onDelete={(rule) => {
-            setDeleteError(null);
-            setDeleting(rule);
-          }}
+          onSave={saveRule}
+          onDelete={askDelete}
         />
       )}
 

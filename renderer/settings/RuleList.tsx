@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Line } from '../../shared/contracts/api';
 import { REASON_MAX_LENGTH, isPrefix, type Rule, type RulePatch } from '../../shared/rules';
@@ -38,6 +38,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
   useEffect(() => {
     virtualizer.measure();
   }, [editingId, virtualizer]);
+  const startEditing = useCallback((rule: Rule) => setEditingId(rule.id), []);
 
   return (
     <div className="bl-rules" role="table" aria-label="Blocked numbers" aria-rowcount={rules.length + 1}>
@@ -84,8 +85,8 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
                 {...common}
                 nowMs={nowMs}
                 readOnlyReason={readOnlyReason}
-                onEdit={() => setEditingId(rule.id)}
-                onDelete={() => onDelete(rule)}
+                onEdit={startEditing}
+                onDelete={onDelete}
               />
             );
           })}
@@ -141,7 +142,14 @@ function NumberCells({ rule, lines, country, nowMs }: RowBaseProps) {
   );
 }
 
-function RuleRow(props: RowBaseProps & { readOnlyReason: string | null; onEdit(): void; onDelete(): void }) {
+/** Memoized: while scrolling only rows that enter the view render; the others keep their output. */
+const RuleRow = memo(function RuleRow(
+  props: RowBaseProps & {
+    readOnlyReason: string | null;
+    onEdit(rule: Rule): void;
+    onDelete(rule: Rule): void;
+  },
+) {
   const { rule, rowIndex, top, country, readOnlyReason, onEdit, onDelete } = props;
   const shown = displayNumber(rule.number, country);
   return (
@@ -159,12 +167,17 @@ function RuleRow(props: RowBaseProps & { readOnlyReason: string | null; onEdit()
             <Button
               size="small"
               variant="ghost"
-              onClick={onEdit}
+              onClick={() => onEdit(rule)}
               aria-label={`Edit reason and expiry of ${shown}`}
             >
               Edit
             </Button>
-            <Button size="small" variant="ghost" onClick={onDelete} aria-label={`Delete rule for ${shown}`}>
+            <Button
+              size="small"
+              variant="ghost"
+              onClick={() => onDelete(rule)}
+              aria-label={`Delete rule for ${shown}`}
+            >
               Delete
             </Button>
           </>
@@ -172,7 +185,7 @@ function RuleRow(props: RowBaseProps & { readOnlyReason: string | null; onEdit()
       </span>
     </div>
   );
-}
+});
 
 function EditingRow(
   props: RowBaseProps & { onCancel(): void; onSave(patch: RulePatch): Promise<WriteOutcome<Rule>> },

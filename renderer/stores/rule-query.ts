@@ -37,6 +37,8 @@ export interface RuleIndex {
   reasons: readonly string[];
   /** Ascending orders by sort key, computed on first use. */
   orders: Partial<Record<RuleSort, Uint32Array>>;
+  /** Each rule's position in `rules`, computed on first use (for narrowing a previous result). */
+  positions?: Map<Rule, number>;
 }
 
 export function buildRuleIndex(rules: readonly Rule[]): RuleIndex {
@@ -141,4 +143,59 @@ export function queryRules(index: RuleIndex, query: RuleQuery, country: string):
     result.push(rule);
   }
   return result;
+}
+
+export interface QueryResult {
+  index: RuleIndex;
+  query: RuleQuery;
+  country: string;
+  rules: Rule[];
+}
+
+/**
+ * Like {@link queryRules}, but when the search only grew by typing on (same list, same other filters)
+ * it filters the previous result instead of the whole list: every match test is monotonic under
+ * appending characters, except a whole number matching a prefix rule, so a search that normalizes to a
+ * number always scans the whole list.
+ */
+export function queryRulesIncremental(
+  previous: QueryResult | null,
+  index: RuleIndex,
+  query: RuleQuery,
+  country: string,
+): QueryResult {
+  const terms = searchTerms(query.search, country);
+  const narrowing =
+    previous !== null &&
+    previous.index === index &&
+    previous.country === country &&
+    previous.query.sort === query.sort &&
+    previous.query.order === query.order &&
+    previous.query.scope === query.scope &&
+    previous.query.kind === query.kind &&
+    previous.query.search.trim() !== '' &&
+    query.search.trim().toLowerCase().startsWith(previous.query.search.trim().toLowerCase()) &&
+    terms.e164 === null;
+  if (!narrowing) return { index, query, country, rules: queryRules(index, query, country) };
+  let positions = index.positions;
+  if (!positions) {
+    positions = new Map(index.rules.map((rule, position) => [rule, position]));
+    index.positions = positions;
+  }
+  const rules: Rule[] = [];
+  for (const rule of previous.rules) {
+    const position = positions.get(rule);
+    if (position !== undefined && matches(index, position, terms)) rules.push(rule);
+  }
+  return { index, query, country, rules };
+}
+
+/** The last result per list, so the next keystroke can narrow it (dropped with the list). */
+const lastResults = new WeakMap<RuleIndex, QueryResult>();
+
+/** {@link queryRulesIncremental} from the last query on the same list. */
+export function queryRulesTyping(index: RuleIndex, query: RuleQuery, country: string): Rule[] {
+  const result = queryRulesIncremental(lastResults.get(index) ?? null, index, query, country);
+  lastResults.set(index, result);
+  return result.rules;
 }

@@ -14,14 +14,28 @@ export function createSyncStore(api: BlocklineApi) {
   const store = createStore<SyncStoreState>()((set) => ({
     state: { status: 'signed_out' },
     async load() {
-      set({ state: await api.invoke('sync:state', undefined) });
+      const state = await api.invoke('sync:state', undefined);
+      set({ state: shownState(store.getState().state, state) });
     },
     dispose() {
       unsubscribe();
     },
   }));
-  const unsubscribe = api.on('sync:state', (state) => store.setState({ state }));
+  const unsubscribe = api.on('sync:state', (state) =>
+    store.setState({ state: shownState(store.getState().state, state) }),
+  );
   return store;
+}
+
+/**
+ * While offline the host keeps retrying, and each attempt reports `syncing`: the app stays "offline"
+ * (banner shown, writes disabled) until the server has answered again, instead of flickering.
+ */
+export function shownState(current: SyncState, next: SyncState): SyncState {
+  if (current.status === 'offline' && next.status === 'syncing') {
+    return { ...current, revision: next.revision, ruleCount: next.ruleCount };
+  }
+  return next;
 }
 
 /** Why writes are refused right now, or null when they may go to the server (SPEC §5.5). */

@@ -167,9 +167,13 @@ describe('blocked numbers (lead)', () => {
     await search.fill('');
     await page.getByLabel('Sort by').selectOption('number');
     await page.getByLabel('Order').selectOption('asc');
-    const numbers = await page
-      .locator('[data-rule-number]')
-      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-rule-number')));
+    const shownNumbers = () =>
+      page
+        .locator('[data-rule-number]')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-rule-number')));
+    await expect.poll(async () => (await shownNumbers())[0]).toBe('+12125550150');
+    const numbers = await shownNumbers();
+    expect(numbers).toHaveLength(7);
     expect(numbers).toEqual([...numbers].sort());
   });
 

@@ -1,34 +1,32 @@
 /**
  * The long-lived side of `npm run lab:up`, started by scripts/lab.mjs inside the lab's loopback-only
- * network namespace: Kamailio + rtpengine, the org server with the demo org (SQLite), and the phone in
- * headless Chromium registered as agent1. When everything is ready it writes `<state>/ready.json`; on
- * SIGTERM it stops what it started, by PID, and exits.
+ * network namespace: Kamailio + rtpengine, the org server with the demo org (SQLite), and the real app
+ * — the browser host serving the built renderer, signed in as the demo agent, in headless Chromium,
+ * with the lab SIP account saved through the app and registered as agent1. When everything is ready it
+ * writes `<state>/ready.json`; on SIGTERM it stops what it started, by PID, and exits.
  *
  *   tsx test/sip-lab/lab-daemon.ts <state-dir>
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { defaultOrgSettings } from '../../shared/settings';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from './browser';
-import { LAB_DIR, LAB_SIP_PASSWORD, startLab, tcpPortOpen, type Lab } from './lab';
+import {
+  freshRendererBuild,
+  LAB_AGENT_ACCOUNT,
+  REPO_ROOT,
+  startAppRegistered,
+  type RunningApp,
+} from '../e2e/real-app';
+import { launchChromium } from './browser';
+import { startLab, tcpPortOpen, type Lab } from './lab';
 
-const REPO_ROOT = resolve(LAB_DIR, '..', '..');
 const SERVER_PORT = 8787;
-export const LAB_AGENT = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: '+12125550101',
-  iceServers: [],
-  enabled: true,
-};
 
 interface ServerInfo {
   url: string;
   leadToken: string;
+  agentToken: string;
   process: ChildProcess;
 }
 
@@ -62,9 +60,11 @@ async function startOrgServer(stateDir: string): Promise<ServerInfo> {
     const line = text.split('\n').find((candidate) => candidate.startsWith('{"demo"'));
     if (line && (await tcpPortOpen('127.0.0.1', SERVER_PORT))) {
       const parsed: unknown = JSON.parse(line);
-      const leadToken = readLeadToken(parsed);
-      if (!leadToken) throw new Error(`the org server printed no lead token: ${line}`);
-      return { url: `http://127.0.0.1:${SERVER_PORT}`, leadToken, process: child };
+      const leadToken = readDemoToken(parsed, 'lead');
+      const agentToken = readDemoToken(parsed, 'agent');
+      if (!leadToken || !agentToken)
+        throw new Error(`the org server printed no lead or agent token: ${line}`);
+      return { url: `http://127.0.0.1:${SERVER_PORT}`, leadToken, agentToken, process: child };
     }
     await new Promise((done) => setTimeout(done, 200));
   }
@@ -72,13 +72,14 @@ async function startOrgServer(stateDir: string): Promise<ServerInfo> {
   throw new Error(`the org server was not ready within 60 s; see ${logPath}`);
 }
 
-function readLeadToken(value: unknown): string | null {
+function readDemoToken(value: unknown, role: 'lead' | 'agent'): string | null {
   if (typeof value !== 'object' || value === null || !('demo' in value)) return null;
   const demo = value.demo;
   if (typeof demo !== 'object' || demo === null || !('tokens' in demo)) return null;
   const tokens = demo.tokens;
-  if (typeof tokens !== 'object' || tokens === null || !('lead' in tokens)) return null;
-  return typeof tokens.lead === 'string' ? tokens.lead : null;
+  if (typeof tokens !== 'object' || tokens === null) return null;
+  const token: unknown = Reflect.get(tokens, role);
+  return typeof token === 'string' && token !== '' ? token : null;
 }
 
 async function main(): Promise<void> {
@@ -86,15 +87,16 @@ async function main(): Promise<void> {
   mkdirSync(stateDir, { recursive: true });
   let lab: Lab | null = null;
   let server: ServerInfo | null = null;
-  let staticServer: StaticServer | null = null;
   let browser: Browser | null = null;
+  let app: RunningApp | null = null;
   let stopping = false;
 
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // The app signs out first, so its line unregisters before Kamailio goes.
+    await app?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
-    await staticServer?.close().catch(() => undefined);
     if (server && server.process.exitCode === null) {
       const exited = new Promise((done) => server?.process.once('exit', done));
       server.process.kill('SIGTERM');
@@ -107,32 +109,30 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
 
   try {
-    lab = await startLab({ dir: join(stateDir, 'run') });
-    // TODO(lead): sign the full app (browser host + renderer) in to this server once the host exists;
-    // for now the phone core's harness page is the registered agent.
-    server = existsSync(join(REPO_ROOT, 'server', 'main.ts')) ? await startOrgServer(stateDir) : null;
-    const www = join(stateDir, 'www');
-    await buildHarness(www);
-    staticServer = await serveStatic(www);
+    // A fresh org database and app data each time: the demo tokens are issued anew on every start.
+    for (const name of ['blockline.sqlite', 'blockline.sqlite-wal', 'blockline.sqlite-shm', 'host-data'])
+      rmSync(join(stateDir, name), { recursive: true, force: true });
+    const [startedLab, rendererDir] = await Promise.all([
+      startLab({ dir: join(stateDir, 'run') }),
+      freshRendererBuild(join(stateDir, 'renderer')),
+    ]);
+    lab = startedLab;
+    server = await startOrgServer(stateDir);
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.goto(`${staticServer.url}/index.html`);
-    await page.waitForFunction(() => window.lab !== undefined);
-    await page.evaluate((config) => window.lab?.start(config), {
-      account: LAB_AGENT,
-      password: LAB_SIP_PASSWORD,
-      rules: [],
-      settings: defaultOrgSettings('US'),
-      lines: [{ number: LAB_AGENT.lineNumber, label: 'Lab line', announcementMode: 'early-media' as const }],
-      autoAnswer: 'none' as const,
+    app = await startAppRegistered({
+      browser,
+      serverUrl: server.url,
+      token: server.agentToken,
+      rendererDir,
+      dataDir: join(stateDir, 'host-data'),
     });
     const ready = {
-      serverUrl: server?.url ?? null,
-      leadToken: server?.leadToken ?? null,
-      agentSipUri: LAB_AGENT.sipUri,
-      agentLine: LAB_AGENT.lineNumber,
+      serverUrl: server.url,
+      leadToken: server.leadToken,
+      agentSipUri: LAB_AGENT_ACCOUNT.sipUri,
+      agentLine: LAB_AGENT_ACCOUNT.lineNumber,
       netnsPid: Number(process.env.BLOCKLINE_LAB_NETNS_PID ?? process.pid),
-      harnessUrl: staticServer.url,
+      appUrl: app.host.url,
       labDir: lab.dir,
     };
     writeFileSync(join(stateDir, 'ready.json'), JSON.stringify(ready));

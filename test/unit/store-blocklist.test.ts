@@ -4,6 +4,8 @@ import {
   buildRuleIndex,
   DEFAULT_RULE_QUERY,
   queryRules,
+  queryRulesIncremental,
+  type QueryResult,
   searchTerms,
 } from '../../renderer/stores/rule-query';
 import { errorReportCsv, runBulk, summarize } from '../../renderer/stores/bulk-run';
@@ -179,6 +181,45 @@ describe('rule query', () => {
   it('filters by scope and kind', () => {
     expect(numbers('', { scope: '+12125550101' })).toEqual(['+442079460958']);
     expect(numbers('', { kind: 'allow' })).toEqual(['+13125550000']);
+  });
+
+  it('narrows the previous result while typing on, with the same answers as a full search', () => {
+    const typed = [
+      '2',
+      '21',
+      '212',
+      '(212) 5',
+      '(212) 555-1234',
+      'p',
+      'pr',
+      'premium',
+      '1 900 555 0100',
+      's',
+      'sp',
+      'spam',
+    ];
+    let previous: QueryResult | null = null;
+    for (const search of typed) {
+      const query = { ...DEFAULT_RULE_QUERY, search };
+      const result = queryRulesIncremental(previous, index, query, 'US');
+      expect(result.rules, search).toEqual(queryRules(index, query, 'US'));
+      previous = result;
+    }
+    // A number that only a prefix rule covers is found even after a narrower digit search.
+    const digits = queryRulesIncremental(
+      null,
+      index,
+      { ...DEFAULT_RULE_QUERY, search: '1 900 555 010' },
+      'US',
+    );
+    expect(digits.rules).toEqual([]);
+    const whole = queryRulesIncremental(
+      digits,
+      index,
+      { ...DEFAULT_RULE_QUERY, search: '1 900 555 0100' },
+      'US',
+    );
+    expect(whole.rules.map((rule) => rule.number)).toEqual(['+1900*']);
   });
 
   it('answers a search over 100,000 rules quickly', () => {

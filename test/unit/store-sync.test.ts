@@ -19,6 +19,30 @@ describe('sync store', () => {
     expect(store.getState().state.status).toBe('synced');
   });
 
+  it('stays offline through reconnection attempts until the server answers', () => {
+    const api = createFakeApi();
+    const store = createSyncStore(api);
+    api.emit('sync:state', {
+      status: 'offline',
+      revision: 5,
+      ruleCount: 9,
+      lastSyncedAt: '2026-01-01T10:00:00.000Z',
+      error: 'refused',
+    });
+    api.emit('sync:state', { status: 'syncing', revision: 5, ruleCount: 9 });
+    expect(store.getState().state).toMatchObject({ status: 'offline', error: 'refused' });
+    expect(writesBlockedReason(store.getState().state)).toMatch(/Offline/);
+    api.emit('sync:state', {
+      status: 'synced',
+      revision: 6,
+      ruleCount: 10,
+      syncedAt: '2026-01-01T10:05:00.000Z',
+    });
+    expect(store.getState().state.status).toBe('synced');
+    api.emit('sync:state', { status: 'syncing', revision: 6, ruleCount: 10 });
+    expect(store.getState().state.status).toBe('syncing');
+  });
+
   it('blocks writes offline and signed out, with the reason', () => {
     expect(
       writesBlockedReason({ status: 'offline', revision: 1, ruleCount: 2, lastSyncedAt: null, error: 'x' }),
