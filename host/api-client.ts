@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import {
+  errorCodeForStatus,
   API_PREFIX,
   bulkCreateResponseSchema,
   callReportsResponseSchema,
@@ -194,34 +195,9 @@ export async function errorFromResponse(response: Response): Promise<WriteError>
   }
   return {
     ok: false,
-    code: codeForStatus(response.status),
+    code: errorCodeForStatus(response.status),
     message: `The server answered ${response.status} ${response.statusText}`.trim(),
   };
-}
-
-function codeForStatus(status: number): WriteError['code'] {
-  switch (status) {
-    case 400:
-      return 'bad_request';
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'not_found';
-    case 409:
-      return 'conflict';
-    case 410:
-      return 'snapshot_required';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limited';
-    default:
-      return 'internal';
-  }
 }
 
 export function describeError(error: unknown): string {

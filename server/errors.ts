@@ -18,26 +18,4 @@ export const forbidden = (message: string): ApiError => new ApiError(403, 'forbi
 export const unprocessable = (message: string, details?: unknown): ApiError =>
   new ApiError(422, 'unprocessable', message, details);
 
-/** The envelope code for a status when nothing more specific is known. */
-export function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return 'unauthorized';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'not_found';
-    case 409:
-      return 'conflict';
-    case 410:
-      return 'snapshot_required';
-    case 413:
-      return 'payload_too_large';
-    case 422:
-      return 'unprocessable';
-    case 429:
-      return 'rate_limited';
-    default:
-      return status >= 500 ? 'internal' : 'bad_request';
-  }
-}
+export { errorCodeForStatus as codeForStatus } from '../shared/contracts/api';

@@ -34,6 +34,30 @@ export const errorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
+/** The envelope code for an HTTP status when nothing more specific is known (server and clients agree). */
+export function errorCodeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 410:
+      return 'snapshot_required';
+    case 413:
+      return 'payload_too_large';
+    case 422:
+      return 'unprocessable';
+    case 429:
+      return 'rate_limited';
+    default:
+      return status >= 500 ? 'internal' : 'bad_request';
+  }
+}
+
 export const errorEnvelopeSchema = z.object({
   error: z.object({
     code: errorCodeSchema,
