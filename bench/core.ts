@@ -11,6 +11,7 @@ import type { CallToDecide, DecisionClock } from '../shared/decision.types';
 import { identityFromHeaders } from '../shared/identity';
 import type { Rule } from '../shared/rules';
 import { defaultOrgSettings } from '../shared/settings';
+import { metric, percentileOfSorted } from './lib';
 
 const gc: (() => void) | undefined = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
 
@@ -78,10 +79,6 @@ function makeProbes(rules: readonly Rule[], count: number): string[] {
   return probes;
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
-}
-
 /** Times `run(i)` once per probe, after one untimed warm-up pass; returns sorted nanoseconds. */
 function timeEach(count: number, run: (i: number) => unknown): Float64Array {
   let sink = 0;
@@ -95,11 +92,6 @@ function timeEach(count: number, run: (i: number) => unknown): Float64Array {
   }
   if (sink < 0) console.log(sink);
   return samples.sort();
-}
-
-function metric(name: string, value: number, unit: string): void {
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(unit === 'ratio' ? 3 : 1);
-  console.log(`METRIC ${name} ${shown} ${unit}`);
 }
 
 const settings = defaultOrgSettings('US');
@@ -122,8 +114,8 @@ function benchDecide(
   const index = buildRuleIndex(rules);
   const calls = inboundCalls(makeProbes(rules, probeCount));
   const samples = timeEach(calls.length, (i) => decide(calls[i]!, index, settings, clock));
-  metric(`core.decide.p50.${label}`, percentile(samples, 0.5), 'ns');
-  const p99 = percentile(samples, 0.99);
+  metric(`core.decide.p50.${label}`, percentileOfSorted(samples, 0.5), 'ns');
+  const p99 = percentileOfSorted(samples, 0.99);
   metric(`core.decide.p99.${label}`, p99, 'ns');
   return { index, p99 };
 }
@@ -136,7 +128,7 @@ function heapBytes(): number {
 }
 
 const timerSamples = timeEach(200_000, () => undefined);
-metric('core.timer_overhead', percentile(timerSamples, 0.5), 'ns');
+metric('core.timer_overhead', percentileOfSorted(timerSamples, 0.5), 'ns');
 
 const allRules = makeRules(1_000_000);
 benchDecide('1k', allRules.slice(0, 1_000), 100_000);
@@ -147,7 +139,7 @@ const { index: bigIndex, p99: decideP99 } = benchDecide('1m', allRules, 400_000)
 const numberSet = new Set(allRules.filter((rule) => !rule.number.endsWith('*')).map((rule) => rule.number));
 const setProbes = makeProbes(allRules, 400_000);
 const setSamples = timeEach(setProbes.length, (i) => numberSet.has(setProbes[i]!));
-const setP99 = percentile(setSamples, 0.99);
+const setP99 = percentileOfSorted(setSamples, 0.99);
 metric('core.set.p99.1m', setP99, 'ns');
 metric('core.decide_vs_set.p99.1m', decideP99 / setP99, 'ratio');
 numberSet.clear();
@@ -160,8 +152,8 @@ const fullSamples = timeEach(fullProbes.length, (i) => {
   const caller = identityFromHeaders({ get: (name) => (name === 'From' ? [fullProbes[i]!] : []) }, 'US');
   return decide({ direction: 'inbound', line: LINE, caller }, bigIndex, settings, clock);
 });
-metric('core.fullpath.p50', percentile(fullSamples, 0.5), 'ns');
-metric('core.fullpath.p99', percentile(fullSamples, 0.99), 'ns');
+metric('core.fullpath.p50', percentileOfSorted(fullSamples, 0.5), 'ns');
+metric('core.fullpath.p99', percentileOfSorted(fullSamples, 0.99), 'ns');
 
 // Build time (median of three, each after a full GC so earlier garbage is not billed to it) and index
 // memory at 1M rules.

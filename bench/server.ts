@@ -3,8 +3,8 @@
  * for SQLite and PostgreSQL (a throw-away cluster, when the Debian binaries are installed).
  *
  * The server runs as its own process (`server/main.ts`, as deployed); this process is the client side:
- * 1,000 SSE clients for propagation, HTTP requests for the rest. Run it inside a loopback-only network
- * namespace like the tests: `unshare -n bash -c 'ip link set lo up; npm run bench -- server'`.
+ * 1,000 SSE clients for propagation, HTTP requests for the rest. Re-runs itself inside a loopback-only
+ * network namespace when started outside one, like the tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +17,9 @@ import { openDatabase } from '../server/db/database';
 import { ruleToRow } from '../server/store';
 import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
+import { ensureLoopbackNamespace, metric, percentile } from './lib';
+
+ensureLoopbackNamespace(import.meta.url);
 
 type DialectName = 'sqlite' | 'pg';
 
@@ -26,21 +29,8 @@ const SNAPSHOT_RULES = 100_000;
 const WRITE_SECONDS = 5;
 const WRITE_CONCURRENCY = 16;
 
-function metric(name: string, value: number, unit: string): void {
-  console.log(`METRIC ${name} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
 function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  return percentile(values, 0.5);
 }
 
 let numberCounter = 0;
@@ -340,8 +330,8 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
     );
 
     const latencies = await propagation(base, orgs.propagation);
-    metric(`server.${dialect}.propagation.p50`, percentile(latencies, 50), 'ms');
-    metric(`server.${dialect}.propagation.p99`, percentile(latencies, 99), 'ms');
+    metric(`server.${dialect}.propagation.p50`, percentile(latencies, 0.5), 'ms');
+    metric(`server.${dialect}.propagation.p99`, percentile(latencies, 0.99), 'ms');
     if (latencies.length < SSE_CLIENTS * PROPAGATION_WRITES) {
       console.error(
         `propagation: ${latencies.length} of ${SSE_CLIENTS * PROPAGATION_WRITES} deliveries arrived`,

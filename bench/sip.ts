@@ -9,12 +9,11 @@
  * Timings come from sipp's gettimeofday actions (microseconds), not its 1 ms response-time counters.
  * Re-runs itself inside a loopback-only network namespace when started outside one.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Rule } from '../shared/rules';
+import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
 import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
 import { LAB_SIP_PASSWORD, startLab } from '../test/sip-lab/lab';
@@ -24,32 +23,7 @@ const BLOCKED = '+12125550100';
 const LIVE_CALL_TARGET = '+12125550150';
 const LINE = '+12125550000';
 
-function insideLoopbackNamespace(): boolean {
-  return Object.keys(networkInterfaces()).every((name) => name === 'lo');
-}
-
-if (!insideLoopbackNamespace()) {
-  const script = fileURLToPath(import.meta.url);
-  const result = spawnSync(
-    'unshare',
-    ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$0" --import tsx "$1"', process.execPath, script],
-    { stdio: 'inherit' },
-  );
-  process.exit(result.status ?? 1);
-}
-
-function metric(name: string, value: number, unit: string): void {
-  console.log(
-    `METRIC ${name} ${Number.isFinite(value) ? value.toFixed(unit === 'ratio' ? 2 : 3) : 'NaN'} ${unit}`,
-  );
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
+ensureLoopbackNamespace(import.meta.url);
 
 function finals(timings: SippTiming[]): number[] {
   return timings.flatMap((timing) => (timing.finalMs === null ? [] : [timing.finalMs]));

@@ -9,50 +9,13 @@
  * The first four are measured with 100,000 rules created through the server's service beforehand.
  * `--no-import` skips the (long) import. Re-runs itself inside a loopback-only network namespace when started outside one.
  */
-import { spawnSync } from 'node:child_process';
-import { networkInterfaces } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { bulkCreateRules } from '../server/rules-service';
 import { startUiEnv, writeTempFile } from '../test/e2e/ui-harness';
+import { ensureLoopbackNamespace, metric, percentile } from './lib';
 
 const RULES = 100_000;
 
-function insideLoopbackNamespace(): boolean {
-  return Object.keys(networkInterfaces()).every((name) => name === 'lo');
-}
-
-if (!insideLoopbackNamespace()) {
-  const script = fileURLToPath(import.meta.url);
-  const result = spawnSync(
-    'unshare',
-    [
-      '-n',
-      '--',
-      'sh',
-      '-c',
-      'ip link set lo up && exec "$0" --expose-gc --import tsx "$@"',
-      process.execPath,
-      script,
-      ...process.argv.slice(2),
-    ],
-    { stdio: 'inherit' },
-  );
-  process.exit(result.status ?? 1);
-}
-
-function metric(name: string, value: number, unit: string): void {
-  console.log(
-    `METRIC ${name} ${Number.isFinite(value) ? value.toFixed(unit === 's' ? 2 : 1) : 'NaN'} ${unit}`,
-  );
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN
-  );
-}
+ensureLoopbackNamespace(import.meta.url);
 
 function buildCsv(count: number): string {
   const rows = ['number,reason'];
