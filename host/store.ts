@@ -1,11 +1,19 @@
 /**
  * The app's local persistence over `conf` (the library electron-store is built on), so the same code
  * runs in Electron and in the browser host. Two files: `blocklist.json` (the org's rules, settings,
- * lines and revision — large, rewritten as a whole after each sync) and `app.json` (session, call
- * history, pending call reports, SIP accounts — small, written often). Both carry a schema version
- * with migrations; every value is re-validated with the shared zod schemas on load, so a damaged
- * file costs the damaged entries, never the start-up. Secrets are NOT stored here (see secrets.ts).
+ * lines and revision — large, rewritten as a whole) and `app.json` (session, call history, pending
+ * call reports, SIP accounts — small, written often). Both carry a schema version with migrations;
+ * every value is re-validated with the shared zod schemas on load, so a damaged file costs the
+ * damaged entries, never the start-up. Secrets are NOT stored here (see secrets.ts).
+ *
+ * The blocklist is large (tens of MB at 100,000 rules), so it is held in memory — always current —
+ * and written to disk coalesced: at most about once a second, asynchronously (temp file + rename, so
+ * a crash leaves the previous file whole), each write one consistent snapshot (the revision never
+ * ahead of the rules). `flushBlocklist()` writes what is pending; callers await it on stop.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import Conf from 'conf';
 import { z } from 'zod';
 import {
@@ -117,7 +125,16 @@ export interface LocalStoreOptions {
   /** The directory holding the store files (Electron: app.getPath('userData'); browser host: --data-dir). */
   dir: string;
   log?: (message: string) => void;
+  /** The shortest pause between two writes of blocklist.json (default 1000 ms). */
+  blocklistWriteIntervalMs?: number;
+  /** Called after each completed write of blocklist.json (diagnostics and tests). */
+  onBlocklistWritten?: (written: CachedBlocklist) => void;
 }
+
+export const DEFAULT_BLOCKLIST_WRITE_INTERVAL_MS = 1000;
+/** A write that takes long (a huge list) stretches the pause, so writing never dominates the process. */
+const WRITE_COST_FACTOR = 4;
+const MAX_BLOCKLIST_WRITE_INTERVAL_MS = 5000;
 
 export class LocalStore {
   private readonly blocklistConf: Conf<BlocklistFile>;
@@ -127,9 +144,21 @@ export class LocalStore {
   private history: HistoryEntry[];
   private pendingReports: CallReport[];
   private sipAccounts: SipAccount[];
+  private readonly log: (message: string) => void;
+  private readonly writeIntervalMs: number;
+  private readonly onBlocklistWritten: ((written: CachedBlocklist) => void) | undefined;
+  /** Whether memory holds a list newer than the one on disk (or being written). */
+  private blocklistDirty = false;
+  private writeTimer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private lastWriteStartedAt = Number.NEGATIVE_INFINITY;
+  private lastWriteCostMs = 0;
 
   constructor(options: LocalStoreOptions) {
     const log = options.log ?? (() => {});
+    this.log = log;
+    this.writeIntervalMs = options.blocklistWriteIntervalMs ?? DEFAULT_BLOCKLIST_WRITE_INTERVAL_MS;
+    this.onBlocklistWritten = options.onBlocklistWritten;
     // 0600: call history and the org's list are nobody else's business on a shared machine.
     const common = {
       cwd: options.dir,
@@ -207,13 +236,84 @@ export class LocalStore {
     return { revision, rules, settings: settings ?? defaultOrgSettings(), lines };
   }
 
+  /** In force at once (memory); written to disk within about a second (see `flushBlocklist`). */
   saveBlocklist(next: CachedBlocklist): void {
     this.blocklist = next;
-    this.blocklistConf.store = { ...next };
+    this.blocklistDirty = true;
+    this.scheduleBlocklistWrite();
   }
 
-  clearBlocklist(): void {
+  /** Drops the list; on disk too before the returned promise settles (another org's list must not linger). */
+  clearBlocklist(): Promise<void> {
     this.saveBlocklist({ ...EMPTY_BLOCKLIST, rules: [], lines: [], settings: null });
+    return this.flushBlocklist();
+  }
+
+  /** Writes a pending list now (and waits for a write under way). Resolves once the disk is current. */
+  async flushBlocklist(): Promise<void> {
+    while (this.writing !== null || this.blocklistDirty) {
+      if (this.writing !== null) await this.writing;
+      else await this.startBlocklistWrite();
+    }
+  }
+
+  /** Whether a newer list than the one on disk is waiting to be written. */
+  hasPendingBlocklistWrite(): boolean {
+    return this.blocklistDirty || this.writing !== null;
+  }
+
+  private scheduleBlocklistWrite(): void {
+    if (this.writeTimer !== null || this.writing !== null) return; // the running write reschedules
+    const interval = Math.min(
+      MAX_BLOCKLIST_WRITE_INTERVAL_MS,
+      Math.max(this.writeIntervalMs, this.lastWriteCostMs * WRITE_COST_FACTOR),
+    );
+    const wait = Math.max(0, this.lastWriteStartedAt + interval - performance.now());
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = null;
+      if (this.blocklistDirty && this.writing === null) void this.startBlocklistWrite();
+    }, wait);
+  }
+
+  private startBlocklistWrite(): Promise<void> {
+    if (this.writeTimer !== null) {
+      clearTimeout(this.writeTimer);
+      this.writeTimer = null;
+    }
+    const snapshot = this.blocklist;
+    this.blocklistDirty = false;
+    this.lastWriteStartedAt = performance.now();
+    const written = this.writeBlocklistFile(snapshot)
+      .then(
+        () => this.onBlocklistWritten?.(snapshot),
+        (error: unknown) => {
+          this.log(`store: could not write ${this.blocklistConf.path}: ${String(error)}`);
+        },
+      )
+      .finally(() => {
+        this.writing = null;
+        if (this.blocklistDirty) this.scheduleBlocklistWrite();
+      });
+    this.writing = written;
+    return written;
+  }
+
+  /** One consistent snapshot, serialized at once, then written beside the file and renamed over it. */
+  private async writeBlocklistFile(snapshot: CachedBlocklist): Promise<void> {
+    const serializeStarted = performance.now();
+    const file: BlocklistFile = { ...snapshot };
+    const data = JSON.stringify(file);
+    this.lastWriteCostMs = performance.now() - serializeStarted;
+    const target = this.blocklistConf.path;
+    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await writeFile(temporary, data, { mode: 0o600 });
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
   }
 
   getSession(): StoredSession | null {

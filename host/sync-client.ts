@@ -6,6 +6,12 @@
  *  3. then the SSE stream, resumed with Last-Event-ID = the local revision;
  *  4. a revision gap (or an unreadable change) triggers a resync; failures back off with jitter.
  * Plain Node: the store, secrets, fetch, clock and randomness are injected.
+ *
+ * Every change is in force in memory the moment it is applied (`getBlocklistState()` is always
+ * current). Announcing the whole list to the renderer and writing it to disk cost time in proportion
+ * to its size, so a burst (a bulk import: thousands of changes) is announced coalesced: the first
+ * change after a quiet spell at once, then at most one announcement per `emitIntervalMs`, and always
+ * a last one when the burst ends. The store coalesces its disk writes the same way (about 1/s).
  */
 import type { EventSourceMessage } from 'eventsource-parser';
 import { changeSchema, SSE_EVENT_CHANGE, type Change, type Snapshot } from '../shared/contracts/api';
@@ -31,7 +37,14 @@ export interface SyncClientOptions {
   backoff?: BackoffOptions;
   /** Silence on the stream longer than this means the connection is dead (the server sends heartbeats). */
   idleTimeoutMs?: number;
+  /** The shortest pause between two `onBlocklist` announcements during a burst (default 250 ms). */
+  emitIntervalMs?: number;
 }
+
+export const DEFAULT_EMIT_INTERVAL_MS = 250;
+/** An announcement that takes long (a huge list) stretches the pause, so announcing never dominates. */
+const EMIT_COST_FACTOR = 3;
+const MAX_EMIT_INTERVAL_MS = 1000;
 
 class RevisionGapError extends Error {
   constructor(expected: number, received: number) {
@@ -68,6 +81,12 @@ export class SyncClient {
   private running: AbortController | null = null;
   private loop: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Changes applied but not yet announced. */
+  private announcePending = false;
+  /** `list.rules` lags `rulesById` (the array is built only when the list is handed out). */
+  private rulesStale = false;
+  private lastAnnouncedAt = Number.NEGATIVE_INFINITY;
+  private lastAnnounceCostMs = 0;
   private onlineWaiters: Array<() => void> = [];
   private snapshotNext = false;
 
@@ -88,7 +107,9 @@ export class SyncClient {
     return this.state.status === 'synced';
   }
 
+  /** The list in force right now, including changes not yet announced or written. */
   getBlocklistState(): BlocklistState {
+    this.commitToStore();
     return this.options.store.getBlocklistState();
   }
 
@@ -117,14 +138,17 @@ export class SyncClient {
     // Not connected any more: writes must be refused until the next start.
     if (this.state.status === 'synced' || this.state.status === 'syncing')
       this.setState(this.offlineState('sync stopped'));
+    this.commitToStore();
+    await this.options.store.flushBlocklist();
   }
 
   /** Drops the cached list (sign-out, or a sign-in to another org). */
   async reset(): Promise<void> {
     await this.stop();
-    this.options.store.clearBlocklist();
+    await this.options.store.clearBlocklist();
     this.list = this.options.store.getBlocklist();
     this.rulesById = new Map();
+    this.rulesStale = false;
     this.options.onBlocklist(this.getBlocklistState());
     this.setState(this.hasSession() ? this.offlineState('not connected yet') : { status: 'signed_out' });
   }
@@ -236,7 +260,7 @@ export class SyncClient {
         if (error instanceof RevisionGapError) return this.loadSnapshot(api);
         throw error;
       }
-      this.flushNow();
+      // Announced through the coalescing timer: a long catch-up must not hand out the list per page.
       if (this.list.revision >= serverRevision) return;
       if (changes.length === 0) return this.loadSnapshot(api);
     }
@@ -260,8 +284,9 @@ export class SyncClient {
       settings: snapshot.settings,
       lines: snapshot.lines,
     };
+    this.rulesStale = true;
     this.log(`sync: snapshot at revision ${snapshot.revision} (${snapshot.rules.length} rules)`);
-    this.scheduleFlush();
+    this.announcePending = true;
     this.flushNow();
   }
 
@@ -310,34 +335,59 @@ export class SyncClient {
         break;
     }
     this.list = { ...this.list, revision: change.revision };
+    if (change.type !== 'settings_updated' && change.type !== 'lines_updated') this.rulesStale = true;
     this.options.onChangeApplied?.(change);
     this.scheduleFlush();
   }
 
-  /** Several changes arriving together (a bulk add) are stored and announced once. */
+  /**
+   * Changes arriving together are announced once: the first after a quiet spell on the next tick,
+   * later ones no sooner than the interval after the previous announcement (trailing one guaranteed).
+   */
   private scheduleFlush(): void {
+    this.announcePending = true;
     if (this.flushTimer !== null) return;
-    this.flushTimer = setTimeout(() => this.flushNow(), 0);
+    const interval = Math.min(
+      MAX_EMIT_INTERVAL_MS,
+      Math.max(
+        this.options.emitIntervalMs ?? DEFAULT_EMIT_INTERVAL_MS,
+        this.lastAnnounceCostMs * EMIT_COST_FACTOR,
+      ),
+    );
+    const wait = Math.max(0, this.lastAnnouncedAt + interval - performance.now());
+    this.flushTimer = setTimeout(() => this.flushNow(), wait);
   }
 
-  private flushNow(): void {
-    if (this.flushTimer === null) return;
-    clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const syncedAt = this.isOnline() ? this.options.now().toISOString() : this.list.lastSyncedAt;
-    this.list = { ...this.list, rules: [...this.rulesById.values()], lastSyncedAt: syncedAt };
+  /** Hands the current list to the store (memory now, disk coalesced) — one consistent snapshot. */
+  private commitToStore(): void {
+    if (!this.rulesStale && this.options.store.getBlocklist() === this.list) return;
+    if (this.rulesStale) this.list = { ...this.list, rules: [...this.rulesById.values()] };
+    this.rulesStale = false;
     this.options.store.saveBlocklist(this.list);
+  }
+
+  /** Announces pending changes now (the list to the renderer, the counts in the sync state). */
+  private flushNow(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.announcePending) return;
+    this.announcePending = false;
+    const started = performance.now();
+    const syncedAt = this.isOnline() ? this.options.now().toISOString() : this.list.lastSyncedAt;
+    if (syncedAt !== this.list.lastSyncedAt) this.list = { ...this.list, lastSyncedAt: syncedAt };
     this.options.onBlocklist(this.getBlocklistState());
     if (this.state.status === 'synced' && syncedAt !== null)
       this.setState({ status: 'synced', ...this.counts(), syncedAt });
     else if (this.state.status !== 'signed_out') this.setState({ ...this.state, ...this.counts() });
+    this.lastAnnouncedAt = performance.now();
+    this.lastAnnounceCostMs = this.lastAnnouncedAt - started;
   }
 
   private markSynced(): void {
     const syncedAt = this.options.now().toISOString();
     if (this.list.lastSyncedAt !== syncedAt) {
       this.list = { ...this.list, lastSyncedAt: syncedAt };
-      this.options.store.saveBlocklist(this.list);
+      this.commitToStore();
     }
     this.setState({ status: 'synced', ...this.counts(), syncedAt });
     const waiters = this.onlineWaiters;
