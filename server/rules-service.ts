@@ -134,13 +134,18 @@ export async function insertRule(
 export async function createRule(
   store: Store,
   orgId: string,
-  input: RuleCreate,
+  input: Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] },
   actor: Actor,
 ): Promise<Rule> {
   try {
     return await store.writeOrg(orgId, async (write) => {
       const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
-      const check = checkCandidate(input, write.org.settings, lines, write.nowMs);
+      const check = checkCandidate(
+        { ...input, source: input.source ?? 'manual' },
+        write.org.settings,
+        lines,
+        write.nowMs,
+      );
       if (!check.ok) throw candidateError(check);
       const conflict = findRuleConflict(
         check.candidate,
@@ -152,7 +157,7 @@ export async function createRule(
           conflict: conflict.kind,
         });
       }
-      const rule = newRule(write, check.candidate, 'manual', actor.name);
+      const rule = newRule(write, check.candidate, input.source ?? 'manual', actor.name);
       await insertRule(write, rule, actor);
       return rule;
     });

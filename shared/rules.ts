@@ -61,6 +61,8 @@ export const ruleCreateInputSchema = z
     scope: scopeSchema.default('all'),
     kind: ruleKindSchema.default('block'),
     expiresAt: isoDateTimeSchema.nullable().optional(),
+    /** `history` when blocked from a call or a history entry (SPEC §7.1a); bulk and import set their own. */
+    source: z.enum(['manual', 'history']).default('manual'),
   })
   .strict();
 export type RuleCreateInput = z.input<typeof ruleCreateInputSchema>;

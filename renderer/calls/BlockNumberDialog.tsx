@@ -28,9 +28,14 @@ export function BlockNumberDialog({ number, onClose }: { number: string; onClose
     const expiresAt = expiryFromChoice(expiry, '', Date.now());
     if (!expiresAt.ok) return setError(expiresAt.message);
     setSaving(true);
-    const result = await blocklist
-      .getState()
-      .createRule({ number, reason: trimmed, kind: 'block', scope: 'all', expiresAt: expiresAt.expiresAt });
+    const result = await blocklist.getState().createRule({
+      number,
+      reason: trimmed,
+      kind: 'block',
+      scope: 'all',
+      expiresAt: expiresAt.expiresAt,
+      source: 'history',
+    });
     setSaving(false);
     if (result.ok) setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
     else setError(errorText(result));

@@ -90,6 +90,8 @@ describe('validateBulkEntries', () => {
         scope: 'all',
         kind: 'block',
         expiresAt: null,
+        // The schema's default; the bulk request's own source (bulk or import) is what the server records.
+        source: 'manual',
       },
     });
     expect(results[1]).toMatchObject({ status: 'invalid', reason: 'not_a_number' });

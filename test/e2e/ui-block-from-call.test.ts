@@ -1,0 +1,233 @@
+/**
+ * SPEC §7.1a, end to end against the real SIP lab: "Block this number" from the incoming-call view and
+ * from a history entry (reason + expiry), the rule landing on the org server and blocking the next call
+ * before it rings; nothing offered to an agent who may not manage; the tray's "Block last caller".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { listRulesResponseSchema } from '../../shared/contracts/api';
+import type { Rule } from '../../shared/rules';
+import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { runUac, type SippResult } from '../sip-lab/sipp';
+import { rendererErrors, rowOf, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const FIRST_CALLER = '+13125550142';
+const HISTORY_CALLER = '+13125550177';
+const AGENT_CALLER = '+13125550190';
+
+let lab: Lab;
+let env: UiEnv;
+let lead: AppInstance;
+let agent: AppInstance;
+
+/** Adds a SIP account in Settings → Phone and waits until its line is registered. */
+async function registerLine(page: Page, sipUser: string, line: string, shownLine: string): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'Phone' }).click();
+  await page.getByRole('button', { name: 'Add SIP account' }).click();
+  const form = page.getByRole('form', { name: 'New SIP account' });
+  await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
+  await form.getByLabel('SIP address (user)').fill(`sip:${sipUser}@127.0.0.1`);
+  await form.getByLabel('Line number (E.164)').fill(line);
+  await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
+  await form.getByRole('button', { name: 'Save account' }).click();
+  await page.getByText(`sip:${sipUser}@127.0.0.1 · line`).waitFor();
+  await page.getByRole('button', { name: 'Phone', exact: true }).click();
+  await page.getByText(`${shownLine}: registered`).waitFor({ timeout: 15_000 });
+}
+
+/** Calls through the org server's API with a role's token. */
+async function serverRequest(role: 'lead' | 'agent', method: string, path: string, body?: object) {
+  const response = await fetch(`${env.serverUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${env.tokens[role]}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json: unknown = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function serverRuleFor(number: string): Promise<Rule | undefined> {
+  const list = listRulesResponseSchema.parse(
+    await serverRequest('lead', 'GET', '/v1/blocked-numbers?limit=1000'),
+  );
+  return list.items.find((rule) => rule.number === number);
+}
+
+/** Rings the incoming-call view with a sipp caller; resolves when sipp is done. */
+function ring(caller: string, toUser: string): Promise<SippResult> {
+  return runUac({ scenario: 'uac-ring', caller: { callerUri: `sip:${caller}@127.0.0.1` }, toUser });
+}
+
+beforeAll(async () => {
+  lab = await startLab();
+  env = await startUiEnv();
+  // Agents may not manage (the default, made explicit so the test does not hang on it).
+  await serverRequest('lead', 'PATCH', '/v1/settings', { whoCanManage: 'leads' });
+  lead = await env.openApp({ role: 'lead' });
+  agent = await env.openApp({ role: 'agent' });
+  await registerLine(lead.page, 'agent1', '+12125550100', '(212) 555-0100');
+  await registerLine(agent.page, 'agent2', '+12125550101', '(212) 555-0101');
+}, 90_000);
+afterAll(async () => {
+  await env?.close();
+  await lab?.stop();
+});
+
+describe('block from where the call is (lead)', () => {
+  it('blocks the ringing caller for 7 days; the next call from that number is rejected without ringing', async () => {
+    const { page } = lead;
+    const firstCall = ring(FIRST_CALLER, 'agent1');
+    const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+    await incoming.waitFor({ timeout: 15_000 });
+    expect(await incoming.textContent()).toContain('(312) 555-0142');
+    await incoming.getByRole('button', { name: 'Block this number' }).click();
+
+    const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0142' });
+    await dialog.waitFor();
+    // The prompt offers exactly the quick choices of §7.1a.
+    expect(
+      await dialog
+        .getByLabel('Expires')
+        .locator('option')
+        .evaluateAll((options) => options.map((option) => option.textContent)),
+    ).toEqual(['Forever', '1 day', '7 days', '30 days']);
+    // A reason is required.
+    await dialog.getByRole('button', { name: 'Block this number' }).click();
+    await dialog.getByText('A reason is required').waitFor();
+    await dialog.getByLabel('Reason').fill('Rang during the e2e test');
+    await dialog.getByLabel('Expires').selectOption({ label: '7 days' });
+    const blockedAt = Date.now();
+    await dialog.getByRole('button', { name: 'Block this number' }).click();
+    await dialog.getByText('(312) 555-0142 is blocked for the whole organization.').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // Blocking declined the ringing call (sipp takes the 603 branch and succeeds).
+    const first = await firstCall;
+    expect(first.successful, first.screen).toBe(1);
+    expect(first.timings[0]?.progressMs ?? null).not.toBeNull();
+
+    const rule = await serverRuleFor(FIRST_CALLER);
+    expect(rule).toMatchObject({
+      kind: 'block',
+      scope: 'all',
+      reason: 'Rang during the e2e test',
+      createdBy: 'Lee Lead',
+    });
+    // SPEC §2.1 has a `history` source for rules made from a call; the create request cannot carry one
+    // yet, so the server records `manual` (reported to the lead).
+    expect(rule?.source).toBe('history');
+    const expiresAt = Date.parse(rule?.expiresAt ?? '');
+    expect(Math.abs(expiresAt - (blockedAt + 7 * DAY_MS))).toBeLessThan(60_000);
+
+    // Reject mode, so the lab's uac-reject scenario applies: 603 at once, no 180/183.
+    const settingsChangedAt = Date.now();
+    await serverRequest('lead', 'PATCH', '/v1/settings', { inboundAction: 'reject' });
+    await expect
+      .poll(async () => (await lead.host.services.invoke('blocklist:get', undefined)).settings.inboundAction)
+      .toBe('reject');
+    await expect
+      .poll(() =>
+        lead.events.some((event) => event.channel === 'blocklist:changed' && event.at >= settingsChangedAt),
+      )
+      .toBe(true);
+
+    let rang = false;
+    const watchRinging = incoming
+      .waitFor({ timeout: 20_000 })
+      .then(() => (rang = true))
+      .catch(() => undefined);
+    const second = await runUac({
+      scenario: 'uac-reject',
+      caller: { callerUri: `sip:${FIRST_CALLER}@127.0.0.1` },
+    });
+    expect(second.successful, second.screen).toBe(1);
+    expect(second.timings[0]?.progressMs ?? null).toBeNull();
+    // The app decides before anything rings; a view that showed would have appeared by now.
+    await Promise.race([watchRinging, page.waitForTimeout(500)]);
+    expect(rang).toBe(false);
+  });
+
+  it('blocks another number forever from its history entry; the rule shows in Settings → Blocked numbers', async () => {
+    const { page } = lead;
+    const call = ring(HISTORY_CALLER, 'agent1');
+    const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+    await incoming.waitFor({ timeout: 15_000 });
+    await incoming.getByRole('button', { name: 'Decline' }).click();
+    expect((await call).successful).toBe(1);
+
+    const entry = page.getByTestId('history-entry').filter({ hasText: '(312) 555-0177' }).first();
+    await entry.waitFor();
+    await entry.getByRole('button', { name: 'Block this number: (312) 555-0177' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0177' });
+    await dialog.getByLabel('Reason').fill('Declined caller, blocked from history');
+    await dialog.getByLabel('Expires').selectOption({ label: 'Forever' });
+    await dialog.getByRole('button', { name: 'Block this number' }).click();
+    await dialog.getByText('(312) 555-0177 is blocked for the whole organization.').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    expect(await serverRuleFor(HISTORY_CALLER)).toMatchObject({
+      reason: 'Declined caller, blocked from history',
+      expiresAt: null,
+      scope: 'all',
+    });
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Blocked numbers' }).click();
+    const row = rowOf(page, HISTORY_CALLER);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Declined caller, blocked from history');
+    await page.getByRole('button', { name: 'Phone', exact: true }).click();
+  });
+
+  it('"Block last caller" from the tray opens the prompt for the newest inbound caller', async () => {
+    const { page } = lead;
+    lead.host.services.emit('tray:blockLastCaller', {});
+    const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0177' });
+    await dialog.waitFor();
+    // Already blocked: the server's answer is shown, nothing is pretended.
+    await dialog.getByLabel('Reason').fill('From the tray');
+    await dialog.getByRole('button', { name: 'Block this number' }).click();
+    await expect.poll(() => dialog.textContent()).toMatch(/already/i);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+});
+
+describe('block from where the call is (agent, whoCanManage leads)', () => {
+  it('offers no "Block this number" on the incoming call, in history, or from the tray', async () => {
+    const { page } = agent;
+    const call = ring(AGENT_CALLER, 'agent2');
+    const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+    await incoming.waitFor({ timeout: 15_000 });
+    expect(await incoming.textContent()).toContain('(312) 555-0190');
+    expect(await incoming.getByRole('button', { name: 'Answer' }).count()).toBe(1);
+    expect(await incoming.getByRole('button', { name: 'Block this number' }).count()).toBe(0);
+    await incoming.getByRole('button', { name: 'Decline' }).click();
+    expect((await call).successful).toBe(1);
+
+    const entry = page.getByTestId('history-entry').filter({ hasText: '(312) 555-0190' }).first();
+    await entry.waitFor();
+    expect(await entry.getByRole('button', { name: /Call back/ }).count()).toBe(1);
+    expect(await entry.getByRole('button', { name: /Block this number/ }).count()).toBe(0);
+
+    agent.host.services.emit('tray:blockLastCaller', {});
+    // Give the event time to reach the page: the prompt must still not open.
+    await expect
+      .poll(() => agent.events.some((event) => event.channel === 'tray:blockLastCaller'))
+      .toBe(true);
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('logged no renderer errors', () => {
+    const unrelated = (message: string) => !/WebSocket|getStats/i.test(message);
+    expect(rendererErrors(lead).filter(unrelated)).toEqual([]);
+    expect(rendererErrors(agent).filter(unrelated)).toEqual([]);
+  });
+});
