@@ -78,6 +78,8 @@ export interface CspOptions {
  * A strict Content-Security-Policy: scripts only from the app itself (no inline, no eval), nothing
  * framed, no plugins. connect-src allows wss: (the PBX's SIP WebSocket can be any host) and ws: to
  * loopback only (a local lab PBX); the org server is reached by the main process, not the page.
+ * No IPv6 literal (`ws://[::1]:*`): CSP's host-source grammar has no brackets, so Chromium rejects
+ * it with a console error on every page load; the browser host and the lab bind 127.0.0.1 anyway.
  */
 export function buildContentSecurityPolicy(options: CspOptions = {}): string {
   const self = "'self'";
@@ -97,7 +99,6 @@ export function buildContentSecurityPolicy(options: CspOptions = {}): string {
         'wss:',
         'ws://127.0.0.1:*',
         'ws://localhost:*',
-        'ws://[::1]:*',
         ...(devOrigin === undefined ? [] : [devOrigin]),
         ...devSocket,
         ...(options.extraConnectSources ?? []),

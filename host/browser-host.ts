@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AppInfo } from '../shared/contracts/ipc';
+import type { AppInfo, EventPayload } from '../shared/contracts/ipc';
 import { buildContentSecurityPolicy } from '../electron/policy';
 import {
   BRIDGE_PATH,
@@ -240,7 +240,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   function acceptClient(client: WebSocket): void {
     clients.add(client);
-    client.on('close', () => clients.delete(client));
+    client.on('close', () => {
+      clients.delete(client);
+      forgetClient(client);
+    });
     client.on('error', (error) => log(`WebSocket client error: ${error.message}`));
     client.on('message', (data, isBinary) => {
       let parsedJson: unknown;
@@ -296,8 +299,54 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   }
 
+  /**
+   * `blocklist:changed` carries the whole list (tens of MB at 100,000 rules): a page that reads it
+   * slower than a burst produces it must not get a queue of stale copies in front of its answers.
+   * Per client, at most one list is in flight; a newer one waits and replaces any older waiting one
+   * (only the latest list matters), and goes out when the previous one has been taken up.
+   */
+  const listInFlight = new Set<WebSocket>();
+  const listWaiting = new Map<WebSocket, EventPayload<'blocklist:changed'>>();
+  let listText: { payload: EventPayload<'blocklist:changed'>; text: string } | null = null;
+  const serializeList = (payload: EventPayload<'blocklist:changed'>): string => {
+    if (listText?.payload !== payload) {
+      listText = {
+        payload,
+        text: JSON.stringify({
+          type: 'event',
+          channel: 'blocklist:changed',
+          payload,
+        } satisfies BridgeServerMessage),
+      };
+    }
+    return listText.text;
+  };
+  const sendList = (client: WebSocket, payload: EventPayload<'blocklist:changed'>): void => {
+    if (client.readyState !== client.OPEN) return;
+    if (listInFlight.has(client)) {
+      listWaiting.set(client, payload);
+      return;
+    }
+    listInFlight.add(client);
+    client.send(serializeList(payload), () => {
+      listInFlight.delete(client);
+      const next = listWaiting.get(client);
+      listWaiting.delete(client);
+      if (next === undefined) listText = null;
+      else sendList(client, next);
+    });
+  };
+  const forgetClient = (client: WebSocket): void => {
+    listInFlight.delete(client);
+    listWaiting.delete(client);
+  };
+
   const stopForwarding = services.onAny((channel, payload) => {
     if (clients.size === 0) return;
+    if (channel === 'blocklist:changed') {
+      for (const client of clients) sendList(client, payload as EventPayload<'blocklist:changed'>);
+      return;
+    }
     const text = JSON.stringify({ type: 'event', channel, payload } satisfies BridgeServerMessage);
     for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
   });

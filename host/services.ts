@@ -54,7 +54,15 @@ export interface MainServicesOptions {
   reportRetryMs?: number;
   /** Every change the sync client applies, in order (diagnostics and tests). */
   onSyncChange?: (change: Change) => void;
+  /** How long a bulk create (up to 500 rules a call) may take before it is given up. */
+  bulkWriteTimeoutMs?: number;
 }
+
+/**
+ * A bulk create inserts hundreds of rules on a server that may be busy with the rest of an import;
+ * it gets far longer than the ordinary per-request timeout (which stays short for everything else).
+ */
+export const BULK_WRITE_TIMEOUT_MS = 120_000;
 
 type Handlers = { [C in InvokeChannel]: (request: ParsedInvokeRequest<C>) => Promise<InvokeResponse<C>> };
 type AnyEventListener = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => void;
@@ -113,11 +121,16 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     }
   }
 
-  const currentApi = (): OrgApiClient | null => {
+  const currentApi = (timeoutMs?: number): OrgApiClient | null => {
     const session = store.getSession();
     const token = secrets.get(SERVER_TOKEN_KEY);
     if (session === null || token === null) return null;
-    return new OrgApiClient({ serverUrl: session.serverUrl, token, fetch: options.fetch });
+    return new OrgApiClient({
+      serverUrl: session.serverUrl,
+      token,
+      fetch: options.fetch,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   };
 
   const sessionValue = (): Session => {
@@ -134,7 +147,12 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   });
   const publishTrayStatus = () => options.native?.onTrayStatus?.(trayStatus());
 
-  const reports = new ReportQueue({ store, getApi: currentApi, isOnline: () => sync.isOnline(), log });
+  const reports = new ReportQueue({
+    store,
+    getApi: () => currentApi(),
+    isOnline: () => sync.isOnline(),
+    log,
+  });
   const flushReports = () => {
     if (reports.size() === 0) return;
     void reports.flush().then((result) => {
@@ -162,8 +180,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   });
 
   /** Lead writes go to the server only while online, and return what the server said. */
-  async function write<T>(send: (api: OrgApiClient) => Promise<ApiResult<T>>): Promise<ApiResult<T>> {
-    const api = currentApi();
+  async function write<T>(
+    send: (api: OrgApiClient) => Promise<ApiResult<T>>,
+    timeoutMs?: number,
+  ): Promise<ApiResult<T>> {
+    const api = currentApi(timeoutMs);
     if (api === null) return { ok: false, code: 'unauthorized', message: 'Sign in to the org server first.' };
     if (!sync.isOnline()) return { ok: false, code: 'offline', message: OFFLINE_MESSAGE };
     return send(api);
@@ -221,7 +242,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     'blocklist:get': async () => sync.getBlocklistState(),
     'sync:state': async () => sync.getState(),
     'rules:create': (input) => write((api) => api.createRule(input)),
-    'rules:bulkCreate': ({ entries, source }) => write((api) => api.bulkCreateRules(entries, source)),
+    'rules:bulkCreate': ({ entries, source }) =>
+      write(
+        (api) => api.bulkCreateRules(entries, source),
+        options.bulkWriteTimeoutMs ?? BULK_WRITE_TIMEOUT_MS,
+      ),
     'rules:update': ({ id, patch }) => write((api) => api.updateRule(id, patch)),
     'rules:delete': ({ id }) => write((api) => api.deleteRule(id)),
     'rules:testNumber': ({ number, line }) => write((api) => api.testNumber(number, line)),

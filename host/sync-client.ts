@@ -42,9 +42,12 @@ export interface SyncClientOptions {
 }
 
 export const DEFAULT_EMIT_INTERVAL_MS = 250;
-/** An announcement that takes long (a huge list) stretches the pause, so announcing never dominates. */
-const EMIT_COST_FACTOR = 3;
-const MAX_EMIT_INTERVAL_MS = 1000;
+/**
+ * An announcement that takes long (a huge list) stretches the pause, so announcing never dominates.
+ * The page pays several times the host's cost for each list (parse, then apply), hence the factor.
+ */
+const EMIT_COST_FACTOR = 8;
+const MAX_EMIT_INTERVAL_MS = 2000;
 
 class RevisionGapError extends Error {
   constructor(expected: number, received: number) {

@@ -89,10 +89,32 @@ describe('Content-Security-Policy', () => {
     expect(connect.filter((source) => source.startsWith('ws://'))).toEqual([
       'ws://127.0.0.1:*',
       'ws://localhost:*',
-      'ws://[::1]:*',
     ]);
     expect(connect).not.toContain('*');
     expect(connect).not.toContain('ws:');
+  });
+
+  it('uses only sources that CSP grammar allows (Chromium rejects e.g. an IPv6 literal like ws://[::1]:*)', () => {
+    const keyword = /^'(self|none|unsafe-inline)'$/;
+    const schemeSource = /^[a-z][a-z0-9+.-]*:$/;
+    const hostSource =
+      /^([a-z][a-z0-9+.-]*:\/\/)?(\*|(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*)(:(\d+|\*))?(\/[^\s;,]*)?$/i;
+    const policies = [
+      buildContentSecurityPolicy(),
+      buildContentSecurityPolicy({
+        devServerOrigin: 'http://127.0.0.1:5173',
+        extraConnectSources: ['ws://127.0.0.1:4100', 'ws://localhost:4100'],
+      }),
+    ];
+    for (const policy of policies) {
+      for (const [name, sources] of directives(policy)) {
+        for (const source of sources) {
+          const valid = keyword.test(source) || schemeSource.test(source) || hostSource.test(source);
+          expect(valid, `${name} ${source}`).toBe(true);
+        }
+      }
+    }
+    expect(buildContentSecurityPolicy()).not.toContain('[');
   });
 
   it('adds the dev server (and its HMR socket) only when one is given, still without eval', () => {

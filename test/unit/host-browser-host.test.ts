@@ -10,6 +10,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
+import { defaultOrgSettings } from '../../shared/settings';
 import {
   BridgeError,
   createBrowserBridge,
@@ -194,6 +195,36 @@ describe('browser host', () => {
     });
     host.services.emit('dialer:open', { number: '+12125551234' });
     await expect(received).resolves.toEqual({ number: '+12125551234' });
+  });
+
+  it('sends a page the latest list, not a queue of stale ones, and answers calls in between', async () => {
+    const revisions: number[] = [];
+    const off = bridge.on('blocklist:changed', (list) => revisions.push(list.revision));
+    try {
+      const list = (revision: number) => ({
+        revision,
+        rules: [],
+        settings: defaultOrgSettings(),
+        lines: [],
+      });
+      // A burst faster than the socket drains: one list in flight, later ones replace each other.
+      for (let revision = 1; revision <= 50; revision++)
+        host.services.emit('blocklist:changed', list(revision));
+      await expect(bridge.invoke('app:info', undefined)).resolves.toMatchObject({ host: 'browser' });
+      const deadline = Date.now() + 3000;
+      while (revisions.at(-1) !== 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(revisions.at(-1)).toBe(50);
+      expect(revisions.length).toBeLessThan(50);
+      expect(revisions).toEqual([...revisions].sort((a, b) => a - b)); // never an older list after a newer
+      // Quiet again: a single change goes out at once.
+      host.services.emit('blocklist:changed', list(51));
+      const quietDeadline = Date.now() + 1000;
+      while (revisions.at(-1) !== 51 && Date.now() < quietDeadline)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(revisions.at(-1)).toBe(51);
+    } finally {
+      off();
+    }
   });
 
   it('keeps SIP passwords out of listings and gives them back only for a known account', async () => {

@@ -1,5 +1,5 @@
 /** The local store (conf), its migration, and the secret stores. */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('LocalStore', () => {
-  it('keeps the list, settings, revision and lines across a restart', () => {
+  it('keeps the list, settings, revision and lines across a restart', async () => {
     const first = new LocalStore({ dir });
     first.saveBlocklist({
       serverUrl: 'https://org.example',
@@ -61,6 +61,7 @@ describe('LocalStore', () => {
       lines: [{ number: '+12125550100', label: 'Sales', announcementMode: 'early-media' }],
       lastSyncedAt: '2026-01-01T00:00:00.000Z',
     });
+    await first.flushBlocklist();
     const second = new LocalStore({ dir });
     expect(second.getBlocklistState()).toMatchObject({ revision: 7, settings: { blockAnonymous: true } });
     expect(second.getBlocklist().rules.map((r) => r.id)).toEqual(['r1', 'r2']);
@@ -76,9 +77,10 @@ describe('LocalStore', () => {
     });
   });
 
-  it('drops damaged entries on load and keeps the rest', () => {
+  it('drops damaged entries on load and keeps the rest', async () => {
     const logs: string[] = [];
-    new LocalStore({ dir }).saveBlocklist({
+    const writer = new LocalStore({ dir });
+    writer.saveBlocklist({
       serverUrl: null,
       orgId: null,
       revision: 2,
@@ -87,6 +89,7 @@ describe('LocalStore', () => {
       lines: [],
       lastSyncedAt: null,
     });
+    await writer.flushBlocklist();
     const file = path.join(dir, 'blocklist.json');
     const raw = JSON.parse(readFileSync(file, 'utf8'));
     raw.rules.push({ id: 'bad', number: 'not a number' });
@@ -94,6 +97,89 @@ describe('LocalStore', () => {
     const reloaded = new LocalStore({ dir, log: (message) => logs.push(message) });
     expect(reloaded.getBlocklist().rules.map((r) => r.id)).toEqual(['good']);
     expect(logs).toEqual(['store: dropped 1 unreadable rules']);
+  });
+
+  it('coalesces a burst of saves into a few whole, consistent writes; memory is current at once', async () => {
+    const written: Array<{ revision: number; ruleCount: number }> = [];
+    const store = new LocalStore({
+      dir,
+      blocklistWriteIntervalMs: 100,
+      onBlocklistWritten: (list) => written.push({ revision: list.revision, ruleCount: list.rules.length }),
+    });
+    const rules: Rule[] = [];
+    const started = Date.now();
+    for (let revision = 1; revision <= 300; revision++) {
+      rules.push(rule(`r${revision}`, `+1212555${String(1000 + revision)}`));
+      store.saveBlocklist({
+        serverUrl: null,
+        orgId: null,
+        revision,
+        rules: [...rules],
+        settings: null,
+        lines: [],
+        lastSyncedAt: null,
+      });
+      expect(store.getBlocklist().revision).toBe(revision);
+      if (revision % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const burstMs = Date.now() - started;
+    expect(store.hasPendingBlocklistWrite()).toBe(true);
+    await store.flushBlocklist();
+    expect(store.hasPendingBlocklistWrite()).toBe(false);
+    // One write per interval at most (plus the final flush), never one per save.
+    expect(written.length).toBeGreaterThanOrEqual(1);
+    expect(written.length).toBeLessThanOrEqual(Math.ceil(burstMs / 100) + 2);
+    for (const snapshot of written) expect(snapshot.ruleCount).toBe(snapshot.revision);
+    expect(written.at(-1)).toEqual({ revision: 300, ruleCount: 300 });
+    const onDisk = JSON.parse(readFileSync(path.join(dir, 'blocklist.json'), 'utf8'));
+    expect(onDisk.revision).toBe(300);
+    expect(onDisk.rules).toHaveLength(300);
+    expect(statSync(path.join(dir, 'blocklist.json')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(new LocalStore({ dir }).getBlocklist().rules).toHaveLength(300);
+  });
+
+  it('writes nothing until the interval has passed, then the latest list', async () => {
+    const written: number[] = [];
+    const store = new LocalStore({
+      dir,
+      blocklistWriteIntervalMs: 200,
+      onBlocklistWritten: (list) => written.push(list.revision),
+    });
+    const list = (revision: number) => ({
+      serverUrl: null,
+      orgId: null,
+      revision,
+      rules: [],
+      settings: null,
+      lines: [],
+      lastSyncedAt: null,
+    });
+    store.saveBlocklist(list(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    store.saveBlocklist(list(2));
+    // The first write may start at once (a quiet store); the second must wait for the interval.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(written.filter((revision) => revision === 2)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(written.at(-1)).toBe(2);
+    expect(written.length).toBeLessThanOrEqual(2);
+  });
+
+  it('clearing the list reaches the disk before it resolves', async () => {
+    const store = new LocalStore({ dir });
+    store.saveBlocklist({
+      serverUrl: 'https://org.example',
+      orgId: 'org1',
+      revision: 3,
+      rules: [rule('r1', '+12125551234')],
+      settings: null,
+      lines: [],
+      lastSyncedAt: null,
+    });
+    await store.clearBlocklist();
+    const onDisk = JSON.parse(readFileSync(path.join(dir, 'blocklist.json'), 'utf8'));
+    expect(onDisk).toMatchObject({ revision: 0, rules: [], orgId: null });
   });
 
   it('starts empty, not crashed, from a file that is not JSON', () => {

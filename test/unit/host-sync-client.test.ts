@@ -11,6 +11,7 @@ import type { Change } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings } from '../../shared/settings';
 import { createMemorySecretStore, SERVER_TOKEN_KEY } from '../../host/secrets';
+import { BULK_WRITE_TIMEOUT_MS, createMainServices } from '../../host/services';
 import { LocalStore } from '../../host/store';
 import { SyncClient } from '../../host/sync-client';
 
@@ -183,6 +184,162 @@ describe('SyncClient with a scripted server', () => {
     await until('online again', () => client.isOnline());
     expect(logs.some((line) => line.includes('cannot resume'))).toBe(true);
     expect(logs.some((line) => line.includes('snapshot at revision 1'))).toBe(true);
+  });
+
+  it('coalesces a burst of changes into a few announcements and disk writes, the last ones complete', async () => {
+    const burstDir = mkdtempSync(path.join(tmpdir(), 'blockline-syncburst-'));
+    const writes: Array<{ revision: number; ruleCount: number }> = [];
+    const store = new LocalStore({
+      dir: burstDir,
+      blocklistWriteIntervalMs: 200,
+      onBlocklistWritten: (list) => writes.push({ revision: list.revision, ruleCount: list.rules.length }),
+    });
+    store.setSession({
+      serverUrl: 'https://org.example',
+      me: {
+        user: { id: 'u1', name: 'Agent', role: 'agent' },
+        org: { id: 'o1', name: 'Org', defaultCountry: 'US', timeZone: 'America/New_York' },
+        canManage: false,
+      },
+    });
+    const secrets = createMemorySecretStore();
+    secrets.set(SERVER_TOKEN_KEY, 'token-0123456789');
+    const emitted: Array<{ at: number; revision: number; ruleCount: number }> = [];
+    const burst = new SyncClient({
+      store,
+      secrets,
+      fetch: server.fetch,
+      now: () => new Date(at),
+      random: () => 0,
+      backoff: { baseMs: 10, capMs: 50 },
+      emitIntervalMs: 100,
+      onState: () => undefined,
+      onBlocklist: (state) =>
+        emitted.push({ at: Date.now(), revision: state.revision, ruleCount: state.rules.length }),
+    });
+    try {
+      burst.start();
+      await until('online', () => burst.isOnline());
+      await new Promise((resolve) => setTimeout(resolve, 150)); // a quiet spell
+      emitted.length = 0;
+      writes.length = 0;
+
+      // A lone change after a quiet spell is announced at once, not after the interval.
+      const loneAt = Date.now();
+      server.log.push(upsert(2));
+      server.push(sseEvent(upsert(2)));
+      await until('revision 2 announced', () => emitted.some((e) => e.revision === 2));
+      expect((emitted.at(-1)?.at ?? Number.POSITIVE_INFINITY) - loneAt).toBeLessThan(80);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+
+      // A burst: 2,000 changes in 40 SSE chunks of 50, 15 ms apart (~600 ms).
+      emitted.length = 0;
+      writes.length = 0;
+      const burstStarted = Date.now();
+      let revision = 2;
+      for (let chunk = 0; chunk < 40; chunk++) {
+        let text = '';
+        for (let i = 0; i < 50; i++) {
+          const change = upsert(++revision);
+          server.log.push(change);
+          text += sseEvent(change);
+        }
+        server.push(text);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        // In force at once, whatever has been announced or written so far.
+        await until(
+          `revision ${revision} applied`,
+          () => burst.getState().status === 'synced' && burst.getBlocklistState().revision === revision,
+        );
+      }
+      const last = revision;
+      await until('last change announced', () => emitted.at(-1)?.revision === last);
+      const burstMs = Date.now() - burstStarted;
+      expect(emitted.length).toBeLessThanOrEqual(Math.ceil(burstMs / 100) + 2);
+      expect(emitted.length).toBeLessThan(40); // fewer announcements than chunks, let alone changes
+      expect(emitted.at(-1)).toMatchObject({ revision: last, ruleCount: last });
+      for (const event of emitted) expect(event.ruleCount).toBe(event.revision);
+
+      await burst.stop(); // the final write happens on stop at the latest
+      expect(writes.length).toBeLessThanOrEqual(Math.ceil(burstMs / 200) + 3);
+      for (const write of writes) expect(write.ruleCount).toBe(write.revision);
+      expect(writes.at(-1)).toMatchObject({ revision: last, ruleCount: last });
+      const reloaded = new LocalStore({ dir: burstDir }).getBlocklist();
+      expect(reloaded.revision).toBe(last);
+      expect(reloaded.rules).toHaveLength(last);
+    } finally {
+      await burst.stop();
+      rmSync(burstDir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a bulk create its own timeout (default 120 s, not the 15 s of other calls)', async () => {
+    expect(BULK_WRITE_TIMEOUT_MS).toBeGreaterThanOrEqual(60_000); // a 500-rule chunk under load
+    const servicesDir = mkdtempSync(path.join(tmpdir(), 'blockline-services-'));
+    const slowMs = 300;
+    const slowFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      if (init?.method !== 'POST') return server.fetch(input, init);
+      // A slow server that honours the caller's timeout.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, slowMs);
+        init.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(init.signal?.reason);
+        });
+      });
+      return new Response(JSON.stringify({ results: [] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    const start = async (bulkWriteTimeoutMs: number) => {
+      const store = new LocalStore({ dir: servicesDir });
+      store.setSession({
+        serverUrl: 'https://org.example',
+        me: {
+          user: { id: 'u1', name: 'Lead', role: 'lead' },
+          org: { id: 'o1', name: 'Org', defaultCountry: 'US', timeZone: 'America/New_York' },
+          canManage: true,
+        },
+      });
+      const secrets = createMemorySecretStore();
+      secrets.set(SERVER_TOKEN_KEY, 'token-0123456789');
+      const services = createMainServices({
+        store,
+        secrets,
+        fetch: slowFetch,
+        now: () => new Date(at),
+        random: () => 0,
+        appInfo: {
+          host: 'browser',
+          version: '0.0.0',
+          capabilities: {
+            tray: false,
+            nativeNotifications: false,
+            osKeychain: false,
+            protocolHandlers: false,
+          },
+        },
+        bulkWriteTimeoutMs,
+      });
+      services.start();
+      await until('online', () => services.sync.isOnline());
+      return services;
+    };
+    const request = { entries: [{ number: '+12125551234', reason: 'x' }], source: 'import' as const };
+    const patient = await start(5_000);
+    try {
+      expect(await patient.invoke('rules:bulkCreate', request)).toEqual({ ok: true, value: { results: [] } });
+    } finally {
+      await patient.stop();
+    }
+    const hasty = await start(50);
+    try {
+      expect(await hasty.invoke('rules:bulkCreate', request)).toMatchObject({ ok: false, code: 'network' });
+    } finally {
+      await hasty.stop();
+      rmSync(servicesDir, { recursive: true, force: true });
+    }
   });
 
   it('goes offline with the error and the age of the list when the server is unreachable', async () => {
