@@ -555,9 +555,12 @@ describe('outbound and live calls', () => {
     const result = await page.evaluate(() => window.lab?.placeCall('911'));
     expect(result).toMatchObject({ kind: 'placed', emergency: true });
     await waitForEvent((event) => event.type === 'emergency');
-    expect(uas.invites()).toContainEqual(expect.stringContaining('sip:911@'));
     const callId = result?.kind === 'placed' ? result.callId : '';
     await waitForCallState(callId, 'connected');
+    // The gateway logs the INVITE to a file it flushes on its own schedule: poll for the line.
+    await expect
+      .poll(() => uas.invites(), { timeout: 5_000 })
+      .toContainEqual(expect.stringContaining('sip:911@'));
     await page.evaluate((id) => window.lab?.hangup(id), callId);
     const rang = await runUac({ scenario: 'uac-ring', caller: fromNumber(BLOCKED) });
     expect(rang.exitCode, rang.screen).toBe(0);
