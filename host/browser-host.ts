@@ -300,40 +300,27 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
 
   /**
-   * `blocklist:changed` carries the whole list (tens of MB at 100,000 rules): a page that reads it
-   * slower than a burst produces it must not get a queue of stale copies in front of its answers.
-   * Per client, at most one list is in flight; a newer one waits and replaces any older waiting one
-   * (only the latest list matters), and goes out when the previous one has been taken up.
+   * `blocklist:changed` is usually a small delta, but a whole list (sign-in, snapshot) is tens of MB at
+   * 100,000 rules. Per client at most one list message is in flight; the ones behind it wait in order,
+   * and a whole list drops everything waiting before it (it supersedes them). Deltas are never
+   * dropped: each one is needed to stay level.
    */
   const listInFlight = new Set<WebSocket>();
-  const listWaiting = new Map<WebSocket, EventPayload<'blocklist:changed'>>();
-  let listText: { payload: EventPayload<'blocklist:changed'>; text: string } | null = null;
-  const serializeList = (payload: EventPayload<'blocklist:changed'>): string => {
-    if (listText?.payload !== payload) {
-      listText = {
-        payload,
-        text: JSON.stringify({
-          type: 'event',
-          channel: 'blocklist:changed',
-          payload,
-        } satisfies BridgeServerMessage),
-      };
-    }
-    return listText.text;
-  };
-  const sendList = (client: WebSocket, payload: EventPayload<'blocklist:changed'>): void => {
+  const listWaiting = new Map<WebSocket, string[]>();
+  const sendList = (client: WebSocket, text: string, supersedes: boolean): void => {
     if (client.readyState !== client.OPEN) return;
     if (listInFlight.has(client)) {
-      listWaiting.set(client, payload);
+      const waiting = supersedes ? [] : (listWaiting.get(client) ?? []);
+      waiting.push(text);
+      listWaiting.set(client, waiting);
       return;
     }
     listInFlight.add(client);
-    client.send(serializeList(payload), () => {
+    client.send(text, () => {
       listInFlight.delete(client);
-      const next = listWaiting.get(client);
-      listWaiting.delete(client);
-      if (next === undefined) listText = null;
-      else sendList(client, next);
+      const next = listWaiting.get(client)?.shift();
+      if (listWaiting.get(client)?.length === 0) listWaiting.delete(client);
+      if (next !== undefined) sendList(client, next, false);
     });
   };
   const forgetClient = (client: WebSocket): void => {
@@ -343,11 +330,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   const stopForwarding = services.onAny((channel, payload) => {
     if (clients.size === 0) return;
+    const text = JSON.stringify({ type: 'event', channel, payload } satisfies BridgeServerMessage);
     if (channel === 'blocklist:changed') {
-      for (const client of clients) sendList(client, payload as EventPayload<'blocklist:changed'>);
+      const whole = (payload as EventPayload<'blocklist:changed'>).kind === 'full';
+      for (const client of clients) sendList(client, text, whole);
       return;
     }
-    const text = JSON.stringify({ type: 'event', channel, payload } satisfies BridgeServerMessage);
     for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
   });
 

@@ -8,14 +8,15 @@
  * Plain Node: the store, secrets, fetch, clock and randomness are injected.
  *
  * Every change is in force in memory the moment it is applied (`getBlocklistState()` is always
- * current). Announcing the whole list to the renderer and writing it to disk cost time in proportion
- * to its size, so a burst (a bulk import: thousands of changes) is announced coalesced: the first
- * change after a quiet spell at once, then at most one announcement per `emitIntervalMs`, and always
- * a last one when the burst ends. The store coalesces its disk writes the same way (about 1/s).
+ * current). The renderer is told what changed — the rules touched since the last announcement, or the
+ * whole list when it was replaced (a snapshot, a reset) — and a burst (a bulk import: thousands of
+ * changes) is announced coalesced: the first change after a quiet spell at once, then at most one
+ * announcement per `emitIntervalMs`, and always a last one when the burst ends. The store coalesces
+ * its disk writes the same way.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
 import { changeSchema, SSE_EVENT_CHANGE, type Change, type Snapshot } from '../shared/contracts/api';
-import type { BlocklistState, SyncState } from '../shared/contracts/ipc';
+import type { BlocklistChange, BlocklistState, SyncState } from '../shared/contracts/ipc';
 import type { Rule } from '../shared/rules';
 import { OrgApiClient, apiRoutes, describeError, type FetchLike } from './api-client';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
@@ -30,7 +31,7 @@ export interface SyncClientOptions {
   now: () => Date;
   random: () => number;
   onState: (state: SyncState) => void;
-  onBlocklist: (state: BlocklistState) => void;
+  onBlocklist: (change: BlocklistChange) => void;
   /** Every change applied, in order (diagnostics and tests). */
   onChangeApplied?: (change: Change) => void;
   log?: (message: string) => void;
@@ -75,6 +76,15 @@ class SyncFailure extends Error {
 
 const MAX_CATCH_UP_ROUNDS = 50;
 
+/** What changed since the last announcement (see `BlocklistDelta`). */
+interface PendingDelta {
+  fromRevision: number;
+  upserted: Map<string, Rule>;
+  removed: Set<string>;
+  settings: boolean;
+  lines: boolean;
+}
+
 export class SyncClient {
   private readonly options: SyncClientOptions;
   private readonly log: (message: string) => void;
@@ -86,6 +96,9 @@ export class SyncClient {
   private flushTimer: NodeJS.Timeout | null = null;
   /** Changes applied but not yet announced. */
   private announcePending = false;
+  /** The list was replaced since the last announcement: the next one carries all of it. */
+  private replacedSinceAnnounced = false;
+  private delta: PendingDelta | null = null;
   /** `list.rules` lags `rulesById` (the array is built only when the list is handed out). */
   private rulesStale = false;
   private lastAnnouncedAt = Number.NEGATIVE_INFINITY;
@@ -152,7 +165,9 @@ export class SyncClient {
     this.list = this.options.store.getBlocklist();
     this.rulesById = new Map();
     this.rulesStale = false;
-    this.options.onBlocklist(this.getBlocklistState());
+    this.delta = null;
+    this.replacedSinceAnnounced = false;
+    this.options.onBlocklist({ kind: 'full', state: this.getBlocklistState() });
     this.setState(this.hasSession() ? this.offlineState('not connected yet') : { status: 'signed_out' });
   }
 
@@ -288,6 +303,8 @@ export class SyncClient {
       lines: snapshot.lines,
     };
     this.rulesStale = true;
+    this.replacedSinceAnnounced = true;
+    this.delta = null;
     this.log(`sync: snapshot at revision ${snapshot.revision} (${snapshot.rules.length} rules)`);
     this.announcePending = true;
     this.flushNow();
@@ -317,30 +334,74 @@ export class SyncClient {
     if (change.revision <= this.list.revision) return;
     if (change.revision !== this.list.revision + 1)
       throw new RevisionGapError(this.list.revision + 1, change.revision);
+    const delta = this.pendingDelta();
+    const upsert = (rule: Rule) => {
+      this.rulesById.set(rule.id, rule);
+      delta?.upserted.set(rule.id, rule);
+      delta?.removed.delete(rule.id);
+    };
     switch (change.type) {
       case 'rule_upserted':
-        this.rulesById.set(change.rule.id, change.rule);
+        upsert(change.rule);
         break;
       case 'rule_deleted':
         this.rulesById.delete(change.ruleId);
+        delta?.upserted.delete(change.ruleId);
+        delta?.removed.add(change.ruleId);
         break;
       case 'rule_hits': {
         const rule = this.rulesById.get(change.ruleId);
-        if (rule !== undefined)
-          this.rulesById.set(rule.id, { ...rule, hitCount: change.hitCount, lastHitAt: change.lastHitAt });
+        if (rule !== undefined) upsert({ ...rule, hitCount: change.hitCount, lastHitAt: change.lastHitAt });
         break;
       }
       case 'settings_updated':
         this.list = { ...this.list, settings: change.settings };
+        if (delta) delta.settings = true;
         break;
       case 'lines_updated':
         this.list = { ...this.list, lines: change.lines };
+        if (delta) delta.lines = true;
         break;
     }
     this.list = { ...this.list, revision: change.revision };
     if (change.type !== 'settings_updated' && change.type !== 'lines_updated') this.rulesStale = true;
     this.options.onChangeApplied?.(change);
     this.scheduleFlush();
+  }
+
+  /** The delta being collected, or null while a replaced list waits to be announced whole. */
+  private pendingDelta(): PendingDelta | null {
+    if (this.replacedSinceAnnounced) return null;
+    this.delta ??= {
+      fromRevision: this.list.revision,
+      upserted: new Map(),
+      removed: new Set(),
+      settings: false,
+      lines: false,
+    };
+    return this.delta;
+  }
+
+  /** What the renderer needs to catch up with everything applied since the last announcement. */
+  private takeChange(): BlocklistChange | null {
+    const delta = this.delta;
+    const replaced = this.replacedSinceAnnounced;
+    this.delta = null;
+    this.replacedSinceAnnounced = false;
+    const state = this.getBlocklistState();
+    if (replaced) return { kind: 'full', state };
+    if (delta === null) return null;
+    return {
+      kind: 'delta',
+      delta: {
+        fromRevision: delta.fromRevision,
+        revision: state.revision,
+        upserted: [...delta.upserted.values()],
+        removed: [...delta.removed],
+        ...(delta.settings ? { settings: state.settings } : {}),
+        ...(delta.lines ? { lines: state.lines } : {}),
+      },
+    };
   }
 
   /**
@@ -378,7 +439,8 @@ export class SyncClient {
     const started = performance.now();
     const syncedAt = this.isOnline() ? this.options.now().toISOString() : this.list.lastSyncedAt;
     if (syncedAt !== this.list.lastSyncedAt) this.list = { ...this.list, lastSyncedAt: syncedAt };
-    this.options.onBlocklist(this.getBlocklistState());
+    const change = this.takeChange();
+    if (change !== null) this.options.onBlocklist(change);
     if (this.state.status === 'synced' && syncedAt !== null)
       this.setState({ status: 'synced', ...this.counts(), syncedAt });
     else if (this.state.status !== 'signed_out') this.setState({ ...this.state, ...this.counts() });

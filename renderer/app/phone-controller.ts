@@ -121,6 +121,9 @@ export function historyForCall(call: CallSnapshot): HistoryEntry {
   };
 }
 
+/** Quiet time after a list change before the call-decision index is rebuilt ahead of the next call. */
+const INDEX_WARM_DELAY_MS = 500;
+
 export function createPhoneController(stores: AppStores, createPhone: CreatePhone | null): PhoneController {
   const { api } = stores;
   let phone: Phone | null = null;
@@ -130,11 +133,23 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   const loggedEnded = new Set<string>();
 
   const policyIndex = (): RuleIndex => {
-    const rules = stores.blocklist.getState().data?.rules ?? [];
+    const rules = stores.blocklist.getState().decisionRules;
     if (cachedIndex === null || cachedIndex.rules !== rules)
       cachedIndex = { rules, index: buildRuleIndex(rules) };
     return cachedIndex.index;
   };
+  // A changed list is indexed once things are quiet, so the next call finds the index ready instead
+  // of building it on the call path (which still does, if a call comes first: decisions use the
+  // current list).
+  let warmTimer: ReturnType<typeof setTimeout> | null = null;
+  const offWarm = stores.blocklist.subscribe((state, previous) => {
+    if (state.decisionRules === previous.decisionRules) return;
+    if (warmTimer !== null) clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => {
+      warmTimer = null;
+      policyIndex();
+    }, INDEX_WARM_DELAY_MS);
+  });
 
   const report = (callReport: CallReport) => {
     void api.invoke('calls:report', callReport).catch(() => undefined);
@@ -307,6 +322,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {
       offDialer();
+      offWarm();
+      if (warmTimer !== null) clearTimeout(warmTimer);
       ringtone.stop();
       await phone?.dispose().catch(() => undefined);
       phone = null;

@@ -213,7 +213,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): BrowserBridg
       ]);
       dispatch('session:changed', session);
       dispatch('sync:state', syncState);
-      dispatch('blocklist:changed', blocklist);
+      dispatch('blocklist:changed', { kind: 'full', state: blocklist });
     } catch (error) {
       console.error('blockline: could not refresh after reconnecting', error);
     }

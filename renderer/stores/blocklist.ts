@@ -1,14 +1,40 @@
 import { createStore } from 'zustand/vanilla';
-import type { BlocklineApi, BlocklistState } from '../../shared/contracts/ipc';
+import type { BlocklineApi, BlocklistDelta, BlocklistState } from '../../shared/contracts/ipc';
 import type { BulkCreateResponse, TestNumberResponse } from '../../shared/contracts/api';
 import type { Rule, RuleCreateInput, RulePatch } from '../../shared/rules';
 import { safeWrite, type WriteOutcome } from '../app/api';
-import { buildRuleIndex, DEFAULT_RULE_QUERY, type RuleIndex, type RuleQuery } from './rule-query';
+import {
+  applyRuleDelta,
+  buildRuleIndex,
+  DEFAULT_RULE_QUERY,
+  ruleById,
+  type RuleIndex,
+  type RuleQuery,
+} from './rule-query';
+
+/** The synced list's revision, the org settings and lines (the rules themselves are in the index). */
+export type BlocklistMeta = Omit<BlocklistState, 'rules'>;
+
+/** Rules added, replaced or removed, and whatever else came with them. */
+interface ListChange {
+  revision?: number;
+  upserted: readonly Rule[];
+  removed: readonly string[];
+  settings?: BlocklistState['settings'];
+  lines?: BlocklistState['lines'];
+}
 
 export interface BlocklistStoreState {
-  /** The synced list, org settings and lines; null until loaded. */
-  data: BlocklistState | null;
+  /** Null until loaded. */
+  data: BlocklistMeta | null;
+  /** The synced rules, indexed for searching and sorting. */
   index: RuleIndex;
+  /**
+   * The rules as far as call decisions are concerned: a new array only when a rule was added, removed,
+   * or changed in anything but its hit counters, so the phone rebuilds its decision index only then
+   * (every blocked call anywhere in the org updates a counter).
+   */
+  decisionRules: readonly Rule[];
   query: RuleQuery;
   load(): Promise<void>;
   setQuery(patch: Partial<RuleQuery>): void;
@@ -28,10 +54,56 @@ export type BlocklistStore = ReturnType<typeof createBlocklistStore>;
 
 /**
  * A burst of `blocklist:changed` events (an import, a sync catching up) is applied at most once per
- * this many ms: the first at once, the newest at the end of the window. Re-indexing 100,000 rules for
- * every chunk would otherwise keep the renderer busy for the whole import.
+ * this many ms: the first at once, the rest merged and applied at the end of the window.
  */
 export const CHANGE_COALESCE_MS = 200;
+
+/** Deltas received during one coalescing window, merged into one. */
+interface MergedDelta {
+  fromRevision: number;
+  revision: number;
+  upserted: Map<string, Rule>;
+  removed: Set<string>;
+  settings?: BlocklistState['settings'];
+  lines?: BlocklistState['lines'];
+  /** A delta did not follow on from the previous one: the whole list must be fetched. */
+  gap: boolean;
+}
+
+function mergeDelta(into: MergedDelta | null, delta: BlocklistDelta): MergedDelta {
+  const merged: MergedDelta = into ?? {
+    fromRevision: delta.fromRevision,
+    revision: delta.revision,
+    upserted: new Map(),
+    removed: new Set(),
+    gap: false,
+  };
+  if (delta.fromRevision > merged.revision) merged.gap = true;
+  merged.revision = Math.max(merged.revision, delta.revision);
+  for (const id of delta.removed) {
+    merged.upserted.delete(id);
+    merged.removed.add(id);
+  }
+  for (const rule of delta.upserted) {
+    merged.removed.delete(rule.id);
+    merged.upserted.set(rule.id, rule);
+  }
+  if (delta.settings) merged.settings = delta.settings;
+  if (delta.lines) merged.lines = delta.lines;
+  return merged;
+}
+
+/** Whether a rule changed in anything a call decision (or its explanation) depends on. */
+function decidesDifferently(before: Rule | undefined, after: Rule): boolean {
+  return (
+    before === undefined ||
+    before.number !== after.number ||
+    before.kind !== after.kind ||
+    before.scope !== after.scope ||
+    before.expiresAt !== after.expiresAt ||
+    before.reason !== after.reason
+  );
+}
 
 /**
  * The org's list as synced from the server. Writes are never optimistic (SPEC §5.5): the list only
@@ -39,54 +111,46 @@ export const CHANGE_COALESCE_MS = 200;
  */
 export function createBlocklistStore(api: BlocklineApi) {
   const store = createStore<BlocklistStoreState>()((set, get) => {
-    const replaceRules = (rules: Rule[]) => {
+    const confirm = (upserted: readonly Rule[], removed: readonly string[]) => {
       const data = get().data;
       if (data === null) return;
-      set({ data: { ...data, rules }, index: buildRuleIndex(rules) });
-    };
-    const upsertConfirmed = (rule: Rule) => {
-      const rules = get().data?.rules ?? [];
-      const at = rules.findIndex((existing) => existing.id === rule.id);
-      replaceRules(at === -1 ? [...rules, rule] : rules.map((existing, i) => (i === at ? rule : existing)));
+      applyToList(data, { upserted, removed });
     };
     return {
       data: null,
       index: buildRuleIndex([]),
+      decisionRules: [],
       query: DEFAULT_RULE_QUERY,
       async load() {
-        const data = await api.invoke('blocklist:get', undefined);
-        set({ data, index: buildRuleIndex(data.rules) });
+        replaceAll(await api.invoke('blocklist:get', undefined));
       },
       setQuery(patch) {
         set({ query: { ...get().query, ...patch } });
       },
       async createRule(input) {
         const result = await safeWrite(() => api.invoke('rules:create', input));
-        if (result.ok) upsertConfirmed(result.value);
+        if (result.ok) confirm([result.value], []);
         return result;
       },
       async updateRule(id, patch) {
         const result = await safeWrite(() => api.invoke('rules:update', { id, patch }));
-        if (result.ok) upsertConfirmed(result.value);
+        if (result.ok) confirm([result.value], []);
         return result;
       },
       async deleteRule(id) {
         const result = await safeWrite(() => api.invoke('rules:delete', { id }));
-        if (result.ok) replaceRules((get().data?.rules ?? []).filter((rule) => rule.id !== id));
+        if (result.ok) confirm([], [id]);
         return result;
       },
       async bulkCreate(entries, source) {
         const result = await safeWrite(() => api.invoke('rules:bulkCreate', { entries, source }));
-        // An import arrives in hundreds of chunks: the list follows `blocklist:changed` instead of
-        // re-indexing after every chunk.
+        // An import arrives in hundreds of chunks: the list follows `blocklist:changed`, coalesced,
+        // instead of being updated after every chunk.
         if (result.ok && source === 'bulk') {
-          const created = result.value.results.flatMap((entry) =>
-            entry.status === 'created' ? [entry.rule] : [],
+          confirm(
+            result.value.results.flatMap((entry) => (entry.status === 'created' ? [entry.rule] : [])),
+            [],
           );
-          if (created.length > 0) {
-            const known = new Set((get().data?.rules ?? []).map((rule) => rule.id));
-            replaceRules([...(get().data?.rules ?? []), ...created.filter((rule) => !known.has(rule.id))]);
-          }
         }
         return result;
       },
@@ -103,28 +167,91 @@ export function createBlocklistStore(api: BlocklineApi) {
       },
     };
   });
-  let pending: BlocklistState | null = null;
+
+  function replaceAll(data: BlocklistState): void {
+    const { rules, ...meta } = data;
+    store.setState({ data: meta, index: buildRuleIndex(rules), decisionRules: rules });
+  }
+
+  function applyToList(data: BlocklistMeta, change: ListChange): void {
+    const { index, decisionRules } = store.getState();
+    const decisionsChange =
+      change.removed.some((id) => ruleById(index, id) !== undefined) ||
+      change.upserted.some((rule) => decidesDifferently(ruleById(index, rule.id), rule));
+    const next =
+      change.upserted.length === 0 && change.removed.length === 0
+        ? index
+        : applyRuleDelta(index, change.upserted, change.removed);
+    store.setState({
+      index: next,
+      decisionRules: decisionsChange ? next.rules : decisionRules,
+      data: {
+        revision: Math.max(data.revision, change.revision ?? data.revision),
+        settings: change.settings ?? data.settings,
+        lines: change.lines ?? data.lines,
+      },
+    });
+  }
+
+  async function reload(): Promise<void> {
+    try {
+      replaceAll(await api.invoke('blocklist:get', undefined));
+    } catch (error) {
+      console.error('blockline: could not reload the list after a missed change', error);
+    }
+  }
+
+  function applyDelta(delta: MergedDelta): void {
+    const data = store.getState().data;
+    // Not loaded yet: `load()` fetches the current list, which includes this change.
+    if (data === null || data.revision >= delta.revision) return;
+    // Changes between our copy and this delta were missed: only the whole list is the truth.
+    if (delta.gap || data.revision < delta.fromRevision) {
+      void reload();
+      return;
+    }
+    applyToList(data, {
+      revision: delta.revision,
+      upserted: [...delta.upserted.values()],
+      removed: [...delta.removed],
+      ...(delta.settings ? { settings: delta.settings } : {}),
+      ...(delta.lines ? { lines: delta.lines } : {}),
+    });
+  }
+
+  let pendingFull: BlocklistState | null = null;
+  let pendingDelta: MergedDelta | null = null;
   let coalesceTimer: ReturnType<typeof setTimeout> | null = null;
-  const apply = (data: BlocklistState) => store.setState({ data, index: buildRuleIndex(data.rules) });
+  const applyPending = () => {
+    const full = pendingFull;
+    const delta = pendingDelta;
+    pendingFull = null;
+    pendingDelta = null;
+    if (full !== null) replaceAll(full);
+    if (delta !== null) applyDelta(delta);
+  };
   const closeWindow = () => {
     coalesceTimer = null;
-    if (pending === null) return;
-    const latest = pending;
-    pending = null;
-    apply(latest);
+    if (pendingFull === null && pendingDelta === null) return;
+    applyPending();
     coalesceTimer = setTimeout(closeWindow, CHANGE_COALESCE_MS);
   };
-  const offChanged = api.on('blocklist:changed', (data) => {
+  const offChanged = api.on('blocklist:changed', (change) => {
+    if (change.kind === 'full') {
+      pendingFull = change.state;
+      pendingDelta = null;
+    } else pendingDelta = mergeDelta(pendingDelta, change.delta);
     if (coalesceTimer === null) {
-      apply(data);
+      applyPending();
       coalesceTimer = setTimeout(closeWindow, CHANGE_COALESCE_MS);
-    } else pending = data;
+    }
   });
   const unsubscribe = () => {
     offChanged();
     if (coalesceTimer !== null) clearTimeout(coalesceTimer);
     coalesceTimer = null;
-    pending = null;
+    pendingFull = null;
+    pendingDelta = null;
   };
   return store;
 }

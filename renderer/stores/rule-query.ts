@@ -35,10 +35,15 @@ export interface RuleIndex {
   digits: readonly string[];
   /** Lower-cased reasons, aligned with `rules`. */
   reasons: readonly string[];
-  /** Ascending orders by sort key, computed on first use. */
+  /** Sort keys aligned with `rules`, computed on first use. */
+  keys: { created?: Float64Array; lastHit?: Float64Array };
+  /** Ascending orders by sort key (positions in `rules`), computed on first use. */
   orders: Partial<Record<RuleSort, Uint32Array>>;
-  /** Each rule's position in `rules`, computed on first use (for narrowing a previous result). */
-  positions?: Map<Rule, number>;
+  /**
+   * Rule id → position, computed on first use. {@link applyRuleDelta} hands it on to the next index
+   * (and takes it from this one) rather than copying 100,000 entries per change.
+   */
+  ids?: Map<string, number>;
 }
 
 export function buildRuleIndex(rules: readonly Rule[]): RuleIndex {
@@ -46,36 +51,179 @@ export function buildRuleIndex(rules: readonly Rule[]): RuleIndex {
   const reasons = new Array<string>(rules.length);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
-    digits[i] = rule.number.replace(/\D/g, '');
+    digits[i] = digitsOf(rule);
     reasons[i] = rule.reason.toLowerCase();
   }
-  return { rules, digits, reasons, orders: {} };
+  return { rules, digits, reasons, keys: {}, orders: {} };
+}
+
+function digitsOf(rule: Rule): string {
+  return rule.number.replace(/\D/g, '');
+}
+
+function timeOf(iso: string | null): number {
+  return iso === null ? 0 : Date.parse(iso);
+}
+
+function createdKeys(index: RuleIndex): Float64Array {
+  index.keys.created ??= Float64Array.from(index.rules, (rule) => timeOf(rule.createdAt));
+  return index.keys.created;
+}
+
+function lastHitKeys(index: RuleIndex): Float64Array {
+  index.keys.lastHit ??= Float64Array.from(index.rules, (rule) => timeOf(rule.lastHitAt));
+  return index.keys.lastHit;
+}
+
+/** A total order per sort (ties end on the id), so an order kept up to date equals one sorted anew. */
+function comparator(index: RuleIndex, sort: RuleSort): (a: number, b: number) => number {
+  const { rules } = index;
+  const byId = (a: number, b: number) => compareStrings(rules[a]!.id, rules[b]!.id);
+  if (sort === 'created') {
+    const times = createdKeys(index);
+    return (a, b) =>
+      times[a]! - times[b]! || compareStrings(rules[a]!.number, rules[b]!.number) || byId(a, b);
+  }
+  if (sort === 'number') {
+    return (a, b) =>
+      compareStrings(rules[a]!.number, rules[b]!.number) ||
+      compareStrings(rules[a]!.scope, rules[b]!.scope) ||
+      byId(a, b);
+  }
+  const lastHits = lastHitKeys(index);
+  return (a, b) => rules[a]!.hitCount - rules[b]!.hitCount || lastHits[a]! - lastHits[b]! || byId(a, b);
 }
 
 function ascendingOrder(index: RuleIndex, sort: RuleSort): Uint32Array {
   const cached = index.orders[sort];
   if (cached) return cached;
-  const { rules } = index;
-  const order = new Uint32Array(rules.length);
+  const order = new Uint32Array(index.rules.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  let compare: (a: number, b: number) => number;
-  if (sort === 'created') {
-    const times = rules.map((rule) => Date.parse(rule.createdAt));
-    compare = (a, b) => times[a]! - times[b]! || compareStrings(rules[a]!.number, rules[b]!.number);
-  } else if (sort === 'number') {
-    compare = (a, b) =>
-      compareStrings(rules[a]!.number, rules[b]!.number) || compareStrings(rules[a]!.scope, rules[b]!.scope);
-  } else {
-    const lastHits = rules.map((rule) => (rule.lastHitAt === null ? 0 : Date.parse(rule.lastHitAt)));
-    compare = (a, b) => rules[a]!.hitCount - rules[b]!.hitCount || lastHits[a]! - lastHits[b]!;
-  }
-  order.sort(compare);
+  order.sort(comparator(index, sort));
   index.orders[sort] = order;
   return order;
 }
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function positionsById(rules: readonly Rule[]): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < rules.length; i++) ids.set(rules[i]!.id, i);
+  return ids;
+}
+
+/**
+ * The index after some rules were added, replaced or removed, without starting over: each position
+ * touched is updated in place, new rules are appended, and every sort order computed so far is kept by
+ * sorting only the touched rules and merging them in — linear in the list, not n·log n, so an import
+ * streaming thousands of rules a second into a list of 100,000 keeps the view live.
+ */
+export function applyRuleDelta(
+  index: RuleIndex,
+  upserted: readonly Rule[],
+  removedIds: Iterable<string>,
+): RuleIndex {
+  const ids = index.ids ?? positionsById(index.rules);
+  delete index.ids;
+  const before = index.rules.length;
+  const removedBefore = new Uint8Array(before);
+  let removedCount = 0;
+  for (const id of removedIds) {
+    const at = ids.get(id);
+    if (at === undefined || removedBefore[at] === 1) continue;
+    removedBefore[at] = 1;
+    removedCount++;
+    ids.delete(id);
+  }
+  const latest = new Map<string, Rule>();
+  for (const rule of upserted) latest.set(rule.id, rule);
+  let added = 0;
+  for (const id of latest.keys()) if (!ids.has(id)) added++;
+
+  const size = before + added;
+  const rules = index.rules.slice();
+  const digits = index.digits.slice();
+  const reasons = index.reasons.slice();
+  const created = index.keys.created && growKeys(index.keys.created, size);
+  const lastHit = index.keys.lastHit && growKeys(index.keys.lastHit, size);
+  /** Positions (before compaction) whose sort keys are new: they are merged into the orders. */
+  const touched: number[] = [];
+  const replacedBefore = new Uint8Array(before);
+  for (const rule of latest.values()) {
+    let at = ids.get(rule.id);
+    if (at === undefined) {
+      at = rules.length;
+      ids.set(rule.id, at);
+    } else replacedBefore[at] = 1;
+    rules[at] = rule;
+    digits[at] = digitsOf(rule);
+    reasons[at] = rule.reason.toLowerCase();
+    if (created) created[at] = timeOf(rule.createdAt);
+    if (lastHit) lastHit[at] = timeOf(rule.lastHitAt);
+    touched.push(at);
+  }
+
+  let next: RuleIndex = { rules, digits, reasons, keys: {}, orders: {} };
+  /** Old position → position after compaction (identity when nothing was removed). */
+  let moved: (position: number) => number = (position) => position;
+  if (removedCount > 0) {
+    const remap = new Int32Array(size);
+    let kept = 0;
+    for (let i = 0; i < size; i++) {
+      if (i < before && removedBefore[i] === 1) remap[i] = -1;
+      else remap[i] = kept++;
+    }
+    const keep = (_: unknown, i: number) => remap[i] !== -1;
+    next = {
+      rules: rules.filter(keep),
+      digits: digits.filter(keep),
+      reasons: reasons.filter(keep),
+      keys: {},
+      orders: {},
+    };
+    if (created) next.keys.created = created.filter(keep);
+    if (lastHit) next.keys.lastHit = lastHit.filter(keep);
+    moved = (position) => remap[position]!;
+  } else {
+    if (created) next.keys.created = created;
+    if (lastHit) next.keys.lastHit = lastHit;
+    next.ids = ids;
+  }
+
+  const fresh = touched.map(moved);
+  for (const sort of Object.keys(index.orders) as RuleSort[]) {
+    const old = index.orders[sort]!;
+    const compare = comparator(next, sort);
+    fresh.sort(compare);
+    const order = new Uint32Array(next.rules.length);
+    let out = 0;
+    let f = 0;
+    for (let k = 0; k < old.length; k++) {
+      const position = old[k]!;
+      if (removedBefore[position] === 1 || replacedBefore[position] === 1) continue;
+      const now = moved(position);
+      while (f < fresh.length && compare(fresh[f]!, now) < 0) order[out++] = fresh[f++]!;
+      order[out++] = now;
+    }
+    while (f < fresh.length) order[out++] = fresh[f++]!;
+    next.orders[sort] = order;
+  }
+  return next;
+}
+
+/** The rule with this id in the index, if any. */
+export function ruleById(index: RuleIndex, id: string): Rule | undefined {
+  index.ids ??= positionsById(index.rules);
+  const at = index.ids.get(id);
+  return at === undefined ? undefined : index.rules[at];
+}
+
+function growKeys(keys: Float64Array, size: number): Float64Array {
+  const grown = new Float64Array(size);
+  grown.set(keys.subarray(0, Math.min(keys.length, size)));
+  return grown;
 }
 
 /** What a search text can match: the number it normalizes to, digit substrings, and reason text. */
@@ -128,11 +276,10 @@ function matches(index: RuleIndex, i: number, terms: SearchTerms): boolean {
   return false;
 }
 
-/** The rules to show, in order. */
-export function queryRules(index: RuleIndex, query: RuleQuery, country: string): Rule[] {
+/** Positions in `index.rules` of the rules to show, in order. */
+function queryPositions(index: RuleIndex, query: RuleQuery, terms: SearchTerms): number[] {
   const order = ascendingOrder(index, query.sort);
-  const terms = searchTerms(query.search, country);
-  const result: Rule[] = [];
+  const result: number[] = [];
   const count = order.length;
   for (let k = 0; k < count; k++) {
     const i = order[query.order === 'asc' ? k : count - 1 - k]!;
@@ -140,15 +287,28 @@ export function queryRules(index: RuleIndex, query: RuleQuery, country: string):
     if (query.scope !== 'any' && rule.scope !== query.scope) continue;
     if (query.kind !== 'any' && rule.kind !== query.kind) continue;
     if (!matches(index, i, terms)) continue;
-    result.push(rule);
+    result.push(i);
   }
   return result;
+}
+
+function rulesAt(index: RuleIndex, positions: readonly number[]): Rule[] {
+  const rules = new Array<Rule>(positions.length);
+  for (let k = 0; k < positions.length; k++) rules[k] = index.rules[positions[k]!]!;
+  return rules;
+}
+
+/** The rules to show, in order. */
+export function queryRules(index: RuleIndex, query: RuleQuery, country: string): Rule[] {
+  return rulesAt(index, queryPositions(index, query, searchTerms(query.search, country)));
 }
 
 export interface QueryResult {
   index: RuleIndex;
   query: RuleQuery;
   country: string;
+  /** Where each shown rule is in `index.rules` (what the next keystroke narrows). */
+  positions: number[];
   rules: Rule[];
 }
 
@@ -176,18 +336,10 @@ export function queryRulesIncremental(
     previous.query.search.trim() !== '' &&
     query.search.trim().toLowerCase().startsWith(previous.query.search.trim().toLowerCase()) &&
     terms.e164 === null;
-  if (!narrowing) return { index, query, country, rules: queryRules(index, query, country) };
-  let positions = index.positions;
-  if (!positions) {
-    positions = new Map(index.rules.map((rule, position) => [rule, position]));
-    index.positions = positions;
-  }
-  const rules: Rule[] = [];
-  for (const rule of previous.rules) {
-    const position = positions.get(rule);
-    if (position !== undefined && matches(index, position, terms)) rules.push(rule);
-  }
-  return { index, query, country, rules };
+  const positions = narrowing
+    ? previous.positions.filter((position) => matches(index, position, terms))
+    : queryPositions(index, query, terms);
+  return { index, query, country, positions, rules: rulesAt(index, positions) };
 }
 
 /** The last result per list, so the next keystroke can narrow it (dropped with the list). */

@@ -45,6 +45,31 @@ export const blocklistStateSchema = z.object({
 });
 export type BlocklistState = z.infer<typeof blocklistStateSchema>;
 
+/**
+ * What changed in the list between two announcements. At 100,000 rules the whole list is tens of MB,
+ * so after the first load the renderer gets only the rules that changed. A delta applies to any copy
+ * whose revision is in [fromRevision, revision): `upserted` holds the final state of every rule touched
+ * in that span, so replaying part of it again is harmless. A copy older than `fromRevision` asks for
+ * the whole list instead.
+ */
+export const blocklistDeltaSchema = z.object({
+  fromRevision: z.number().int(),
+  revision: z.number().int(),
+  upserted: z.array(ruleSchema),
+  removed: z.array(z.string()),
+  /** Present only when they changed. */
+  settings: orgSettingsSchema.optional(),
+  lines: z.array(lineSchema).optional(),
+});
+export type BlocklistDelta = z.infer<typeof blocklistDeltaSchema>;
+
+export const blocklistChangeSchema = z.discriminatedUnion('kind', [
+  /** A new list (sign-in, snapshot, sign-out): replaces the copy. */
+  z.object({ kind: z.literal('full'), state: blocklistStateSchema }),
+  z.object({ kind: z.literal('delta'), delta: blocklistDeltaSchema }),
+]);
+export type BlocklistChange = z.infer<typeof blocklistChangeSchema>;
+
 export const sessionSchema = z.discriminatedUnion('signedIn', [
   z.object({ signedIn: z.literal(false) }),
   z.object({ signedIn: z.literal(true), serverUrl: z.string(), me: meResponseSchema }),
@@ -183,8 +208,8 @@ export const invokeChannels = {
 /** Events: main → renderer. */
 export const eventChannels = {
   'sync:state': syncStateSchema,
-  /** The whole list after any change; the renderer rebuilds its index once per revision. */
-  'blocklist:changed': blocklistStateSchema,
+  /** The list changed: the rules that changed, or the whole list when it was replaced. */
+  'blocklist:changed': blocklistChangeSchema,
   'session:changed': sessionSchema,
   /** A tel:/callto:/sip: link was opened; the dialer shows it and the outbound check still runs. */
   'dialer:open': z.object({ number: z.string() }),

@@ -74,11 +74,14 @@ describe.skipIf(!canRun)(
               off();
               reject(new Error(`the app's list did not change within ${timeout} ms`));
             }, timeout);
-            const off = bridge.on('blocklist:changed', (state) => {
-              if (!matches(state.rules)) return;
-              clearTimeout(timer);
-              off();
-              resolve(Date.now());
+            // Each change is usually a delta: ask for the list it produced.
+            const off = bridge.on('blocklist:changed', () => {
+              void bridge.invoke('blocklist:get', undefined).then((state) => {
+                if (!matches(state.rules)) return;
+                clearTimeout(timer);
+                off();
+                resolve(Date.now());
+              });
             });
             // It may already be there (the event came before we listened).
             void bridge.invoke('blocklist:get', undefined).then((state) => {

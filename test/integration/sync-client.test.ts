@@ -12,7 +12,7 @@ import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
 import type { CallReport, Change } from '../../shared/contracts/api';
 import {
-  invokeChannels,
+  eventChannels,
   type BlocklistState,
   type EventChannel,
   type EventPayload,
@@ -44,16 +44,22 @@ interface Client {
   applied: Change[];
   logs: string[];
   events: Array<{ channel: EventChannel; payload: unknown; at: number }>;
-  latestList(): BlocklistState | null;
+  /**
+   * The list as a renderer holding the list at launch would have it after every `blocklist:changed`
+   * so far (whole lists and deltas applied like the renderer's store does); throws on a gap.
+   */
+  listFromEvents(): BlocklistState;
 }
 
 /** One app "launch" on a data directory: a new store, secrets and services, like a process start. */
 function launch(dataDir: string): Client {
+  const store = new LocalStore({ dir: dataDir });
+  const atLaunch = store.getBlocklistState();
   const applied: Change[] = [];
   const logs: string[] = [];
   const events: Client['events'] = [];
   const services = createMainServices({
-    store: new LocalStore({ dir: dataDir }),
+    store,
     secrets: createUnencryptedFileSecretStore({ dir: dataDir }),
     fetch,
     now: () => new Date(),
@@ -76,11 +82,42 @@ function launch(dataDir: string): Client {
     applied,
     logs,
     events,
-    latestList() {
-      const last = events.filter((event) => event.channel === 'blocklist:changed').at(-1);
-      return last === undefined ? null : invokeChannels['blocklist:get'].response.parse(last.payload);
+    listFromEvents() {
+      let list = atLaunch;
+      for (const event of events) {
+        if (event.channel !== 'blocklist:changed') continue;
+        const change = eventChannels['blocklist:changed'].parse(event.payload);
+        if (change.kind === 'full') {
+          list = change.state;
+          continue;
+        }
+        const { delta } = change;
+        if (list.revision >= delta.revision) continue;
+        if (list.revision < delta.fromRevision)
+          throw new Error(`gap: the list is at ${list.revision}, a delta starts at ${delta.fromRevision}`);
+        const rules = new Map(list.rules.map((rule) => [rule.id, rule]));
+        for (const id of delta.removed) rules.delete(id);
+        for (const rule of delta.upserted) rules.set(rule.id, rule);
+        list = {
+          revision: delta.revision,
+          rules: [...rules.values()],
+          settings: delta.settings ?? list.settings,
+          lines: delta.lines ?? list.lines,
+        };
+      }
+      return list;
     },
   };
+}
+
+function sameList(a: BlocklistState, b: BlocklistState): boolean {
+  const rules = (list: BlocklistState) =>
+    JSON.stringify([...list.rules].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)));
+  return (
+    a.revision === b.revision &&
+    rules(a) === rules(b) &&
+    JSON.stringify(a.settings) === JSON.stringify(b.settings)
+  );
 }
 
 function report(id: string, number: string): CallReport {
@@ -236,6 +273,8 @@ describe('sync client against the org server (SQLite)', () => {
     const local = agent.services.sync.getBlocklistState();
     expect(local.revision).toBe(snapshot.revision);
     expect(local.rules.map((r) => r.id).sort()).toEqual(snapshot.rules.map((r) => r.id).sort());
+    // What the renderer was told (a whole list or deltas, across the reconnects) adds up to the same.
+    await waitFor('the announcements to add up to the list', () => sameList(agent.listFromEvents(), local));
   });
 
   it('takes a snapshot when the server answers 410 (the log no longer reaches back)', async () => {
@@ -258,6 +297,8 @@ describe('sync client against the org server (SQLite)', () => {
     const local = agent.services.sync.getBlocklistState();
     expect(local.revision).toBe(snapshot.revision);
     expect(local.rules.map((r) => r.id).sort()).toEqual(snapshot.rules.map((r) => r.id).sort());
+    // What the renderer was told (a whole list or deltas, across the reconnects) adds up to the same.
+    await waitFor('the announcements to add up to the list', () => sameList(agent.listFromEvents(), local));
   });
 
   it('keeps call reports across a host restart and delivers them exactly once', async () => {

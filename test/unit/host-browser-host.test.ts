@@ -17,6 +17,7 @@ import {
   type BrowserBridge,
   type WebSocketLike,
 } from '../../renderer/bridge/browser-bridge';
+import { makeRule } from './store-helpers';
 
 const openedSockets: WebSocket[] = [];
 
@@ -197,31 +198,52 @@ describe('browser host', () => {
     await expect(received).resolves.toEqual({ number: '+12125551234' });
   });
 
-  it('sends a page the latest list, not a queue of stale ones, and answers calls in between', async () => {
-    const revisions: number[] = [];
-    const off = bridge.on('blocklist:changed', (list) => revisions.push(list.revision));
-    try {
-      const list = (revision: number) => ({
-        revision,
-        rules: [],
-        settings: defaultOrgSettings(),
-        lines: [],
-      });
-      // A burst faster than the socket drains: one list in flight, later ones replace each other.
-      for (let revision = 1; revision <= 50; revision++)
-        host.services.emit('blocklist:changed', list(revision));
-      await expect(bridge.invoke('app:info', undefined)).resolves.toMatchObject({ host: 'browser' });
+  it('sends a page every delta in order, and only the latest of several whole lists, answering calls in between', async () => {
+    const received: Array<{ kind: string; revision: number }> = [];
+    const off = bridge.on('blocklist:changed', (change) =>
+      received.push(
+        change.kind === 'full'
+          ? { kind: 'full', revision: change.state.revision }
+          : { kind: 'delta', revision: change.delta.revision },
+      ),
+    );
+    const waitForRevision = async (revision: number) => {
       const deadline = Date.now() + 3000;
-      while (revisions.at(-1) !== 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      expect(revisions.at(-1)).toBe(50);
-      expect(revisions.length).toBeLessThan(50);
-      expect(revisions).toEqual([...revisions].sort((a, b) => a - b)); // never an older list after a newer
-      // Quiet again: a single change goes out at once.
-      host.services.emit('blocklist:changed', list(51));
-      const quietDeadline = Date.now() + 1000;
-      while (revisions.at(-1) !== 51 && Date.now() < quietDeadline)
+      while (received.at(-1)?.revision !== revision && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 5));
-      expect(revisions.at(-1)).toBe(51);
+      expect(received.at(-1)?.revision).toBe(revision);
+    };
+    try {
+      // Whole lists of 5,000 rules, faster than the socket drains: one in flight, later ones replace
+      // the waiting one.
+      const rules = Array.from({ length: 5000 }, (_, i) => makeRule({ id: `r${i}` }));
+      const full = (revision: number) => ({
+        kind: 'full' as const,
+        state: { revision, rules, settings: defaultOrgSettings(), lines: [] },
+      });
+      for (let revision = 1; revision <= 20; revision++)
+        host.services.emit('blocklist:changed', full(revision));
+      await expect(bridge.invoke('app:info', undefined)).resolves.toMatchObject({ host: 'browser' });
+      await waitForRevision(20);
+      expect(received.length).toBeLessThan(20);
+      const fullRevisions = received.map((change) => change.revision);
+      expect(fullRevisions).toEqual([...fullRevisions].sort((a, b) => a - b)); // never older after newer
+
+      // Deltas are each needed: all of them arrive, in order, however fast they come.
+      received.length = 0;
+      for (let revision = 21; revision <= 70; revision++) {
+        host.services.emit('blocklist:changed', {
+          kind: 'delta',
+          delta: {
+            fromRevision: revision - 1,
+            revision,
+            upserted: [makeRule({ id: `d${revision}` })],
+            removed: [],
+          },
+        });
+      }
+      await waitForRevision(70);
+      expect(received.map((change) => change.revision)).toEqual(Array.from({ length: 50 }, (_, i) => 21 + i));
     } finally {
       off();
     }

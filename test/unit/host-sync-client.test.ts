@@ -205,6 +205,9 @@ describe('SyncClient with a scripted server', () => {
     const secrets = createMemorySecretStore();
     secrets.set(SERVER_TOKEN_KEY, 'token-0123456789');
     const emitted: Array<{ at: number; revision: number; ruleCount: number }> = [];
+    let held = new Map<string, Rule>();
+    let heldRevision = 0;
+    const deltaSizes: number[] = [];
     const burst = new SyncClient({
       store,
       secrets,
@@ -214,8 +217,21 @@ describe('SyncClient with a scripted server', () => {
       backoff: { baseMs: 10, capMs: 50 },
       emitIntervalMs: 100,
       onState: () => undefined,
-      onBlocklist: (state) =>
-        emitted.push({ at: Date.now(), revision: state.revision, ruleCount: state.rules.length }),
+      // Replays what the renderer is told (a whole list, then deltas) into the list it would hold.
+      onBlocklist: (change) => {
+        if (change.kind === 'full') {
+          held = new Map(change.state.rules.map((rule) => [rule.id, rule]));
+          heldRevision = change.state.revision;
+        } else {
+          const { delta } = change;
+          expect(delta.fromRevision).toBeLessThanOrEqual(heldRevision);
+          for (const id of delta.removed) held.delete(id);
+          for (const rule of delta.upserted) held.set(rule.id, rule);
+          heldRevision = delta.revision;
+          deltaSizes.push(delta.upserted.length + delta.removed.length);
+        }
+        emitted.push({ at: Date.now(), revision: heldRevision, ruleCount: held.size });
+      },
     });
     try {
       burst.start();
@@ -259,6 +275,8 @@ describe('SyncClient with a scripted server', () => {
       expect(emitted.length).toBeLessThan(40); // fewer announcements than chunks, let alone changes
       expect(emitted.at(-1)).toMatchObject({ revision: last, ruleCount: last });
       for (const event of emitted) expect(event.ruleCount).toBe(event.revision);
+      // Only what changed travels: together the deltas of the burst carry each change once.
+      expect(deltaSizes.slice(-emitted.length).reduce((sum, size) => sum + size, 0)).toBe(2000);
 
       await burst.stop(); // the final write happens on stop at the latest
       expect(writes.length).toBeLessThanOrEqual(Math.ceil(burstMs / 200) + 3);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CHANGE_COALESCE_MS, createBlocklistStore } from '../../renderer/stores/blocklist';
 import {
+  applyRuleDelta,
   buildRuleIndex,
   DEFAULT_RULE_QUERY,
   queryRules,
@@ -10,48 +11,118 @@ import {
 } from '../../renderer/stores/rule-query';
 import { errorReportCsv, runBulk, summarize } from '../../renderer/stores/bulk-run';
 import type { BulkCreateResponse } from '../../shared/contracts/api';
-import type { RuleCreate } from '../../shared/rules';
+import type { EventPayload } from '../../shared/contracts/ipc';
+import type { Rule, RuleCreate } from '../../shared/rules';
 import { parsePastedNumbers, parseRulesCsv } from '../../shared/bulk';
 import { createFakeApi, makeBlocklistState, makeRule } from './store-helpers';
 
+const delta = (
+  fromRevision: number,
+  revision: number,
+  upserted: Rule[],
+  removed: string[] = [],
+): EventPayload<'blocklist:changed'> => ({
+  kind: 'delta',
+  delta: { fromRevision, revision, upserted, removed },
+});
+const full = (rules: Rule[], revision: number): EventPayload<'blocklist:changed'> => ({
+  kind: 'full',
+  state: makeBlocklistState(rules, revision),
+});
+
 describe('blocklist store', () => {
-  it('loads the synced state and follows blocklist:changed', async () => {
-    const api = createFakeApi();
-    const first = makeRule();
-    api.handle('blocklist:get', () => makeBlocklistState([first]));
-    const store = createBlocklistStore(api);
-    await store.getState().load();
-    expect(store.getState().index.rules).toEqual([first]);
-    const hit = { ...first, hitCount: 7, lastHitAt: '2026-02-01T00:00:00.000Z' };
-    api.emit('blocklist:changed', makeBlocklistState([hit, makeRule()], 2));
-    expect(store.getState().data?.revision).toBe(2);
-    expect(store.getState().index.rules[0]?.hitCount).toBe(7);
-    expect(store.getState().index.rules).toHaveLength(2);
+  it('loads the synced state and follows deltas', async () => {
+    vi.useFakeTimers();
+    try {
+      const api = createFakeApi();
+      const first = makeRule();
+      api.handle('blocklist:get', () => makeBlocklistState([first]));
+      const store = createBlocklistStore(api);
+      await store.getState().load();
+      expect(store.getState().index.rules).toEqual([first]);
+      const second = makeRule();
+      api.emit('blocklist:changed', delta(1, 2, [second]));
+      expect(store.getState().data?.revision).toBe(2);
+      expect(store.getState().index.rules).toEqual([first, second]);
+      const decisionRules = store.getState().decisionRules;
+      expect(decisionRules).toEqual([first, second]);
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS * 2);
+      // Hit counters change with every blocked call in the org: the list shows them, but the phone's
+      // decision index is not rebuilt for them.
+      const hit = { ...first, hitCount: 7, lastHitAt: '2026-02-01T00:00:00.000Z' };
+      api.emit('blocklist:changed', delta(2, 3, [hit]));
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS);
+      expect(store.getState().index.rules[0]?.hitCount).toBe(7);
+      expect(store.getState().decisionRules).toBe(decisionRules);
+      // A changed reason (shown with a blocked call) or a removal does rebuild it.
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS);
+      api.emit('blocklist:changed', delta(3, 4, [{ ...hit, reason: 'New reason' }]));
+      expect(store.getState().decisionRules).not.toBe(decisionRules);
+      vi.advanceTimersByTime(CHANGE_COALESCE_MS * 2);
+      api.emit('blocklist:changed', delta(4, 5, [], [second.id]));
+      expect(store.getState().index.rules.map((rule) => rule.reason)).toEqual(['New reason']);
+      expect(store.getState().decisionRules).toHaveLength(1);
+      expect(store.getState().data?.revision).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('applies a burst of changes at once and then the newest at the end of the window', () => {
+  it('applies a burst at once and then the rest merged at the end of the window; a whole list replaces it', () => {
     vi.useFakeTimers();
     try {
       const api = createFakeApi();
       const store = createBlocklistStore(api);
-      api.emit('blocklist:changed', makeBlocklistState([makeRule()], 1));
+      const [a, b, c] = [makeRule(), makeRule(), makeRule()];
+      api.emit('blocklist:changed', full([a!], 1));
       expect(store.getState().data?.revision).toBe(1);
-      api.emit('blocklist:changed', makeBlocklistState([makeRule(), makeRule()], 2));
-      api.emit('blocklist:changed', makeBlocklistState([makeRule(), makeRule(), makeRule()], 3));
+      api.emit('blocklist:changed', delta(1, 2, [b!]));
+      api.emit('blocklist:changed', delta(2, 3, [c!], [a!.id]));
+      api.emit('blocklist:changed', delta(3, 4, [{ ...b!, reason: 'edited' }]));
       expect(store.getState().data?.revision).toBe(1);
       vi.advanceTimersByTime(CHANGE_COALESCE_MS);
-      expect(store.getState().data?.revision).toBe(3);
-      expect(store.getState().index.rules).toHaveLength(3);
+      expect(store.getState().data?.revision).toBe(4);
+      expect(store.getState().index.rules.map((rule) => [rule.id, rule.reason])).toEqual([
+        [b!.id, 'edited'],
+        [c!.id, c!.reason],
+      ]);
       vi.advanceTimersByTime(CHANGE_COALESCE_MS * 2);
-      api.emit('blocklist:changed', makeBlocklistState([], 4));
-      expect(store.getState().data?.revision).toBe(4);
+      api.emit('blocklist:changed', full([], 9));
+      expect(store.getState().data?.revision).toBe(9);
+      expect(store.getState().index.rules).toEqual([]);
       store.getState().dispose();
-      api.emit('blocklist:changed', makeBlocklistState([], 5));
+      api.emit('blocklist:changed', delta(9, 10, [a!]));
       vi.advanceTimersByTime(CHANGE_COALESCE_MS);
-      expect(store.getState().data?.revision).toBe(4);
+      expect(store.getState().data?.revision).toBe(9);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('ignores a delta it already holds, and fetches the whole list after a missed one', async () => {
+    const api = createFakeApi();
+    const first = makeRule();
+    api.handle('blocklist:get', () => makeBlocklistState([first], 5));
+    const store = createBlocklistStore(api);
+    await store.getState().load();
+    // Already included (the list was fetched after these changes were made).
+    api.emit('blocklist:changed', delta(3, 5, [makeRule()]));
+    expect(store.getState().index.rules).toEqual([first]);
+    // A delta that starts before our revision still applies: it carries the final state of each rule.
+    await new Promise((resolve) => setTimeout(resolve, CHANGE_COALESCE_MS * 2 + 20));
+    const edited = { ...first, reason: 'edited' };
+    api.emit('blocklist:changed', delta(4, 6, [edited]));
+    expect(store.getState().index.rules).toEqual([edited]);
+    expect(store.getState().data?.revision).toBe(6);
+    // Revisions 7–9 never arrived: the delta from 9 cannot apply, the whole list is fetched instead.
+    await new Promise((resolve) => setTimeout(resolve, CHANGE_COALESCE_MS * 2 + 20));
+    const later = makeRule();
+    api.handle('blocklist:get', () => makeBlocklistState([edited, later], 10));
+    api.emit('blocklist:changed', delta(9, 10, [later]));
+    await vi.waitFor(() => expect(store.getState().data?.revision).toBe(10));
+    expect(store.getState().index.rules).toEqual([edited, later]);
+    expect(api.calls.filter((call) => call.channel === 'blocklist:get')).toHaveLength(2);
+    store.getState().dispose();
   });
 
   it('changes the list only with what the server confirmed', async () => {
@@ -220,6 +291,71 @@ describe('rule query', () => {
       'US',
     );
     expect(whole.rules.map((rule) => rule.number)).toEqual(['+1900*']);
+  });
+
+  it('keeps an index up to date through deltas with the same answers as one built anew', () => {
+    // A small seeded generator: the same "random" lists every run.
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
+    const randomRule = (id: string): Rule =>
+      makeRule({
+        id,
+        number: pick(['+1212555', '+1646555', '+44207946']) + String(Math.floor(random() * 40)),
+        reason: pick(['Spam', 'Robocaller', 'Premium', 'spam again']),
+        scope: pick(['all', '+12125550101']),
+        kind: pick(['block', 'allow'] as const),
+        createdAt: day(Math.floor(random() * 10)), // many ties: the order must still be total
+        hitCount: Math.floor(random() * 4),
+        lastHitAt: random() < 0.5 ? null : day(Math.floor(random() * 10)),
+      });
+    let nextId = 0;
+    const model = new Map<string, Rule>();
+    for (let i = 0; i < 300; i++) {
+      const rule = randomRule(`r${nextId++}`);
+      model.set(rule.id, rule);
+    }
+    let index = buildRuleIndex([...model.values()]);
+    const queries = (['created', 'number', 'hits'] as const).flatMap((sort) =>
+      (['asc', 'desc'] as const).flatMap((order) =>
+        ['', 'spam', '646', '(212) 555-12'].map((search) => ({ ...DEFAULT_RULE_QUERY, sort, order, search })),
+      ),
+    );
+    for (const query of queries) queryRules(index, query, 'US'); // every order computed, then kept
+    for (let round = 0; round < 40; round++) {
+      const upserted: Rule[] = [];
+      const removed: string[] = [];
+      const ids = [...model.keys()];
+      for (let k = Math.floor(random() * 20); k > 0; k--) {
+        const roll = random();
+        if (roll < 0.4) upserted.push(randomRule(`r${nextId++}`));
+        else if (roll < 0.6) {
+          const existing = model.get(pick(ids))!;
+          upserted.push({ ...existing, hitCount: existing.hitCount + 1, lastHitAt: day(11) });
+        } else if (roll < 0.8) upserted.push(randomRule(pick(ids)));
+        else removed.push(pick(ids));
+      }
+      for (const id of removed) model.delete(id);
+      for (const rule of upserted) {
+        if (removed.includes(rule.id)) continue;
+        model.set(rule.id, rule);
+      }
+      index = applyRuleDelta(
+        index,
+        upserted.filter((rule) => !removed.includes(rule.id)),
+        removed,
+      );
+      expect(index.rules).toEqual([...model.values()]);
+      const fresh = buildRuleIndex([...model.values()]);
+      for (const query of queries)
+        expect(queryRules(index, query, 'US'), `${round} ${JSON.stringify(query)}`).toEqual(
+          queryRules(fresh, query, 'US'),
+        );
+    }
   });
 
   it('answers a search over 100,000 rules quickly', () => {
