@@ -6,17 +6,24 @@
  *   sip.kamailio_reject.p50|p99 the same caller rejected by Kamailio's own configuration (ms)
  *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
+ * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
+ *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
+ *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
+ *   sip.reject.app.*            INVITE on the WebSocket → the app's 603 on it (browser, sip.js, decision)
+ *   sip.reject.proxy_out.*      603 from the app → 603 out to the caller
  * Timings come from sipp's gettimeofday actions (microseconds), not its 1 ms response-time counters.
  * Re-runs itself inside a loopback-only network namespace when started outside one.
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Rule } from '../shared/rules';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
 import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
-import { LAB_SIP_PASSWORD, startLab } from '../test/sip-lab/lab';
+import { KAMAILIO_UDP, LAB_SIP_PASSWORD, RTPENGINE_NG, startLab } from '../test/sip-lab/lab';
+import { readPcap, traceBlockedCalls } from './sip-trace';
 import { runUac, startUas, type SippTiming } from '../test/sip-lab/sipp';
 
 const BLOCKED = '+12125550100';
@@ -51,6 +58,60 @@ const rules: Rule[] = [
   },
 ];
 const caller = { callerUri: `sip:${BLOCKED}@127.0.0.1` };
+
+/** tcpdump on loopback for the SIP, WebSocket and rtpengine control ports (skipped if not installed). */
+async function startCapture(file: string): Promise<{ file: string | null; stop(): Promise<void> }> {
+  if (!existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump'))
+    return { file: null, stop: async () => undefined };
+  const filter = `udp port ${KAMAILIO_UDP.port} or tcp port 8080 or udp port ${RTPENGINE_NG.port}`;
+  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-s', '0', '-U', '-w', file, filter], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // tcpdump says "listening on lo" once capturing.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    file,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+function reportBreakdown(file: string | null): void {
+  if (file === null) {
+    console.error('note: tcpdump is not installed; no breakdown of the reject path');
+    return;
+  }
+  const traces = traceBlockedCalls(readPcap(file), {
+    sipPort: KAMAILIO_UDP.port,
+    webSocketPort: 8080,
+    rtpenginePort: RTPENGINE_NG.port,
+  });
+  if (traces.length === 0) {
+    console.error('note: the capture held no complete blocked call');
+    return;
+  }
+  const parts = {
+    proxy_in: traces.map((t) => t.inviteToApp - t.inviteAtProxy),
+    rtpengine: traces.map((t) => t.rtpengineMs),
+    app: traces.map((t) => t.finalFromApp - t.inviteToApp),
+    proxy_out: traces.map((t) => t.finalToCaller - t.finalFromApp),
+  };
+  for (const [name, values] of Object.entries(parts)) {
+    metric(`sip.reject.${name}.p50`, percentile(values, 0.5), 'ms');
+    metric(`sip.reject.${name}.p99`, percentile(values, 0.99), 'ms');
+  }
+}
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-bench-sip-'));
@@ -90,7 +151,9 @@ async function main(): Promise<void> {
     await runUac({ scenario: 'uac-reject', caller, calls: 20, rate: 20 });
     await runUac({ scenario: 'uac-reject', caller, toUser: 'kamailio-reject', calls: 20, rate: 20 });
 
+    const capture = await startCapture(join(workDir, 'reject.pcap'));
     const app = await runUac({ scenario: 'uac-reject', caller, calls: 200, rate: 20, timeoutS: 60 });
+    await capture.stop();
     const proxy = await runUac({
       scenario: 'uac-reject',
       caller,
@@ -110,6 +173,7 @@ async function main(): Promise<void> {
       percentile(appFinals, 0.99) / percentile(proxyFinals, 0.99),
       'ratio',
     );
+    reportBreakdown(capture.file);
     if (app.failed > 0 || proxy.failed > 0)
       console.error(`failed calls: app ${app.failed}, proxy ${proxy.failed}`);
 
