@@ -88,6 +88,11 @@ export interface ServerOptions {
   changeRetention?: number;
   /** How often expired rules are removed; `false` turns the timer off (call `sweepExpired`). */
   sweepIntervalMs?: number | false;
+  /**
+   * SQLite only: how often to look for changes written to the file by another process (the admin
+   * CLI), which cannot notify this one; default 1000 ms. PostgreSQL uses LISTEN/NOTIFY instead.
+   */
+  externalWritePollMs?: number | false;
   bodyLimit?: number;
 }
 
@@ -342,6 +347,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       () => void hub.refreshAll(),
     );
   }
+  let externalPollTimer: NodeJS.Timeout | null = null;
+  const externalPollMs = options.externalWritePollMs ?? 1000;
+  if (options.db.listen === undefined && externalPollMs !== false) {
+    // One revision read per org that has clients; the hub pushes whatever is newer than it delivered.
+    let polling = false;
+    externalPollTimer = setInterval(() => {
+      if (polling || hub.listenerCount === 0) return;
+      polling = true;
+      hub
+        .refreshAll()
+        .catch((error: unknown) => app.log.error({ err: error }, 'could not look for external writes'))
+        .finally(() => {
+          polling = false;
+        });
+    }, externalPollMs);
+    externalPollTimer.unref();
+  }
   let sweepTimer: NodeJS.Timeout | null = null;
   const sweepInterval = options.sweepIntervalMs ?? 30_000;
   if (sweepInterval !== false) {
@@ -354,6 +376,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   app.addHook('onClose', async () => {
     if (sweepTimer !== null) clearInterval(sweepTimer);
+    if (externalPollTimer !== null) clearInterval(externalPollTimer);
     if (stopListening !== null) await stopListening();
   });
 

@@ -64,7 +64,10 @@ export class ChangeHub {
     if (!feed.pumping) void this.pump(orgId, feed);
   }
 
-  /** After a lost LISTEN connection: catch every followed org up with the database. */
+  /**
+   * Catches every followed org up with the database: after a lost LISTEN connection, and on SQLite
+   * periodically, for writes another process (the admin CLI) made to the same file.
+   */
   async refreshAll(): Promise<void> {
     for (const orgId of this.feeds.keys()) {
       const org = await this.store.getOrg(orgId);

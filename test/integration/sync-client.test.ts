@@ -2,6 +2,8 @@
  * The sync client and the call-report queue, through the main-process services, against the real org
  * server on SQLite (SPEC §5). Run inside a loopback-only network namespace (see .ci/run / README).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,6 +112,16 @@ function launch(dataDir: string): Client {
   };
 }
 
+/** Runs the real admin command line in its own process, as an admin would. */
+async function runAdminCli(databaseUrl: string, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'server/admin.ts', ...args],
+    { env: { ...process.env, DATABASE_URL: databaseUrl } },
+  );
+  return stdout;
+}
+
 function sameList(a: BlocklistState, b: BlocklistState): boolean {
   const rules = (list: BlocklistState) =>
     JSON.stringify([...list.rules].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)));
@@ -205,6 +217,34 @@ describe('sync client against the org server (SQLite)', () => {
     expect(list.rules.map((r) => r.number)).toEqual(['+12125550111']);
     const state = await agent.services.invoke('sync:state', undefined);
     expect(state).toMatchObject({ status: 'synced', ruleCount: 1, revision: list.revision });
+  });
+
+  it('receives a change the admin CLI (another process) wrote to the SQLite file within about a second', async () => {
+    const agent = newClient('agent-cli');
+    await signIn(agent, org.tokens.agent);
+    const linesBefore = agent.services.sync.getBlocklistState().lines.length;
+    const written = await runAdminCli(
+      `sqlite:${path.join(workDir, 'server.sqlite')}`,
+      'line',
+      'add',
+      '--org',
+      org.id,
+      '--number',
+      '+12125550177',
+      '--label',
+      'Added from the CLI',
+    );
+    const doneAt = Date.now();
+    const arrived = await waitFor('the CLI change', () =>
+      agent.events.find(
+        (event) =>
+          event.channel === 'blocklist:changed' && JSON.stringify(event.payload).includes('+12125550177'),
+      ),
+    );
+    expect(written).toContain('+12125550177');
+    // The server looks for other writers once a second; the push itself takes milliseconds.
+    expect(arrived.at - doneAt).toBeLessThan(1500);
+    expect(agent.services.sync.getBlocklistState().lines).toHaveLength(linesBefore + 1);
   });
 
   it('enforces the cached list on an offline start, before anything else runs', async () => {

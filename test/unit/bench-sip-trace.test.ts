@@ -46,7 +46,7 @@ function pcap(records: Array<{ atMs: number; frame: Buffer }>): Buffer {
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(1, 20);
-  const parts = [header];
+  const parts: Buffer[] = [header];
   for (const { atMs, frame } of records) {
     const record = Buffer.alloc(16);
     record.writeUInt32LE(Math.floor(atMs / 1000), 0);
