@@ -15,6 +15,7 @@ import type {
   SyncState,
   WriteError,
 } from '../shared/contracts/ipc';
+import { EventListeners } from '../shared/contracts/event-listeners';
 import { OrgApiClient, normalizeServerUrl, type ApiResult, type FetchLike } from './api-client';
 import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
@@ -99,19 +100,15 @@ function isLoopbackHost(hostname: string): boolean {
 export function createMainServices(options: MainServicesOptions): MainServices {
   const { store, secrets } = options;
   const log = options.log ?? (() => {});
-  const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
+  const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
   let phoneStatus = { registeredLines: 0, totalLines: 0 };
   let retryTimer: NodeJS.Timeout | null = null;
 
   function emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
-    for (const listener of listeners.get(channel) ?? []) {
-      try {
-        (listener as (value: EventPayload<C>) => void)(payload);
-      } catch (error) {
-        log(`event listener for ${channel} failed: ${String(error)}`);
-      }
-    }
+    listeners.dispatch(channel, payload, (error) =>
+      log(`event listener for ${channel} failed: ${String(error)}`),
+    );
     for (const listener of anyListeners) {
       try {
         listener(channel, payload);
@@ -321,16 +318,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     reports,
     handle: async (channel, request) => run(assertInvokeChannel(channel), request),
     invoke: run,
-    on(channel, listener) {
-      let set = listeners.get(channel);
-      if (set === undefined) {
-        set = new Set();
-        listeners.set(channel, set);
-      }
-      const stored = listener as (payload: never) => void;
-      set.add(stored);
-      return () => void set.delete(stored);
-    },
+    on: (channel, listener) => listeners.add(channel, listener),
     onAny(listener) {
       anyListeners.add(listener);
       return () => void anyListeners.delete(listener);

@@ -7,6 +7,7 @@
  *  - After a reconnect, events missed meanwhile are made good: the bridge fetches the session, sync
  *    state and list and delivers them to the listeners as events.
  */
+import { EventListeners } from '../../shared/contracts/event-listeners';
 import {
   isEventChannel,
   type BlocklineApi,
@@ -74,7 +75,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): BrowserBridg
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
   const pending = new Map<number, PendingCall>();
-  const listeners = new Map<EventChannel, Set<(payload: never) => void>>();
+  const listeners = new EventListeners();
   const connectionListeners = new Set<(state: BridgeConnectionState) => void>();
   let waitingForOpen: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   let nextId = 1;
@@ -90,15 +91,10 @@ export function createBrowserBridge(options: BrowserBridgeOptions): BrowserBridg
     for (const listener of connectionListeners) listener(next);
   };
 
-  const dispatch = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => {
-    for (const listener of listeners.get(channel) ?? []) {
-      try {
-        (listener as (value: EventPayload<C>) => void)(payload);
-      } catch (error) {
-        console.error(`blockline: a listener for ${channel} failed`, error);
-      }
-    }
-  };
+  const dispatch = <C extends EventChannel>(channel: C, payload: EventPayload<C>) =>
+    listeners.dispatch(channel, payload, (error) =>
+      console.error(`blockline: a listener for ${channel} failed`, error),
+    );
 
   const failPending = (message: string) => {
     for (const [id, call] of pending) {
@@ -223,16 +219,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): BrowserBridg
 
   return {
     invoke,
-    on(channel, listener) {
-      let set = listeners.get(channel);
-      if (set === undefined) {
-        set = new Set();
-        listeners.set(channel, set);
-      }
-      const stored = listener as (payload: never) => void;
-      set.add(stored);
-      return () => void set.delete(stored);
-    },
+    on: (channel, listener) => listeners.add(channel, listener),
     get connectionState() {
       return state;
     },

@@ -1,4 +1,5 @@
 /** A scripted `BlocklineApi` for the store tests: records invokes, answers from handlers, emits events. */
+import { EventListeners } from '../../shared/contracts/event-listeners';
 import type {
   BlocklineApi,
   EventChannel,
@@ -24,7 +25,7 @@ export interface FakeApi extends BlocklineApi {
 
 export function createFakeApi(): FakeApi {
   const handlers = new Map<InvokeChannel, (request: unknown) => unknown>();
-  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  const listeners = new EventListeners();
   const calls: FakeApi['calls'] = [];
   return {
     calls,
@@ -37,19 +38,13 @@ export function createFakeApi(): FakeApi {
       if (!handler) throw new Error(`no handler for ${channel}`);
       return (await handler(request)) as InvokeResponse<typeof channel>;
     },
-    on(channel, listener) {
-      const set = listeners.get(channel) ?? new Set();
-      listeners.set(channel, set);
-      const wrapped = (payload: unknown) => listener(payload as EventPayload<typeof channel>);
-      set.add(wrapped);
-      return () => set.delete(wrapped);
-    },
+    on: (channel, listener) => listeners.add(channel, listener),
     emit(channel, payload) {
-      for (const listener of listeners.get(channel) ?? []) listener(payload);
+      listeners.dispatch(channel, payload, (error) => {
+        throw error;
+      });
     },
-    listenerCount(channel) {
-      return listeners.get(channel)?.size ?? 0;
-    },
+    listenerCount: (channel) => listeners.count(channel),
   };
 }
 
