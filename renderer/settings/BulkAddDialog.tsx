@@ -1,25 +1,14 @@
 import { useState } from 'react';
-import type { Line } from '../../shared/contracts/api';
-import type { BulkCreateResponse } from '../../shared/contracts/api';
 import { parsePastedNumbers, type BulkEntry } from '../../shared/bulk';
 import { isSupportedCountryCode } from '../../shared/numbers';
-import { REASON_MAX_LENGTH, type Rule, type RuleCreateInput, type RuleKind } from '../../shared/rules';
-import type { WriteOutcome } from '../app/api';
+import { REASON_MAX_LENGTH, type RuleKind } from '../../shared/rules';
 import { runBulk, STATUS_LABELS, type BulkOutcome } from '../stores/bulk-run';
 import { Button, Dialog, Select, TextField } from '../ui';
-import { BulkSummary } from './BulkResults';
+import { BulkSummary, type BulkDialogProps } from './BulkResults';
 import { expiryFromChoice, type ExpiryChoice } from './expiry';
 import { ExpiryField, scopeOptions } from './ScopeAndExpiry';
 
-export interface BulkAddDialogProps {
-  open: boolean;
-  onClose(): void;
-  country: string;
-  lines: readonly Line[];
-  existing: readonly Rule[];
-  disabledReason: string | null;
-  onSend(entries: RuleCreateInput[]): Promise<WriteOutcome<BulkCreateResponse>>;
-}
+export type BulkAddDialogProps = BulkDialogProps;
 
 interface Row extends BulkOutcome {
   /** The text to retry with, editable while the row has failed. */

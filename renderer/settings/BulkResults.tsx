@@ -1,3 +1,6 @@
+import type { BulkCreateResponse, Line } from '../../shared/contracts/api';
+import type { Rule, RuleCreateInput } from '../../shared/rules';
+import type { WriteOutcome } from '../app/api';
 import { STATUS_LABELS, summarize, type BulkOutcome } from '../stores/bulk-run';
 
 /** Counts per outcome, e.g. "3 created · 1 already blocked · 2 invalid". */
@@ -11,4 +14,16 @@ export function BulkSummary({ outcomes }: { outcomes: readonly BulkOutcome[] }) 
       {parts.join(' · ') || 'Nothing to add'}
     </p>
   );
+}
+
+/** What both ways of adding many rules (paste, CSV) are given. */
+export interface BulkDialogProps {
+  open: boolean;
+  onClose(): void;
+  country: string;
+  lines: readonly Line[];
+  /** The rules already in the list: numbers that are there are reported without a round trip. */
+  existing: readonly Rule[];
+  disabledReason: string | null;
+  onSend(entries: RuleCreateInput[]): Promise<WriteOutcome<BulkCreateResponse>>;
 }

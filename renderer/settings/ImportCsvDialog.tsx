@@ -1,9 +1,6 @@
 import { useState } from 'react';
-import type { BulkCreateResponse, Line } from '../../shared/contracts/api';
 import { parseRulesCsv } from '../../shared/bulk';
 import { isSupportedCountryCode } from '../../shared/numbers';
-import type { Rule, RuleCreateInput } from '../../shared/rules';
-import type { WriteOutcome } from '../app/api';
 import { downloadText } from '../app/download';
 import {
   errorReportCsv,
@@ -13,17 +10,9 @@ import {
   type BulkProgress,
 } from '../stores/bulk-run';
 import { Button, Dialog } from '../ui';
-import { BulkSummary } from './BulkResults';
+import { BulkSummary, type BulkDialogProps } from './BulkResults';
 
-export interface ImportCsvDialogProps {
-  open: boolean;
-  onClose(): void;
-  country: string;
-  lines: readonly Line[];
-  existing: readonly Rule[];
-  disabledReason: string | null;
-  onSend(entries: RuleCreateInput[]): Promise<WriteOutcome<BulkCreateResponse>>;
-}
+export type ImportCsvDialogProps = BulkDialogProps;
 
 /** How many problem lines are listed in the dialog; the downloadable report has them all. */
 const SHOWN_PROBLEMS = 200;
