@@ -24,7 +24,7 @@ import {
   serveStatic,
   type StaticServer,
 } from '../sip-lab/browser';
-import type { AutoAnswer, HarnessEvent } from '../sip-lab/harness/api';
+import type { AutoAnswer, CallerCall, HarnessEvent } from '../sip-lab/harness/api';
 import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, startUas, type CallerHeaders, type RunningUas } from '../sip-lab/sipp';
 
@@ -550,6 +550,69 @@ describe('outbound and live calls', () => {
     await waitForCallState(callId, 'ended');
   });
 
+  it('hold and resume: the re-INVITE silences the other side and brings it back (baresip)', async () => {
+    await configure({ autoAnswer: 'answer' });
+    const finished = baresipCall({
+      from: `sip:${ALLOWED}@127.0.0.1`,
+      target: ACCOUNT.sipUri,
+      durationS: 9,
+      port: 5093,
+    });
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    const callId = (incoming.data as { call: CallSnapshot }).call.id;
+    await waitForCallState(callId, 'connected');
+    const packetsOver = async (ms: number) => {
+      const before = await page.evaluate((id) => window.lab?.stats(id), callId);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const after = await page.evaluate((id) => window.lab?.stats(id), callId);
+      return (after?.packetsReceived ?? 0) - (before?.packetsReceived ?? 0);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await packetsOver(1000)).toBeGreaterThan(30); // 50 packets/s of the caller's tone
+    await page.evaluate((id) => window.lab?.hold(id, true), callId);
+    await waitForEvent(
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).held,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await packetsOver(1000)).toBeLessThan(5); // on hold: the phone was asked to stop sending
+    await page.evaluate((id) => window.lab?.hold(id, false), callId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await packetsOver(1000)).toBeGreaterThan(30);
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    await finished;
+  });
+
+  it('blind transfer: the other side is sent on (REFER) to an allowed number, never to a blocked one', async () => {
+    await configure({ autoAnswer: 'answer' });
+    const finished = baresipCall({
+      from: `sip:${ALLOWED}@127.0.0.1`,
+      target: ACCOUNT.sipUri,
+      durationS: 8,
+      port: 5094,
+    });
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    const callId = (incoming.data as { call: CallSnapshot }).call.id;
+    await waitForCallState(callId, 'connected');
+    // A blocked number is refused before any REFER: the call goes on.
+    await expect(
+      page.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: callId, to: BLOCKED }),
+    ).rejects.toThrow(/transfer blocked/);
+    expect((await page.evaluate(() => window.lab?.calls()))?.find((call) => call.id === callId)?.state).toBe(
+      'connected',
+    );
+    const target = '+12125550160';
+    await page.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: callId, to: target });
+    // baresip follows the REFER: its INVITE for the target reaches the lab's gateway.
+    await expect
+      .poll(() => uas.invites(), { timeout: 8_000 })
+      .toContainEqual(expect.stringContaining(`sip:${target}@`));
+    await waitForCallState(callId, 'ended');
+    await finished;
+  });
+
   it('after an emergency call a blocked call-back rings within the window and is blocked after it', async () => {
     await configure({ settings: settings({ inboundAction: 'reject', psapWindowMinutes: 15 }) });
     const result = await page.evaluate(() => window.lab?.placeCall('911'));
@@ -568,6 +631,72 @@ describe('outbound and live calls', () => {
     await page.evaluate(() => window.lab?.setLastEmergencyCall(Date.now() - 16 * 60_000));
     const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED) });
     expect(blocked.exitCode, blocked.screen).toBe(0);
+  });
+});
+
+describe('a WebRTC caller in a second browser page (a plain sip.js user agent)', () => {
+  let callerPage: Page;
+  beforeAll(async () => {
+    callerPage = await browser.newPage();
+    callerPage.on('pageerror', (error) => console.error('caller page error:', error));
+    await callerPage.goto(`${server.url}/caller.html`);
+    await callerPage.waitForFunction(() => window.caller !== undefined);
+  });
+  afterAll(async () => {
+    await callerPage?.close();
+  });
+
+  const callAgent = (from: string) =>
+    callerPage.evaluate(
+      ({ caller, target }) => window.caller?.call(caller, target) ?? Promise.reject(new Error('no caller')),
+      { caller: from, target: ACCOUNT.sipUri },
+    );
+  async function callerResult(id: string, done: (call: CallerCall) => boolean): Promise<CallerCall> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const call = await callerPage.evaluate((callId) => window.caller?.result(callId), id);
+      if (call && done(call)) return call;
+      if (Date.now() > deadline)
+        throw new Error(`the caller's call did not get there: ${JSON.stringify(call)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('a blocked caller hears the announcement as early media, then gets 603; the app never rang', async () => {
+    const microphonesBefore = await getUserMediaCalls();
+    const id = await callAgent(BLOCKED);
+    const call = await callerResult(id, (result) => result.ended);
+    const statuses = call.responses.map((response) => response.status).filter((status) => status > 0);
+    expect(statuses).toContain(183);
+    expect(statuses).not.toContain(180);
+    expect(statuses.at(-1)).toBe(603);
+    expect(call.established).toBe(false);
+    // The clip reached the caller over WebRTC before the 603 (what it heard, not just packets).
+    expect(call.peakEarlyMedia).toBeGreaterThan(0.01);
+    const list = await events();
+    expect(count(list, 'incoming')).toBe(0);
+    expect(count(list, 'blocked')).toBe(1);
+    expect(await getUserMediaCalls()).toBe(microphonesBefore);
+  });
+
+  it('an allowed caller rings the app, and once answered each hears the other', async () => {
+    await configure({ autoAnswer: 'answer' });
+    const id = await callAgent(ALLOWED);
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    const callId = (incoming.data as { call: CallSnapshot }).call.id;
+    expect((incoming.data as { call: CallSnapshot }).call.number).toBe(ALLOWED);
+    await callerResult(id, (result) => result.established);
+    // Both fake microphones beep once a second.
+    expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+    const call = await callerResult(id, (result) => result.peakEstablished > 0.005);
+    expect(call.responses.map((response) => response.status)).toContain(200);
+    await callerPage.evaluate((callId) => window.caller?.hangup(callId), id);
+    await waitForEvent(
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).state === 'ended',
+    );
   });
 });
 

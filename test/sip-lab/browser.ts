@@ -48,18 +48,20 @@ const sipJsParserCache: Plugin = {
 /** Bundles the harness page (and the audio clips it plays) into `outDir`. */
 export async function buildHarness(outDir: string): Promise<void> {
   mkdirSync(join(outDir, 'audio'), { recursive: true });
+  // The phone under test, and a plain sip.js caller for a second page.
   await build({
-    entryPoints: [join(LAB_DIR, 'harness', 'harness.ts')],
+    entryPoints: [join(LAB_DIR, 'harness', 'harness.ts'), join(LAB_DIR, 'harness', 'caller.ts')],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'chrome120',
-    outfile: join(outDir, 'harness.js'),
+    outdir: outDir,
     logLevel: 'silent',
     sourcemap: 'inline',
     plugins: process.env.BLOCKLINE_SIPJS_PARSER_CACHE === '0' ? [] : [sipJsParserCache],
   });
   copyFileSync(join(LAB_DIR, 'harness', 'index.html'), join(outDir, 'index.html'));
+  copyFileSync(join(LAB_DIR, 'harness', 'caller.html'), join(outDir, 'caller.html'));
   for (const clip of ['blocked-inbound.wav', 'blocked-outbound.wav']) {
     copyFileSync(join(ANNOUNCEMENT_DIR, clip), join(outDir, 'audio', clip));
   }

@@ -38,6 +38,8 @@ export interface HarnessApi {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   sendDtmf(callId: string, tones: string): Promise<void>;
+  hold(callId: string, held: boolean): Promise<void>;
+  transfer(callId: string, target: string): Promise<void>;
   lines(): LineSnapshot[];
   stats(callId: string): Promise<CallMediaStats | null>;
   /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
@@ -45,8 +47,28 @@ export interface HarnessApi {
   dispose(): Promise<void>;
 }
 
+/** One call placed by the WebRTC caller page (`window.caller`). */
+export interface CallerCall {
+  id: string;
+  /** Status codes received in order, with `performance.now()`; status 0 is the INVITE sent. */
+  responses: Array<{ status: number; atMs: number }>;
+  established: boolean;
+  ended: boolean;
+  /** Loudest RMS heard before the call was answered (early media) and after. */
+  peakEarlyMedia: number;
+  peakEstablished: number;
+}
+
+export interface CallerApi {
+  /** Calls `target` (a SIP URI) as `sip:<from>@127.0.0.1`; resolves with the call's id once sent. */
+  call(from: string, target: string): Promise<string>;
+  result(id: string): CallerCall;
+  hangup(id: string): Promise<void>;
+}
+
 declare global {
   interface Window {
     lab?: HarnessApi;
+    caller?: CallerApi;
   }
 }

@@ -107,6 +107,8 @@ const api: HarnessApi = {
   hangup: (callId) => requirePhone().hangup(callId),
   mute: (callId, muted) => requirePhone().mute(callId, muted),
   sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
+  hold: (callId, held) => requirePhone().hold(callId, held),
+  transfer: (callId, target) => requirePhone().transfer(callId, target),
   lines: () => requirePhone().lines(),
   stats: (callId) => requirePhone().callMediaStats(callId),
   async peakRemoteLevel(callId, durationMs) {

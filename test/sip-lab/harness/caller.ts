@@ -1,0 +1,130 @@
+/**
+ * A WebRTC caller nobody on the project wrote the phone for: a plain sip.js user agent in a second
+ * browser page, calling the app over the lab's Kamailio the way another softphone would. It accepts
+ * early media (so a blocked caller can hear the announcement) and measures what it hears.
+ */
+import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
+import type { CallerApi, CallerCall } from './api';
+
+interface ActiveCall {
+  inviter: Inviter;
+  userAgent: UserAgent;
+  result: CallerCall;
+  analyser: AnalyserNode | null;
+  context: AudioContext | null;
+  meter: ReturnType<typeof setInterval> | null;
+}
+
+const calls = new Map<string, ActiveCall>();
+let nextCall = 1;
+
+function listen(call: ActiveCall): void {
+  const handler = call.inviter.sessionDescriptionHandler;
+  if (call.analyser || !(handler instanceof Web.SessionDescriptionHandler)) return;
+  // Chromium feeds remote WebRTC audio to Web Audio only while an element plays it too.
+  const element = new Audio();
+  element.muted = true;
+  element.srcObject = handler.remoteMediaStream;
+  void element.play().catch(() => undefined);
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 1024;
+  context.createMediaStreamSource(handler.remoteMediaStream).connect(analyser);
+  call.context = context;
+  call.analyser = analyser;
+  const samples = new Float32Array(analyser.fftSize);
+  call.meter = setInterval(() => {
+    analyser.getFloatTimeDomainData(samples);
+    let sum = 0;
+    for (const sample of samples) sum += sample * sample;
+    const level = Math.sqrt(sum / samples.length);
+    const phase = call.result.established ? 'peakEstablished' : 'peakEarlyMedia';
+    call.result[phase] = Math.max(call.result[phase], level);
+  }, 20);
+}
+
+function stopListening(call: ActiveCall): void {
+  if (call.meter !== null) clearInterval(call.meter);
+  call.meter = null;
+  void call.context?.close().catch(() => undefined);
+}
+
+const api: CallerApi = {
+  async call(from, target) {
+    const uri = UserAgent.makeURI(`sip:${from}@127.0.0.1`);
+    const targetUri = UserAgent.makeURI(target);
+    if (!uri || !targetUri) throw new Error(`bad caller ${from} or target ${target}`);
+    const userAgent = new UserAgent({
+      uri,
+      displayName: 'WebRTC caller',
+      transportOptions: { server: 'ws://127.0.0.1:8080' },
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: [] },
+        iceGatheringTimeout: 500,
+      },
+      logLevel: 'error',
+    });
+    await userAgent.start();
+    const id = `caller-${nextCall++}`;
+    const inviter = new Inviter(userAgent, targetUri, {
+      earlyMedia: true,
+      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+    });
+    const call: ActiveCall = {
+      inviter,
+      userAgent,
+      analyser: null,
+      context: null,
+      meter: null,
+      result: {
+        id,
+        responses: [],
+        established: false,
+        ended: false,
+        peakEarlyMedia: 0,
+        peakEstablished: 0,
+      },
+    };
+    calls.set(id, call);
+    inviter.stateChange.addListener((state) => {
+      if (state === SessionState.Established) {
+        call.result.established = true;
+        listen(call);
+      }
+      if (state === SessionState.Terminated) {
+        call.result.ended = true;
+        stopListening(call);
+        void userAgent.stop().catch(() => undefined);
+      }
+    });
+    const recordResponse = (status: number | undefined) =>
+      call.result.responses.push({ status: status ?? -1, atMs: performance.now() });
+    const startedMs = performance.now();
+    call.result.responses.push({ status: 0, atMs: startedMs }); // the INVITE itself
+    await inviter.invite({
+      requestDelegate: {
+        onProgress: (response) => {
+          recordResponse(response.message.statusCode);
+          // Early media: the SDP in a 183 is applied by sip.js before this runs.
+          if (response.message.statusCode === 183) setTimeout(() => listen(call), 0);
+        },
+        onAccept: (response) => recordResponse(response.message.statusCode),
+        onReject: (response) => recordResponse(response.message.statusCode),
+      },
+    });
+    return id;
+  },
+  result(id) {
+    const call = calls.get(id);
+    if (!call) throw new Error(`no call ${id}`);
+    return JSON.parse(JSON.stringify(call.result)) as CallerCall;
+  },
+  async hangup(id) {
+    const call = calls.get(id);
+    if (!call) return;
+    if (call.inviter.state === SessionState.Established) await call.inviter.bye();
+    else if (call.inviter.state === SessionState.Establishing) await call.inviter.cancel();
+  },
+};
+
+window.caller = api;
