@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
 import { usePhone, useSettingsStore, useStores } from '../app/stores';
 import { RINGTONES } from '../stores/phone';
@@ -195,19 +195,35 @@ function AudioDevices() {
   const [listError, setListError] = useState<string | null>(null);
   const canList = typeof navigator.mediaDevices?.enumerateDevices === 'function';
   const error = canList ? listError : 'This environment cannot list audio devices.';
+  const refresh = useCallback(() => {
+    if (typeof navigator.mediaDevices?.enumerateDevices !== 'function') return Promise.resolve();
+    return navigator.mediaDevices
+      .enumerateDevices()
+      .then(setDevices, (caught: unknown) =>
+        setListError(caught instanceof Error ? caught.message : String(caught)),
+      );
+  }, []);
   useEffect(() => {
     const mediaDevices = navigator.mediaDevices;
     if (typeof mediaDevices?.enumerateDevices !== 'function') return;
-    const refresh = () =>
-      mediaDevices
-        .enumerateDevices()
-        .then(setDevices, (caught: unknown) =>
-          setListError(caught instanceof Error ? caught.message : String(caught)),
-        );
     void refresh();
     mediaDevices.addEventListener('devicechange', refresh);
     return () => mediaDevices.removeEventListener('devicechange', refresh);
-  }, []);
+  }, [refresh]);
+  // Until the app may use a microphone, the system lists devices without ids or names.
+  const unnamed = devices.some((device) => device.kind === 'audioinput' && device.deviceId === '');
+  const allowListing = async () => {
+    setListError(null);
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      for (const track of stream.getTracks()) track.stop();
+      await refresh();
+    } catch (caught) {
+      setListError(
+        `Microphone access was not allowed, so devices cannot be listed: ${caught instanceof Error ? caught.message : String(caught)}`,
+      );
+    }
+  };
   const optionsOf = (kind: MediaDeviceKind) => [
     { value: 'default', label: 'System default' },
     ...devices
@@ -223,6 +239,12 @@ function AudioDevices() {
     <fieldset className="bl-fieldset">
       <legend>Audio</legend>
       {error && <Banner tone="warning">{error}</Banner>}
+      {unnamed && (
+        <p className="bl-field__hint">
+          Your devices are listed by name once Blockline may use the microphone.{' '}
+          <Button onClick={() => void allowListing()}>Show my devices</Button>
+        </p>
+      )}
       <Select
         label="Microphone"
         value={audio.inputDeviceId}

@@ -287,7 +287,19 @@ function WorkingHoursEditor({
   error: string | null;
   onChange(hours: Record<Weekday, WorkingDay>): void;
 }) {
-  const setDay = (day: Weekday, value: WorkingDay) => onChange({ ...hours, [day]: value });
+  // Edits build on the last hours sent, not only on those the server has confirmed: a start time and
+  // then an end time changed in quick succession must both be kept.
+  const [sent, setSent] = useState(hours);
+  const [confirmed, setConfirmed] = useState(hours);
+  if (confirmed !== hours) {
+    setConfirmed(hours);
+    setSent(hours);
+  }
+  const setDay = (day: Weekday, change: (previous: WorkingDay) => WorkingDay) => {
+    const next = { ...sent, [day]: change(sent[day]) };
+    setSent(next);
+    onChange(next);
+  };
   return (
     <fieldset className="bl-fieldset bl-hours">
       <legend>Working hours</legend>
@@ -301,7 +313,7 @@ function WorkingHoursEditor({
                 checked={current !== null}
                 disabled={disabled}
                 onChange={(event) =>
-                  setDay(day, event.target.checked ? { start: '09:00', end: '17:00' } : null)
+                  setDay(day, () => (event.target.checked ? { start: '09:00', end: '17:00' } : null))
                 }
               />
               {DAY_NAMES[day]}
@@ -312,13 +324,13 @@ function WorkingHoursEditor({
                   label={`${DAY_NAMES[day]} start`}
                   value={current.start}
                   disabled={disabled}
-                  onCommit={(start) => setDay(day, { ...current, start })}
+                  onCommit={(start) => setDay(day, (previous) => ({ end: current.end, ...previous, start }))}
                 />
                 <TimeInput
                   label={`${DAY_NAMES[day]} end`}
                   value={current.end}
                   disabled={disabled}
-                  onCommit={(end) => setDay(day, { ...current, end })}
+                  onCommit={(end) => setDay(day, (previous) => ({ start: current.start, ...previous, end }))}
                 />
               </>
             )}
