@@ -171,6 +171,9 @@ export function createBlocklistStore(api: BlocklineApi) {
   function replaceAll(data: BlocklistState): void {
     const { rules, ...meta } = data;
     store.setState({ data: meta, index: buildRuleIndex(rules), decisionRules: rules });
+    const early = beforeLoad;
+    beforeLoad = null;
+    if (early !== null) applyDelta(early);
   }
 
   function applyToList(data: BlocklistMeta, change: ListChange): void {
@@ -201,10 +204,24 @@ export function createBlocklistStore(api: BlocklineApi) {
     }
   }
 
+  /** Deltas that arrived before the first load: applied on top of it if it turns out older. */
+  let beforeLoad: MergedDelta | null = null;
+  const asDelta = (merged: MergedDelta): BlocklistDelta => ({
+    fromRevision: merged.fromRevision,
+    revision: merged.revision,
+    upserted: [...merged.upserted.values()],
+    removed: [...merged.removed],
+    ...(merged.settings ? { settings: merged.settings } : {}),
+    ...(merged.lines ? { lines: merged.lines } : {}),
+  });
+
   function applyDelta(delta: MergedDelta): void {
     const data = store.getState().data;
-    // Not loaded yet: `load()` fetches the current list, which includes this change.
-    if (data === null || data.revision >= delta.revision) return;
+    if (data === null) {
+      beforeLoad = beforeLoad === null ? delta : mergeDelta(beforeLoad, asDelta(delta));
+      return;
+    }
+    if (data.revision >= delta.revision) return;
     // Changes between our copy and this delta were missed: only the whole list is the truth.
     if (delta.gap || data.revision < delta.fromRevision) {
       void reload();

@@ -125,6 +125,23 @@ describe('blocklist store', () => {
     store.getState().dispose();
   });
 
+  it('keeps a delta that arrives while the first load is on its way, and applies it if the load is older', async () => {
+    const api = createFakeApi();
+    const first = makeRule();
+    const second = makeRule();
+    let answer: (state: ReturnType<typeof makeBlocklistState>) => void = () => undefined;
+    api.handle('blocklist:get', () => new Promise((resolve) => (answer = resolve)));
+    const store = createBlocklistStore(api);
+    const loading = store.getState().load();
+    // The host announced revision 3 after it had answered the load with revision 2.
+    api.emit('blocklist:changed', delta(2, 3, [second]));
+    answer(makeBlocklistState([first], 2));
+    await loading;
+    expect(store.getState().data?.revision).toBe(3);
+    expect(store.getState().index.rules).toEqual([first, second]);
+    store.getState().dispose();
+  });
+
   it('changes the list only with what the server confirmed', async () => {
     const api = createFakeApi();
     const existing = makeRule();
