@@ -48,8 +48,10 @@ export function History() {
                 <span className="bl-history__direction">
                   {entry.direction === 'inbound' ? 'Incoming' : 'Outgoing'}
                 </span>
-                <span className="bl-history__number">{shown}</span>
-                <span className="bl-history__time">{formatDateTime(entry.startedAt)}</span>
+                <span className="bl-history__who">
+                  <span className="bl-history__number">{shown}</span>
+                  <span className="bl-history__time">{formatDateTime(entry.startedAt)}</span>
+                </span>
                 <span className="bl-history__duration">
                   {entry.durationSeconds > 0 ? formatDuration(entry.durationSeconds) : '—'}
                 </span>
