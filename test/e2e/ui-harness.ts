@@ -202,6 +202,13 @@ export async function waitForList(page: Page, minimum = 1): Promise<void> {
     .waitFor({ timeout: 15_000 });
 }
 
+/** The usual pair for the settings tests: a lead and an agent app, each showing the demo list. */
+export async function openLeadAndAgent(env: UiEnv): Promise<{ lead: AppInstance; agent: AppInstance }> {
+  const [lead, agent] = await Promise.all([env.openApp({ role: 'lead' }), env.openApp({ role: 'agent' })]);
+  await Promise.all([waitForList(lead.page, 4), waitForList(agent.page, 4)]);
+  return { lead, agent };
+}
+
 export function rowOf(page: Page, e164: string) {
   return page.locator(`[role="row"][data-rule-number="${e164}"]`);
 }

@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRulesCsv } from '../../shared/bulk';
 import type { CallReport } from '../../shared/contracts/api';
-import { rendererErrors, rowOf, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import {
+  openLeadAndAgent,
+  rendererErrors,
+  rowOf,
+  startUiEnv,
+  type AppInstance,
+  type UiEnv,
+} from './ui-harness';
 
 let env: UiEnv;
 let lead: AppInstance;
@@ -15,8 +22,7 @@ let agent: AppInstance;
 
 beforeAll(async () => {
   env = await startUiEnv();
-  [lead, agent] = await Promise.all([env.openApp({ role: 'lead' }), env.openApp({ role: 'agent' })]);
-  await Promise.all([waitForList(lead.page, 4), waitForList(agent.page, 4)]);
+  ({ lead, agent } = await openLeadAndAgent(env));
 });
 afterAll(async () => {
   await env?.close();

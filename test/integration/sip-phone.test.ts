@@ -550,17 +550,23 @@ describe('outbound and live calls', () => {
     await waitForCallState(callId, 'ended');
   });
 
-  it('hold and resume: the re-INVITE silences the other side and brings it back (baresip)', async () => {
+  /** baresip calls the app from an allowed number and the app answers; resolves once connected. */
+  async function answeredBaresipCall(durationS: number, port: number) {
     await configure({ autoAnswer: 'answer' });
     const finished = baresipCall({
       from: `sip:${ALLOWED}@127.0.0.1`,
       target: ACCOUNT.sipUri,
-      durationS: 9,
-      port: 5093,
+      durationS,
+      port,
     });
     const incoming = await waitForEvent((event) => event.type === 'incoming');
     const callId = (incoming.data as { call: CallSnapshot }).call.id;
     await waitForCallState(callId, 'connected');
+    return { callId, finished };
+  }
+
+  it('hold and resume: the re-INVITE silences the other side and brings it back (baresip)', async () => {
+    const { callId, finished } = await answeredBaresipCall(9, 5093);
     const packetsOver = async (ms: number) => {
       const before = await page.evaluate((id) => window.lab?.stats(id), callId);
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -586,16 +592,7 @@ describe('outbound and live calls', () => {
   });
 
   it('blind transfer: the other side is sent on (REFER) to an allowed number, never to a blocked one', async () => {
-    await configure({ autoAnswer: 'answer' });
-    const finished = baresipCall({
-      from: `sip:${ALLOWED}@127.0.0.1`,
-      target: ACCOUNT.sipUri,
-      durationS: 8,
-      port: 5094,
-    });
-    const incoming = await waitForEvent((event) => event.type === 'incoming');
-    const callId = (incoming.data as { call: CallSnapshot }).call.id;
-    await waitForCallState(callId, 'connected');
+    const { callId, finished } = await answeredBaresipCall(8, 5094);
     // A blocked number is refused before any REFER: the call goes on.
     await expect(
       page.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: callId, to: BLOCKED }),
