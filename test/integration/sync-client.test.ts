@@ -242,8 +242,9 @@ describe('sync client against the org server (SQLite)', () => {
       ),
     );
     expect(written).toContain('+12125550177');
-    // The server looks for other writers once a second; the push itself takes milliseconds.
-    expect(arrived.at - doneAt).toBeLessThan(1500);
+    // The server looks for other writers once a second; the push itself takes milliseconds (the
+    // bound leaves a second for a busy machine).
+    expect(arrived.at - doneAt).toBeLessThan(2000);
     expect(agent.services.sync.getBlocklistState().lines).toHaveLength(linesBefore + 1);
   });
 
