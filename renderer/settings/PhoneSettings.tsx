@@ -195,21 +195,22 @@ function AudioDevices() {
   const [listError, setListError] = useState<string | null>(null);
   const canList = typeof navigator.mediaDevices?.enumerateDevices === 'function';
   const error = canList ? listError : 'This environment cannot list audio devices.';
-  const refresh = useCallback(() => {
-    if (typeof navigator.mediaDevices?.enumerateDevices !== 'function') return Promise.resolve();
-    return navigator.mediaDevices
-      .enumerateDevices()
-      .then(setDevices, (caught: unknown) =>
-        setListError(caught instanceof Error ? caught.message : String(caught)),
-      );
-  }, []);
+  const refresh = useCallback(
+    () =>
+      navigator.mediaDevices
+        .enumerateDevices()
+        .then(setDevices, (caught: unknown) =>
+          setListError(caught instanceof Error ? caught.message : String(caught)),
+        ),
+    [],
+  );
   useEffect(() => {
+    if (!canList) return;
     const mediaDevices = navigator.mediaDevices;
-    if (typeof mediaDevices?.enumerateDevices !== 'function') return;
     void refresh();
     mediaDevices.addEventListener('devicechange', refresh);
     return () => mediaDevices.removeEventListener('devicechange', refresh);
-  }, [refresh]);
+  }, [canList, refresh]);
   // Until the app may use a microphone, the system lists devices without ids or names.
   const unnamed = devices.some((device) => device.kind === 'audioinput' && device.deviceId === '');
   const allowListing = async () => {

@@ -227,13 +227,7 @@ export function createBlocklistStore(api: BlocklineApi) {
       void reload();
       return;
     }
-    applyToList(data, {
-      revision: delta.revision,
-      upserted: [...delta.upserted.values()],
-      removed: [...delta.removed],
-      ...(delta.settings ? { settings: delta.settings } : {}),
-      ...(delta.lines ? { lines: delta.lines } : {}),
-    });
+    applyToList(data, asDelta(delta));
   }
 
   let pendingFull: BlocklistState | null = null;

@@ -220,9 +220,10 @@ export function ruleById(index: RuleIndex, id: string): Rule | undefined {
   return at === undefined ? undefined : index.rules[at];
 }
 
+/** The keys in a longer array (the list only grows before removals are compacted). */
 function growKeys(keys: Float64Array, size: number): Float64Array {
   const grown = new Float64Array(size);
-  grown.set(keys.subarray(0, Math.min(keys.length, size)));
+  grown.set(keys);
   return grown;
 }
 
