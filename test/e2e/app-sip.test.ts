@@ -19,6 +19,7 @@ import { seedDemoOrg } from '../../server/demo';
 import type { BlocklineApi } from '../../shared/contracts/ipc';
 import { listRulesResponseSchema } from '../../shared/contracts/api';
 import { ruleSchema, type Rule } from '../../shared/rules';
+import { CHANGE_COALESCE_MS } from '../../renderer/stores/blocklist';
 import { launchChromium } from '../sip-lab/browser';
 import { startLab, type Lab } from '../sip-lab/lab';
 import { runUac } from '../sip-lab/sipp';
@@ -62,37 +63,54 @@ describe.skipIf(!canRun)(
       return listRulesResponseSchema.parse(reply.json).items.find((rule) => rule.number === number) ?? null;
     }
 
-    /** Resolves with Date.now() (same clock as the page's) when the app's list has `number` or not. */
-    function waitInPageForRule(number: string, present: boolean, timeoutMs: number): Promise<number> {
-      return app.page.evaluate(
-        ({ wanted, shouldBePresent, timeout }) =>
-          new Promise<number>((resolve, reject) => {
-            const bridge: BlocklineApi = Reflect.get(window, 'blockline');
-            const matches = (rules: Array<{ number: string }>) =>
-              rules.some((rule) => rule.number === wanted) === shouldBePresent;
+    /**
+     * Starts watching, in the page, what the app is told about `number` (whole lists and deltas, as its
+     * store applies them); the returned promise resolves with Date.now() (the page's clock is the same)
+     * once the app's list has the number, or no longer has it. Awaited before the write it waits for,
+     * so the starting point is the list from before that write.
+     */
+    async function watchInPageForRule(
+      number: string,
+      present: boolean,
+      timeoutMs: number,
+    ): Promise<{ done: Promise<number> }> {
+      await app.page.evaluate(
+        async ({ wanted, shouldBePresent, timeout }) => {
+          const bridge: BlocklineApi = Reflect.get(window, 'blockline');
+          /** Ids of the rules for the number in the list the app holds. */
+          const held = new Set<string>();
+          for (const rule of (await bridge.invoke('blocklist:get', undefined)).rules)
+            if (rule.number === wanted) held.add(rule.id);
+          const done = new Promise<number>((resolve, reject) => {
+            const settle = () => {
+              if (held.size > 0 !== shouldBePresent) return;
+              clearTimeout(timer);
+              off();
+              resolve(Date.now());
+            };
             const timer = setTimeout(() => {
               off();
               reject(new Error(`the app's list did not change within ${timeout} ms`));
             }, timeout);
-            // Each change is usually a delta: ask for the list it produced.
-            const off = bridge.on('blocklist:changed', () => {
-              void bridge.invoke('blocklist:get', undefined).then((state) => {
-                if (!matches(state.rules)) return;
-                clearTimeout(timer);
-                off();
-                resolve(Date.now());
-              });
+            const off = bridge.on('blocklist:changed', (change) => {
+              if (change.kind === 'full') {
+                held.clear();
+                for (const rule of change.state.rules) if (rule.number === wanted) held.add(rule.id);
+              } else {
+                for (const id of change.delta.removed) held.delete(id);
+                for (const rule of change.delta.upserted) if (rule.number === wanted) held.add(rule.id);
+              }
+              settle();
             });
-            // It may already be there (the event came before we listened).
-            void bridge.invoke('blocklist:get', undefined).then((state) => {
-              if (!matches(state.rules)) return;
-              clearTimeout(timer);
-              off();
-              resolve(Date.now());
-            });
-          }),
+            settle();
+          });
+          Reflect.set(window, '__ruleWatch', done);
+        },
         { wanted: number, shouldBePresent: present, timeout: timeoutMs },
       );
+      return {
+        done: app.page.evaluate(() => Reflect.get(window, '__ruleWatch') as Promise<number>),
+      };
     }
 
     /**
@@ -153,12 +171,13 @@ describe.skipIf(!canRun)(
     });
 
     it("a lead's rule blocks the caller with 603 (no 180), and the report reaches the server", async () => {
+      const watch = await watchInPageForRule(CALLER, true, 5000);
       const created = await api('POST', '/v1/blocked-numbers', { number: CALLER, reason: 'Scenario six' });
       expect(created.status, created.text).toBe(201);
       expect(ruleSchema.parse(created.json).hitCount).toBe(0);
-      await waitInPageForRule(CALLER, true, 5000);
+      await watch.done;
       // The renderer applies list changes through its store; give it a moment past its coalescing window.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, CHANGE_COALESCE_MS + 100));
 
       const blocked = await runUac({ scenario: 'uac-reject', caller });
       expect(blocked.exitCode, blocked.screen).toBe(0);
@@ -174,16 +193,18 @@ describe.skipIf(!canRun)(
     it('after the lead deletes the rule the app has the change within 1 s and the next call rings', async () => {
       const rule = await ruleFor(CALLER);
       if (rule === null) throw new Error('the rule from the previous test is gone');
-      const changed = waitInPageForRule(CALLER, false, 5000);
+      const watch = await watchInPageForRule(CALLER, false, 5000);
       const deletedAt = Date.now();
       const deleted = await api('DELETE', `/v1/blocked-numbers/${rule.id}`);
       expect(deleted.status, deleted.text).toBe(204);
-      const appHadItAt = await changed;
+      const appHadItAt = await watch.done;
       const propagationMs = appHadItAt - deletedAt;
       console.log(`rule delete → app has the change: ${propagationMs} ms`);
       expect(propagationMs).toBeLessThanOrEqual(1000);
 
-      // Call at once: the 180 must come back within 1 s of the delete.
+      // Call as soon as the app's store has applied it (it merges bursts of changes over a short
+      // window); the 180 must still come back within 1 s of the delete.
+      await new Promise((resolve) => setTimeout(resolve, CHANGE_COALESCE_MS + 50));
       const ringing = runUac({ scenario: 'uac-ring', caller });
       const incoming = app.page.getByTestId('incoming-call');
       await incoming.waitFor({ timeout: 5000 });
