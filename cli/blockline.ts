@@ -13,6 +13,7 @@ import { identityFromRawMessage } from '../shared/identity';
 import type { CallerIdentity } from '../shared/identity.types';
 import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
 import type { CountryCode } from '../shared/numbers';
+import { errorDetail } from '../shared/error-message';
 
 const USAGE = `usage:
   blockline normalize [--country CC] <number>     normalize one number to E.164
@@ -176,9 +177,7 @@ try {
     process.stderr.write(`blockline: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(
-      `blockline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    process.stderr.write(`blockline: unexpected error: ${errorDetail(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -9,6 +9,7 @@ import type { MainServices } from '../host/services';
 import { isTrustedSenderUrl, type AppLocation } from './policy';
 
 import { IPC_INVOKE } from './ipc-channels';
+import { errorDetail, errorMessage } from '../shared/error-message';
 
 export { IPC_EVENT, IPC_INVOKE } from './ipc-channels';
 
@@ -59,9 +60,7 @@ export async function handleInvoke(input: {
     }
     // An unexpected failure inside a handler: the renderer gets a plain message, the log the detail.
     const channel = typeof input.channel === 'string' ? input.channel : 'unknown channel';
-    input.log(
-      `ipc: ${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    throw new Error(`${channel} failed: ${error instanceof Error ? error.message : String(error)}`);
+    input.log(`ipc: ${channel} failed: ${errorDetail(error)}`);
+    throw new Error(`${channel} failed: ${errorMessage(error)}`);
   }
 }

@@ -43,6 +43,7 @@ import {
   type AppLocation,
 } from './policy';
 import { TRAY_ICON_DATA_URL } from './tray-icon';
+import { errorDetail } from '../shared/error-message';
 
 const log = (message: string) => console.log(`[main] ${message}`);
 const rendererDir = path.join(__dirname, '..', 'dist', 'renderer');
@@ -337,7 +338,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((error: unknown) => {
-      log(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(`start-up failed: ${errorDetail(error)}`);
       app.exit(1);
     });
 }

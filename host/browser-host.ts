@@ -28,6 +28,7 @@ import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
 import { createMainServices, type MainServices } from './services';
 import { LocalStore } from './store';
+import { errorDetail, errorMessage } from '../shared/error-message';
 
 export const BROWSER_HOST_CAPABILITIES: AppInfo['capabilities'] = {
   tray: false,
@@ -283,10 +284,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
                 error: { code: error.code, message: error.message },
               });
             } else {
-              log(
-                `ipc: ${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-              );
-              const text = error instanceof Error ? error.message : String(error);
+              log(`ipc: ${channel} failed: ${errorDetail(error)}`);
+              const text = errorMessage(error);
               send(client, {
                 type: 'result',
                 id,

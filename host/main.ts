@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startBrowserHost, type BrowserHost } from './browser-host';
 import { SERVER_TOKEN_KEY } from './secrets';
+import { errorMessage } from '../shared/error-message';
 
 const repositoryRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(`[host] ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[host] ${errorMessage(error)}`);
     process.exit(1);
   });
 }

@@ -15,6 +15,7 @@ import {
 import { openDatabase } from './db/database';
 import { demoTokensFromEnv, seedDemoOrg } from './demo';
 import { testNumberForOrg } from './verdict';
+import { errorMessage } from '../shared/error-message';
 
 const USAGE = [
   'org create --name N --country CC --tz Area/City',
@@ -100,7 +101,7 @@ main(process.argv.slice(2)).then(
     process.stdout.write(`${JSON.stringify(result)}\n`);
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     process.stderr.write(`${JSON.stringify({ error: { message } })}\n`);
     process.exitCode = 1;
   },

@@ -24,6 +24,7 @@ import type { RuleIndex } from './rule-index';
 import { E164_PATTERN } from './rules';
 import type { Rule } from './rules';
 import type { OrgSettings } from './settings';
+import { errorMessage } from './error-message';
 
 export { buildRuleIndex, findMatchingRule } from './rule-index';
 export type { RuleIndex } from './rule-index';
@@ -228,21 +229,13 @@ function emergencyDecision(dialed: string): Decision {
 }
 
 function failedDecision(error: unknown): Decision {
-  const message = safeMessage(error);
+  const message = errorMessage(error);
   const verdict: Verdict = { action: 'allow', why: 'decision_failed', error: message };
   return {
     verdict,
     number: null,
     explanation: `The decision failed (${message}), so the call is allowed: blocking must never stop calling.`,
   };
-}
-
-function safeMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
 }
 
 /** Emergency check that cannot fail: if even this throws, the dialed string is treated as emergency. */

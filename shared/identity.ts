@@ -7,6 +7,7 @@ import type { Attestation, CallerIdentity, CallerVerification, Verstat } from '.
 import { isSupportedCountryCode, normalizeNumber } from './numbers';
 import { E164_PATTERN } from './rules';
 import type { CountryCode } from './numbers';
+import { errorMessage } from './error-message';
 
 /** Header values longer than this are ignored: no legitimate identity header comes close. */
 export const MAX_HEADER_VALUE_LENGTH = 8 * 1024;
@@ -56,7 +57,7 @@ export function identityFromHeaders(headers: HeaderSource, country: string): Cal
     return {
       kind: 'unknown',
       raw: null,
-      problem: `could not read the caller identity: ${describe(error)}`,
+      problem: `could not read the caller identity: ${errorMessage(error)}`,
       verification: null,
     };
   }
@@ -86,7 +87,7 @@ export function identityFromRawMessage(text: string, country: string): CallerIde
       country,
     );
   } catch (error) {
-    return unknown(`could not read the SIP message: ${describe(error)}`);
+    return unknown(`could not read the SIP message: ${errorMessage(error)}`);
   }
 }
 
@@ -191,10 +192,6 @@ function privacyRequested(values: readonly string[]): boolean {
 
 function unknown(problem: string): CallerIdentity {
   return { kind: 'unknown', raw: null, problem, verification: null };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { SignIn } from './SignIn';
 import { Shell } from './Shell';
 import { useSession, useStores } from './stores';
 import { usePhoneController } from './controller';
+import { errorMessage } from '../../shared/error-message';
 
 /** Loads what the main process knows, then shows sign-in or the app. */
 export function App() {
@@ -13,7 +14,7 @@ export function App() {
 
   useEffect(() => {
     Promise.all([stores.session.getState().load(), stores.sync.getState().load()]).catch((error: unknown) =>
-      setStartError(error instanceof Error ? error.message : String(error)),
+      setStartError(errorMessage(error)),
     );
   }, [stores]);
 

@@ -1,4 +1,5 @@
 import type { BlocklineApi, InvokeResponse, WriteError } from '../../shared/contracts/ipc';
+import { errorMessage } from '../../shared/error-message';
 
 /**
  * The one way the renderer reaches the main-process services: `window.blockline`, installed by the
@@ -30,7 +31,7 @@ export async function safeWrite<T>(call: () => Promise<WriteOutcome<T>>): Promis
   try {
     return await call();
   } catch (error) {
-    return { ok: false, code: 'network', message: error instanceof Error ? error.message : String(error) };
+    return { ok: false, code: 'network', message: errorMessage(error) };
   }
 }
 

@@ -4,6 +4,7 @@ import { useBlocklist, useCalls, usePhone, useStores } from '../app/stores';
 import { formatTypedNumber } from '../settings/AddRuleDialog';
 import { displayNumber } from '../app/format';
 import { Banner, Button, Select, TextField } from '../ui';
+import { errorMessage } from '../../shared/error-message';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
@@ -24,9 +25,7 @@ export function Dialer() {
     controller
       .placeCall(text)
       .catch((error: unknown) =>
-        calls
-          .getState()
-          .setDialerNotice({ tone: 'error', text: error instanceof Error ? error.message : String(error) }),
+        calls.getState().setDialerNotice({ tone: 'error', text: errorMessage(error) }),
       );
   };
   const lineList = Object.values(lines);

@@ -8,6 +8,7 @@ import { describeResult, formatDuration } from '../stores/history';
 import { Button } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { VerificationBadge } from './VerificationBadge';
+import { errorMessage } from '../../shared/error-message';
 
 /** Call history: direction, number, time, duration, verification, result; call back; block. */
 export function History() {
@@ -25,7 +26,7 @@ export function History() {
     controller.placeCall(number).catch((caught: unknown) =>
       calls.getState().setDialerNotice({
         tone: 'error',
-        text: caught instanceof Error ? caught.message : String(caught),
+        text: errorMessage(caught),
       }),
     );
   };

@@ -8,6 +8,7 @@ import { callElapsedSeconds, ongoingCalls } from '../stores/calls';
 import { formatDuration } from '../stores/history';
 import { Button, TextField } from '../ui';
 import { VerificationBadge } from './VerificationBadge';
+import { errorMessage } from '../../shared/error-message';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
@@ -40,7 +41,7 @@ function InCall({ call }: { call: CallSnapshot }) {
     setError(null);
     Promise.resolve()
       .then(action)
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) => setError(errorMessage(caught)));
   };
   const who = call.number ? displayNumber(call.number, country) : call.remote;
   const status =

@@ -7,6 +7,7 @@ import { incomingCall } from '../stores/calls';
 import { Button, Dialog } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { VerificationBadge } from './VerificationBadge';
+import { errorMessage } from '../../shared/error-message';
 
 /** The ringing call (only ever an allowed one): caller, verification, answer / decline / block. */
 export function IncomingCall() {
@@ -24,7 +25,7 @@ export function IncomingCall() {
   const line = lines?.find((candidate) => candidate.number === call.line);
   const run = (action: () => Promise<void>) => {
     setError(null);
-    action().catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+    action().catch((caught: unknown) => setError(errorMessage(caught)));
   };
   return (
     <Dialog

@@ -10,15 +10,12 @@ import { identityFromSipJsRequest, type SipRequestLike } from '../../shared/iden
 import type { CallerIdentity } from '../../shared/identity.types';
 import { isSupportedCountryCode, normalizeNumber } from '../../shared/numbers';
 import type { CallPolicySource } from './types';
+import { errorMessage } from '../../shared/error-message';
 
 export type InboundHandling = 'ring' | 'reject' | 'early-media' | 'answer';
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function failOpenDecision(error: unknown, number: string | null = null): Decision {
-  const message = describe(error);
+  const message = errorMessage(error);
   return {
     verdict: { action: 'allow', why: 'decision_failed', error: message },
     number,

@@ -13,6 +13,7 @@ import {
 import type { SipAccount } from '../../shared/contracts/ipc';
 import { badRequestResponse, isInviteRequest, rewriteTelIdentities } from './raw-message';
 import type { LineSnapshot, RegistrationStatus } from './types';
+import { errorMessage } from '../../shared/error-message';
 
 export interface PhoneLineOptions {
   account: SipAccount;
@@ -161,7 +162,7 @@ export class PhoneLine {
     try {
       await this.userAgent.start();
     } catch (error) {
-      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${describe(error)}`);
+      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${errorMessage(error)}`);
       this.scheduleReconnect();
       return;
     }
@@ -186,7 +187,7 @@ export class PhoneLine {
         },
       });
     } catch (error) {
-      this.setStatus('failed', `registration failed: ${describe(error)}`);
+      this.setStatus('failed', `registration failed: ${errorMessage(error)}`);
     }
   }
 
@@ -208,7 +209,7 @@ export class PhoneLine {
     try {
       await this.userAgent.reconnect();
     } catch (error) {
-      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${describe(error)}`);
+      this.setStatus('connecting', `cannot connect to ${this.account.websocketUrl}: ${errorMessage(error)}`);
       this.scheduleReconnect();
       return;
     }
@@ -266,8 +267,4 @@ export class PhoneLine {
       this.options.onError(`line ${this.account.id}: onLineChange listener`, error);
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -27,6 +27,7 @@ import type {
   PhoneOptions,
   PlaceCallResult,
 } from './types';
+import { errorMessage } from '../../shared/error-message';
 
 /** Tail kept after the clip before the final response, so the caller hears its end (measured ≈ 300 ms). */
 const ANNOUNCEMENT_TAIL_MS = 300;
@@ -66,10 +67,6 @@ function newId(prefix: string): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -245,14 +242,14 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         void invitation
           .reject({ statusCode: 603, reasonPhrase: 'Decline' })
           .then(() => finishBlocked(event, 'rejected', 0))
-          .catch((error) => finishBlocked(event, `failed: ${describe(error)}`, 0));
+          .catch((error) => finishBlocked(event, `failed: ${errorMessage(error)}`, 0));
         emit('onBlockedCall', event);
         return;
       }
       emit('onBlockedCall', event);
       void announceToCaller(invitation, event).catch((error) => {
         report('announcement to a blocked caller', error);
-        finishBlocked(event, `failed: ${describe(error)}`, 0);
+        finishBlocked(event, `failed: ${errorMessage(error)}`, 0);
         endQuietly(invitation);
       });
     } catch (error) {
@@ -262,7 +259,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         ring(
           line,
           invitation,
-          { kind: 'unknown', raw: null, problem: describe(error), verification: null },
+          { kind: 'unknown', raw: null, problem: errorMessage(error), verification: null },
           failOpenDecision(error),
         );
       } catch (ringError) {
@@ -492,7 +489,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         .then((playedMs) => finishBlocked(event, 'announced', playedMs))
         .catch((error) => {
           report('playing the outbound announcement', error);
-          finishBlocked(event, `failed: ${describe(error)}`, 0);
+          finishBlocked(event, `failed: ${errorMessage(error)}`, 0);
         });
       return { kind: 'blocked', event };
     }
@@ -526,7 +523,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         },
       });
     } catch (error) {
-      update(record, { endReason: `failed: ${describe(error)}` });
+      update(record, { endReason: `failed: ${errorMessage(error)}` });
       report('placing a call', error);
     }
     if (emergency) emit('onEmergencyCallPlaced', Date.now());

@@ -11,6 +11,7 @@ import {
 } from '../stores/bulk-run';
 import { Button, Dialog } from '../ui';
 import { BulkSummary, type BulkDialogProps } from './BulkResults';
+import { errorMessage } from '../../shared/error-message';
 
 export type ImportCsvDialogProps = BulkDialogProps;
 
@@ -55,7 +56,7 @@ export function ImportCsvDialog({
       );
       setOutcomes(result);
     } catch (caught) {
-      setError(`Could not read ${file.name}: ${caught instanceof Error ? caught.message : String(caught)}`);
+      setError(`Could not read ${file.name}: ${errorMessage(caught)}`);
     } finally {
       setBusy(false);
     }

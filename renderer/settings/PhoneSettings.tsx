@@ -5,6 +5,7 @@ import { RINGTONES } from '../stores/phone';
 import { Banner, Button, Select, TextField } from '../ui';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
+import { errorMessage } from '../../shared/error-message';
 
 /** Settings → Phone (SPEC §7.4): this machine's SIP accounts, audio devices and ringtone. */
 export function PhoneSettings() {
@@ -199,9 +200,7 @@ function AudioDevices() {
     () =>
       navigator.mediaDevices
         .enumerateDevices()
-        .then(setDevices, (caught: unknown) =>
-          setListError(caught instanceof Error ? caught.message : String(caught)),
-        ),
+        .then(setDevices, (caught: unknown) => setListError(errorMessage(caught))),
     [],
   );
   useEffect(() => {
@@ -220,9 +219,7 @@ function AudioDevices() {
       for (const track of stream.getTracks()) track.stop();
       await refresh();
     } catch (caught) {
-      setListError(
-        `Microphone access was not allowed, so devices cannot be listed: ${caught instanceof Error ? caught.message : String(caught)}`,
-      );
+      setListError(`Microphone access was not allowed, so devices cannot be listed: ${errorMessage(caught)}`);
     }
   };
   const optionsOf = (kind: MediaDeviceKind) => [

@@ -9,6 +9,7 @@ import { describeScope } from '../app/format';
 import { messageForField } from '../stores/settings';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
+import { errorMessage } from '../../shared/error-message';
 
 const DAY_NAMES: Record<Weekday, string> = {
   mon: 'Monday',
@@ -389,7 +390,7 @@ function LinesSection({ disabled }: { disabled: boolean }) {
     } catch (error) {
       setErrors((current) => ({
         ...current,
-        [number]: error instanceof Error ? error.message : String(error),
+        [number]: errorMessage(error),
       }));
     }
   };
@@ -444,9 +445,7 @@ function AnnouncementPreviews() {
       await audio.play();
     } catch (caught) {
       setPlaying(null);
-      setError(
-        `Could not play the announcement: ${caught instanceof Error ? caught.message : String(caught)}`,
-      );
+      setError(`Could not play the announcement: ${errorMessage(caught)}`);
     }
   };
   return (

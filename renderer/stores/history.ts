@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { BlocklineApi, HistoryEntry } from '../../shared/contracts/ipc';
+import { errorMessage } from '../../shared/error-message';
 
 export interface HistoryStoreState {
   /** Newest first. */
@@ -21,7 +22,7 @@ export function createHistoryStore(api: BlocklineApi) {
       try {
         set({ entries: newestFirst(await api.invoke('history:list', undefined)), error: null });
       } catch (error) {
-        set({ error: error instanceof Error ? error.message : String(error) });
+        set({ error: errorMessage(error) });
       }
     },
     async add(entry) {

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { BlocklineApi, Session, WriteError } from '../../shared/contracts/ipc';
+import { errorMessage } from '../../shared/error-message';
 
 export interface SessionState {
   /** null until the first `session:get` answers. */
@@ -64,7 +65,7 @@ export function createSessionStore(api: BlocklineApi) {
           signInError: {
             ok: false,
             code: 'network',
-            message: error instanceof Error ? error.message : String(error),
+            message: errorMessage(error),
           },
           signingIn: false,
         });

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { BlocklineApi, SipAccount, WriteError } from '../../shared/contracts/ipc';
 import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
 import { safeWrite, type WriteOutcome } from '../app/api';
+import { errorMessage } from '../../shared/error-message';
 
 /** A field of the org settings form, named by its path (`autoBlock.threshold`). */
 export type SettingsField = string;
@@ -55,7 +56,7 @@ export function createSettingsStore(api: BlocklineApi) {
       try {
         set({ accounts: await api.invoke('phone:accounts', undefined), accountsError: null });
       } catch (error) {
-        set({ accountsError: error instanceof Error ? error.message : String(error) });
+        set({ accountsError: errorMessage(error) });
       }
     },
     async saveAccount(account, password) {
@@ -68,7 +69,7 @@ export function createSettingsStore(api: BlocklineApi) {
         await get().loadAccounts();
         return true;
       } catch (error) {
-        set({ accountsError: error instanceof Error ? error.message : String(error) });
+        set({ accountsError: errorMessage(error) });
         return false;
       }
     },
@@ -79,7 +80,7 @@ export function createSettingsStore(api: BlocklineApi) {
         await get().loadAccounts();
         return true;
       } catch (error) {
-        set({ accountsError: error instanceof Error ? error.message : String(error) });
+        set({ accountsError: errorMessage(error) });
         return false;
       }
     },

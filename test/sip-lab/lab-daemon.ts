@@ -20,6 +20,7 @@ import {
 } from '../e2e/real-app';
 import { launchChromium } from './browser';
 import { startLab, tcpPortOpen, type Lab } from './lab';
+import { errorDetail } from '../../shared/error-message';
 
 const SERVER_PORT = 8787;
 
@@ -137,10 +138,7 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(stateDir, 'ready.json'), JSON.stringify(ready));
   } catch (error) {
-    writeFileSync(
-      join(stateDir, 'error.txt'),
-      error instanceof Error ? (error.stack ?? error.message) : String(error),
-    );
+    writeFileSync(join(stateDir, 'error.txt'), errorDetail(error));
     await stop(1);
   }
 }

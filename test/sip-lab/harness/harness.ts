@@ -8,6 +8,7 @@ import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import { createPhone, type PhoneWithDiagnostics } from '../../../renderer/phone/phone';
 import type { AutoAnswer, HarnessApi, HarnessEvent } from './api';
+import { errorMessage } from '../../../shared/error-message';
 
 const recorded: HarnessEvent[] = [];
 let getUserMediaCalls = 0;
@@ -68,8 +69,7 @@ const api: HarnessApi = {
           lastEmergencyCallAtMs = at;
           record('emergency', { at });
         },
-        onError: (context, error) =>
-          record('error', `${context}: ${error instanceof Error ? error.message : String(error)}`),
+        onError: (context, error) => record('error', `${context}: ${errorMessage(error)}`),
       },
     });
     phone = created;
