@@ -6,6 +6,7 @@ import type { CallReport } from '../shared/contracts/api';
 import { evaluateAutoBlock } from '../shared/autoblock';
 import { findRuleConflict, type Rule } from '../shared/rules';
 import { insertRule } from './rules-service';
+import { recordBlockedAttempts } from './stats-recorder';
 import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Store } from './store';
 
 export const AUTO_BLOCK_CREATOR = 'Auto-block';
@@ -20,6 +21,7 @@ export async function receiveCallReports(
     let accepted = 0;
     const hits = new Map<string, { count: number; lastHitAt: string }>();
     const newInboundNumbers = new Set<string>();
+    const newAttempts: CallReport[] = [];
     for (const report of reports) {
       const inserted = await write.tx
         .insertInto('call_reports')
@@ -29,6 +31,10 @@ export async function receiveCallReports(
           call_id: report.callId,
           user_id: user.id,
           received_at: write.nowIso,
+          ...reportOutcome(report),
+          direction: report.direction,
+          number: report.number,
+          at: new Date(report.at).toISOString(),
         })
         .onConflict((conflict) => conflict.columns(['org_id', 'id']).doNothing())
         .returning('id')
@@ -45,11 +51,13 @@ export async function receiveCallReports(
           number: report.number,
           anonymous: report.anonymous ? 1 : 0,
           at: new Date(report.at).toISOString(),
+          ...reportOutcome(report),
         })
         .onConflict((conflict) => conflict.columns(['org_id', 'call_id']).doNothing())
         .returning('call_id')
         .executeTakeFirst();
       if (attempt === undefined) continue;
+      newAttempts.push(report);
       if (report.ruleId !== null) {
         const hit = hits.get(report.ruleId) ?? { count: 0, lastHitAt: report.at };
         hit.count += 1;
@@ -60,11 +68,17 @@ export async function receiveCallReports(
       if (report.direction === 'inbound' && report.number !== null) newInboundNumbers.add(report.number);
     }
     await recordHits(write, hits);
+    await recordBlockedAttempts(write, newAttempts);
     if (write.org.settings.autoBlock.enabled) {
       for (const number of newInboundNumbers) await considerAutoBlock(write, number);
     }
     return { accepted, duplicates: reports.length - accepted };
   });
+}
+
+/** What the app decided, kept with each report and attempt (SPEC §12.2, §12.3). */
+function reportOutcome(report: CallReport) {
+  return { action: report.action, why: report.why, rule_id: report.ruleId, verstat: report.verstat ?? null };
 }
 
 async function recordHits(

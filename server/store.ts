@@ -10,6 +10,7 @@ import type { Rule, RuleKind, RuleScope, RuleSource } from '../shared/rules';
 import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
 import { CHANGE_CHANNEL, type Database } from './db/database';
 import type { DB, RulesTable } from './db/schema';
+import { auditNumberOf } from './audit-number';
 import { newId } from './ids';
 
 /** Without `revision` and `at`: the write transaction assigns both. */
@@ -253,6 +254,7 @@ export class Store {
             actor_name: entry.actor?.name ?? null,
             action: entry.action,
             target: entry.target,
+            number: auditNumberOf(entry.before, entry.after),
             before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
             after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
           })),

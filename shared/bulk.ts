@@ -215,7 +215,7 @@ function countNewlines(text: string, from: number, to: number): number {
 const FORMULA_START = /^[=+\-@\t\r]/;
 const GUARDED_CELL = /^'['=+\-@\t\r]/;
 
-function escapeCell(value: string): string {
+export function escapeCell(value: string): string {
   return FORMULA_START.test(value) || GUARDED_CELL.test(value) ? `'${value}` : value;
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { oversightUp } from './migration-oversight';
 
 /**
  * Versioned migrations, kept in code so the server needs no migration files on disk. Never edit a
@@ -127,6 +128,13 @@ const migrations: Record<string, Migration> = {
         .addColumn('after', 'text')
         .execute();
       await db.schema.createIndex('audit_org_at').on('audit').columns(['org_id', 'at', 'id']).execute();
+    },
+  },
+  '0002_oversight': {
+    // Kysely<any>: the migration runs against the schema as it was then.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await oversightUp(db);
     },
   },
 };

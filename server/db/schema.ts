@@ -63,6 +63,14 @@ export interface CallReportsTable {
   call_id: string;
   user_id: string;
   received_at: string;
+  /** From migration 0002: null on reports stored before it. */
+  number: string | null;
+  direction: string | null;
+  action: string | null;
+  why: string | null;
+  rule_id: string | null;
+  at: string | null;
+  verstat: string | null;
 }
 
 export interface CallAttemptsTable {
@@ -73,6 +81,11 @@ export interface CallAttemptsTable {
   /** 1 when the caller withheld their identity, else 0 (a boolean both dialects store alike). */
   anonymous: number;
   at: string;
+  /** From migration 0002: null on attempts stored before it. */
+  action: string | null;
+  why: string | null;
+  rule_id: string | null;
+  verstat: string | null;
 }
 
 export interface AuditTable {
@@ -85,6 +98,53 @@ export interface AuditTable {
   target: string | null;
   before: string | null;
   after: string | null;
+  /** The number (or prefix) the entry is about, if any (migration 0002). */
+  number: string | null;
+}
+
+/** Blocked inbound calls per local hour and why (SPEC §12.2); kept beyond the raw reports. */
+export interface StatsBlockedHourlyTable {
+  org_id: string;
+  hour: string;
+  why: string;
+  count: number;
+}
+
+/** Blocked inbound calls per local day and caller number (`dimension` number) or rule (`rule`). */
+export interface StatsTopDailyTable {
+  org_id: string;
+  day: string;
+  dimension: string;
+  key: string;
+  count: number;
+}
+
+/** The same counts per local month (`YYYY-MM`): a year's top list reads 12 rows per key, not 365. */
+export interface StatsTopMonthlyTable {
+  org_id: string;
+  month: string;
+  dimension: string;
+  key: string;
+  count: number;
+}
+
+export interface StatsRuleNumbersTable {
+  org_id: string;
+  rule_id: string;
+  number: string;
+}
+
+export interface InvitesTable {
+  id: string;
+  org_id: string;
+  code_hash: string;
+  name: string;
+  role: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  redeemed_at: string | null;
+  user_id: string | null;
 }
 
 export interface DB {
@@ -97,4 +157,9 @@ export interface DB {
   call_reports: CallReportsTable;
   call_attempts: CallAttemptsTable;
   audit: AuditTable;
+  stats_blocked_hourly: StatsBlockedHourlyTable;
+  stats_top_daily: StatsTopDailyTable;
+  stats_top_monthly: StatsTopMonthlyTable;
+  stats_rule_numbers: StatsRuleNumbersTable;
+  invites: InvitesTable;
 }

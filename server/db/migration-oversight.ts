@@ -1,0 +1,130 @@
+/**
+ * Migration 0002 (SPEC §12): what the oversight views need. Call reports keep their outcome (action,
+ * why, rule) from now on; blocked calls are rolled up per local hour and why, per day and number, and
+ * per day and rule, in tables that outlive the raw reports; audit entries name the number they are
+ * about; invites for the people admin. Reports stored before it count as "unknown".
+ */
+import type { Kysely } from 'kysely';
+import { localHourKey } from '../../shared/local-time';
+import { auditNumberOf } from '../audit-number';
+
+// Kysely<any>: a migration runs against the schema as it was then, not as schema.ts says now.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export async function oversightUp(db: AnyDb): Promise<void> {
+  for (const column of ['number', 'direction', 'action', 'why', 'rule_id', 'at', 'verstat']) {
+    await db.schema.alterTable('call_reports').addColumn(column, 'text').execute();
+  }
+  await db.schema
+    .createIndex('call_reports_number')
+    .on('call_reports')
+    .columns(['org_id', 'number', 'at'])
+    .execute();
+  for (const column of ['action', 'why', 'rule_id', 'verstat']) {
+    await db.schema.alterTable('call_attempts').addColumn(column, 'text').execute();
+  }
+
+  await db.schema.alterTable('audit').addColumn('number', 'text').execute();
+  await db.schema.createIndex('audit_org_number').on('audit').columns(['org_id', 'number', 'at']).execute();
+  await db.schema.createIndex('audit_org_actor').on('audit').columns(['org_id', 'actor_id', 'at']).execute();
+
+  await db.schema
+    .createTable('stats_blocked_hourly')
+    .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+    /** `YYYY-MM-DDTHH` in the org's time zone when the call came. */
+    .addColumn('hour', 'text', (c) => c.notNull())
+    .addColumn('why', 'text', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('stats_blocked_hourly_pk', ['org_id', 'hour', 'why'])
+    .execute();
+  // Top numbers and rules: per day, and per month so a year's top list sums 12 rows per key, not 365.
+  for (const [table, period] of [
+    ['stats_top_daily', 'day'],
+    ['stats_top_monthly', 'month'],
+  ] as const) {
+    await db.schema
+      .createTable(table)
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn(period, 'text', (c) => c.notNull())
+      /** `number` (key: the caller's E.164) or `rule` (key: the rule id). */
+      .addColumn('dimension', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${table}_pk`, ['org_id', 'dimension', period, 'key'])
+      .execute();
+  }
+  // A trend reads one key's days: the primary key above orders by day first.
+  await db.schema
+    .createIndex('stats_top_daily_key')
+    .on('stats_top_daily')
+    .columns(['org_id', 'dimension', 'key', 'day'])
+    .execute();
+  /** What each counted rule blocked, kept after the rule is deleted. */
+  await db.schema
+    .createTable('stats_rule_numbers')
+    .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+    .addColumn('rule_id', 'text', (c) => c.notNull())
+    .addColumn('number', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('stats_rule_numbers_pk', ['org_id', 'rule_id'])
+    .execute();
+
+  await db.schema
+    .createTable('invites')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+    /** sha256 of the one-time code: the code itself is never stored. */
+    .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('redeemed_at', 'text')
+    .addColumn('user_id', 'text')
+    .execute();
+
+  await backfillAuditNumbers(db);
+  await backfillUnknownBlocked(db);
+}
+
+async function backfillAuditNumbers(db: AnyDb): Promise<void> {
+  const rows = (await db.selectFrom('audit').select(['id', 'before', 'after']).execute()) as {
+    id: string;
+    before: string | null;
+    after: string | null;
+  }[];
+  for (const row of rows) {
+    const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+    const number = auditNumberOf(parse(row.before), parse(row.after));
+    if (number !== null) await db.updateTable('audit').set({ number }).where('id', '=', row.id).execute();
+  }
+}
+
+/** Inbound attempts stored before this migration: their outcome was not kept, so they are "unknown". */
+async function backfillUnknownBlocked(db: AnyDb): Promise<void> {
+  const orgs = (await db.selectFrom('orgs').select(['id', 'time_zone']).execute()) as {
+    id: string;
+    time_zone: string;
+  }[];
+  for (const org of orgs) {
+    const hours = new Map<string, number>();
+    const attempts = (await db
+      .selectFrom('call_attempts')
+      .select('at')
+      .where('org_id', '=', org.id)
+      .where('direction', '=', 'inbound')
+      .execute()) as { at: string }[];
+    for (const attempt of attempts) {
+      const hour = localHourKey(Date.parse(attempt.at), org.time_zone);
+      hours.set(hour, (hours.get(hour) ?? 0) + 1);
+    }
+    const rows = [...hours].map(([hour, count]) => ({ org_id: org.id, hour, why: 'unknown', count }));
+    for (let start = 0; start < rows.length; start += 200) {
+      await db
+        .insertInto('stats_blocked_hourly')
+        .values(rows.slice(start, start + 200))
+        .execute();
+    }
+  }
+}
