@@ -17,8 +17,27 @@ import {
   snapshotResponseSchema,
   testNumberResponseSchema,
   type CallReport,
+  type Role,
 } from '../shared/contracts/api';
 import type { WriteError } from '../shared/contracts/ipc';
+import {
+  auditListResponseSchema,
+  devicesResponseSchema,
+  fillPath,
+  insightResponseSchema,
+  inviteCreatedSchema,
+  inviteRedeemedSchema,
+  oversightRoutes,
+  personSchema,
+  queryString,
+  statsBlockedResponseSchema,
+  statsTopResponseSchema,
+  usersResponseSchema,
+  type AuditListQuery,
+  type StatsBlockedQuery,
+  type StatsTopQuery,
+  type UserPatch,
+} from '../shared/contracts/oversight';
 import { ruleSchema, type RuleCreateInput, type RulePatch } from '../shared/rules';
 import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
@@ -118,6 +137,65 @@ export class OrgApiClient {
   }
   postCallReports(reports: CallReport[]) {
     return this.request('POST', apiRoutes.callReports, { reports }, callReportsResponseSchema);
+  }
+
+  // Oversight (SPEC §12).
+  statsBlocked(query: StatsBlockedQuery) {
+    const path = oversightRoutes.statsBlocked.path + queryString(query);
+    return this.request('GET', path, undefined, statsBlockedResponseSchema);
+  }
+  statsTop(query: StatsTopQuery) {
+    return this.request(
+      'GET',
+      oversightRoutes.statsTop.path + queryString(query),
+      undefined,
+      statsTopResponseSchema,
+    );
+  }
+  audit(query: AuditListQuery) {
+    return this.request(
+      'GET',
+      oversightRoutes.audit.path + queryString(query),
+      undefined,
+      auditListResponseSchema,
+    );
+  }
+  insight(e164: string) {
+    const path = fillPath(oversightRoutes.insight.path, { e164 });
+    return this.request('GET', path, undefined, insightResponseSchema);
+  }
+  users() {
+    return this.request('GET', oversightRoutes.users.path, undefined, usersResponseSchema);
+  }
+  updateUser(id: string, patch: UserPatch) {
+    return this.request('PATCH', fillPath(oversightRoutes.updateUser.path, { id }), patch, personSchema);
+  }
+  userTokens(id: string) {
+    return this.request(
+      'GET',
+      fillPath(oversightRoutes.userTokens.path, { id }),
+      undefined,
+      devicesResponseSchema,
+    );
+  }
+  async revokeUserTokens(id: string): Promise<ApiResult<null>> {
+    const result = await this.send(
+      'DELETE',
+      fillPath(oversightRoutes.revokeUserTokens.path, { id }),
+      undefined,
+    );
+    return result.ok ? { ok: true, value: null } : result;
+  }
+  async revokeToken(id: string): Promise<ApiResult<null>> {
+    const result = await this.send('DELETE', fillPath(oversightRoutes.revokeToken.path, { id }), undefined);
+    return result.ok ? { ok: true, value: null } : result;
+  }
+  createInvite(input: { name: string; role: Role }) {
+    return this.request('POST', oversightRoutes.createInvite.path, input, inviteCreatedSchema);
+  }
+  /** Public: the invite's code is the credential; `token` is ignored by the server here. */
+  redeemInvite(input: { code: string; deviceName: string }) {
+    return this.request('POST', oversightRoutes.redeemInvite.path, input, inviteRedeemedSchema);
   }
 
   private async request<S extends z.ZodType>(

@@ -23,7 +23,9 @@ export async function listAuditEntries(
   if (query.person !== undefined) page = page.where('actor_id', '=', query.person);
   if (query.action !== undefined) {
     const action = query.action;
-    page = action.includes('.') ? page.where('action', '=', action) : page.where('action', 'like', `${action}.%`);
+    page = action.includes('.')
+      ? page.where('action', '=', action)
+      : page.where('action', 'like', `${action}.%`);
   }
   if (query.number !== undefined) {
     const normalized = normalizeNumberOrPrefix(query.number, countryOf(settings));
@@ -37,25 +39,25 @@ export async function listAuditEntries(
   if (query.cursor !== undefined) {
     const cursor = decodeCursor(query.cursor);
     const at = String(cursor.value);
-    page = page.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', cursor.id)])]));
+    page = page.where((eb) =>
+      eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', cursor.id)])]),
+    );
   }
   const rows = await page
     .orderBy('at', 'desc')
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const items = rows.slice(0, query.limit).map(
-    (row): AuditListEntry => ({
-      id: row.id,
-      at: row.at,
-      actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? '' },
-      action: row.action,
-      target: row.target,
-      number: row.number,
-      before: parseJsonColumn(row.before),
-      after: parseJsonColumn(row.after),
-    }),
-  );
+  const items = rows.slice(0, query.limit).map((row): AuditListEntry => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? '' },
+    action: row.action,
+    target: row.target,
+    number: row.number,
+    before: parseJsonColumn(row.before),
+    after: parseJsonColumn(row.after),
+  }));
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
   const actors =
     query.cursor !== undefined

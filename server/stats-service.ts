@@ -26,10 +26,15 @@ function checkRange(from: string, to: string): number {
   const days = daysBetween(from, to) + 1;
   if (days < 1) throw new ApiError(400, 'bad_request', `from (${from}) must not be after to (${to})`);
   if (days > MAX_STATS_DAYS) {
-    throw new ApiError(400, 'bad_request', `one request covers at most ${MAX_STATS_DAYS} days (got ${days})`, {
-      max: MAX_STATS_DAYS,
-      got: days,
-    });
+    throw new ApiError(
+      400,
+      'bad_request',
+      `one request covers at most ${MAX_STATS_DAYS} days (got ${days})`,
+      {
+        max: MAX_STATS_DAYS,
+        got: days,
+      },
+    );
   }
   return days;
 }
@@ -53,7 +58,9 @@ export async function blockedStats(
   for (let day = 0; day < days; day++) {
     const date = addDays(query.from, day);
     if (query.bucket === 'day') buckets.set(date, emptyCounts());
-    else for (let hour = 0; hour < 24; hour++) buckets.set(`${date}T${String(hour).padStart(2, '0')}`, emptyCounts());
+    else
+      for (let hour = 0; hour < 24; hour++)
+        buckets.set(`${date}T${String(hour).padStart(2, '0')}`, emptyCounts());
   }
   const totals = emptyCounts();
   const hourOfWeek = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
@@ -105,8 +112,13 @@ export async function blockedStats(
 }
 
 /** Splits [from, to] into whole local months and the days at either edge that are not. */
-export function monthsAndEdges(from: string, to: string): { months: [string, string] | null; edges: [string, string][] } {
-  const firstFullMonthStart = from.endsWith('-01') ? from : addDays(`${from.slice(0, 7)}-01`, 40).slice(0, 7) + '-01';
+export function monthsAndEdges(
+  from: string,
+  to: string,
+): { months: [string, string] | null; edges: [string, string][] } {
+  const firstFullMonthStart = from.endsWith('-01')
+    ? from
+    : addDays(`${from.slice(0, 7)}-01`, 40).slice(0, 7) + '-01';
   const nextDay = addDays(to, 1);
   const lastFullMonthEnd = nextDay.endsWith('-01') ? to : addDays(`${to.slice(0, 7)}-01`, -1);
   if (firstFullMonthStart > lastFullMonthEnd) return { months: null, edges: [[from, to]] };
@@ -131,7 +143,9 @@ async function topKeys(
     .select(['key', 'count'])
     .where('org_id', '=', orgId)
     .where('dimension', '=', dimension)
-    .where((eb) => eb.or(edges.map(([start, end]) => eb.and([eb('day', '>=', start), eb('day', '<=', end)]))));
+    .where((eb) =>
+      eb.or(edges.map(([start, end]) => eb.and([eb('day', '>=', start), eb('day', '<=', end)]))),
+    );
   const monthly = db
     .selectFrom('stats_top_monthly')
     .select(['key', 'count'])
@@ -194,7 +208,16 @@ export async function topStats(
   ]);
   const ruleIds = rules.map((rule) => rule.key);
   const [numberTrends, ruleTrends, ruleRows, knownNumbers] = await Promise.all([
-    trends(store, org.id, 'number', numbers.map((entry) => entry.key), query.from, query.to, bucketDays, bucketCount),
+    trends(
+      store,
+      org.id,
+      'number',
+      numbers.map((entry) => entry.key),
+      query.from,
+      query.to,
+      bucketDays,
+      bucketCount,
+    ),
     trends(store, org.id, 'rule', ruleIds, query.from, query.to, bucketDays, bucketCount),
     ruleIds.length === 0
       ? Promise.resolve([])

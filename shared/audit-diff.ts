@@ -75,6 +75,8 @@ export function describeChange(change: FieldChange): string {
 export function auditSummary(entry: Pick<AuditListEntry, 'before' | 'after'>): string {
   const changes = auditChanges(entry);
   if (entry.before !== null && entry.after !== null) return changes.map(describeChange).join('; ');
-  const shown = changes.filter((change) => ['number', 'reason', 'kind', 'scope', 'expiresAt', 'role', 'name'].includes(change.field));
+  const shown = changes.filter((change) =>
+    ['number', 'reason', 'kind', 'scope', 'expiresAt', 'role', 'name'].includes(change.field),
+  );
   return (shown.length > 0 ? shown : changes).map(describeChange).join('; ');
 }

@@ -2,7 +2,10 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { BlocklineApi } from '../../shared/contracts/ipc';
+import { createActivityStore, type ActivityStoreState } from '../stores/activity';
+import { createAuditStore, type AuditStoreState } from '../stores/audit';
 import { createBlocklistStore, type BlocklistStoreState } from '../stores/blocklist';
+import { createInsightStore, type InsightStoreState } from '../stores/insight';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
@@ -20,6 +23,9 @@ export interface AppStores {
   phone: StoreApi<PhoneStoreState>;
   calls: StoreApi<CallsStoreState>;
   history: StoreApi<HistoryStoreState>;
+  activity: StoreApi<ActivityStoreState>;
+  audit: StoreApi<AuditStoreState>;
+  insight: StoreApi<InsightStoreState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -32,6 +38,9 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     phone: createPhoneStore(storage),
     calls: createCallsStore(),
     history: createHistoryStore(api),
+    activity: createActivityStore(api),
+    audit: createAuditStore(api),
+    insight: createInsightStore(api),
   };
 }
 
@@ -57,3 +66,8 @@ export const usePhone = <T,>(select: (state: PhoneStoreState) => T) => useStore(
 export const useCalls = <T,>(select: (state: CallsStoreState) => T) => useStore(useStores().calls, select);
 export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
   useStore(useStores().history, select);
+export const useActivity = <T,>(select: (state: ActivityStoreState) => T) =>
+  useStore(useStores().activity, select);
+export const useAudit = <T,>(select: (state: AuditStoreState) => T) => useStore(useStores().audit, select);
+export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
+  useStore(useStores().insight, select);

@@ -7,8 +7,12 @@ import { useBlocklist, useHistory, useStores } from '../app/stores';
 import { describeResult, formatDuration } from '../stores/history';
 import { Button } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
+import { NumberInsight } from './NumberInsight';
 import { VerificationBadge } from './VerificationBadge';
 import { errorMessage } from '../../shared/error-message';
+
+/** The newest entries get the org's insight; older ones would only add requests nobody reads. */
+const INSIGHT_ENTRIES = 30;
 
 /** Call history: direction, number, time, duration, verification, result; call back; block. */
 export function History() {
@@ -38,7 +42,7 @@ export function History() {
         <p className="bl-muted">No calls yet.</p>
       ) : (
         <ul className="bl-history__list">
-          {entries.map((entry) => {
+          {entries.map((entry, index) => {
             const shown = entry.number ? displayNumber(entry.number, country) : entry.display;
             return (
               <li
@@ -52,6 +56,7 @@ export function History() {
                 <span className="bl-history__who">
                   <span className="bl-history__number">{shown}</span>
                   <span className="bl-history__time">{formatDateTime(entry.startedAt)}</span>
+                  {entry.number && index < INSIGHT_ENTRIES && <NumberInsight number={entry.number} />}
                 </span>
                 <span className="bl-history__duration">
                   {entry.durationSeconds > 0 ? formatDuration(entry.durationSeconds) : '—'}

@@ -53,7 +53,12 @@ export const statsBlockedResponseSchema = z.object({
   hourOfWeek: z.array(z.array(z.number().int())),
   /** Rules the server created by auto-block in the range, newest first. */
   autoBlocks: z.array(
-    z.object({ at: isoDateTimeSchema, ruleId: z.string().nullable(), number: z.string(), reason: z.string() }),
+    z.object({
+      at: isoDateTimeSchema,
+      ruleId: z.string().nullable(),
+      number: z.string(),
+      reason: z.string(),
+    }),
   ),
 });
 export type StatsBlockedResponse = z.infer<typeof statsBlockedResponseSchema>;
@@ -155,9 +160,7 @@ export const insightResponseSchema = z.object({
     lastAt: isoDateTimeSchema.nullable(),
   }),
   /** The verification result of its latest reported call that carried one. */
-  lastVerification: z
-    .object({ verstat: z.string(), at: isoDateTimeSchema })
-    .nullable(),
+  lastVerification: z.object({ verstat: z.string(), at: isoDateTimeSchema }).nullable(),
 });
 export type InsightResponse = z.infer<typeof insightResponseSchema>;
 
@@ -206,3 +209,31 @@ export const inviteRedeemSchema = z
   })
   .strict();
 export const inviteRedeemedSchema = z.object({ token: z.string() });
+
+/** The oversight routes, each declared once: the server mounts them, clients call them. */
+export const oversightRoutes = {
+  statsBlocked: { method: 'GET', path: '/v1/stats/blocked' },
+  statsTop: { method: 'GET', path: '/v1/stats/top' },
+  audit: { method: 'GET', path: '/v1/audit' },
+  insight: { method: 'GET', path: '/v1/numbers/:e164/insight' },
+  users: { method: 'GET', path: '/v1/users' },
+  updateUser: { method: 'PATCH', path: '/v1/users/:id' },
+  userTokens: { method: 'GET', path: '/v1/users/:id/tokens' },
+  revokeUserTokens: { method: 'DELETE', path: '/v1/users/:id/tokens' },
+  revokeToken: { method: 'DELETE', path: '/v1/tokens/:id' },
+  createInvite: { method: 'POST', path: '/v1/invites' },
+  redeemInvite: { method: 'POST', path: '/v1/invites/redeem' },
+} as const;
+
+/** A query string from defined values only (`?a=1&b=x`, or nothing). */
+export function queryString(query: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** A route's path with its `:name` parameters filled in, URI-encoded. */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z0-9]+)/g, (_match, name: string) => encodeURIComponent(params[name] ?? ''));
+}
