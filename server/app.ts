@@ -24,8 +24,6 @@ import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { z } from 'zod';
 import {
   announcementModeSchema,
-  auditQuerySchema,
-  auditResponseSchema,
   bulkCreateRequestSchema,
   bulkCreateResponseSchema,
   callReportsRequestSchema,
@@ -57,7 +55,6 @@ import { ChangeHub } from './hub';
 import { hashToken } from './ids';
 import {
   changesSince,
-  listAudit,
   listRules,
   patchSettings,
   rulePages,
@@ -69,6 +66,9 @@ import { bulkCreateRules, createRule, deleteRule, patchRule, sweepExpiredRules }
 import { SseStream } from './sse';
 import { DEFAULT_CHANGE_RETENTION, Store, type Actor, type AuthenticatedUser } from './store';
 import { testNumberForOrg } from './verdict';
+import { auditRoutes } from './routes/audit';
+import { insightRoutes } from './routes/insight';
+import { statsRoutes } from './routes/stats';
 
 export interface RateLimitOptions {
   /** Writes per token (or address) per minute. */
@@ -697,17 +697,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (request) => receiveCallReports(store, userOf(request), request.body.reports),
   );
 
-  api.get(
-    '/v1/audit',
-    {
-      schema: {
-        summary: 'Who changed what, when, before and after',
-        querystring: auditQuerySchema,
-        response: { 200: auditResponseSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) => listAudit(store, userOf(request).orgId, request.query),
-  );
+  await app.register(auditRoutes);
+  await app.register(statsRoutes);
+  await app.register(insightRoutes);
 
   return app;
 }
