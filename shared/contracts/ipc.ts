@@ -219,7 +219,10 @@ export const invokeChannels = {
     response: z.object({ shown: z.boolean() }),
   },
   /** Oversight (SPEC §12): reads from the server, online only, for the roles the server allows. */
-  'oversight:statsBlocked': { request: statsBlockedQuerySchema, response: writeResult(statsBlockedResponseSchema) },
+  'oversight:statsBlocked': {
+    request: statsBlockedQuerySchema,
+    response: writeResult(statsBlockedResponseSchema),
+  },
   'oversight:statsTop': { request: statsTopQuerySchema, response: writeResult(statsTopResponseSchema) },
   'oversight:audit': { request: auditListQuerySchema, response: writeResult(auditListResponseSchema) },
   /** What the org knows of a caller; fetched in the background, never on a call's path. */
@@ -248,7 +251,11 @@ export const invokeChannels = {
   /** Sign in with an invite (link or code): the server answers with a fresh token for this device. */
   'session:redeemInvite': {
     request: z
-      .object({ serverUrl: z.url(), code: z.string().trim().min(6).max(100), deviceName: z.string().trim().min(1).max(100) })
+      .object({
+        serverUrl: z.url(),
+        code: z.string().trim().min(6).max(100),
+        deviceName: z.string().trim().min(1).max(100),
+      })
       .strict(),
     response: writeResult(sessionSchema),
   },
