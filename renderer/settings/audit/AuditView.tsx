@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { auditChanges, describeAction, describeChange } from '../../../shared/audit-diff';
+import { auditChanges, auditSummary, describeAction, describeChange } from '../../../shared/audit-diff';
 import type { AuditListEntry } from '../../../shared/contracts/oversight';
 import { addDays, startOfLocalDay } from '../../../shared/local-time';
 import { downloadText } from '../../app/download';
@@ -156,7 +156,8 @@ function AuditList({
           {visible.map((item) => {
             const entry = items[item.index];
             if (!entry) return null;
-            const changes = auditChanges(entry).map(describeChange);
+            const summary = auditSummary(entry);
+            const everyChange = auditChanges(entry).map(describeChange).join('\n');
             return (
               <div
                 key={item.key}
@@ -174,10 +175,10 @@ function AuditList({
                 <span
                   role="cell"
                   className="bl-audit__changes"
-                  title={changes.join('\n')}
+                  title={everyChange}
                   data-testid="audit-changes"
                 >
-                  {changes.join('; ')}
+                  {summary}
                 </span>
               </div>
             );
