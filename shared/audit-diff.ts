@@ -76,7 +76,7 @@ export function auditSummary(entry: Pick<AuditListEntry, 'before' | 'after'>): s
   const changes = auditChanges(entry);
   if (entry.before !== null && entry.after !== null) return changes.map(describeChange).join('; ');
   const shown = changes.filter((change) =>
-    ['number', 'reason', 'kind', 'scope', 'expiresAt', 'role', 'name'].includes(change.field),
+    ['number', 'label', 'reason', 'kind', 'scope', 'expiresAt', 'role', 'name'].includes(change.field),
   );
   return (shown.length > 0 ? shown : changes).map(describeChange).join('; ');
 }

@@ -56,7 +56,6 @@ export function History() {
                 <span className="bl-history__who">
                   <span className="bl-history__number">{shown}</span>
                   <span className="bl-history__time">{formatDateTime(entry.startedAt)}</span>
-                  {entry.number && index < INSIGHT_ENTRIES && <NumberInsight number={entry.number} />}
                 </span>
                 <span className="bl-history__duration">
                   {entry.durationSeconds > 0 ? formatDuration(entry.durationSeconds) : '—'}
@@ -86,6 +85,7 @@ export function History() {
                     </Button>
                   )}
                 </span>
+                {entry.number && index < INSIGHT_ENTRIES && <NumberInsight number={entry.number} />}
               </li>
             );
           })}

@@ -30,7 +30,10 @@ export function ChartFrame({ title, description, chart, table, actions }: ChartF
       </header>
       <p className="bl-muted bl-chart__description">{description}</p>
       {asTable ? (
-        <div className="bl-chart__table">{table}</div>
+        // Scrolls when long: focusable, so keyboard users can scroll it too.
+        <div className="bl-chart__table" role="region" aria-label={`${title}, table`} tabIndex={0}>
+          {table}
+        </div>
       ) : (
         <>
           <div className="bl-chart__plot" aria-hidden="true">

@@ -19,7 +19,8 @@ export function HourOfWeek({ stats }: { stats: StatsBlockedResponse }) {
         <h3 id="heatmap-heading">Per hour of the week</h3>
       </header>
       <p className="bl-muted bl-chart__description">
-        When blocked calls come, by weekday and hour ({stats.timeZone}); darker is more.
+        When blocked calls come, by weekday and hour ({stats.timeZone}); the stronger the colour, the more
+        calls.
       </p>
       <div className="bl-heatmap__scroll">
         <table className="bl-heatmap" data-testid="heatmap">
