@@ -18,6 +18,7 @@ import { ruleToRow } from '../server/store';
 import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
+import { benchStatsDialects } from './server-stats';
 
 ensureLoopbackNamespace(import.meta.url);
 
@@ -368,6 +369,8 @@ async function main(): Promise<void> {
     }
   }
   agent.destroy();
+  // The dashboard's year (SPEC §12.2): server.<dialect>.stats_1y.ms.
+  await benchStatsDialects(dialects);
 }
 
 main().catch((error: unknown) => {

@@ -128,41 +128,133 @@ export function monthsAndEdges(
   return { months: [firstFullMonthStart.slice(0, 7), lastFullMonthEnd.slice(0, 7)], edges };
 }
 
-async function topKeys(
+type Dimension = 'number' | 'rule';
+
+/** One period of the range: a whole month (monthly rollup) or a single day (daily rollup). */
+type Segment = { table: 'daily'; day: string } | { table: 'monthly'; month: string };
+
+function segmentsOf(from: string, to: string): Segment[] {
+  const { months, edges } = monthsAndEdges(from, to);
+  const segments: Segment[] = [];
+  for (const [start, end] of edges) {
+    for (let day = start; day <= end; day = addDays(day, 1)) segments.push({ table: 'daily', day });
+  }
+  if (months !== null) {
+    for (let month = months[0]; month <= months[1]; month = addDays(`${month}-01`, 40).slice(0, 7)) {
+      segments.push({ table: 'monthly', month });
+    }
+  }
+  return segments;
+}
+
+/** The `depth` largest counts of one period, largest first (an index walk on `…_rank`). */
+async function segmentTop(
   store: Store,
   orgId: string,
-  dimension: 'number' | 'rule',
-  from: string,
-  to: string,
-  limit: number,
-): Promise<{ key: string; count: number }[]> {
-  const { months, edges } = monthsAndEdges(from, to);
-  const db = store.db;
-  const daily = db
-    .selectFrom('stats_top_daily')
-    .select(['key', 'count'])
-    .where('org_id', '=', orgId)
-    .where('dimension', '=', dimension)
-    .where((eb) =>
-      eb.or(edges.map(([start, end]) => eb.and([eb('day', '>=', start), eb('day', '<=', end)]))),
-    );
-  const monthly = db
+  dimension: Dimension,
+  segment: Segment,
+  depth: number,
+) {
+  if (segment.table === 'daily') {
+    return store.db
+      .selectFrom('stats_top_daily')
+      .select(['key', 'count'])
+      .where('org_id', '=', orgId)
+      .where('dimension', '=', dimension)
+      .where('day', '=', segment.day)
+      .orderBy('count', 'desc')
+      .limit(depth)
+      .execute();
+  }
+  return store.db
     .selectFrom('stats_top_monthly')
     .select(['key', 'count'])
     .where('org_id', '=', orgId)
     .where('dimension', '=', dimension)
-    .where('month', '>=', months?.[0] ?? '9999')
-    .where('month', '<=', months?.[1] ?? '0000');
-  const parts = edges.length === 0 ? monthly : months === null ? daily : daily.unionAll(monthly);
-  const rows = await db
-    .selectFrom(parts.as('part'))
-    .select((eb) => ['part.key', eb.fn.sum<number | string>('part.count').as('total')])
-    .groupBy('part.key')
-    .orderBy('total', 'desc')
-    .orderBy('part.key')
-    .limit(limit)
+    .where('month', '=', segment.month)
+    .orderBy('count', 'desc')
+    .limit(depth)
     .execute();
-  return rows.map((row) => ({ key: row.key, count: Number(row.total) }));
+}
+
+/** Exact totals over the range for the given keys. */
+async function totalsOf(
+  store: Store,
+  orgId: string,
+  dimension: Dimension,
+  keys: string[],
+  segments: Segment[],
+): Promise<Map<string, number>> {
+  const days = segments.flatMap((segment) => (segment.table === 'daily' ? [segment.day] : []));
+  const months = segments.flatMap((segment) => (segment.table === 'monthly' ? [segment.month] : []));
+  const totals = new Map<string, number>();
+  for (let start = 0; start < keys.length; start += 400) {
+    const chunk = keys.slice(start, start + 400);
+    const parts = await Promise.all([
+      days.length === 0
+        ? []
+        : store.db
+            .selectFrom('stats_top_daily')
+            .select((eb) => ['key', eb.fn.sum<number | string>('count').as('total')])
+            .where('org_id', '=', orgId)
+            .where('dimension', '=', dimension)
+            .where('key', 'in', chunk)
+            .where('day', 'in', days)
+            .groupBy('key')
+            .execute(),
+      months.length === 0
+        ? []
+        : store.db
+            .selectFrom('stats_top_monthly')
+            .select((eb) => ['key', eb.fn.sum<number | string>('count').as('total')])
+            .where('org_id', '=', orgId)
+            .where('dimension', '=', dimension)
+            .where('key', 'in', chunk)
+            .where('month', '>=', months[0] ?? '')
+            .where('month', '<=', months[months.length - 1] ?? '')
+            .groupBy('key')
+            .execute(),
+    ]);
+    for (const row of parts.flat()) totals.set(row.key, (totals.get(row.key) ?? 0) + Number(row.total));
+  }
+  return totals;
+}
+
+/**
+ * The `limit` keys with the most blocked calls in [from, to], exactly, without summing every key of a
+ * year (a year has hundreds of thousands of number-months). A threshold walk (Fagin's): take each
+ * period's top `depth` keys as candidates and sum them exactly; no other key can total more than the
+ * sum of each period's `depth`-th count, so once the `limit`-th candidate reaches that bound the answer
+ * is exact. Otherwise look deeper.
+ */
+async function topKeys(
+  store: Store,
+  orgId: string,
+  dimension: Dimension,
+  from: string,
+  to: string,
+  limit: number,
+): Promise<{ key: string; count: number }[]> {
+  const segments = segmentsOf(from, to);
+  for (let depth = Math.max(50, limit * 5); ; depth *= 4) {
+    const tops = await Promise.all(
+      segments.map((segment) => segmentTop(store, orgId, dimension, segment, depth)),
+    );
+    let bound = 0;
+    const candidates = new Set<string>();
+    for (const rows of tops) {
+      for (const row of rows) candidates.add(row.key);
+      const last = rows[depth - 1];
+      if (last !== undefined) bound += Number(last.count);
+    }
+    const totals = await totalsOf(store, orgId, dimension, [...candidates], segments);
+    const ranked = [...totals]
+      .map(([key, count]) => ({ key, count }))
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const kth = ranked[limit - 1];
+    // Exact once no period was cut short, or the limit-th total beats anything left unseen.
+    if (bound === 0 || (kth !== undefined && kth.count > bound)) return ranked.slice(0, limit);
+  }
 }
 
 async function trends(

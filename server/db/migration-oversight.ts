@@ -54,12 +54,23 @@ export async function oversightUp(db: AnyDb): Promise<void> {
       .addPrimaryKeyConstraint(`${table}_pk`, ['org_id', 'dimension', period, 'key'])
       .execute();
   }
-  // A trend reads one key's days: the primary key above orders by day first.
-  await db.schema
-    .createIndex('stats_top_daily_key')
-    .on('stats_top_daily')
-    .columns(['org_id', 'dimension', 'key', 'day'])
-    .execute();
+  // A period's top keys are read by count (stats-service: the threshold walk), a key's own periods by
+  // key (its exact total and its trend).
+  for (const [table, period] of [
+    ['stats_top_daily', 'day'],
+    ['stats_top_monthly', 'month'],
+  ] as const) {
+    await db.schema
+      .createIndex(`${table}_rank`)
+      .on(table)
+      .columns(['org_id', 'dimension', period, 'count'])
+      .execute();
+    await db.schema
+      .createIndex(`${table}_key`)
+      .on(table)
+      .columns(['org_id', 'dimension', 'key', period])
+      .execute();
+  }
   /** What each counted rule blocked, kept after the rule is deleted. */
   await db.schema
     .createTable('stats_rule_numbers')

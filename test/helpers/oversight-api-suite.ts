@@ -242,6 +242,29 @@ export function defineOversightApiSuite(label: string, provide: () => Promise<Su
       expect([malformed.status, errorCode(malformed)]).toEqual([400, 'validation_failed']);
     });
 
+    it("finds the true top number even when it is never among any month's own top ones", async () => {
+      const org = await makeOrg(database);
+      const rows = (month: string, prefix: string) => [
+        ...Array.from({ length: 54 }, (_, i) => ({
+          org_id: org.id,
+          month,
+          dimension: 'number',
+          key: `+1${prefix}555${String(1000 + i)}`,
+          count: 11,
+        })),
+        { org_id: org.id, month, dimension: 'number', key: '+13125550000', count: 10 },
+      ];
+      await database.kysely
+        .insertInto('stats_top_monthly')
+        .values([...rows('2030-01', '212'), ...rows('2030-02', '646')])
+        .execute();
+      const ranked = await top(org, 'from=2030-01-01&to=2030-02-28&limit=2');
+      expect(ranked.numbers.map((entry) => [entry.number, entry.count])).toEqual([
+        ['+13125550000', 20],
+        ['+12125551000', 11],
+      ]);
+    });
+
     it('shows auto-block events and counts the calls their rules block as auto-block', async () => {
       const org = await makeOrg(database);
       await call(app, 'PATCH', '/v1/settings', org.tokens.admin, {
