@@ -1,5 +1,5 @@
 /**
- * Migration 0002 (SPEC §12): what the oversight views need. Call reports keep their outcome (action,
+ * Migration 0004 (SPEC §12): what the oversight views need. Call reports keep their outcome (action,
  * why, rule) from now on; blocked calls are rolled up per local hour and why, per day and number, and
  * per day and rule, in tables that outlive the raw reports; audit entries name the number they are
  * about; invites for the people admin. Reports stored before it count as "unknown".

@@ -130,7 +130,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_org_at').on('audit').columns(['org_id', 'at', 'id']).execute();
     },
   },
-  '0002_oversight': {
+  '0004_oversight': {
     // Kysely<any>: the migration runs against the schema as it was then.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {

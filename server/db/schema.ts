@@ -63,7 +63,7 @@ export interface CallReportsTable {
   call_id: string;
   user_id: string;
   received_at: string;
-  /** From migration 0002: null on reports stored before it. */
+  /** From migration 0004: null on reports stored before it. */
   number: string | null;
   direction: string | null;
   action: string | null;
@@ -81,7 +81,7 @@ export interface CallAttemptsTable {
   /** 1 when the caller withheld their identity, else 0 (a boolean both dialects store alike). */
   anonymous: number;
   at: string;
-  /** From migration 0002: null on attempts stored before it. */
+  /** From migration 0004: null on attempts stored before it. */
   action: string | null;
   why: string | null;
   rule_id: string | null;
@@ -98,7 +98,7 @@ export interface AuditTable {
   target: string | null;
   before: string | null;
   after: string | null;
-  /** The number (or prefix) the entry is about, if any (migration 0002). */
+  /** The number (or prefix) the entry is about, if any (migration 0004). */
   number: string | null;
 }
 
