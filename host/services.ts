@@ -16,6 +16,7 @@ import type {
   WriteError,
 } from '../shared/contracts/ipc';
 import { EventListeners } from '../shared/contracts/event-listeners';
+import { isLoopbackHost } from '../shared/invite-link';
 import { OrgApiClient, normalizeServerUrl, type ApiResult, type FetchLike } from './api-client';
 import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
@@ -91,10 +92,6 @@ const OFFLINE_MESSAGE =
 function localDay(date: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Only https:, or http: to this computer (tests, a server on the same machine). */
