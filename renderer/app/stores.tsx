@@ -6,6 +6,7 @@ import { createActivityStore, type ActivityStoreState } from '../stores/activity
 import { createAuditStore, type AuditStoreState } from '../stores/audit';
 import { createBlocklistStore, type BlocklistStoreState } from '../stores/blocklist';
 import { createInsightStore, type InsightStoreState } from '../stores/insight';
+import { createPeopleStore, type PeopleStoreState } from '../stores/people';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
@@ -26,6 +27,7 @@ export interface AppStores {
   activity: StoreApi<ActivityStoreState>;
   audit: StoreApi<AuditStoreState>;
   insight: StoreApi<InsightStoreState>;
+  people: StoreApi<PeopleStoreState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -41,6 +43,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     activity: createActivityStore(api),
     audit: createAuditStore(api),
     insight: createInsightStore(api),
+    people: createPeopleStore(api),
   };
 }
 
@@ -71,3 +74,4 @@ export const useActivity = <T,>(select: (state: ActivityStoreState) => T) =>
 export const useAudit = <T,>(select: (state: AuditStoreState) => T) => useStore(useStores().audit, select);
 export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
   useStore(useStores().insight, select);
+export const usePeople = <T,>(select: (state: PeopleStoreState) => T) => useStore(useStores().people, select);
