@@ -16,13 +16,13 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppInfo, EventPayload } from '../shared/contracts/ipc';
-import { buildContentSecurityPolicy } from '../electron/policy';
+import { buildContentSecurityPolicy } from '../shared/csp';
 import {
   BRIDGE_PATH,
   BRIDGE_SECRET_PARAM,
   bridgeInvokeMessageSchema,
   type BridgeServerMessage,
-} from '../renderer/bridge/protocol';
+} from '../shared/contracts/bridge';
 import type { FetchLike } from './api-client';
 import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
