@@ -27,7 +27,7 @@ import type { FetchLike } from './api-client';
 import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
 import { createMainServices, type MainServices } from './services';
-import { LocalStore } from './store';
+import { LocalStore } from './local-store';
 import { errorDetail, errorMessage } from '../shared/error-message';
 
 export const BROWSER_HOST_CAPABILITIES: AppInfo['capabilities'] = {

@@ -22,7 +22,7 @@ import { OrgApiClient, apiRoutes, describeError, type FetchLike } from './api-cl
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { EventStreamError, readEventStream } from './event-stream';
 import { SERVER_TOKEN_KEY, type SecretStore } from './secrets';
-import type { CachedBlocklist, LocalStore } from './store';
+import type { CachedBlocklist, LocalStore } from './local-store';
 
 export interface SyncClientOptions {
   store: LocalStore;
