@@ -76,7 +76,14 @@ describe('BlocklistCopy over a real local store', () => {
 
   it('announces a burst as one delta carrying the last word on each rule', async () => {
     copy.applyChange(upsert(1));
-    copy.applyChange({ revision: 2, at, type: 'rule_deleted', ruleId: 'r1' });
+    copy.applyChange({
+      revision: 2,
+      at,
+      type: 'rule_deleted',
+      ruleId: 'r1',
+      number: rule(1).number,
+      scope: 'all',
+    });
     copy.applyChange(upsert(3, 2));
     copy.applyChange({ revision: 4, at, type: 'settings_updated', settings: defaultOrgSettings('GB') });
     await new Promise((resolve) => setTimeout(resolve, 20));
