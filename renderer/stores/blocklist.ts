@@ -176,7 +176,13 @@ export function createBlocklistStore(api: BlocklineApi) {
   function applyDelta(delta: MergedDelta): void {
     const data = store.getState().data;
     if (data === null) {
-      beforeLoad = beforeLoad === null ? delta : mergeDelta(beforeLoad, toBlocklistDelta(delta));
+      if (beforeLoad === null) beforeLoad = delta;
+      else {
+        const gapInside = delta.gap;
+        beforeLoad = mergeDelta(beforeLoad, toBlocklistDelta(delta));
+        // The wire form has no gap flag: a gap inside this burst must survive the merge.
+        if (gapInside) beforeLoad.gap = true;
+      }
       return;
     }
     if (data.revision >= delta.revision) return;
