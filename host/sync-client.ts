@@ -15,10 +15,16 @@
  * its disk writes the same way.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
-import { changeSchema, SSE_EVENT_CHANGE, type Change, type Snapshot } from '../shared/contracts/api';
+import {
+  apiRoutes,
+  changeSchema,
+  SSE_EVENT_CHANGE,
+  type Change,
+  type Snapshot,
+} from '../shared/contracts/api';
 import type { BlocklistChange, BlocklistState, SyncState } from '../shared/contracts/ipc';
 import type { Rule } from '../shared/rules';
-import { OrgApiClient, apiRoutes, describeError, type FetchLike } from './api-client';
+import { OrgApiClient, describeError, type FetchLike } from './api-client';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { EventStreamError, readEventStream } from './event-stream';
 import { SERVER_TOKEN_KEY, type SecretStore } from './secrets';
@@ -207,7 +213,7 @@ export class SyncClient {
         await this.catchUp(api);
         if (signal.aborted) break;
         await readEventStream({
-          url: api.url(apiRoutes.events),
+          url: api.url(apiRoutes.events.path),
           headers: api.authHeaders(),
           lastEventId: String(this.list.revision),
           fetch: this.options.fetch,
