@@ -189,9 +189,15 @@ export class Repository {
       const migration = migrateStoredSettings(raw, timeZone);
       const log = this.options.log;
       if (migration.added.length > 0)
-        log?.info({ orgId, fields: migration.added }, 'stored settings migrated: new fields take their defaults');
+        log?.info(
+          { orgId, fields: migration.added },
+          'stored settings migrated: new fields take their defaults',
+        );
       if (migration.unknown.length > 0)
-        log?.warn({ orgId, fields: migration.unknown }, 'stored settings have fields this version does not know: kept');
+        log?.warn(
+          { orgId, fields: migration.unknown },
+          'stored settings have fields this version does not know: kept',
+        );
       if (migration.invalid.length > 0)
         log?.error(
           { orgId, fields: migration.invalid },
