@@ -6,7 +6,7 @@ import type { AuditListEntry, AuditListQuery, AuditListResponse } from '../share
 import { normalizeNumberOrPrefix } from '../shared/numbers';
 import { unprocessable } from './errors';
 import { decodeCursor, encodeCursor } from './org-service';
-import { countryOf, type Store } from './store';
+import { countryOf, type Repository } from './repository';
 import type { OrgSettings } from '../shared/settings';
 
 function parseJsonColumn(text: string | null): unknown {
@@ -14,7 +14,7 @@ function parseJsonColumn(text: string | null): unknown {
 }
 
 export async function listAuditEntries(
-  store: Store,
+  store: Repository,
   orgId: string,
   settings: OrgSettings,
   query: AuditListQuery,

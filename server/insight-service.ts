@@ -5,7 +5,7 @@
  */
 import type { InsightResponse } from '../shared/contracts/oversight';
 import { ruleSchema, type Rule } from '../shared/rules';
-import { ruleFromRow, type Store } from './store';
+import { ruleFromRow, type Repository } from './repository';
 
 /** The rule numbers that cover `e164`: itself and each prefix of at least 3 digits. */
 export function coveringRuleNumbers(e164: string): string[] {
@@ -33,7 +33,11 @@ function fromRule(rule: Rule, nowMs: number): InsightRule {
   };
 }
 
-export async function numberInsight(store: Store, orgId: string, e164: string): Promise<InsightResponse> {
+export async function numberInsight(
+  store: Repository,
+  orgId: string,
+  e164: string,
+): Promise<InsightResponse> {
   const nowMs = store.now();
   const candidates = coveringRuleNumbers(e164);
   const hourAgo = new Date(nowMs - 3_600_000).toISOString();

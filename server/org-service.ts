@@ -1,19 +1,21 @@
 /** Reads (list, snapshot, changes, audit) and the org-level writes (settings, lines). */
 import { sql } from 'kysely';
-import type {
-  AnnouncementMode,
-  AuditEntry,
-  ChangesResponse,
-  Line,
-  ListRulesQuery,
-  Snapshot,
+import { z } from 'zod';
+import {
+  fieldIssuesOf,
+  type AnnouncementMode,
+  type ChangesResponse,
+  type Line,
+  type ListRulesQuery,
+  type Snapshot,
 } from '../shared/contracts/api';
 import { normalizeNumberOrPrefix } from '../shared/numbers';
 import type { Rule } from '../shared/rules';
 import { applySettingsPatch, type OrgSettings, type OrgSettingsPatch } from '../shared/settings';
 import { ApiError, notFound } from './errors';
 import { likeInsensitive } from './rules-service';
-import { countryOf, ruleFromRow, type Actor, type Store } from './store';
+import { settingsToStore } from './stored-settings';
+import { countryOf, ruleFromRow, type Actor, type Repository } from './repository';
 
 interface Cursor {
   value: string | number;
@@ -41,7 +43,7 @@ export function decodeCursor(text: string): Cursor {
 const SORT_COLUMNS = { created: 'created_at', number: 'number', hits: 'hit_count' } as const;
 
 export async function listRules(
-  store: Store,
+  store: Repository,
   orgId: string,
   settings: OrgSettings,
   query: ListRulesQuery,
@@ -91,7 +93,7 @@ export async function listRules(
 }
 
 /** Pages of rules for the CSV export, oldest first, so a large list is streamed and not held whole. */
-export async function* rulePages(store: Store, orgId: string, pageSize = 2000): AsyncGenerator<Rule[]> {
+export async function* rulePages(store: Repository, orgId: string, pageSize = 2000): AsyncGenerator<Rule[]> {
   let after: { createdAt: string; id: string } | null = null;
   for (;;) {
     let query = store.db.selectFrom('rules').selectAll().where('org_id', '=', orgId);
@@ -114,7 +116,7 @@ export async function* rulePages(store: Store, orgId: string, pageSize = 2000): 
 }
 
 /** The whole list, settings, lines and revision, read consistently. */
-export async function snapshot(store: Store, orgId: string): Promise<Snapshot> {
+export async function snapshot(store: Repository, orgId: string): Promise<Snapshot> {
   return JSON.parse(await snapshotJson(store, orgId)) as Snapshot;
 }
 
@@ -138,7 +140,7 @@ const RULE_JSON_FIELDS: ReadonlyArray<[string, string]> = [
  * The snapshot as JSON text. The database builds the rules array itself (json_agg / json_group_array):
  * for 100,000 rules that avoids creating and re-serializing 100,000 objects in the request.
  */
-export async function snapshotJson(store: Store, orgId: string): Promise<string> {
+export async function snapshotJson(store: Repository, orgId: string): Promise<string> {
   const pg = store.database.dialect === 'pg';
   let transaction = store.db.transaction();
   // REPEATABLE READ: the rules and the revision come from one moment even while writes go on.
@@ -172,7 +174,11 @@ export async function snapshotJson(store: Store, orgId: string): Promise<string>
   });
 }
 
-export async function changesSince(store: Store, orgId: string, since: number): Promise<ChangesResponse> {
+export async function changesSince(
+  store: Repository,
+  orgId: string,
+  since: number,
+): Promise<ChangesResponse> {
   const org = await store.getOrg(orgId);
   if (org === null) throw notFound('the org');
   if (since < org.logFloor || since > org.revision) {
@@ -190,7 +196,7 @@ export async function changesSince(store: Store, orgId: string, since: number): 
 }
 
 export async function patchSettings(
-  store: Store,
+  store: Repository,
   orgId: string,
   patch: OrgSettingsPatch,
   actor: Actor,
@@ -201,15 +207,21 @@ export async function patchSettings(
     try {
       after = applySettingsPatch(before, patch);
     } catch (error) {
-      throw new ApiError(422, 'unprocessable', 'the settings are not valid after this change', String(error));
+      if (!(error instanceof z.ZodError)) throw error;
+      throw new ApiError(422, 'unprocessable', 'the settings are not valid after this change', {
+        issues: fieldIssuesOf(error.issues),
+      });
     }
     if (JSON.stringify(before) === JSON.stringify(after)) return after;
+    // Fields this version does not know, and stored values it refuses, stay as they were.
+    const stored = settingsToStore(write.org.storedSettings, before, after);
     await write.tx
       .updateTable('orgs')
-      .set({ settings: JSON.stringify(after) })
+      .set({ settings: JSON.stringify(stored) })
       .where('id', '=', orgId)
       .execute();
     write.org.settings = after;
+    write.org.storedSettings = stored;
     write.addChange({ type: 'settings_updated', settings: after });
     write.audit(actor, 'settings.updated', null, before, after);
     return after;
@@ -217,7 +229,7 @@ export async function patchSettings(
 }
 
 export async function setAnnouncementMode(
-  store: Store,
+  store: Repository,
   orgId: string,
   lineNumber: string,
   mode: AnnouncementMode,
@@ -242,39 +254,4 @@ export async function setAnnouncementMode(
     write.audit(actor, 'line.updated', lineNumber, before, after);
     return after;
   });
-}
-
-function parseJsonColumn(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text);
-}
-
-export async function listAudit(
-  store: Store,
-  orgId: string,
-  query: { cursor?: string | undefined; limit: number },
-): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-  let page = store.db.selectFrom('audit').selectAll().where('org_id', '=', orgId);
-  if (query.cursor !== undefined) {
-    const cursor = decodeCursor(query.cursor);
-    const at = String(cursor.value);
-    page = page.where((eb) =>
-      eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', cursor.id)])]),
-    );
-  }
-  const rows = await page
-    .orderBy('at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const items = rows.slice(0, query.limit).map((row): AuditEntry => ({
-    id: row.id,
-    at: row.at,
-    actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? '' },
-    action: row.action,
-    target: row.target,
-    before: parseJsonColumn(row.before),
-    after: parseJsonColumn(row.after),
-  }));
-  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-  return { items, nextCursor: last === undefined ? null : encodeCursor({ value: last.at, id: last.id }) };
 }

@@ -6,13 +6,13 @@ import type { CallReport } from '../shared/contracts/api';
 import { evaluateAutoBlock } from '../shared/autoblock';
 import { findRuleConflict, type Rule } from '../shared/rules';
 import { insertRule } from './rules-service';
+import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Repository } from './repository';
 import { recordBlockedAttempts } from './stats-recorder';
-import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Store } from './store';
 
 export const AUTO_BLOCK_CREATOR = 'Auto-block';
 
 export async function receiveCallReports(
-  store: Store,
+  store: Repository,
   user: AuthenticatedUser,
   reports: readonly CallReport[],
 ): Promise<{ accepted: number; duplicates: number }> {

@@ -1,8 +1,9 @@
 /** Which roles may see what (SPEC §12): agents see no oversight view, leads see audit and activity, admins everything. */
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../shared/contracts/api';
-import { ApiError, forbidden } from './errors';
-import type { AuthenticatedUser } from './store';
+import { forbidden } from './errors';
+import { userOf } from './plugins/auth';
+import type { AuthenticatedUser } from './repository';
 
 export const LEADS_AND_ADMINS: readonly Role[] = ['admin', 'lead'];
 export const ADMINS: readonly Role[] = ['admin'];
@@ -14,8 +15,7 @@ export function requireRole(
   roles: readonly Role[],
   what: string,
 ): AuthenticatedUser {
-  const user = request.user;
-  if (user === null) throw new ApiError(401, 'unauthorized', 'a bearer token is required');
+  const user = userOf(request);
   if (!roles.includes(user.role)) throw forbidden(`only ${roles.join(' and ')}s may see ${what}`);
   return user;
 }

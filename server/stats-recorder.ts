@@ -9,7 +9,7 @@ import type { CallReport } from '../shared/contracts/api';
 import type { BlockedWhy } from '../shared/contracts/oversight';
 import { localHourKey } from '../shared/local-time';
 import type { DB } from './db/schema';
-import type { OrgWrite } from './store';
+import type { OrgWrite } from './repository';
 
 interface RuleFacts {
   number: string;

@@ -15,7 +15,7 @@ import {
 } from '../shared/contracts/oversight';
 import { addDays, daysBetween, startOfLocalDay, weekdayOf } from '../shared/local-time';
 import { ApiError } from './errors';
-import type { Store } from './store';
+import type { Repository } from './repository';
 
 const emptyCounts = (): WhyCounts =>
   Object.fromEntries(BLOCKED_WHYS.map((why) => [why, 0])) as Record<BlockedWhy, number>;
@@ -40,7 +40,7 @@ function checkRange(from: string, to: string): number {
 }
 
 export async function blockedStats(
-  store: Store,
+  store: Repository,
   org: { id: string; timeZone: string },
   query: StatsBlockedQuery,
 ): Promise<StatsBlockedResponse> {
@@ -149,7 +149,7 @@ function segmentsOf(from: string, to: string): Segment[] {
 
 /** The `depth` largest counts of one period, largest first (an index walk on `…_rank`). */
 async function segmentTop(
-  store: Store,
+  store: Repository,
   orgId: string,
   dimension: Dimension,
   segment: Segment,
@@ -179,7 +179,7 @@ async function segmentTop(
 
 /** Exact totals over the range for the given keys. */
 async function totalsOf(
-  store: Store,
+  store: Repository,
   orgId: string,
   dimension: Dimension,
   keys: string[],
@@ -228,7 +228,7 @@ async function totalsOf(
  * is exact. Otherwise look deeper.
  */
 async function topKeys(
-  store: Store,
+  store: Repository,
   orgId: string,
   dimension: Dimension,
   from: string,
@@ -258,7 +258,7 @@ async function topKeys(
 }
 
 async function trends(
-  store: Store,
+  store: Repository,
   orgId: string,
   dimension: 'number' | 'rule',
   keys: string[],
@@ -287,7 +287,7 @@ async function trends(
 }
 
 export async function topStats(
-  store: Store,
+  store: Repository,
   org: { id: string; timeZone: string },
   query: StatsTopQuery,
 ): Promise<StatsTopResponse> {

@@ -24,10 +24,8 @@ export interface PeopleStoreState {
 export function createPeopleStore(api: BlocklineApi) {
   return createStore<PeopleStoreState>()((set, get) => {
     const rowError = (id: string, error: WriteError | null) => {
-      const rowErrors = { ...get().rowErrors };
-      if (error === null) delete rowErrors[id];
-      else rowErrors[id] = error;
-      set({ rowErrors });
+      const others = Object.entries(get().rowErrors).filter(([key]) => key !== id);
+      set({ rowErrors: Object.fromEntries(error === null ? others : [...others, [id, error]]) });
     };
     return {
       users: [],

@@ -1,6 +1,5 @@
 /** The blocked-calls dashboard (SPEC §12.2): leads and admins. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorEnvelopeSchema } from '../../shared/contracts/api';
 import {
   oversightRoutes,
   statsBlockedQuerySchema,
@@ -11,13 +10,7 @@ import {
 import { ApiError } from '../errors';
 import { LEADS_AND_ADMINS, requireRole } from '../roles';
 import { blockedStats, topStats } from '../stats-service';
-
-const ERRORS = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  429: errorEnvelopeSchema,
-};
+import { ERROR_RESPONSES, mount } from './common';
 
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store } = app.blockline;
@@ -27,12 +20,11 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
     return org;
   };
   app.route({
-    method: oversightRoutes.statsBlocked.method,
-    url: oversightRoutes.statsBlocked.path,
+    ...mount(oversightRoutes.statsBlocked),
     schema: {
       summary: "Blocked inbound calls per day or hour and why, in the org's time zone",
       querystring: statsBlockedQuerySchema,
-      response: { 200: statsBlockedResponseSchema, ...ERRORS },
+      response: { 200: statsBlockedResponseSchema, ...ERROR_RESPONSES },
     },
     handler: async (request) => {
       const user = requireRole(request, LEADS_AND_ADMINS, 'the activity dashboard');
@@ -40,12 +32,11 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.route({
-    method: oversightRoutes.statsTop.method,
-    url: oversightRoutes.statsTop.path,
+    ...mount(oversightRoutes.statsTop),
     schema: {
       summary: 'The numbers blocked most and the rules that blocked most, with their trend',
       querystring: statsTopQuerySchema,
-      response: { 200: statsTopResponseSchema, ...ERRORS },
+      response: { 200: statsTopResponseSchema, ...ERROR_RESPONSES },
     },
     handler: async (request) => {
       const user = requireRole(request, LEADS_AND_ADMINS, 'the activity dashboard');

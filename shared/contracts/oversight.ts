@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { e164Schema, isoDateTimeSchema } from '../rules';
-import { roleSchema } from './api';
+import { roleSchema, type ApiRoute } from './api';
 
 /** A calendar day in the org's time zone. */
 export const localDateSchema = z.iso.date();
@@ -214,7 +214,6 @@ export const inviteRedeemedSchema = z.object({ token: z.string() });
 export const oversightRoutes = {
   statsBlocked: { method: 'GET', path: '/v1/stats/blocked' },
   statsTop: { method: 'GET', path: '/v1/stats/top' },
-  audit: { method: 'GET', path: '/v1/audit' },
   insight: { method: 'GET', path: '/v1/numbers/:e164/insight' },
   users: { method: 'GET', path: '/v1/users' },
   updateUser: { method: 'PATCH', path: '/v1/users/:id' },
@@ -223,17 +222,4 @@ export const oversightRoutes = {
   revokeToken: { method: 'DELETE', path: '/v1/tokens/:id' },
   createInvite: { method: 'POST', path: '/v1/invites' },
   redeemInvite: { method: 'POST', path: '/v1/invites/redeem' },
-} as const;
-
-/** A query string from defined values only (`?a=1&b=x`, or nothing). */
-export function queryString(query: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-  const text = search.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
-/** A route's path with its `:name` parameters filled in, URI-encoded. */
-export function fillPath(path: string, params: Record<string, string>): string {
-  return path.replace(/:([A-Za-z0-9]+)/g, (_match, name: string) => encodeURIComponent(params[name] ?? ''));
-}
+} as const satisfies Record<string, ApiRoute>;
