@@ -13,6 +13,9 @@ import {
   standaloneStore,
 } from './admin-ops';
 import { openDatabase } from './db/database';
+import { createInvite } from './invite-service';
+import { roleSchema } from '../shared/contracts/api';
+import { checkInviteServer } from '../shared/invite-link';
 import { demoTokensFromEnv, seedDemoOrg } from './demo';
 import { testNumberForOrg } from './verdict';
 import { errorMessage } from '../shared/error-message';
@@ -23,6 +26,7 @@ const USAGE = [
   'token create --user ID',
   'token revoke --token T',
   'line add --org ID --number +E164 --label L',
+  'invite create --org ID --name N --role admin|lead|agent --server https://ADDRESS',
   'test-number --org ID [--line +E164] "<number>"',
   'demo',
 ];
@@ -38,6 +42,7 @@ const OPTIONS = {
   number: { type: 'string' },
   label: { type: 'string' },
   line: { type: 'string' },
+  server: { type: 'string' },
 } as const;
 
 function required(value: string | undefined, flag: string): string {
@@ -81,6 +86,16 @@ async function main(argv: string[]): Promise<unknown> {
           number: required(values.number, 'number'),
           label: required(values.label, 'label'),
         });
+      case 'invite create': {
+        const orgId = required(values.org, 'org');
+        if ((await store.getOrg(orgId)) === null) throw new AdminError(`no org ${orgId}`);
+        const role = roleSchema.safeParse(required(values.role, 'role'));
+        if (!role.success) throw new AdminError('role must be one of admin, lead, agent');
+        const server = checkInviteServer(required(values.server, 'server'));
+        if (!server.ok) throw new AdminError(server.message);
+        const name = required(values.name, 'name').trim();
+        return await createInvite(store, orgId, { name, role: role.data }, null, server.origin);
+      }
       case 'test-number': {
         const input = positionals[1];
         if (input === undefined || input.trim() === '') throw new AdminError('give the number to test');

@@ -22,6 +22,7 @@ import {
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
 import { auditRoutes } from './routes/audit';
 import { insightRoutes } from './routes/insight';
+import { inviteRoutes } from './routes/invites';
 import { statsRoutes } from './routes/stats';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
@@ -107,5 +108,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(auditRoutes);
   await app.register(statsRoutes);
   await app.register(insightRoutes);
+  await app.register(inviteRoutes);
   return app;
 }

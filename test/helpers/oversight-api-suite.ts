@@ -392,6 +392,87 @@ export function defineOversightApiSuite(label: string, provide: () => Promise<Su
       clock.ms = TUESDAY_NOON_NY;
     });
 
+    it('invites: admins only, a code redeemed once for a working token with the invited role; expired and unknown codes refused', async () => {
+      const org = await makeOrg(database);
+      const other = await makeOrg(database);
+      for (const role of ['lead', 'agent'] as const) {
+        const refused = await call(app, 'POST', '/v1/invites', org.tokens[role], {
+          name: 'Sam',
+          role: 'agent',
+        });
+        expect([role, refused.status]).toEqual([role, 403]);
+      }
+      const created = await call(app, 'POST', '/v1/invites', org.tokens.admin, {
+        name: 'Sam Agent',
+        role: 'lead',
+      });
+      expect(created.status).toBe(201);
+      const invite = created.body as { code: string; url: string; expiresAt: string };
+      expect(invite.code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{1,4})+$/);
+      expect(Date.parse(invite.expiresAt) - clock.ms).toBe(7 * 86_400_000);
+      const link = new URL(invite.url);
+      expect(link.protocol).toBe('blockline:');
+      expect(link.searchParams.get('code')).toBe(invite.code);
+      expect(link.searchParams.get('server')).toMatch(/^http:\/\/(localhost|127\.0\.0\.1)/);
+
+      // Typed by a person: lower case, spaces instead of dashes.
+      const typed = invite.code.toLowerCase().replace(/-/g, ' ');
+      const redeemed = await call(app, 'POST', '/v1/invites/redeem', null, {
+        code: typed,
+        deviceName: 'Sam laptop',
+      });
+      expect(redeemed.status, redeemed.text).toBe(200);
+      const { token } = redeemed.body as { token: string };
+      const me = await call(app, 'GET', '/v1/me', token);
+      expect(me.body).toMatchObject({ user: { name: 'Sam Agent', role: 'lead' }, org: { id: org.id } });
+      const again = await call(app, 'POST', '/v1/invites/redeem', null, {
+        code: invite.code,
+        deviceName: 'Other',
+      });
+      expect([again.status, errorCode(again)]).toEqual([409, 'conflict']);
+
+      // Two devices racing with one code: one account.
+      const race = (
+        await call(app, 'POST', '/v1/invites', org.tokens.admin, { name: 'Racer', role: 'agent' })
+      ).body as { code: string };
+      const replies = await Promise.all(
+        [1, 2, 3].map((n) =>
+          call(app, 'POST', '/v1/invites/redeem', null, { code: race.code, deviceName: `d${n}` }),
+        ),
+      );
+      expect(replies.map((reply) => reply.status).sort()).toEqual([200, 409, 409]);
+
+      const late = (await call(app, 'POST', '/v1/invites', org.tokens.admin, { name: 'Late', role: 'agent' }))
+        .body as { code: string };
+      clock.ms += 7 * 86_400_000 + 1000;
+      const expired = await call(app, 'POST', '/v1/invites/redeem', null, {
+        code: late.code,
+        deviceName: 'x',
+      });
+      expect([expired.status, errorCode(expired)]).toEqual([422, 'unprocessable']);
+      clock.ms = TUESDAY_NOON_NY;
+      const unknown = await call(app, 'POST', '/v1/invites/redeem', null, {
+        code: 'ZZZZ-ZZZZ-ZZZZ',
+        deviceName: 'x',
+      });
+      expect([unknown.status, errorCode(unknown)]).toEqual([404, 'not_found']);
+      const garbage = await call(app, 'POST', '/v1/invites/redeem', null, {
+        code: 'not a code!!',
+        deviceName: 'x',
+      });
+      expect(garbage.status).toBe(404);
+
+      const audit = (await call(app, 'GET', '/v1/audit?action=user', org.tokens.admin))
+        .body as AuditListResponse;
+      expect(audit.items.map((entry) => entry.action).sort()).toEqual(
+        ['user.invited', 'user.invited', 'user.invited', 'user.joined', 'user.joined'].sort(),
+      );
+      expect(
+        ((await call(app, 'GET', '/v1/audit?action=user', other.tokens.admin)).body as AuditListResponse)
+          .items,
+      ).toEqual([]);
+    });
+
     it('tells what the org knows of a number: rules before (deleted, expired), agents rung, verification', async () => {
       const org = await makeOrg(database);
       clock.ms = Date.parse('2030-03-01T15:00:00Z');
