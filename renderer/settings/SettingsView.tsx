@@ -6,6 +6,7 @@ import { AuditView } from './audit/AuditView';
 import { BlockedNumbers } from './BlockedNumbers';
 import { Policies } from './Policies';
 import { PhoneSettings } from './PhoneSettings';
+import { People } from './people/People';
 
 const ALL_TABS = [
   { id: 'blocked', label: 'Blocked numbers', roles: ['admin', 'lead', 'agent'] },
@@ -14,6 +15,7 @@ const ALL_TABS = [
   // SPEC §12: leads and admins see the oversight views; the server enforces the same roles.
   { id: 'activity', label: 'Activity', roles: ['admin', 'lead'] },
   { id: 'audit', label: 'Audit', roles: ['admin', 'lead'] },
+  { id: 'people', label: 'People', roles: ['admin'] },
 ] as const satisfies readonly { id: string; label: string; roles: readonly Role[] }[];
 type TabId = (typeof ALL_TABS)[number]['id'];
 
@@ -67,6 +69,7 @@ export function SettingsView() {
         {tab === 'phone' && <PhoneSettings />}
         {tab === 'activity' && <Activity />}
         {tab === 'audit' && <AuditView />}
+        {tab === 'people' && <People />}
       </div>
     </div>
   );
