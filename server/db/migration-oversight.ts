@@ -54,23 +54,7 @@ export async function oversightUp(db: AnyDb): Promise<void> {
       .addPrimaryKeyConstraint(`${table}_pk`, ['org_id', 'dimension', period, 'key'])
       .execute();
   }
-  // A period's top keys are read by count (stats-service: the threshold walk), a key's own periods by
-  // key (its exact total and its trend).
-  for (const [table, period] of [
-    ['stats_top_daily', 'day'],
-    ['stats_top_monthly', 'month'],
-  ] as const) {
-    await db.schema
-      .createIndex(`${table}_rank`)
-      .on(table)
-      .columns(['org_id', 'dimension', period, 'count'])
-      .execute();
-    await db.schema
-      .createIndex(`${table}_key`)
-      .on(table)
-      .columns(['org_id', 'dimension', 'key', period])
-      .execute();
-  }
+  await createStatsTopIndexes(db);
   /** What each counted rule blocked, kept after the rule is deleted. */
   await db.schema
     .createTable('stats_rule_numbers')
@@ -137,5 +121,36 @@ async function backfillUnknownBlocked(db: AnyDb): Promise<void> {
         .values(rows.slice(start, start + 200))
         .execute();
     }
+  }
+}
+
+const STATS_TOP_TABLES = [
+  ['stats_top_daily', 'day'],
+  ['stats_top_monthly', 'month'],
+] as const;
+
+/**
+ * A period's top keys are read by count (stats-service: the threshold walk), a key's own periods by key
+ * (its exact total and its trend). Exported for bulk loads (the benchmark), which build them afterwards.
+ */
+export async function createStatsTopIndexes(db: AnyDb): Promise<void> {
+  for (const [table, period] of STATS_TOP_TABLES) {
+    await db.schema
+      .createIndex(`${table}_rank`)
+      .on(table)
+      .columns(['org_id', 'dimension', period, 'count'])
+      .execute();
+    await db.schema
+      .createIndex(`${table}_key`)
+      .on(table)
+      .columns(['org_id', 'dimension', 'key', period])
+      .execute();
+  }
+}
+
+export async function dropStatsTopIndexes(db: AnyDb): Promise<void> {
+  for (const [table] of STATS_TOP_TABLES) {
+    await db.schema.dropIndex(`${table}_rank`).execute();
+    await db.schema.dropIndex(`${table}_key`).execute();
   }
 }
