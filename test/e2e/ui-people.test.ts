@@ -91,6 +91,13 @@ describe('people and invites', () => {
     }
   });
 
+  it('leads see Activity and Audit but not People', async () => {
+    await lead.page.getByRole('button', { name: 'Settings' }).click();
+    await lead.page.getByRole('tab', { name: 'Audit' }).waitFor();
+    expect(await lead.page.getByRole('tab', { name: 'Activity' }).count()).toBe(1);
+    expect(await lead.page.getByRole('tab', { name: 'People' }).count()).toBe(0);
+  });
+
   const found: { view: string; violations: AxeViolation[] }[] = [];
   for (const theme of ['light', 'dark'] as const) {
     it(`is axe-clean in the ${theme} theme (screenshots saved)`, async () => {
