@@ -143,7 +143,7 @@ export class OrgApiClient {
   }
   insight(e164: string) {
     const route = oversightRoutes.insight;
-    return this.request(route, routePath(route, { e164 }), undefined, insightResponseSchema);
+    return this.request(route, routePath(route, { number: e164 }), undefined, insightResponseSchema);
   }
   users() {
     const route = oversightRoutes.users;

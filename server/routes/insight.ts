@@ -21,7 +21,7 @@ export const insightRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (request) => {
       const user = requireRole(request, EVERY_ROLE, 'what the org knows of a number');
-      return numberInsight(store, user.orgId, request.params.e164);
+      return numberInsight(store, user.orgId, request.params.number);
     },
   });
 };

@@ -133,7 +133,7 @@ export const auditListResponseSchema = z.object({
 export type AuditListResponse = z.infer<typeof auditListResponseSchema>;
 
 /** GET /v1/numbers/{e164}/insight (SPEC §12.3). */
-export const insightParamsSchema = z.object({ e164: e164Schema }).strict();
+export const insightParamsSchema = z.object({ number: e164Schema }).strict();
 export const insightResponseSchema = z.object({
   number: e164Schema,
   /** Rules that covered this number, now or before (deleted and expired ones too), newest first. */
@@ -214,7 +214,7 @@ export const inviteRedeemedSchema = z.object({ token: z.string() });
 export const oversightRoutes = {
   statsBlocked: { method: 'GET', path: '/v1/stats/blocked' },
   statsTop: { method: 'GET', path: '/v1/stats/top' },
-  insight: { method: 'GET', path: '/v1/numbers/:e164/insight' },
+  insight: { method: 'GET', path: '/v1/numbers/:number/insight' },
   users: { method: 'GET', path: '/v1/users' },
   updateUser: { method: 'PATCH', path: '/v1/users/:id' },
   userTokens: { method: 'GET', path: '/v1/users/:id/tokens' },
