@@ -17,11 +17,12 @@ import { createOrg, createToken, createUser, standaloneStore } from '../server/a
 import { openDatabase } from '../server/db/database';
 import { createStatsTopIndexes, dropStatsTopIndexes } from '../server/db/migration-oversight';
 import type { DB } from '../server/db/schema';
-import { addDays, localHourKey } from '../shared/local-time';
+import { addDays, hourOfWeek, localHourKey } from '../shared/local-time';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 
-const AGENTS = 500;
+/** BENCH_STATS_AGENTS scales the org down for a quick look; the figures are for 500. */
+const AGENTS = Number(process.env.BENCH_STATS_AGENTS ?? 500);
 const BLOCKED_PER_AGENT_PER_DAY = 40;
 const DAYS = 365;
 const TIME_ZONE = 'America/New_York';
@@ -154,7 +155,7 @@ export async function benchStats(dialect: 'sqlite' | 'pg', url: string, year: Ye
         'stats_blocked_hourly',
         [...year.hourly].map(([key, count]) => {
           const [hour = '', why = ''] = key.split('|');
-          return { org_id: orgId, hour, why, count };
+          return { org_id: orgId, hour, hour_of_week: hourOfWeek(hour), why, count };
         }),
       );
       await insertChunks(

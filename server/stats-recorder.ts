@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { CallReport } from '../shared/contracts/api';
 import type { BlockedWhy } from '../shared/contracts/oversight';
-import { localHourKey } from '../shared/local-time';
+import { hourOfWeek, localHourKey } from '../shared/local-time';
 import type { DB } from './db/schema';
 import type { OrgWrite } from './repository';
 
@@ -65,7 +65,7 @@ export async function recordBlockedAttempts(write: OrgWrite, attempts: readonly 
     const [hour = '', why = ''] = key.split('|');
     await tx
       .insertInto('stats_blocked_hourly')
-      .values({ org_id: orgId, hour, why, count })
+      .values({ org_id: orgId, hour, hour_of_week: hourOfWeek(hour), why, count })
       .onConflict((conflict) =>
         conflict
           .columns(['org_id', 'hour', 'why'])

@@ -13,7 +13,7 @@ import {
   type StatsTopResponse,
   type WhyCounts,
 } from '../shared/contracts/oversight';
-import { addDays, daysBetween, startOfLocalDay, weekdayOf } from '../shared/local-time';
+import { addDays, daysBetween, startOfLocalDay } from '../shared/local-time';
 import { ApiError } from './errors';
 import type { Repository } from './repository';
 
@@ -45,16 +45,30 @@ export async function blockedStats(
   query: StatsBlockedQuery,
 ): Promise<StatsBlockedResponse> {
   const days = checkRange(query.from, query.to);
-  const rows = await store.db
+  const inRange = store.db
     .selectFrom('stats_blocked_hourly')
-    .select(['hour', 'why', 'count'])
     .where('org_id', '=', org.id)
     .where('hour', '>=', `${query.from}T00`)
-    .where('hour', '<=', `${query.to}T23`)
-    .execute();
+    .where('hour', '<=', `${query.to}T23`);
+  // The database sums: a year is 8,760 hours times the whys, but only 366 days and 168 hours of the week.
+  const [rows, weekRows] = await Promise.all([
+    query.bucket === 'hour'
+      ? inRange.select(['hour as bucket', 'why', 'count as total']).execute()
+      : inRange
+          .select((eb) => [
+            eb.fn<string>('substr', ['hour', eb.val(1), eb.val(10)]).as('bucket'),
+            'why',
+            eb.fn.sum<number | string>('count').as('total'),
+          ])
+          .groupBy(['bucket', 'why'])
+          .execute(),
+    inRange
+      .select((eb) => ['hour_of_week', eb.fn.sum<number | string>('count').as('total')])
+      .groupBy('hour_of_week')
+      .execute(),
+  ]);
 
   const buckets = new Map<string, WhyCounts>();
-  const keyLength = query.bucket === 'day' ? 10 : 13;
   for (let day = 0; day < days; day++) {
     const date = addDays(query.from, day);
     if (query.bucket === 'day') buckets.set(date, emptyCounts());
@@ -63,16 +77,19 @@ export async function blockedStats(
         buckets.set(`${date}T${String(hour).padStart(2, '0')}`, emptyCounts());
   }
   const totals = emptyCounts();
-  const hourOfWeek = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
   for (const row of rows) {
-    const count = Number(row.count);
+    const count = Number(row.total);
     const why = isWhy(row.why) ? row.why : 'unknown';
-    const bucket = buckets.get(row.hour.slice(0, keyLength));
+    const bucket = buckets.get(row.bucket);
     if (bucket !== undefined) bucket[why] += count;
     totals[why] += count;
-    const weekday = hourOfWeek[weekdayOf(row.hour.slice(0, 10))];
-    const hour = Number(row.hour.slice(11, 13));
-    if (weekday !== undefined && weekday[hour] !== undefined) weekday[hour] += count;
+  }
+  const hourOfWeek = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
+  for (const row of weekRows) {
+    const slot = Number(row.hour_of_week);
+    const weekday = hourOfWeek[Math.floor(slot / 24)];
+    const hour = slot % 24;
+    if (weekday !== undefined) weekday[hour] = (weekday[hour] ?? 0) + Number(row.total);
   }
 
   const fromMs = startOfLocalDay(query.from, org.timeZone);

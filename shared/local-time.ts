@@ -74,6 +74,11 @@ export function weekdayOf(date: string): number {
   return (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
 }
 
+/** 0 = Monday 00:00 … 167 = Sunday 23:00, for a `YYYY-MM-DDTHH` hour key. */
+export function hourOfWeek(hourKey: string): number {
+  return weekdayOf(hourKey.slice(0, 10)) * 24 + Number(hourKey.slice(11, 13));
+}
+
 /** The instant a local day begins (its first existing minute, across a DST gap). */
 export function startOfLocalDay(date: string, timeZone: string): number {
   const target = Date.parse(`${date}T00:00:00Z`);

@@ -5,7 +5,7 @@
  * about; invites for the people admin. Reports stored before it count as "unknown".
  */
 import type { Kysely } from 'kysely';
-import { localHourKey } from '../../shared/local-time';
+import { hourOfWeek, localHourKey } from '../../shared/local-time';
 import { auditNumberOf } from '../audit-number';
 
 // Kysely<any>: a migration runs against the schema as it was then, not as schema.ts says now.
@@ -34,6 +34,8 @@ export async function oversightUp(db: AnyDb): Promise<void> {
     .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
     /** `YYYY-MM-DDTHH` in the org's time zone when the call came. */
     .addColumn('hour', 'text', (c) => c.notNull())
+    /** 0 = Monday 00:00 … 167 = Sunday 23:00 (local): the heat map sums by it. */
+    .addColumn('hour_of_week', 'integer', (c) => c.notNull())
     .addColumn('why', 'text', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('stats_blocked_hourly_pk', ['org_id', 'hour', 'why'])
@@ -114,7 +116,13 @@ async function backfillUnknownBlocked(db: AnyDb): Promise<void> {
       const hour = localHourKey(Date.parse(attempt.at), org.time_zone);
       hours.set(hour, (hours.get(hour) ?? 0) + 1);
     }
-    const rows = [...hours].map(([hour, count]) => ({ org_id: org.id, hour, why: 'unknown', count }));
+    const rows = [...hours].map(([hour, count]) => ({
+      org_id: org.id,
+      hour,
+      hour_of_week: hourOfWeek(hour),
+      why: 'unknown',
+      count,
+    }));
     for (let start = 0; start < rows.length; start += 200) {
       await db
         .insertInto('stats_blocked_hourly')

@@ -106,6 +106,7 @@ export interface AuditTable {
 export interface StatsBlockedHourlyTable {
   org_id: string;
   hour: string;
+  hour_of_week: number;
   why: string;
   count: number;
 }
