@@ -22,7 +22,7 @@ import {
 } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createMainServices, type MainServices, type TrayStatus } from '../host/services';
-import { createEncryptedSecretStore, SERVER_TOKEN_KEY } from '../host/secrets';
+import { createManagedSecretStore } from '../host/secret-storage';
 import { LocalStore } from '../host/store';
 import { IPC_EVENT, registerInvokeHandlers } from './ipc';
 import {
@@ -244,10 +244,21 @@ function start(): void {
     ? path.join(process.env.BLOCKLINE_DATA_DIR, 'electron')
     : app.getPath('userData');
   const store = new LocalStore({ dir: dataDir, log });
-  const secrets = createEncryptedSecretStore({ dir: dataDir, cipher: safeStorage });
+  // SPEC §11.6: a weak Linux keychain (basic_text) is no keychain; the policy decides, this only asks.
+  const secrets = createManagedSecretStore({
+    dir: dataDir,
+    cipher: safeStorage,
+    keychain: {
+      platform: process.platform,
+      encryptionAvailable: safeStorage.isEncryptionAvailable(),
+      linuxBackend: process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null,
+    },
+    log,
+  });
   const current = createMainServices({
     store,
     secrets,
+    secretStorage: secrets,
     fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
     now: () => new Date(),
     random: Math.random,
@@ -258,7 +269,7 @@ function start(): void {
       capabilities: {
         tray: true,
         nativeNotifications: Notification.isSupported(),
-        osKeychain: safeStorage.isEncryptionAvailable(),
+        osKeychain: secrets.status().mode === 'keychain',
         protocolHandlers: true,
       },
     },
@@ -288,9 +299,6 @@ function start(): void {
   current.start();
   updateTray(current.trayStatus());
   void signInFromEnvironment(current);
-  if (secrets.get(SERVER_TOKEN_KEY) === null && !safeStorage.isEncryptionAvailable()) {
-    log('the OS offers no secret storage: sign-in will not be remembered');
-  }
   openProtocolLink(findProtocolUrlInArgv(process.argv));
   startAutoUpdate();
 }
