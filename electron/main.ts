@@ -49,10 +49,11 @@ import { launchOptionsFrom } from './launch';
 import { runSmokeTest } from './smoke-test';
 import { errorDetail } from '../shared/error-message';
 
-const log = (message: string) => console.log(`[main] ${message}`);
 const launch = launchOptionsFrom(process.argv, process.env, path.join, () =>
   mkdtempSync(path.join(tmpdir(), 'blockline-smoke-test-')),
 );
+// A smoke test's stdout is its one result line; the log goes to stderr then.
+const log = (message: string) => (launch.smokeTest ? console.error : console.log)(`[main] ${message}`);
 // Before the single-instance lock, which lives in the profile: one lock per data directory.
 if (launch.userDataDir !== null) app.setPath('userData', launch.userDataDir);
 const rendererDir = path.join(__dirname, '..', 'dist', 'renderer');
