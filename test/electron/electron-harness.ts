@@ -118,6 +118,16 @@ export function runSecondInstance(dataDir: string, args: string[]): Promise<numb
   });
 }
 
+function readable(file: string): Buffer | null {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    // Windows: a helper process of the app that just quit may still hold a log or lock file open.
+    if (error instanceof Error && /EBUSY|EPERM/.test(error.message)) return null;
+    throw error;
+  }
+}
+
 /** Every file under `dir` whose bytes contain `text` (call it once the app has quit: no file is locked). */
 export function filesHolding(dir: string, text: string): string[] {
   const found: string[] = [];
@@ -131,7 +141,7 @@ export function filesHolding(dir: string, text: string): string[] {
         continue; // a lock or socket that went away
       }
       if (stat.isDirectory()) walk(file);
-      else if (stat.isFile() && readFileSync(file).includes(text)) found.push(file);
+      else if (stat.isFile() && readable(file)?.includes(text)) found.push(file);
     }
   };
   if (existsSync(dir)) walk(dir);
