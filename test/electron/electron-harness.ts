@@ -165,7 +165,8 @@ export async function invoke<C extends InvokeChannel>(
       };
       return bridge.invoke(name, argument);
     },
-    [channel, request ?? null] as [string, unknown],
+    // Playwright carries `undefined` across as itself: channels without a request take exactly that.
+    [channel, request] as [string, unknown],
   );
   return result as InvokeResponse<C>;
 }
