@@ -11,9 +11,9 @@
  * and the coalesced announcements to the renderer — is blocklist-copy.ts.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
-import { changeSchema, SSE_EVENT_CHANGE, type Change } from '../shared/contracts/api';
+import { apiRoutes, changeSchema, SSE_EVENT_CHANGE, type Change } from '../shared/contracts/api';
 import type { BlocklistChange, BlocklistState, SyncState } from '../shared/contracts/ipc';
-import { OrgApiClient, apiRoutes, describeError, type FetchLike } from './api-client';
+import { OrgApiClient, describeError, type FetchLike } from './api-client';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { BlocklistCopy, RevisionGapError } from './blocklist-copy';
 import { EventStreamError, readEventStream } from './event-stream';
@@ -173,7 +173,7 @@ export class SyncClient {
         await this.catchUp(api);
         if (signal.aborted) break;
         await readEventStream({
-          url: api.url(apiRoutes.events),
+          url: api.url(apiRoutes.events.path),
           headers: api.authHeaders(),
           lastEventId: String(this.copy.revision),
           fetch: this.options.fetch,

@@ -6,7 +6,7 @@ import type { AnnouncementMode } from '../../shared/contracts/api';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, usePhone, useSettingsStore, useStores } from '../app/stores';
 import { describeScope } from '../app/format';
-import { messageForField } from '../stores/settings';
+import { messageForField, type SettingsField } from '../stores/settings';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
 import { WorkingHoursEditor } from './WorkingHoursEditor';
@@ -37,7 +37,7 @@ export function Policies() {
   );
 }
 
-function useFieldError(field: string): string | null {
+function useFieldError(field: SettingsField): string | null {
   const error = useSettingsStore((state) => state.errors[field]);
   return error ? messageForField(error, field) : null;
 }
@@ -45,7 +45,7 @@ function useFieldError(field: string): string | null {
 function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: boolean }) {
   const { settings: store } = useStores();
   const pending = useSettingsStore((state) => state.pending);
-  const send = (field: string, patch: OrgSettingsPatch) => void store.getState().update(field, patch);
+  const send = (field: SettingsField, patch: OrgSettingsPatch) => void store.getState().update(field, patch);
   const countries = useMemo(() => {
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
     return getCountries()
