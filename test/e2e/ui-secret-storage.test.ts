@@ -109,6 +109,12 @@ describe('no real keychain (basic_text)', () => {
     expect(filesHolding(env.tokens.agent)).toEqual([]);
     // The signed-in app keeps saying so.
     await app.page.getByRole('region', { name: 'Sign-in is not saved on this computer' }).waitFor();
+    for (const theme of ['light', 'dark'] as const) {
+      await app.page.emulateMedia({ colorScheme: theme });
+      await app.page.waitForTimeout(150);
+      expect(await seriousViolations(app.page), theme).toEqual([]);
+      await screenshot(app.page, `app-secrets-not-stored-${theme}`);
+    }
     await expect(app.host.services.invoke('app:info', undefined)).resolves.toMatchObject({
       capabilities: { osKeychain: false },
     });
