@@ -1,0 +1,395 @@
+/**
+ * `npm start` as a newcomer runs it (issue 15, SPEC §14): a fresh copy of the repository (the files git
+ * tracks, node_modules linked in) starts the local demo PBX, the org server and the app, opens its own
+ * Chromium window (headless here, with a debugging port the test attaches to), and the lead's line
+ * registers. `npm run demo:call` from the blocked demo number gets 183 then 603 and hears the
+ * announcement; from the allowed one it rings in the page and connects when the test clicks Answer;
+ * the agent dials *43 and hears the echo. After SIGTERM no process of the start is left, by PID.
+ *
+ * Its ports are none of the lab's defaults, so it cannot meet another suite's lab in the namespace.
+ *
+ *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/demo-start.test.ts'
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './real-app';
+
+const TOOLS = [
+  '/usr/bin/chromium',
+  '/usr/sbin/kamailio',
+  '/usr/bin/rtpengine',
+  '/usr/bin/sipp',
+  '/usr/bin/baresip',
+  '/usr/bin/sox',
+];
+const canRun = TOOLS.every((tool) => existsSync(tool));
+
+const PORTS = {
+  PORT: '28787',
+  BLOCKLINE_HOST_PORT: '25173',
+  BLOCKLINE_SIP_UDP_PORT: '25060',
+  BLOCKLINE_SIP_WS_PORT: '28080',
+  BLOCKLINE_RTPENGINE_PORT: '22322',
+  BLOCKLINE_RTP_PORT_MIN: '32000',
+  BLOCKLINE_RTP_PORT_MAX: '32200',
+  BLOCKLINE_GATEWAY_PORT: '25070',
+  BLOCKLINE_GATEWAY_MEDIA_PORT: '26000',
+  BLOCKLINE_CALLER_RTP_PORTS: '33000-33100',
+};
+const DEBUG_PORT = 29222;
+
+interface DemoLine {
+  appUrl: string;
+  serverUrl: string;
+  sipUri: string;
+  pbxUdp: string;
+  blockedNumber: string;
+  allowedNumber: string;
+}
+
+interface CallResult {
+  status: number[];
+  heardAnnouncement: boolean;
+  seconds: number;
+  heardSeconds: number;
+  recording: string | null;
+}
+
+/** A process as /proc knows it: the start time tells a PID apart from a later process that reuses it. */
+interface ProcessId {
+  pid: number;
+  startTime: string;
+  command: string;
+}
+
+function readStat(pid: number): { ppid: number; startTime: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: the fields after the last ')' are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), startTime: fields[19] ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120);
+  } catch {
+    return '?';
+  }
+}
+
+/** Every living descendant of `root` (and `root` itself). */
+function descendants(root: number): ProcessId[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (stat === null) continue;
+    parents.set(stat.ppid, [...(parents.get(stat.ppid) ?? []), pid]);
+  }
+  const found: ProcessId[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    const stat = readStat(pid);
+    if (stat !== null) found.push({ pid, startTime: stat.startTime, command: commandOf(pid) });
+    queue.push(...(parents.get(pid) ?? []));
+  }
+  return found;
+}
+
+function stillAlive(process: ProcessId): boolean {
+  return readStat(process.pid)?.startTime === process.startTime;
+}
+
+/** The files of the repository as a fresh clone has them (tracked and new, not ignored), plus node_modules. */
+function freshCopy(into: string): void {
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((file) => file !== '' && existsSync(path.join(REPO_ROOT, file)));
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
+    cpSync(path.join(REPO_ROOT, file), path.join(into, file));
+  }
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(into, 'node_modules'));
+}
+
+describe.skipIf(!canRun)(
+  `npm start: the demo a newcomer gets${canRun ? '' : ' (SKIPPED: chromium, kamailio, rtpengine, sipp, baresip or sox is missing)'}`,
+  () => {
+    let workDir: string;
+    let clone: string;
+    let start: ChildProcess;
+    let output = '';
+    let demo: DemoLine;
+    let browser: Browser;
+    let page: Page;
+    const seen = new Map<string, ProcessId>();
+    const env = {
+      ...process.env,
+      ...PORTS,
+      BLOCKLINE_OPEN_BROWSER: '1',
+      BLOCKLINE_BROWSER: '/usr/bin/chromium',
+      // Headless here, and a debugging port for the test; the demo's own flags come from the start script.
+      BLOCKLINE_BROWSER_ARGS: [
+        '--headless=new',
+        `--remote-debugging-port=${DEBUG_PORT}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+      ].join(' '),
+      LOG_LEVEL: 'warn',
+    };
+
+    function noteProcesses(): void {
+      if (start.pid === undefined) return;
+      for (const found of descendants(start.pid)) seen.set(`${found.pid}/${found.startTime}`, found);
+    }
+
+    function demoCall(args: string[]): Promise<CallResult> {
+      return new Promise((resolve, reject) => {
+        const child = spawn('npm', ['run', '--silent', 'demo:call', '--', ...args], { cwd: clone, env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => {
+          const line = stdout.trim().split('\n').at(-1) ?? '';
+          if (code !== 0 || !line.startsWith('{'))
+            reject(new Error(`demo:call exited ${code}: ${stdout}${stderr}`));
+          else resolve(JSON.parse(line) as CallResult);
+        });
+      });
+    }
+
+    beforeAll(async () => {
+      const stamp = path.join(REPO_ROOT, 'node_modules', '.blockline-lock-hash');
+      // The start script would otherwise run `npm ci` — through the link, in the repository's own node_modules.
+      if (!existsSync(stamp))
+        throw new Error('node_modules was not installed by the test script (no .blockline-lock-hash)');
+      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-demo-start-'));
+      clone = path.join(workDir, 'clone');
+      freshCopy(clone);
+
+      start = spawn('npm', ['start'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      start.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      start.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const deadline = Date.now() + 150_000;
+      while (!/^BLOCKLINE_DEMO=/m.test(output)) {
+        if (start.exitCode !== null) throw new Error(`npm start exited (${start.exitCode}):\n${output}`);
+        if (Date.now() > deadline) throw new Error(`npm start was not ready within 150 s:\n${output}`);
+        noteProcesses();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const line = /^BLOCKLINE_DEMO=(.*)$/m.exec(output)?.[1] ?? '';
+      demo = JSON.parse(line) as DemoLine;
+      noteProcesses();
+
+      const debugDeadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          browser = await chromium.connectOverCDP(`http://127.0.0.1:${DEBUG_PORT}`);
+          break;
+        } catch (error) {
+          if (Date.now() > debugDeadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      }
+      const pageDeadline = Date.now() + 30_000;
+      for (;;) {
+        const found = browser
+          .contexts()
+          .flatMap((context) => context.pages())
+          .find((candidate) => candidate.url().startsWith(new URL(demo.appUrl).origin));
+        if (found) {
+          page = found;
+          break;
+        }
+        if (Date.now() > pageDeadline) throw new Error('the start script opened no window with the app');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }, 240_000);
+
+    afterAll(async () => {
+      await browser?.close().catch(() => undefined);
+      if (start?.exitCode === null) start.kill('SIGKILL');
+      for (const leftover of seen.values()) if (stillAlive(leftover)) process.kill(leftover.pid, 'SIGKILL');
+      if (workDir) rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it('prints the app URL only once everything is ready, then one BLOCKLINE_DEMO line, and no token', () => {
+      const ready = output.indexOf('Blockline is ready');
+      expect(ready).toBeGreaterThan(0);
+      expect(output.slice(0, ready)).not.toContain('?secret=');
+      expect(output.split(demo.appUrl).length - 1).toBe(2); // the URL line and the BLOCKLINE_DEMO line
+      expect(demo).toMatchObject({
+        serverUrl: `http://127.0.0.1:${PORTS.PORT}`,
+        sipUri: 'sip:agent1@127.0.0.1',
+        pbxUdp: `127.0.0.1:${PORTS.BLOCKLINE_SIP_UDP_PORT}`,
+        blockedNumber: '+19005550123',
+        allowedNumber: '+14155550142',
+      });
+      const tokens = JSON.parse(readFileSync(path.join(clone, 'data', 'demo.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
+      for (const token of Object.values(tokens)) expect(output).not.toContain(token);
+      expect(output).toContain(path.join(clone, 'data', 'demo.json'));
+    });
+
+    it('a second npm start says one is running and exits', () => {
+      let failed: { status: number | null; stdout: string } | null = null;
+      try {
+        execFileSync('npm', ['start'], { cwd: clone, env, encoding: 'utf8', timeout: 30_000 });
+      } catch (error) {
+        failed = error as { status: number | null; stdout: string };
+      }
+      expect(failed?.status).toBe(1);
+      expect(failed?.stdout).toContain('already running');
+    });
+
+    it("the lead's app in the start's own Chromium window is registered", async () => {
+      const lines = page.getByRole('status', { name: 'Lines' });
+      await expect
+        .poll(async () => (await lines.textContent()) ?? '', { timeout: 30_000 })
+        .toMatch(/registered/i);
+      console.log(`page: ${await lines.textContent()}`);
+    });
+
+    it('demo:call from the blocked number gets 183 then 603 and hears the announcement; the page never rings', async () => {
+      const result = await demoCall(['--from', '+1 900 555 0123']);
+      console.log(`blocked call: ${JSON.stringify(result)}`);
+      expect(result.status).toEqual([183, 603]);
+      expect(result.heardAnnouncement).toBe(true);
+      expect(result.heardSeconds).toBeGreaterThan(2);
+      expect(result.recording).not.toBeNull();
+      expect(existsSync(result.recording ?? '')).toBe(true);
+      expect(await page.getByTestId('incoming-call').count()).toBe(0);
+      noteProcesses();
+    });
+
+    it('demo:call from the allowed number rings in the page and connects when Answer is clicked', async () => {
+      const call = demoCall(['--from', demo.allowedNumber, '--hold', '3']);
+      const incoming = page.getByTestId('incoming-call');
+      await incoming.waitFor({ timeout: 15_000 });
+      expect(await incoming.textContent()).toContain('555-0142');
+      await page.getByRole('button', { name: 'Answer' }).click();
+      const result = await call;
+      console.log(`allowed call: ${JSON.stringify(result)}`);
+      expect(result.status).toEqual([180, 200]);
+      expect(result.heardAnnouncement).toBe(false);
+      // The caller heard the agent (Chromium's fake microphone).
+      expect(result.heardSeconds).toBeGreaterThan(1);
+      noteProcesses();
+    });
+
+    it('the agent dials *43 and hears the echo', async () => {
+      // Watch the page's peer connections from its next load on.
+      await page.context().addInitScript(() => {
+        const connections: RTCPeerConnection[] = [];
+        Reflect.set(window, '__peerConnections', connections);
+        const Original = window.RTCPeerConnection;
+        window.RTCPeerConnection = class extends Original {
+          constructor(configuration?: RTCConfiguration) {
+            super(configuration);
+            connections.push(this);
+          }
+        };
+      });
+      await page.reload();
+      const lines = page.getByRole('status', { name: 'Lines' });
+      await expect
+        .poll(async () => (await lines.textContent()) ?? '', { timeout: 30_000 })
+        .toMatch(/registered/i);
+      await page.getByLabel('Number to call').fill('*43');
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Mute' }).isEnabled(), { timeout: 15_000 })
+        .toBe(true);
+      const heard = await page.evaluate(async () => {
+        const connections = Reflect.get(window, '__peerConnections') as RTCPeerConnection[];
+        const connection = connections.at(-1);
+        const track = connection?.getReceivers().find((receiver) => receiver.track.kind === 'audio')?.track;
+        if (!connection || !track) return null;
+        const context = new AudioContext();
+        const analyser = context.createAnalyser();
+        analyser.fftSize = 1024;
+        context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+        const samples = new Float32Array(analyser.fftSize);
+        let peakRms = 0;
+        for (let i = 0; i < 60; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          analyser.getFloatTimeDomainData(samples);
+          peakRms = Math.max(
+            peakRms,
+            Math.sqrt(samples.reduce((sum, value) => sum + value * value, 0) / samples.length),
+          );
+        }
+        let received = 0;
+        let sent = 0;
+        (await connection.getStats()).forEach(
+          (report: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+            if (report.type === 'inbound-rtp' && report.kind === 'audio')
+              received = report.packetsReceived ?? 0;
+            if (report.type === 'outbound-rtp' && report.kind === 'audio') sent = report.packetsSent ?? 0;
+          },
+        );
+        await context.close();
+        return { peakRms, received, sent };
+      });
+      console.log(`echo: ${JSON.stringify(heard)}`);
+      expect(heard).not.toBeNull();
+      // Packets come back at the rate they go out (20 ms each), and they carry sound.
+      expect(heard?.received ?? 0).toBeGreaterThan(100);
+      expect(heard?.received ?? 0).toBeGreaterThan((heard?.sent ?? 0) * 0.8);
+      expect(heard?.peakRms ?? 0).toBeGreaterThan(0.01);
+      await page.getByRole('button', { name: 'Hang up' }).click();
+      noteProcesses();
+    });
+
+    it('after SIGTERM no process of the start is left (checked by PID)', async () => {
+      noteProcesses();
+      const names = [...seen.values()].map((found) => found.command).join('\n');
+      for (const part of ['kamailio', 'rtpengine', 'sipp', 'server/main.ts', 'host/main.ts', 'chromium'])
+        expect(names, names).toContain(part);
+      await browser.close().catch(() => undefined);
+      const signalledAt = Date.now();
+      // To npm, as a service manager would: npm's shell dies at once without passing the signal on, and
+      // the start script stops everything when its parent is gone.
+      start.kill('SIGTERM');
+      const deadline = signalledAt + 30_000;
+      while ([...seen.values()].some(stillAlive) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      console.log(
+        `SIGTERM → last process of the start gone: ${Date.now() - signalledAt} ms (${seen.size} processes)`,
+      );
+      const left = [...seen.values()].filter(stillAlive);
+      expect(left.map((found) => `${found.pid} ${found.command}`)).toEqual([]);
+      expect(output).toContain('[blockline] stopped');
+      expect(existsSync(path.join(clone, 'data', 'demo-run.json'))).toBe(false);
+      expect(existsSync(path.join(clone, 'data', 'start.pid'))).toBe(false);
+    }, 60_000);
+  },
+);
