@@ -26,6 +26,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './real-app';
+import { SCREENSHOT_DIR } from './ui-harness';
 
 const TOOLS = [
   '/usr/bin/chromium',
@@ -144,6 +145,9 @@ describe.skipIf(!canRun)(
     let demo: DemoLine;
     let browser: Browser;
     let page: Page;
+    /** For the README's screenshot: the blocked caller's command, result and recording; the agent ringing. */
+    let blocked: { command: string; result: CallResult } | null = null;
+    let ringing: Buffer | null = null;
     const seen = new Map<string, ProcessId>();
     const env = {
       ...process.env,
@@ -159,6 +163,7 @@ describe.skipIf(!canRun)(
         '--disable-dev-shm-usage',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
+        '--window-size=1280,800',
       ].join(' '),
       LOG_LEVEL: 'warn',
     };
@@ -281,6 +286,7 @@ describe.skipIf(!canRun)(
     it('demo:call from the blocked number gets 183 then 603 and hears the announcement; the page never rings', async () => {
       const result = await demoCall(['--from', '+1 900 555 0123']);
       console.log(`blocked call: ${JSON.stringify(result)}`);
+      blocked = { command: 'npm run demo:call -- --from "+1 900 555 0123"', result };
       expect(result.status).toEqual([183, 603]);
       expect(result.heardAnnouncement).toBe(true);
       expect(result.heardSeconds).toBeGreaterThan(2);
@@ -295,6 +301,7 @@ describe.skipIf(!canRun)(
       const incoming = page.getByTestId('incoming-call');
       await incoming.waitFor({ timeout: 15_000 });
       expect(await incoming.textContent()).toContain('555-0142');
+      ringing = await page.screenshot();
       await page.getByRole('button', { name: 'Answer' }).click();
       const result = await call;
       console.log(`allowed call: ${JSON.stringify(result)}`);
@@ -328,45 +335,106 @@ describe.skipIf(!canRun)(
       await expect
         .poll(() => page.getByRole('button', { name: 'Mute' }).isEnabled(), { timeout: 15_000 })
         .toBe(true);
-      const heard = await page.evaluate(async () => {
-        const connections = Reflect.get(window, '__peerConnections') as RTCPeerConnection[];
-        const connection = connections.at(-1);
-        const track = connection?.getReceivers().find((receiver) => receiver.track.kind === 'audio')?.track;
-        if (!connection || !track) return null;
-        const context = new AudioContext();
-        const analyser = context.createAnalyser();
-        analyser.fftSize = 1024;
-        context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-        const samples = new Float32Array(analyser.fftSize);
-        let peakRms = 0;
-        for (let i = 0; i < 60; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          analyser.getFloatTimeDomainData(samples);
-          peakRms = Math.max(
-            peakRms,
-            Math.sqrt(samples.reduce((sum, value) => sum + value * value, 0) / samples.length),
+      const listen = () =>
+        page.evaluate(async () => {
+          const connections = Reflect.get(window, '__peerConnections') as RTCPeerConnection[];
+          const connection = connections.at(-1);
+          const track = connection?.getReceivers().find((receiver) => receiver.track.kind === 'audio')?.track;
+          if (!connection || !track) return null;
+          const context = new AudioContext();
+          const analyser = context.createAnalyser();
+          analyser.fftSize = 1024;
+          context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+          const samples = new Float32Array(analyser.fftSize);
+          let peakRms = 0;
+          for (let i = 0; i < 60; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            analyser.getFloatTimeDomainData(samples);
+            peakRms = Math.max(
+              peakRms,
+              Math.sqrt(samples.reduce((sum, value) => sum + value * value, 0) / samples.length),
+            );
+          }
+          let received = 0;
+          let sent = 0;
+          (await connection.getStats()).forEach(
+            (report: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+              if (report.type === 'inbound-rtp' && report.kind === 'audio')
+                received = report.packetsReceived ?? 0;
+              if (report.type === 'outbound-rtp' && report.kind === 'audio') sent = report.packetsSent ?? 0;
+            },
           );
-        }
-        let received = 0;
-        let sent = 0;
-        (await connection.getStats()).forEach(
-          (report: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
-            if (report.type === 'inbound-rtp' && report.kind === 'audio')
-              received = report.packetsReceived ?? 0;
-            if (report.type === 'outbound-rtp' && report.kind === 'audio') sent = report.packetsSent ?? 0;
-          },
-        );
-        await context.close();
-        return { peakRms, received, sent };
-      });
+          await context.close();
+          return { peakRms, received, sent };
+        });
+      const heard = await listen();
       console.log(`echo: ${JSON.stringify(heard)}`);
       expect(heard).not.toBeNull();
       // Packets come back at the rate they go out (20 ms each), and they carry sound.
       expect(heard?.received ?? 0).toBeGreaterThan(100);
       expect(heard?.received ?? 0).toBeGreaterThan((heard?.sent ?? 0) * 0.8);
       expect(heard?.peakRms ?? 0).toBeGreaterThan(0.01);
+      // It is our own sound coming back: muted, the packets keep coming but carry silence.
+      await page.getByRole('button', { name: 'Mute' }).click();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const muted = await listen();
+      console.log(`echo while muted: ${JSON.stringify(muted)}`);
+      expect(muted?.peakRms ?? 1).toBeLessThan((heard?.peakRms ?? 0) / 10);
       await page.getByRole('button', { name: 'Hang up' }).click();
       noteProcesses();
+    });
+
+    it("saves the README's picture: the blocked caller's view and the agent's ringing view", async () => {
+      if (blocked === null || ringing === null || blocked.result.recording === null)
+        throw new Error('the calls before this one did not run');
+      const shot = await page.context().newPage();
+      await shot.setViewportSize({ width: 1480, height: 600 });
+      await shot.setContent(`<!doctype html><html><body style="margin:0;display:flex;gap:16px;padding:16px;background:#e9ecef;font:14px system-ui,sans-serif">
+        <section style="flex:0 0 560px;background:#111;color:#ddd;border-radius:8px;padding:16px;font:13px ui-monospace,monospace">
+          <div style="color:#8f8">$ ${blocked.command}</div>
+          <pre id="json" style="white-space:pre-wrap;word-break:break-all;margin:8px 0 16px"></pre>
+          <div style="color:#aaa;margin-bottom:6px">What the caller heard: data/calls/${path.basename(blocked.result.recording)}</div>
+          <canvas id="wave" width="528" height="150" style="background:#000;border-radius:4px"></canvas>
+          <div style="color:#aaa;margin-top:6px">183 Session Progress (the announcement as early media), then 603 Decline: the agent's phone never rang.</div>
+        </section>
+        <section style="flex:1;text-align:center">
+          <div style="margin-bottom:6px;color:#333">npm run demo:call -- --from "+1 415 555 0142": the agent's window rings</div>
+          <img src="data:image/png;base64,${ringing.toString('base64')}" style="width:840px;border-radius:8px;box-shadow:0 1px 4px #0004">
+        </section></body></html>`);
+      await shot.evaluate(
+        async ({ json, wav }) => {
+          const pre = document.getElementById('json');
+          if (pre) pre.textContent = json;
+          const canvas = document.getElementById('wave') as HTMLCanvasElement;
+          const context = new AudioContext();
+          const bytes = Uint8Array.from(atob(wav), (char) => char.charCodeAt(0));
+          const audio = (await context.decodeAudioData(bytes.buffer)).getChannelData(0);
+          const draw = canvas.getContext('2d');
+          if (!draw) return;
+          draw.fillStyle = '#6cf';
+          const perColumn = Math.max(1, Math.floor(audio.length / canvas.width));
+          for (let x = 0; x < canvas.width; x++) {
+            let low = 0;
+            let high = 0;
+            for (let i = x * perColumn; i < (x + 1) * perColumn && i < audio.length; i++) {
+              low = Math.min(low, audio[i] ?? 0);
+              high = Math.max(high, audio[i] ?? 0);
+            }
+            const middle = canvas.height / 2;
+            draw.fillRect(x, middle - high * middle, 1, Math.max(1, (high - low) * middle));
+          }
+        },
+        {
+          // As printed, with the recording's path relative to the clone (as in the README).
+          json: JSON.stringify(blocked.result).replaceAll(`${clone}/`, ''),
+          wav: readFileSync(blocked.result.recording).toString('base64'),
+        },
+      );
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const file = path.join(SCREENSHOT_DIR, 'demo-blocked-call-and-ringing.png');
+      await shot.screenshot({ path: file });
+      await shot.close();
+      expect(existsSync(file)).toBe(true);
     });
 
     it('after SIGTERM no process of the start is left (checked by PID)', async () => {
