@@ -52,13 +52,6 @@ if (!argv.includes('--help') && !argv.includes('-h')) {
   });
 }
 
-// `npm start` runs this through a shell, and a SIGTERM sent to npm ends that shell without passing the
-// signal on: when our parent goes, stop as if we had been told to.
-const parentAtStart = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentAtStart) process.kill(process.pid, 'SIGTERM');
-}, 250).unref();
-
 ensureDebianPackages('start');
 ensureNodeModules();
 

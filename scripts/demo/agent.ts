@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../../shared/error-message';
 import { connectAppBridge, ensureDemoAccount, waitSignedIn } from './app-bridge';
 import { browserAdvice, planBrowser } from './browser';
-import { REPO_ROOT } from './config';
-import { Supervisor } from './processes';
+import { browserChoice, REPO_ROOT } from './config';
+import { stopWhenParentGoes, Supervisor } from './processes';
 import { DEMO_SIP_PASSWORD, demoSipAccount, loadDemoTokens, startAppHost } from './run';
 import { readRunState } from './state';
 
@@ -38,36 +38,42 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  stopWhenParentGoes();
 
-  const appUrl = await startAppHost(supervisor, {
-    name: 'app',
-    port: Number(values.port ?? state.ports.app + 1),
-    dataDir: agentDir,
-    serverUrl: state.serverUrl,
-    token: tokens.agentToken,
-  });
-  const bridge = await connectAppBridge(appUrl);
-  let sipUri: string | null = null;
   try {
-    await waitSignedIn(bridge, 60_000);
-    if (state.pbxUdp !== null) {
-      const account = demoSipAccount('agent', `ws://127.0.0.1:${state.ports.sipWs}`);
-      await ensureDemoAccount(bridge, account, DEMO_SIP_PASSWORD);
-      sipUri = account.sipUri;
+    const appUrl = await startAppHost(supervisor, {
+      name: 'app',
+      port: Number(values.port ?? state.ports.app + 1),
+      dataDir: agentDir,
+      serverUrl: state.serverUrl,
+      token: tokens.agentToken,
+    });
+    const bridge = await connectAppBridge(appUrl);
+    let sipUri: string | null = null;
+    try {
+      await waitSignedIn(bridge, 60_000);
+      if (state.pbxUdp !== null) {
+        const account = demoSipAccount('agent', `ws://127.0.0.1:${state.ports.sipWs}`);
+        await ensureDemoAccount(bridge, account, DEMO_SIP_PASSWORD);
+        sipUri = account.sipUri;
+      }
+    } finally {
+      bridge.close();
     }
-  } finally {
-    bridge.close();
+    const plan = planBrowser(
+      appUrl,
+      path.join(agentDir, 'chromium-profile'),
+      browserChoice(values['no-browser'] === true, process.env),
+      process.env,
+    );
+    if ('command' in plan) supervisor.start('browser', plan.command, plan.args, { onLine: () => false });
+    console.log(`\nThe demo agent's app is ready at:\n\n  ${appUrl}\n`);
+    if ('reason' in plan) console.log(`(${plan.reason}. ${browserAdvice()})\n`);
+    console.log(`BLOCKLINE_DEMO_AGENT=${JSON.stringify({ appUrl, sipUri })}`);
+  } catch (error) {
+    console.error(`demo:agent: ${errorMessage(error)}`);
+    await stop(1);
   }
-  const plan = planBrowser(
-    appUrl,
-    path.join(agentDir, 'chromium-profile'),
-    values['no-browser'] === true ? 'never' : 'auto',
-    process.env,
-  );
-  if ('command' in plan) supervisor.start('browser', plan.command, plan.args, { onLine: () => false });
-  console.log(`\nThe demo agent's app is ready at:\n\n  ${appUrl}\n`);
-  if ('reason' in plan) console.log(`(${plan.reason}. ${browserAdvice()})\n`);
-  console.log(`BLOCKLINE_DEMO_AGENT=${JSON.stringify({ appUrl, sipUri })}`);
 }
 
 main().catch((error: unknown) => {

@@ -80,6 +80,16 @@ export function demoUsage(): string {
   ].join('\n');
 }
 
+/** --no-browser, or BLOCKLINE_OPEN_BROWSER=0 / =1 (1 opens one even where no display is seen). */
+export function browserChoice(
+  noBrowserFlag: boolean,
+  env: Record<string, string | undefined>,
+): BrowserChoice {
+  const opened = env.BLOCKLINE_OPEN_BROWSER;
+  if (noBrowserFlag || opened === '0') return 'never';
+  return opened === '1' ? 'always' : 'auto';
+}
+
 export function parseDemoConfig(argv: string[], env: Record<string, string | undefined>): DemoConfig {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     'no-pbx': { type: 'boolean' },
@@ -97,9 +107,7 @@ export function parseDemoConfig(argv: string[], env: Record<string, string | und
   }
   if (ports.rtpMin >= ports.rtpMax)
     throw new Error('the RTP port range is empty (--rtp-port-min ≥ --rtp-port-max)');
-  const opened = env.BLOCKLINE_OPEN_BROWSER;
-  const browser: BrowserChoice =
-    values['no-browser'] === true || opened === '0' ? 'never' : opened === '1' ? 'always' : 'auto';
+  const browser = browserChoice(values['no-browser'] === true, env);
   return {
     ports,
     dataDir: env.BLOCKLINE_DATA_DIR ?? path.join(REPO_ROOT, 'data'),

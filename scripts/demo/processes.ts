@@ -74,3 +74,14 @@ export class Supervisor {
     for (const entry of [...this.entries].reverse()) await stopProcess(entry, graceMs);
   }
 }
+
+/**
+ * npm runs scripts through a shell, and a SIGTERM sent to npm ends that shell without passing the
+ * signal on, leaving us orphaned: when our parent goes, stop as if we had been sent SIGTERM.
+ */
+export function stopWhenParentGoes(): void {
+  const parentAtStart = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentAtStart) process.kill(process.pid, 'SIGTERM');
+  }, 250).unref();
+}

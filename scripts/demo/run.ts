@@ -16,7 +16,7 @@ import { connectAppBridge, ensureDemoAccount, waitSignedIn } from './app-bridge'
 import { browserAdvice, planBrowser } from './browser';
 import { demoUsage, parseDemoConfig, REPO_ROOT, type DemoConfig } from './config';
 import { missingPbxPackages, startDemoPbx, type DemoPbx } from './pbx';
-import { Supervisor } from './processes';
+import { stopWhenParentGoes, Supervisor } from './processes';
 import { clearRunState, writeRunState, type DemoRunState } from './state';
 
 const say = (message: string) => console.log(`[blockline] ${message}`);
@@ -91,8 +91,9 @@ export async function startAppHost(
     onLine: (line) => {
       const found = /^BLOCKLINE_URL=(\S+)$/.exec(line);
       if (found?.[1] !== undefined) url = found[1];
-      // The URL is printed once everything is ready, not while the host starts.
+      // The URL is printed once everything is ready, not while the host starts; and sign-in is said once.
       return !(
+        line.startsWith('[host] signed in to') ||
         line.trim() === '' ||
         line.startsWith('Blockline is running') ||
         found !== null ||
@@ -187,6 +188,7 @@ export async function runDemo(argv: string[], options: RunDemoOptions): Promise<
     return stopping;
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  stopWhenParentGoes();
 
   try {
     const missing = config.pbx ? missingPbxPackages() : [];

@@ -384,6 +384,60 @@ describe.skipIf(!canRun)(
       noteProcesses();
     });
 
+    it('npm run demo:agent opens a second window signed in as the demo agent, and its line rings', async () => {
+      const agentEnv = {
+        ...env,
+        BLOCKLINE_BROWSER_ARGS: env.BLOCKLINE_BROWSER_ARGS.replace(/--remote-debugging-port=\d+ /, ''),
+      };
+      const agent = spawn('npm', ['run', '--silent', 'demo:agent'], { cwd: clone, env: agentEnv });
+      let agentOutput = '';
+      agent.stdout.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
+      agent.stderr.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
+      const agentProcesses = new Map<string, ProcessId>();
+      const noteAgent = () => {
+        if (agent.pid === undefined) return;
+        for (const found of descendants(agent.pid))
+          agentProcesses.set(`${found.pid}/${found.startTime}`, found);
+      };
+      try {
+        await expect
+          .poll(
+            () => {
+              noteAgent();
+              if (agent.exitCode !== null) throw new Error(`demo:agent exited:\n${agentOutput}`);
+              return agentOutput;
+            },
+            { timeout: 60_000, interval: 200 },
+          )
+          .toMatch(/^BLOCKLINE_DEMO_AGENT=/m);
+        const line = JSON.parse(/^BLOCKLINE_DEMO_AGENT=(.*)$/m.exec(agentOutput)?.[1] ?? '{}') as {
+          sipUri?: string;
+        };
+        expect(line.sipUri).toBe('sip:agent2@127.0.0.1');
+        // Its window registers agent2 once the page has loaded: until then the PBX answers 404.
+        let result: CallResult | null = null;
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          noteAgent();
+          result = await demoCall(['--from', demo.allowedNumber, '--to', 'agent2', '--ring-timeout', '2']);
+          if (result.status[0] !== 404) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        console.log(`call to the agent's window: ${JSON.stringify(result)}`);
+        expect(result?.status).toEqual([180]);
+      } finally {
+        noteAgent();
+        agent.kill('SIGTERM');
+        const deadline = Date.now() + 20_000;
+        while ([...agentProcesses.values()].some(stillAlive) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect([...agentProcesses.values()].map((found) => found.command).join('\n')).toContain('chromium');
+      expect(
+        [...agentProcesses.values()].filter(stillAlive).map((found) => `${found.pid} ${found.command}`),
+      ).toEqual([]);
+    });
+
     it("saves the README's picture: the blocked caller's view and the agent's ringing view", async () => {
       if (blocked === null || ringing === null || blocked.result.recording === null)
         throw new Error('the calls before this one did not run');
