@@ -45,18 +45,21 @@ function takeLock() {
     return takeLock();
   }
 }
-if (!argv.includes('--help') && !argv.includes('-h')) {
+const wantsHelp = argv.includes('--help') || argv.includes('-h');
+if (!wantsHelp) {
   if (!takeLock()) process.exit(1);
   process.on('exit', () => {
     if (existsSync(lockFile) && Number(readFileSync(lockFile, 'utf8')) === process.pid) rmSync(lockFile);
   });
 }
 
-ensureDebianPackages('start');
+if (!wantsHelp) ensureDebianPackages('start');
 ensureNodeModules();
 
-say('building the renderer and the Electron bundles');
-if (run('npm', ['run', '--silent', 'build']).status !== 0) process.exit(1);
+if (!wantsHelp) {
+  say('building the renderer and the Electron bundles');
+  if (run('npm', ['run', '--silent', 'build']).status !== 0) process.exit(1);
+}
 
 // From here on TypeScript: tsx (installed above) loads it in this same process.
 const { register } = await import('tsx/esm/api');

@@ -162,7 +162,14 @@ export async function runDemo(argv: string[], options: RunDemoOptions): Promise<
     console.log(demoUsage());
     return;
   }
-  const config = parseDemoConfig(argv, process.env);
+  let config: DemoConfig;
+  try {
+    config = parseDemoConfig(argv, process.env);
+  } catch (error) {
+    say(errorMessage(error));
+    console.log(demoUsage());
+    process.exit(2);
+  }
   mkdirSync(config.dataDir, { recursive: true });
   const { tokens, file: tokensFile, created: firstStart } = loadDemoTokens(config.dataDir);
 
