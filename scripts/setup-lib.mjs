@@ -52,15 +52,21 @@ const PACKAGED_SERVICES = {
   'rtpengine-daemon': ['rtpengine-daemon.service'],
 };
 
-function systemdRunning() {
-  return existsSync('/run/systemd/system');
-}
-
 /** Runs a command as root: directly when we are root, otherwise through sudo. */
 function runAsRoot(command, args, options = {}) {
   const asRoot = process.getuid?.() === 0;
   return asRoot ? run(command, args, options) : run('sudo', [command, ...args], options);
 }
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/** This machine, as holdPackagedServices sees it (tests pass a stand-in: these machines have no systemd). */
+const hostSystem = {
+  systemdRunning: () => existsSync('/run/systemd/system'),
+  policyExists: () => existsSync(POLICY_RC_D),
+  asRoot: (command, args) => runAsRoot(command, args),
+  unitIs: (state, unit) => spawnSync('systemctl', [state, '--quiet', unit]).status === 0,
+};
 
 /**
  * Keeps the packaged services of `packages` from starting while apt-get installs them: a policy-rc.d
@@ -68,25 +74,25 @@ function runAsRoot(command, args, options = {}) {
  * policy of its own already. Returns the clean-up to run after the install, which also stops and
  * disables whatever was started or enabled anyway.
  */
-function holdPackagedServices(packages) {
+export function holdPackagedServices(packages, system = hostSystem) {
   const units = packages.flatMap((pkg) => PACKAGED_SERVICES[pkg] ?? []);
-  if (units.length === 0 || !systemdRunning()) return () => undefined;
-  const policy = '/usr/sbin/policy-rc.d';
-  const ours = !existsSync(policy);
+  if (units.length === 0 || !system.systemdRunning()) return () => undefined;
+  const ours = !system.policyExists();
   if (ours) {
     say(`keeping the packaged services from starting while installing (${units.join(', ')})`);
-    runAsRoot('sh', ['-c', `printf '#!/bin/sh\\nexit 101\\n' > ${policy} && chmod 755 ${policy}`]);
+    system.asRoot('sh', [
+      '-c',
+      `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC_D} && chmod 755 ${POLICY_RC_D}`,
+    ]);
   }
   return () => {
-    if (ours) runAsRoot('rm', ['-f', policy]);
+    if (ours) system.asRoot('rm', ['-f', POLICY_RC_D]);
     for (const unit of units) {
-      const active = spawnSync('systemctl', ['is-active', '--quiet', unit]).status === 0;
-      const enabled = spawnSync('systemctl', ['is-enabled', '--quiet', unit]).status === 0;
-      if (!active && !enabled) continue;
+      if (!system.unitIs('is-active', unit) && !system.unitIs('is-enabled', unit)) continue;
       say(
         `stopping and disabling the packaged ${unit}: it listens on every interface; the demo runs its own on loopback`,
       );
-      runAsRoot('systemctl', ['disable', '--now', '--quiet', unit]);
+      system.asRoot('systemctl', ['disable', '--now', '--quiet', unit]);
     }
   };
 }
