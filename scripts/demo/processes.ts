@@ -50,6 +50,9 @@ export class Supervisor {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C reaches only us, and we stop the children in order (the app
+      // before the PBX, so its line unregisters).
+      detached: process.platform !== 'win32',
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const entry: Supervised = { name, child, exited };

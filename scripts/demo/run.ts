@@ -206,7 +206,11 @@ export async function runDemo(argv: string[], options: RunDemoOptions): Promise<
       say(
         `starting the local demo PBX (Kamailio + rtpengine on 127.0.0.1, SIP udp ${config.ports.sipUdp}, WebSocket ${config.ports.sipWs})`,
       );
-      pbx = await startDemoPbx(config.ports, path.join(config.dataDir, 'pbx'));
+      pbx = await startDemoPbx(config.ports, path.join(config.dataDir, 'pbx')).catch((error: unknown) => {
+        throw new Error(
+          `the local PBX did not start (other ports: npm start -- --help): ${errorMessage(error)}`,
+        );
+      });
     }
 
     say(`starting the org server on http://127.0.0.1:${config.ports.server}`);

@@ -120,17 +120,35 @@ function stillAlive(process: ProcessId): boolean {
   return readStat(process.pid)?.startTime === process.startTime;
 }
 
+/** What a clone does not have: installed packages, builds, data, results. */
+const NOT_IN_A_CLONE = new Set([
+  'node_modules',
+  'dist',
+  'dist-electron',
+  'release',
+  'data',
+  'test-results',
+  '.lab',
+  '.git',
+]);
+
 /** The files of the repository as a fresh clone has them (tracked and new, not ignored), plus node_modules. */
 function freshCopy(into: string): void {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  })
-    .split('\0')
-    .filter((file) => file !== '' && existsSync(path.join(REPO_ROOT, file)));
+  let files: string[];
+  try {
+    files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .filter((file) => file !== '' && existsSync(path.join(REPO_ROOT, file)));
+  } catch {
+    // Not a git checkout (an unpacked tarball): everything but what a clone would not have.
+    files = readdirSync(REPO_ROOT).filter((name) => !NOT_IN_A_CLONE.has(name));
+  }
   for (const file of files) {
     mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
-    cpSync(path.join(REPO_ROOT, file), path.join(into, file));
+    cpSync(path.join(REPO_ROOT, file), path.join(into, file), { recursive: true });
   }
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(into, 'node_modules'));
 }
@@ -442,7 +460,7 @@ describe.skipIf(!canRun)(
       if (blocked === null || ringing === null || blocked.result.recording === null)
         throw new Error('the calls before this one did not run');
       const shot = await page.context().newPage();
-      await shot.setViewportSize({ width: 1480, height: 600 });
+      await shot.setViewportSize({ width: 1480, height: 545 });
       await shot.setContent(`<!doctype html><html><body style="margin:0;display:flex;gap:16px;padding:16px;background:#e9ecef;font:14px system-ui,sans-serif">
         <section style="flex:0 0 560px;background:#111;color:#ddd;border-radius:8px;padding:16px;font:13px ui-monospace,monospace">
           <div style="color:#8f8">$ ${blocked.command}</div>
