@@ -10,7 +10,7 @@ import { connectAppBridge, ensureDemoAccount, waitSignedIn } from './app-bridge'
 import { browserAdvice, planBrowser } from './browser';
 import { browserChoice, REPO_ROOT } from './config';
 import { stopWhenParentGoes, Supervisor } from './processes';
-import { DEMO_SIP_PASSWORD, demoSipAccount, loadDemoTokens, startAppHost } from './run';
+import { DEMO_SIP_PASSWORD, demoSipAccount, loadDemoTokens, startAppHost } from './services';
 import { readRunState } from './state';
 
 async function main(): Promise<void> {
