@@ -1,10 +1,10 @@
 /**
  * The start script talks to the app the way its page does: the browser host's typed API over its
- * WebSocket (renderer/bridge/protocol.ts), with the per-launch secret from the app's URL. Used to set
+ * WebSocket (shared/contracts/bridge.ts), with the per-launch secret from the app's URL. Used to set
  * up the demo SIP account through the app's own `phone:saveAccount` (store + secret store).
  */
 import WebSocket from 'ws';
-import { BRIDGE_PATH, BRIDGE_SECRET_PARAM, bridgeServerMessageSchema } from '../../renderer/bridge/protocol';
+import { BRIDGE_PATH, BRIDGE_SECRET_PARAM, bridgeServerMessageSchema } from '../../shared/contracts/bridge';
 import type { InvokeChannel, InvokeRequest, InvokeResponse, SipAccount } from '../../shared/contracts/ipc';
 
 export interface AppBridge {
