@@ -1,6 +1,6 @@
 /**
  * `npm start` as a newcomer runs it (issue 15, SPEC §14): a fresh copy of the repository (the files git
- * tracks, node_modules linked in) starts the local demo PBX, the org server and the app, opens its own
+ * tracks, node_modules hard-linked in) starts the local demo PBX, the org server and the app, opens its own
  * Chromium window (headless here, with a debugging port the test attaches to), and the lead's line
  * registers. `npm run demo:call` from the blocked demo number gets 183 then 603 and hears the
  * announcement; from the allowed one it rings in the page and connects when the test clicks Answer;
@@ -11,6 +11,7 @@
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/demo-start.test.ts'
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -19,7 +20,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  symlinkSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -150,7 +151,9 @@ function freshCopy(into: string): void {
     mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
     cpSync(path.join(REPO_ROOT, file), path.join(into, file), { recursive: true });
   }
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(into, 'node_modules'));
+  // A hard-link copy, not a link to the same directory: whatever the start does to its node_modules
+  // (it runs `npm ci` when the lock file changed) cannot touch the repository's own.
+  execFileSync('cp', ['-al', path.join(REPO_ROOT, 'node_modules'), path.join(into, 'node_modules')]);
 }
 
 describe.skipIf(!canRun)(
@@ -208,11 +211,20 @@ describe.skipIf(!canRun)(
     }
 
     beforeAll(async () => {
+      // "node_modules already installed": as the test script installs it, for this very lock file (the
+      // start script would otherwise run `npm ci`, which is not what this test is about).
       const stamp = path.join(REPO_ROOT, 'node_modules', '.blockline-lock-hash');
-      // The start script would otherwise run `npm ci` — through the link, in the repository's own node_modules.
-      if (!existsSync(stamp))
-        throw new Error('node_modules was not installed by the test script (no .blockline-lock-hash)');
-      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-demo-start-'));
+      const lock = readFileSync(path.join(REPO_ROOT, 'package-lock.json'));
+      const lockHash = createHash('sha256').update(lock).digest('hex');
+      if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash)
+        throw new Error(
+          'node_modules was not installed for this package-lock.json (run npm test, or npm ci)',
+        );
+      // On the repository's file system, so node_modules can be hard-linked.
+      const sameDevice = statSync(tmpdir()).dev === statSync(REPO_ROOT).dev;
+      const parent = sameDevice ? tmpdir() : path.join(REPO_ROOT, 'test-results');
+      mkdirSync(parent, { recursive: true });
+      workDir = mkdtempSync(path.join(parent, 'blockline-demo-start-'));
       clone = path.join(workDir, 'clone');
       freshCopy(clone);
 
