@@ -108,8 +108,11 @@ export async function placeDemoCall(argv: string[]): Promise<DemoCallResult> {
   const workDir = path.join(callsDir, `.${stamp}`);
   const status: number[] = [];
   let answered = false;
-  const started = Date.now();
+  // From the INVITE (baresip's "connecting to"), not from baresip's own start-up.
+  let dialledAt = Date.now();
+  let endedAt: number | null = null;
   let ringTimer: NodeJS.Timeout | null = null;
+  let holdTimer: NodeJS.Timeout | null = null;
   const result = await baresipCall({
     from: callerUri(args),
     target: `sip:${args.to}@${LAB_SIP_DOMAIN}`,
@@ -119,6 +122,7 @@ export async function placeDemoCall(argv: string[]): Promise<DemoCallResult> {
     rtpPorts: process.env.BLOCKLINE_CALLER_RTP_PORTS ?? '31000-31100',
     dir: workDir,
     onLine: (line, hangUp) => {
+      if (/call: connecting to/.test(line)) dialledAt = Date.now();
       ringTimer ??= setTimeout(hangUp, args.ringTimeoutS * 1000);
       const progress = /SIP Progress: (\d{3})/.exec(line)?.[1];
       if (progress !== undefined && progress !== '100') status.push(Number(progress));
@@ -126,16 +130,19 @@ export async function placeDemoCall(argv: string[]): Promise<DemoCallResult> {
         answered = true;
         status.push(200);
         if (ringTimer !== null) clearTimeout(ringTimer);
-        setTimeout(hangUp, args.holdS * 1000);
+        holdTimer = setTimeout(hangUp, args.holdS * 1000);
       }
       const closed = /session closed: (\d{3})/.exec(line)?.[1];
       if (closed !== undefined) status.push(Number(closed));
       // Refused, or the far end hung up: nothing more will come.
-      if (/session closed|call: closing/.test(line)) hangUp();
+      if (/session closed|call: closing/.test(line)) {
+        endedAt ??= Date.now();
+        hangUp();
+      }
     },
   });
-  if (ringTimer !== null) clearTimeout(ringTimer);
-  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  for (const timer of [ringTimer, holdTimer]) if (timer !== null) clearTimeout(timer);
+  const seconds = Math.round(((endedAt ?? Date.now()) - dialledAt) / 100) / 10;
 
   const heard = result.receivedWavs[0];
   let recording: string | null = null;
