@@ -22,6 +22,11 @@ export interface LaunchOptions {
   /** Writes the OS's tel:/callto:/sip: association: not for a smoke test or a test run. */
   registerProtocolHandlers: boolean;
   checkForUpdates: boolean;
+  /**
+   * Chromium drops loopback ICE candidates unless told otherwise; the local demo PBX (npm start) has
+   * nothing else. Only for that PBX: a real one is never on loopback.
+   */
+  allowLoopbackMedia: boolean;
 }
 
 export function launchOptionsFrom(
@@ -37,6 +42,7 @@ export function launchOptionsFrom(
     userDataDir: smokeTest ? makeTempDir() : dataDir ? join(dataDir, 'electron') : null,
     registerProtocolHandlers: !smokeTest && env.BLOCKLINE_SKIP_PROTOCOL_REGISTRATION !== '1',
     checkForUpdates: !smokeTest && env.BLOCKLINE_DISABLE_UPDATES !== '1',
+    allowLoopbackMedia: env.BLOCKLINE_LOCAL_PBX === '1',
   };
 }
 

@@ -56,6 +56,7 @@ const launch = launchOptionsFrom(process.argv, process.env, path.join, () =>
 const log = (message: string) => (launch.smokeTest ? console.error : console.log)(`[main] ${message}`);
 // Before the single-instance lock, which lives in the profile: one lock per data directory.
 if (launch.userDataDir !== null) app.setPath('userData', launch.userDataDir);
+if (launch.allowLoopbackMedia) app.commandLine.appendSwitch('allow-loopback-in-peer-connection');
 const rendererDir = path.join(__dirname, '..', 'dist', 'renderer');
 const devServerUrl = app.isPackaged ? undefined : process.env.BLOCKLINE_DEV_SERVER_URL;
 const appLocation: AppLocation =

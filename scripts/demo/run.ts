@@ -103,6 +103,8 @@ export async function runDemo(argv: string[], options: RunDemoOptions): Promise<
           BLOCKLINE_SERVER_URL: serverUrl,
           BLOCKLINE_TOKEN: tokens.leadToken,
           BLOCKLINE_DATA_DIR: config.dataDir,
+          // The demo PBX's media is on loopback, which Chromium refuses unless told (electron/launch.ts).
+          ...(pbx !== null ? { BLOCKLINE_LOCAL_PBX: '1' } : {}),
         },
       });
       if (pbx !== null) {

@@ -14,6 +14,7 @@ describe('launchOptionsFrom', () => {
       userDataDir: null,
       registerProtocolHandlers: true,
       checkForUpdates: true,
+      allowLoopbackMedia: false,
     });
   });
 
@@ -27,6 +28,7 @@ describe('launchOptionsFrom', () => {
       userDataDir: temp(),
       registerProtocolHandlers: false,
       checkForUpdates: false,
+      allowLoopbackMedia: false,
     });
   });
 
@@ -34,6 +36,11 @@ describe('launchOptionsFrom', () => {
     expect(
       options([], { BLOCKLINE_SKIP_PROTOCOL_REGISTRATION: '1', BLOCKLINE_DISABLE_UPDATES: '1' }),
     ).toMatchObject({ registerProtocolHandlers: false, checkForUpdates: false });
+  });
+
+  it('loopback media only when started beside the local demo PBX', () => {
+    expect(options([], { BLOCKLINE_LOCAL_PBX: '1' }).allowLoopbackMedia).toBe(true);
+    expect(options([], { BLOCKLINE_LOCAL_PBX: 'yes' }).allowLoopbackMedia).toBe(false);
   });
 
   it('a tel: link that merely contains the words is not the switch', () => {
