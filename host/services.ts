@@ -22,6 +22,7 @@ import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
 import { ReportQueue } from './report-queue';
 import { SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
+import type { SecretStorageControl } from './secret-storage';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 
@@ -44,6 +45,8 @@ export interface NativeIntegration {
 export interface MainServicesOptions {
   store: LocalStore;
   secrets: SecretStore;
+  /** Where secrets are kept, and the user's plain-file choice (SPEC §11.6); defaults to what `secrets` says. */
+  secretStorage?: SecretStorageControl;
   fetch: FetchLike;
   now: () => Date;
   random: () => number;
@@ -107,9 +110,19 @@ function checkServerUrl(input: string): { ok: true; value: string } | WriteError
   return { ok: true, value: normalizeServerUrl(url.toString()) };
 }
 
+/** For a store that cannot change where it keeps secrets (tests, throwaway sessions). */
+function storageOf(secrets: SecretStore): SecretStorageControl {
+  const status = () =>
+    secrets.encrypted
+      ? { mode: 'keychain' as const, backend: 'the system keychain' }
+      : { mode: 'not-stored' as const, reason: 'This session keeps secrets in memory only.', plainFile: '' };
+  return { status, usePlainFile: status };
+}
+
 export function createMainServices(options: MainServicesOptions): MainServices {
   const { store, secrets } = options;
   const log = options.log ?? (() => {});
+  const secretStorage = options.secretStorage ?? storageOf(secrets);
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
   let phoneStatus = { registeredLines: 0, totalLines: 0 };
@@ -328,6 +341,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       if (!redeemed.ok) return redeemed;
       return signIn(checked.value, redeemed.value.token);
     },
+    'secrets:status': async () => secretStorage.status(),
+    'secrets:usePlainFile': async () => secretStorage.usePlainFile(),
   };
 
   async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {

@@ -1,13 +1,15 @@
 import { useState, type FormEvent } from 'react';
 import { checkInviteServer, formatInviteCode, parseInvite } from '../../shared/invite-link';
 import { Banner, Button, TextField } from '../ui';
-import { useSession, useStores } from './stores';
+import { secretStorageHint } from '../stores/secret-storage';
+import { SecretStorageNotice } from './SecretStorageNotice';
+import { useSecretStorage, useSession, useStores } from './stores';
 
 type Mode = 'token' | 'invite';
 
 /**
  * SPEC §6.2, §12.4: sign in with the server's address and a personal token, or with an invite (its link
- * or its code); the host keeps the token in the keychain.
+ * or its code); the host keeps the token in the keychain (§11.6).
  */
 export function SignIn() {
   const [mode, setMode] = useState<Mode>('token');
@@ -66,6 +68,7 @@ function SignInError() {
 function TokenForm({ serverUrl, setServerUrl }: ServerProps) {
   const { session } = useStores();
   const signingIn = useSession((state) => state.signingIn);
+  const storage = useSecretStorage((state) => state.status);
   const [token, setToken] = useState('');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -92,8 +95,9 @@ function TokenForm({ serverUrl, setServerUrl }: ServerProps) {
         value={token}
         autoComplete="off"
         onChange={(event) => setToken(event.target.value)}
-        hint="Your admin gives you this token. It is kept in the system keychain."
+        hint={`Your admin gives you this token. ${secretStorageHint(storage)}`.trim()}
       />
+      <SecretStorageNotice />
       <SignInError />
       <Button type="submit" variant="primary" disabled={signingIn}>
         {signingIn ? 'Signing in…' : 'Sign in'}
@@ -192,6 +196,7 @@ function InviteForm({ serverUrl, setServerUrl }: ServerProps) {
         onChange={(event) => setDeviceName(event.target.value)}
       />
       {problem && <Banner tone="error">{problem}</Banner>}
+      <SecretStorageNotice />
       <SignInError />
       <Button type="submit" variant="primary">
         Continue

@@ -10,6 +10,7 @@ import { createPeopleStore, type PeopleStoreState } from '../stores/people';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
+import { createSecretStorageStore, type SecretStorageState } from '../stores/secret-storage';
 import { createSessionStore, type SessionState } from '../stores/session';
 import { createSettingsStore, type SettingsStoreState } from '../stores/settings';
 import { createSyncStore, type SyncStoreState } from '../stores/sync';
@@ -28,6 +29,7 @@ export interface AppStores {
   audit: StoreApi<AuditStoreState>;
   insight: StoreApi<InsightStoreState>;
   people: StoreApi<PeopleStoreState>;
+  secretStorage: StoreApi<SecretStorageState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -44,6 +46,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     audit: createAuditStore(api),
     insight: createInsightStore(api),
     people: createPeopleStore(api),
+    secretStorage: createSecretStorageStore(api),
   };
 }
 
@@ -75,3 +78,5 @@ export const useAudit = <T,>(select: (state: AuditStoreState) => T) => useStore(
 export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
   useStore(useStores().insight, select);
 export const usePeople = <T,>(select: (state: PeopleStoreState) => T) => useStore(useStores().people, select);
+export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
+  useStore(useStores().secretStorage, select);
