@@ -4,9 +4,10 @@
  * changes through the registry's snapshots. A new control goes here (or, when it needs state of its own
  * across calls, such as a consultation call or a conference, in its own module beside this one).
  */
-import { Invitation, Inviter, SessionState, UserAgent, Web } from 'sip.js';
+import { Invitation, SessionState, UserAgent, Web } from 'sip.js';
 import type { CallRegistry } from './call-registry';
 import { decideOutbound } from './interception';
+import { endSession } from './session-end';
 import type { CallPolicySource, Phone } from './types';
 
 const DTMF_PATTERN = /^[0-9A-D#*,]+$/i;
@@ -30,9 +31,15 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
   async function answer(callId: string): Promise<void> {
     const record = registry.require(callId);
     if (!(record.session instanceof Invitation)) throw new Error('only an incoming call can be answered');
-    await record.session.accept({
-      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
-    });
+    try {
+      await record.session.accept({
+        sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+      });
+    } catch (error) {
+      // Hung up while the answer was being set up: the call ended as the agent asked, not in error.
+      if (record.snapshot.endReason === 'hangup') return;
+      throw error;
+    }
   }
 
   async function decline(callId: string): Promise<void> {
@@ -44,12 +51,8 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
 
   async function hangup(callId: string): Promise<void> {
     const record = registry.require(callId);
-    const { session } = record;
     registry.update(record, { endReason: 'hangup' });
-    if (session.state === SessionState.Established) await session.bye();
-    else if (session instanceof Inviter) await session.cancel();
-    else if (session.state === SessionState.Initial)
-      await session.reject({ statusCode: 486, reasonPhrase: 'Busy Here' });
+    await endSession(record.session);
   }
 
   function mute(callId: string, muted: boolean): void {

@@ -695,6 +695,49 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
         (event.data as CallSnapshot).state === 'ended',
     );
   });
+
+  it('hang-up race: answered, then hung up at a random moment within 300 ms, 20 times: each call ends on both sides within 1 s', async () => {
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await configure({ autoAnswer: 'none' });
+      const delayMs = Math.floor(Math.random() * 301);
+      const id = await callAgent(ALLOWED);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      const callId = (incoming.data as { call: CallSnapshot }).call.id;
+      const hungUpAt = await page.evaluate(
+        ({ call, delay }) => window.lab?.answerThenHangUp(call, delay) ?? Promise.reject(new Error('no lab')),
+        { call: callId, delay: delayMs },
+      );
+      const callerSide = await callerResult(id, (result) => result.ended);
+      const statuses = callerSide.responses.map((response) => response.status).filter((status) => status > 0);
+      const context = `attempt ${attempt}, hung up ${delayMs} ms after Answer: ${JSON.stringify(callerSide)}`;
+      expect(callerSide.endedAt, context).not.toBeNull();
+      expect((callerSide.endedAt ?? Infinity) - hungUpAt, context).toBeLessThanOrEqual(1000);
+      if (callerSide.established) {
+        // The 200 had left: the caller was connected and then got a BYE.
+        expect(statuses, context).toContain(200);
+        outcomes.push(`${delayMs} ms: BYE`);
+      } else {
+        // No 200 had left: a final error response, never a connected call.
+        expect(statuses.at(-1), context).toBeGreaterThanOrEqual(400);
+        outcomes.push(`${delayMs} ms: ${statuses.at(-1)}`);
+      }
+      const ended = await waitForEvent(
+        (event) =>
+          event.type === 'call' &&
+          (event.data as CallSnapshot).id === callId &&
+          (event.data as CallSnapshot).state === 'ended',
+      );
+      const endedAt = (ended.data as CallSnapshot).endedAt ?? Infinity;
+      expect(endedAt - hungUpAt, context).toBeLessThanOrEqual(1000);
+      expect((ended.data as CallSnapshot).endReason, context).toBe('hangup');
+    }
+    console.log(`hang-up race outcomes: ${outcomes.join(', ')}`);
+    // None stays connected, on the app's side either.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await page.evaluate(() => window.lab?.calls() ?? null)).toEqual([]);
+    expect(outcomes).toHaveLength(20);
+  }, 180_000);
 });
 
 describe('registration', () => {

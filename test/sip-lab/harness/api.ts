@@ -36,6 +36,8 @@ export interface HarnessApi {
   calls(): CallSnapshot[];
   placeCall(dialed: string): Promise<PlaceCallResult>;
   hangup(callId: string): Promise<void>;
+  /** Answers, then hangs up `delayMs` later without waiting for the answer; resolves with the hang-up time (epoch ms). */
+  answerThenHangUp(callId: string, delayMs: number): Promise<number>;
   mute(callId: string, muted: boolean): void;
   sendDtmf(callId: string, tones: string): Promise<void>;
   hold(callId: string, held: boolean): Promise<void>;
@@ -54,6 +56,8 @@ export interface CallerCall {
   responses: Array<{ status: number; atMs: number }>;
   established: boolean;
   ended: boolean;
+  /** When the call ended (epoch ms), or null. */
+  endedAt: number | null;
   /** Loudest RMS heard before the call was answered (early media) and after. */
   peakEarlyMedia: number;
   peakEstablished: number;

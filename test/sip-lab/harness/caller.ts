@@ -81,6 +81,7 @@ const api: CallerApi = {
         responses: [],
         established: false,
         ended: false,
+        endedAt: null,
         peakEarlyMedia: 0,
         peakEstablished: 0,
       },
@@ -93,6 +94,7 @@ const api: CallerApi = {
       }
       if (state === SessionState.Terminated) {
         call.result.ended = true;
+        call.result.endedAt = Date.now();
         stopListening(call);
         void userAgent.stop().catch(() => undefined);
       }

@@ -105,6 +105,14 @@ const api: HarnessApi = {
   calls: () => requirePhone().calls(),
   placeCall: (dialed) => requirePhone().placeCall(dialed),
   hangup: (callId) => requirePhone().hangup(callId),
+  async answerThenHangUp(callId, delayMs) {
+    const current = requirePhone();
+    void current.answer(callId).catch((error) => record('error', `answer: ${errorMessage(error)}`));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const at = Date.now();
+    await current.hangup(callId);
+    return at;
+  },
   mute: (callId, muted) => requirePhone().mute(callId, muted),
   sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
   hold: (callId, held) => requirePhone().hold(callId, held),
