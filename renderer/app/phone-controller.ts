@@ -158,6 +158,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           if (event.direction === 'outbound')
             stores.calls.getState().setDialerNotice({ tone: 'error', text: blockedDialNotice(event) });
         },
+        onTransferRefused: ({ message }) =>
+          stores.calls.getState().setDialerNotice({ tone: 'error', text: message }),
         onEmergencyCallPlaced: (at) => {
           lastEmergencyAtMs = at;
           void api.invoke('calls:emergencyPlaced', { at: new Date(at).toISOString() }).catch(() => undefined);

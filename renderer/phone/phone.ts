@@ -14,7 +14,8 @@ import { AnnouncementAudio } from './announcement';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
-import { CallRegistry, safeCallId } from './call-registry';
+import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
+import { handleInboundRefers, type ReferredCall } from './inbound-refer';
 import { endQuietly } from './session-end';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
@@ -168,7 +169,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   }
 
   function ring(line: PhoneLine, invitation: Invitation, identity: CallerIdentity, decision: Decision): void {
-    const record = registry.track(line, invitation, {
+    const record = track(line, invitation, {
       direction: 'inbound',
       number: identity.kind === 'number' ? identity.e164 : null,
       remote: remoteDisplay(identity, invitation),
@@ -225,13 +226,36 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     const inviter = new Inviter(line.userAgent, target, {
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
     });
-    const record = registry.track(line, inviter, {
-      direction: 'outbound',
+    const record = await dial(line, inviter, {
+      dialed,
       number: outcome.kind === 'allow' ? outcome.number : null,
-      remote: dialed.trim(),
+      emergency,
+    });
+    return { kind: 'placed', callId: record.snapshot.id, emergency };
+  }
+
+  /** Tracks a call and decides any REFER it receives like a dialled number. */
+  function track(line: PhoneLine, session: CallSession, initial: NewCall): CallRecord {
+    const record = registry.track(line, session, initial);
+    handleInboundRefers(record, {
+      policy,
+      dial: (referred, inviter, call) => void dial(referred.line, inviter, call),
+      onBlocked: (event) => emit('onBlockedCall', event),
+      onRefused: (event) => emit('onTransferRefused', event),
+      onError: report,
+    });
+    return record;
+  }
+
+  /** Sends an outbound call's INVITE (already decided) and tracks it. */
+  async function dial(line: PhoneLine, inviter: Inviter, call: ReferredCall): Promise<CallRecord> {
+    const record = track(line, inviter, {
+      direction: 'outbound',
+      number: call.number,
+      remote: call.dialed.trim(),
       verification: null,
       state: 'dialing',
-      emergency,
+      emergency: call.emergency,
     });
     try {
       await inviter.invite({
@@ -252,8 +276,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       registry.update(record, { endReason: `failed: ${errorMessage(error)}` });
       report('placing a call', error);
     }
-    if (emergency) emit('onEmergencyCallPlaced', Date.now());
-    return { kind: 'placed', callId: record.snapshot.id, emergency };
+    if (call.emergency) emit('onEmergencyCallPlaced', Date.now());
+    return record;
   }
 
   return {

@@ -103,6 +103,15 @@ export interface IncomingCallEvent {
   identity: CallerIdentity;
 }
 
+export interface TransferRefusedEvent {
+  /** The call on which the REFER arrived. */
+  callId: string;
+  /** The Refer-To target as received (without its URI headers). */
+  target: string;
+  /** Why, for people. */
+  message: string;
+}
+
 export interface PhoneEvents {
   onLineChange?(line: LineSnapshot): void;
   /** An allowed inbound call: 180 has been sent; ring now. */
@@ -111,6 +120,11 @@ export interface PhoneEvents {
   /** A blocked call (either direction), as soon as it is decided: for history and reporting. */
   onBlockedCall?(event: BlockedCallEvent): void;
   onBlockedCallFinished?(event: BlockedCallFinished): void;
+  /**
+   * The other side asked this phone to call someone else (an inbound REFER) and the phone refused: the
+   * target is blocked (also reported through `onBlockedCall`) or not something that can be called.
+   */
+  onTransferRefused?(event: TransferRefusedEvent): void;
   /** An emergency call was placed (SPEC §1.4): the host must remember `at` for the call-back window. */
   onEmergencyCallPlaced?(at: number): void;
   /** Something went wrong that the phone handled (for the log); `context` says where. */

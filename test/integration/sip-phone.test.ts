@@ -696,6 +696,54 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
     );
   });
 
+  it('being transferred: a REFER to a blocked number is refused (403) and no INVITE leaves; an allowed one becomes an ordinary call', async () => {
+    const gateway = startUas();
+    try {
+      await configure({ autoAnswer: 'answer' });
+      const id = await callAgent(ALLOWED);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      const callId = (incoming.data as { call: CallSnapshot }).call.id;
+      await callerResult(id, (result) => result.established);
+      const refer = (target: string) =>
+        callerPage.evaluate(
+          ({ call, to }) => window.caller?.refer(call, to) ?? Promise.reject(new Error('no caller')),
+          { call: id, to: target },
+        );
+
+      expect(await refer(`sip:${BLOCKED}@127.0.0.1`)).toBe(403);
+      const told = await waitForEvent((event) => event.type === 'transfer-refused');
+      expect(told.data).toMatchObject({ callId, message: expect.stringContaining('refused') });
+      const blocked = await waitForEvent((event) => event.type === 'blocked');
+      expect(blocked.data).toMatchObject({ direction: 'outbound', dialed: BLOCKED });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(gateway.invites().filter((uri) => uri.includes(BLOCKED))).toEqual([]);
+      const stillThere = (await page.evaluate(() => window.lab?.calls())) ?? [];
+      expect(stillThere.map((call) => [call.id, call.state])).toEqual([[callId, 'connected']]);
+
+      const allowed = '+12125550161';
+      expect(await refer(`sip:${allowed}@127.0.0.1`)).toBe(202);
+      await expect
+        .poll(() => gateway.invites(), { timeout: 8_000 })
+        .toContainEqual(expect.stringContaining(`sip:${allowed}@`));
+      const referred = await waitForEvent(
+        (event) =>
+          event.type === 'call' &&
+          (event.data as CallSnapshot).direction === 'outbound' &&
+          (event.data as CallSnapshot).remote === allowed,
+      );
+      expect((referred.data as CallSnapshot).number).toBe(allowed);
+
+      await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await page.evaluate(async () => {
+        for (const call of window.lab?.calls() ?? [])
+          await window.lab?.hangup(call.id).catch(() => undefined);
+      });
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('hang-up race: answered, then hung up at a random moment within 300 ms, 20 times: each call ends on both sides within 1 s', async () => {
     const outcomes: string[] = [];
     for (let attempt = 0; attempt < 20; attempt += 1) {

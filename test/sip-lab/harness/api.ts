@@ -18,7 +18,15 @@ export interface HarnessConfig {
 }
 
 export interface HarnessEvent {
-  type: 'incoming' | 'blocked' | 'blocked-finished' | 'call' | 'line' | 'emergency' | 'error';
+  type:
+    | 'incoming'
+    | 'blocked'
+    | 'blocked-finished'
+    | 'call'
+    | 'line'
+    | 'emergency'
+    | 'transfer-refused'
+    | 'error';
   at: number;
   data: unknown;
 }
@@ -68,6 +76,8 @@ export interface CallerApi {
   call(from: string, target: string): Promise<string>;
   result(id: string): CallerCall;
   hangup(id: string): Promise<void>;
+  /** Sends a REFER to `target` (a SIP URI) on an established call; resolves with the REFER's final status. */
+  refer(id: string, target: string): Promise<number>;
 }
 
 declare global {

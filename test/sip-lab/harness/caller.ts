@@ -127,6 +127,21 @@ const api: CallerApi = {
     if (call.inviter.state === SessionState.Established) await call.inviter.bye();
     else if (call.inviter.state === SessionState.Establishing) await call.inviter.cancel();
   },
+  refer(id, target) {
+    const call = calls.get(id);
+    const uri = UserAgent.makeURI(target);
+    if (!call || !uri) return Promise.reject(new Error(`no call ${id} or bad target ${target}`));
+    return new Promise<number>((resolve, reject) => {
+      call.inviter
+        .refer(uri, {
+          requestDelegate: {
+            onAccept: (response) => resolve(response.message.statusCode ?? -1),
+            onReject: (response) => resolve(response.message.statusCode ?? -1),
+          },
+        })
+        .catch(reject);
+    });
+  },
 };
 
 window.caller = api;

@@ -65,6 +65,7 @@ const api: HarnessApi = {
         onCallChange: (call) => record('call', call),
         onBlockedCall: (event) => record('blocked', event),
         onBlockedCallFinished: (event) => record('blocked-finished', event),
+        onTransferRefused: (event) => record('transfer-refused', event),
         onEmergencyCallPlaced: (at) => {
           lastEmergencyCallAtMs = at;
           record('emergency', { at });
