@@ -20,6 +20,7 @@ import { ENDED_CALL_LINGER_MS } from '../stores/calls';
 import { incomingCall } from '../stores/calls';
 import { outboundLine } from '../stores/phone';
 import { Ringtone } from '../calls/ringtone';
+import { AudioOutput } from '../phone/audio-output';
 import type { AppStores } from './stores';
 
 export type CreatePhone = (options: PhoneOptions) => Phone;
@@ -40,6 +41,11 @@ export interface PhoneController {
   stop(): Promise<void>;
 }
 
+/** The stores say `default` for the system's device; the output path says null. */
+function outputDevice(deviceId: string): string | null {
+  return deviceId === 'default' ? null : deviceId;
+}
+
 /** Quiet time after a list change before the call-decision index is rebuilt ahead of the next call. */
 const INDEX_WARM_DELAY_MS = 500;
 
@@ -48,7 +54,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   let phone: Phone | null = null;
   let cachedIndex: { rules: unknown; index: RuleIndex } | null = null;
   let lastEmergencyAtMs: number | null = null;
-  const ringtone = new Ringtone();
+  // One output path for everything the agent hears: call audio, tones, announcements and the ringtone.
+  const output = new AudioOutput(outputDevice(stores.phone.getState().audio.outputDeviceId));
+  const ringtone = new Ringtone(output);
   const loggedEnded = new Set<string>();
 
   const policyIndex = (): RuleIndex => {
@@ -83,7 +91,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   const updateRinging = () => {
     if (incomingCall(stores.calls.getState().calls)) {
       const audio = stores.phone.getState().audio;
-      void ringtone.start(audio.ringtone, audio.outputDeviceId).catch(() => undefined);
+      void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
+      ringtone.start(audio.ringtone);
     } else ringtone.stop();
   };
 
@@ -117,13 +126,15 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     const last = await api.invoke('calls:lastEmergency', undefined);
     lastEmergencyAtMs = last.at === null ? null : Date.parse(last.at);
     const audio = stores.phone.getState().audio;
+    void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
     return createPhone({
       accounts,
       passwords,
       audio: {
         inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
         outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,
-        outputDeviceId: audio.outputDeviceId === 'default' ? null : audio.outputDeviceId,
+        outputDeviceId: outputDevice(audio.outputDeviceId),
+        output,
         inputDeviceId: audio.inputDeviceId === 'default' ? null : audio.inputDeviceId,
       },
       policy: {
@@ -230,6 +241,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       ringtone.stop();
       await phone?.dispose().catch(() => undefined);
       phone = null;
+      await output.close();
     },
   };
 }

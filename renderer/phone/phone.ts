@@ -11,6 +11,7 @@ import { errorMessage } from '../../shared/error-message';
 import { verificationStatus } from '../../shared/identity';
 import type { CallerIdentity } from '../../shared/identity.types';
 import { AnnouncementAudio } from './announcement';
+import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
@@ -29,6 +30,10 @@ const DEFAULT_MEDIA_CONNECT_TIMEOUT_MS = 2000;
 export interface PhoneWithDiagnostics extends Phone {
   /** Media counters of a live call (for a quality indicator, and for tests). */
   callMediaStats(callId: string): Promise<CallMediaStats | null>;
+  /** What the agent hears on a channel of the output path right now (RMS 0–1): the test tap. */
+  outputLevel(channel: OutputChannel): number;
+  /** The output channel's level at a frequency right now (dBFS). */
+  outputLevelAt(channel: OutputChannel, frequencyHz: number): number;
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -44,9 +49,11 @@ function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string
 export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const events: PhoneEvents = options.events ?? {};
   const policy = options.policy;
-  const audio = new AnnouncementAudio(options.audio.outputDeviceId ?? null);
+  // The app hands in its one output path (the ringtone plays there too); the lab harness lets the phone make it.
+  const ownsOutput = options.audio.output === undefined;
+  const output = options.audio.output ?? new AudioOutput(options.audio.outputDeviceId ?? null);
+  const audio = new AnnouncementAudio(output);
   let inputDeviceId = options.audio.inputDeviceId ?? null;
-  let outputDeviceId = options.audio.outputDeviceId ?? null;
   let disposed = false;
 
   function report(context: string, error: unknown): void {
@@ -73,7 +80,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const registry = new CallRegistry({
     onChange: (snapshot) => emit('onCallChange', snapshot),
     onConnected: (record) => {
-      record.remoteAudio = attachRemoteAudio(record.session, outputDeviceId, report);
+      record.remoteAudio = attachRemoteAudio(record.session, output, report);
     },
     onEnded: (record) => {
       if (record.remoteAudio) detachRemoteAudio(record.remoteAudio);
@@ -289,14 +296,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;
     },
-    setOutputDevice: async (deviceId) => {
-      outputDeviceId = deviceId;
-      audio.setOutputDevice(deviceId);
-      for (const record of registry.all()) {
-        const element = record.remoteAudio?.element;
-        if (element && 'setSinkId' in element) await element.setSinkId(deviceId ?? '');
-      }
-    },
+    setOutputDevice: (deviceId) => output.setSinkId(deviceId),
+    outputLevel: (channel) => output.level(channel),
+    outputLevelAt: (channel, frequencyHz) => output.levelAt(channel, frequencyHz),
     setInputDevice: (deviceId) => {
       inputDeviceId = deviceId;
     },
@@ -310,7 +312,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       disposed = true;
       for (const record of registry.all()) endQuietly(record.session);
       await Promise.all(lines.map((line) => line.dispose()));
-      await audio.close();
+      if (ownsOutput) await output.close();
     },
   };
 }

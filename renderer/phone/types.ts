@@ -8,6 +8,7 @@ import type { Decision, DecisionClock } from '../../shared/decision.types';
 import type { CallerIdentity } from '../../shared/identity.types';
 import type { OrgSettings } from '../../shared/settings';
 import type { RuleIndex } from '../../shared/decision';
+import type { AudioOutput } from './audio-output';
 
 /** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
 export interface CallPolicySource {
@@ -27,6 +28,8 @@ export interface PhoneAudioOptions {
   outputDeviceId?: string | null;
   /** Microphone for calls the agent takes or places, null = default. */
   inputDeviceId?: string | null;
+  /** The app's one output path (shared with the ringtone); the phone makes its own when none is given. */
+  output?: AudioOutput;
 }
 
 export type RegistrationStatus =

@@ -456,11 +456,15 @@ describe('outbound and live calls', () => {
   it('a blocked number is never dialled: no INVITE reaches the proxy, the clip plays locally', async () => {
     const before = uas.invites().length;
     const kamailioInvitesBefore = lab.readKamailioLog().split('LAB INVITE').length;
+    // What the agent hears, measured at the output path's tap while the clip plays.
+    const heard = page.evaluate(() => window.lab?.peakOutput('call', 2500) ?? Promise.resolve(null));
     const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0100');
     expect(result).toMatchObject({
       kind: 'blocked',
       event: { handling: 'local-announcement', decision: { number: BLOCKED } },
     });
+    expect((await heard)?.rms).toBeGreaterThan(0.01);
+    expect((await page.evaluate(() => window.lab?.peakOutput('ring', 200)))?.rms).toBe(0);
     const finished = await waitForEvent((event) => event.type === 'blocked-finished', 8000);
     const playedMs = (finished.data as { playedMs: number }).playedMs;
     const outboundClipS = soxStats(join(ANNOUNCEMENT_DIR, 'blocked-outbound.wav')).durationS;

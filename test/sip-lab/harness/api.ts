@@ -54,6 +54,15 @@ export interface HarnessApi {
   stats(callId: string): Promise<CallMediaStats | null>;
   /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
   peakRemoteLevel(callId: string, durationMs: number): Promise<number>;
+  /**
+   * The loudest the agent heard on an output channel while sampling for `durationMs`: RMS, and the
+   * level in dBFS at `frequencyHz` (the test tap on the one output path).
+   */
+  peakOutput(
+    channel: 'call' | 'ring',
+    durationMs: number,
+    frequencyHz?: number,
+  ): Promise<{ rms: number; dbAtFrequency: number }>;
   dispose(): Promise<void>;
 }
 

@@ -130,6 +130,19 @@ const api: HarnessApi = {
     }
     return peak;
   },
+  async peakOutput(channel, durationMs, frequencyHz) {
+    let peak = 0;
+    let peakDb = -Infinity;
+    const until = Date.now() + durationMs;
+    while (Date.now() < until) {
+      peak = Math.max(peak, requirePhone().outputLevel(channel));
+      if (frequencyHz !== undefined)
+        peakDb = Math.max(peakDb, requirePhone().outputLevelAt(channel, frequencyHz));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // JSON has no -Infinity: silence is reported as -200 dBFS.
+    return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
+  },
   async dispose() {
     await phone?.dispose();
     phone = null;
