@@ -1,12 +1,13 @@
 /**
  * The one audio output path of the app: every sound the agent hears — call audio, the call-waiting
  * tone, the local announcement, the ringtone — plays through one AudioContext whose sink follows the
- * chosen speaker (`AudioContext.setSinkId`). Sounds go in by channel (`call` for what belongs to the
- * conversation, `ring` for the ringtone), and each channel has a tap that reports its level and the level
+ * chosen speaker (`AudioContext.setSinkId`). Sounds go in by channel (`call` for the conversation and
+ * the local announcement, `tone` for tones heard over a call, `ring` for the ringtone), all mixed into
+ * the one destination, and each channel has a tap that reports its level and the level
  * at a frequency: headless Chromium has no capturable output, so tests measure what the agent hears here.
  */
 
-export type OutputChannel = 'call' | 'ring';
+export type OutputChannel = 'call' | 'tone' | 'ring';
 
 /** Disconnects a source from the output. */
 export type Disconnect = () => void;

@@ -24,13 +24,23 @@ export function dtmfInfoBodies(tones: string): string[] {
 
 export type CallControls = Pick<
   Phone,
-  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'sendDtmf' | 'transfer'
+  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'switchTo' | 'sendDtmf' | 'transfer'
 >;
 
 export function createCallControls(registry: CallRegistry, policy: CallPolicySource): CallControls {
+  /** Puts every other connected call on hold (a second call is answered, or the agent switches). */
+  async function holdOthers(callId: string): Promise<void> {
+    const others = registry
+      .all()
+      .filter((other) => other.snapshot.id !== callId && other.snapshot.state === 'connected');
+    await Promise.all(others.map((other) => hold(other.snapshot.id, true)));
+  }
+
   async function answer(callId: string): Promise<void> {
     const record = registry.require(callId);
     if (!(record.session instanceof Invitation)) throw new Error('only an incoming call can be answered');
+    // Call waiting (SPEC §10.1): the live call goes on hold before the new one is answered.
+    await holdOthers(callId);
     try {
       await record.session.accept({
         sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
@@ -95,6 +105,14 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
     });
   }
 
+  async function switchTo(callId: string): Promise<void> {
+    const record = registry.require(callId);
+    if (record.session.state !== SessionState.Established)
+      throw new Error('only a connected call can be resumed');
+    await holdOthers(callId);
+    await hold(callId, false);
+  }
+
   async function sendDtmf(callId: string, tones: string): Promise<void> {
     assertDtmf(tones);
     const record = registry.require(callId);
@@ -125,5 +143,5 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
     await record.session.refer(uri);
   }
 
-  return { answer, decline, hangup, mute, hold, sendDtmf, transfer };
+  return { answer, decline, hangup, mute, hold, switchTo, sendDtmf, transfer };
 }

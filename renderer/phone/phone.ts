@@ -17,11 +17,20 @@ import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
 import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
 import { handleInboundRefers, type ReferredCall } from './inbound-refer';
-import { endQuietly } from './session-end';
+import { BUSY_HERE, UNAVAILABLE, endQuietly } from './session-end';
+import { WaitingTone, hasWaitingCall } from './call-waiting';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { createSessionDescriptionHandlerFactory } from './session-description';
-import type { BlockedHandling, Phone, PhoneEvents, PhoneOptions, PlaceCallResult } from './types';
+import {
+  AVAILABLE,
+  type AgentPresence,
+  type BlockedHandling,
+  type Phone,
+  type PhoneEvents,
+  type PhoneOptions,
+  type PlaceCallResult,
+} from './types';
 
 export type { CallMediaStats } from './call-media';
 
@@ -77,8 +86,13 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
+  const waitingTone = new WaitingTone(output);
+  const followWaiting = () => waitingTone.follow(hasWaitingCall(registry.snapshots()));
   const registry = new CallRegistry({
-    onChange: (snapshot) => emit('onCallChange', snapshot),
+    onChange: (snapshot) => {
+      emit('onCallChange', snapshot);
+      followWaiting();
+    },
     onConnected: (record) => {
       record.remoteAudio = attachRemoteAudio(record.session, output, report);
     },
@@ -175,18 +189,56 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
+  function readPresence(): AgentPresence {
+    try {
+      return options.presence?.() ?? AVAILABLE;
+    } catch (error) {
+      // Fail open: a broken preference source lets calls ring.
+      report('agent presence', error);
+      return AVAILABLE;
+    }
+  }
+
   function ring(line: PhoneLine, invitation: Invitation, identity: CallerIdentity, decision: Decision): void {
+    const presence = readPresence();
+    const busy = registry.all().length > 0;
+    const remote = remoteDisplay(identity, invitation);
+    // Neither Do not disturb nor "refuse a second call" refuses the emergency call-back (SPEC §1.4).
+    if (decision.verdict.why !== 'callback_window') {
+      const refusal =
+        presence.availability === 'dnd'
+          ? { reason: 'dnd' as const, response: presence.dndResponse === 480 ? UNAVAILABLE : BUSY_HERE }
+          : presence.refuseSecondCall && busy
+            ? { reason: 'busy' as const, response: BUSY_HERE }
+            : null;
+      if (refusal) {
+        void invitation.reject(refusal.response).catch((error) => report('refusing a call', error));
+        emit('onCallRefused', {
+          accountId: line.account.id,
+          line: line.account.lineNumber,
+          number: identity.kind === 'number' ? identity.e164 : null,
+          remote,
+          reason: refusal.reason,
+          statusCode: refusal.response.statusCode,
+          at: Date.now(),
+        });
+        return;
+      }
+    }
     const record = track(line, invitation, {
       direction: 'inbound',
       number: identity.kind === 'number' ? identity.e164 : null,
-      remote: remoteDisplay(identity, invitation),
+      remote,
       verification: verificationStatus(identity.verification),
       state: 'incoming',
       emergency: false,
     });
     // We send 180 ourselves only now that the call is allowed (sip.js's own is turned off).
     void invitation.progress({ statusCode: 180 }).catch((error) => report('sending 180 Ringing', error));
+    followWaiting();
     emit('onIncomingCall', { call: { ...record.snapshot }, decision, identity });
+    if (presence.autoAnswer && !busy)
+      void controls.answer(record.snapshot.id).catch((error) => report('auto-answer', error));
   }
 
   // ---------------------------------------------------------------------------------------------- outbound
@@ -310,6 +362,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
+      waitingTone.stop();
       for (const record of registry.all()) endQuietly(record.session);
       await Promise.all(lines.map((line) => line.dispose()));
       if (ownsOutput) await output.close();

@@ -13,6 +13,7 @@ export interface EndResponse {
 }
 
 export const BUSY_HERE: EndResponse = { statusCode: 486, reasonPhrase: 'Busy Here' };
+export const UNAVAILABLE: EndResponse = { statusCode: 480, reasonPhrase: 'Temporarily Unavailable' };
 export const DECLINE: EndResponse = { statusCode: 603, reasonPhrase: 'Decline' };
 
 /** Resolves with the state the session reaches first of Established and Terminated. */

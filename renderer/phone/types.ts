@@ -128,10 +128,41 @@ export interface PhoneEvents {
    * target is blocked (also reported through `onBlockedCall`) or not something that can be called.
    */
   onTransferRefused?(event: TransferRefusedEvent): void;
+  /** An allowed call refused because the agent is on Do not disturb or busy (nothing rang). */
+  onCallRefused?(event: RefusedCallEvent): void;
   /** An emergency call was placed (SPEC §1.4): the host must remember `at` for the call-back window. */
   onEmergencyCallPlaced?(at: number): void;
   /** Something went wrong that the phone handled (for the log); `context` says where. */
   onError?(context: string, error: unknown): void;
+}
+
+/** The agent's availability and call preferences (SPEC §10.1, §10.4), read at each incoming call. */
+export interface AgentPresence {
+  availability: 'available' | 'dnd';
+  /** What Do not disturb answers: 486 Busy Here (default) or 480 Temporarily Unavailable. */
+  dndResponse: 486 | 480;
+  /** Refuse a call that arrives while another is in progress (486) instead of call waiting. */
+  refuseSecondCall: boolean;
+  /** Answer allowed calls by themselves when no other call is in progress. */
+  autoAnswer: boolean;
+}
+
+export const AVAILABLE: AgentPresence = {
+  availability: 'available',
+  dndResponse: 486,
+  refuseSecondCall: false,
+  autoAnswer: false,
+};
+
+/** An allowed call the phone refused for the agent: Do not disturb, or busy with "refuse a second call". */
+export interface RefusedCallEvent {
+  accountId: string;
+  line: string | null;
+  number: string | null;
+  remote: string;
+  reason: 'dnd' | 'busy';
+  statusCode: number;
+  at: number;
 }
 
 export interface PhoneOptions {
@@ -145,6 +176,8 @@ export interface PhoneOptions {
   logLevel?: 'debug' | 'log' | 'warn' | 'error';
   /** Reconnection backoff: first delay and cap, in ms. */
   reconnect?: { initialDelayMs: number; maxDelayMs: number };
+  /** The agent's availability and preferences; everyone is available when absent. */
+  presence?: () => AgentPresence;
   /** How long a blocked call waits for the media path before playing the clip anyway (≤ 2000). */
   mediaConnectTimeoutMs?: number;
 }
@@ -163,6 +196,8 @@ export interface Phone {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   hold(callId: string, held: boolean): Promise<void>;
+  /** Makes this held call the live one: every other connected call goes on hold (SPEC §10.1). */
+  switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
   setOutputDevice(deviceId: string | null): Promise<void>;

@@ -700,6 +700,101 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
     );
   });
 
+  describe('call waiting (SPEC §10.1)', () => {
+    const CALLER_A = ALLOWED;
+    const CALLER_B = '+12125550152';
+    const callerPeak = (id: string, ms = 1500) =>
+      callerPage.evaluate(
+        ({ call, duration }) => window.caller?.peakFor(call, duration) ?? Promise.resolve(-1),
+        { call: id, duration: ms },
+      );
+    const waitingTone = () =>
+      page.evaluate(() => window.lab?.peakOutput('tone', 1500, 440) ?? Promise.resolve(null));
+    const ringChannel = () =>
+      page.evaluate(() => window.lab?.peakOutput('ring', 300) ?? Promise.resolve(null));
+    async function incomingFrom(number: string): Promise<string> {
+      const event = await waitForEvent(
+        (candidate) =>
+          candidate.type === 'incoming' && (candidate.data as { call: CallSnapshot }).call.number === number,
+      );
+      return (event.data as { call: CallSnapshot }).call.id;
+    }
+    async function connectedA(): Promise<{ callerId: string; callId: string }> {
+      await configure({ autoAnswer: 'none' });
+      const callerId = await callAgent(CALLER_A);
+      const callId = await incomingFrom(CALLER_A);
+      await page.evaluate((id) => window.lab?.answer(id), callId);
+      await callerResult(callerId, (result) => result.established);
+      // Two-way audio (both fake microphones beep once a second).
+      expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerId)).toBeGreaterThan(0.005);
+      return { callerId, callId };
+    }
+    async function endAll(callerIds: string[]): Promise<void> {
+      for (const id of callerIds) await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await page.evaluate(async () => {
+        for (const call of window.lab?.calls() ?? [])
+          await window.lab?.hangup(call.id).catch(() => undefined);
+      });
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
+    }
+
+    it('B waits with a tone (not the ringtone); answering holds A, switching back resumes A, hanging up B leaves A talking', async () => {
+      const a = await connectedA();
+      const before = await waitingTone();
+      const callerB = await callAgent(CALLER_B);
+      const callB = await incomingFrom(CALLER_B);
+      const during = await waitingTone();
+      console.log(
+        `waiting tone at 440 Hz: ${before?.dbAtFrequency} dBFS before B, ${during?.dbAtFrequency} while B waits`,
+      );
+      expect((during?.dbAtFrequency ?? -200) - (before?.dbAtFrequency ?? -200)).toBeGreaterThan(10);
+      expect((await ringChannel())?.rms).toBe(0);
+
+      await page.evaluate((id) => window.lab?.answer(id), callB);
+      await callerResult(callerB, (result) => result.established);
+      const afterAnswer = (await page.evaluate(() => window.lab?.calls())) ?? [];
+      expect(afterAnswer.find((call) => call.id === a.callId)).toMatchObject({
+        state: 'connected',
+        held: true,
+      });
+      // A is held: it gets no agent audio; B talks both ways.
+      expect(await callerPeak(a.callerId)).toBeLessThan(0.005);
+      expect(await peakRemoteLevel(callB)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerB)).toBeGreaterThan(0.005);
+      // The tone stopped once B was answered.
+      expect((await waitingTone())?.dbAtFrequency ?? -200).toBeLessThan((during?.dbAtFrequency ?? 0) - 10);
+
+      await page.evaluate((id) => window.lab?.switchTo(id), a.callId);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerB)).toBeLessThan(0.005);
+      await page.evaluate((id) => window.lab?.hangup(id), callB);
+      await callerResult(callerB, (result) => result.ended);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(await peakRemoteLevel(a.callId)).toBeGreaterThan(0.005);
+      await endAll([a.callerId]);
+    });
+
+    it('Decline sends B 486; a blocked B during the call produces no tone and leaves A undisturbed', async () => {
+      const a = await connectedA();
+      const callerB = await callAgent(CALLER_B);
+      const callB = await incomingFrom(CALLER_B);
+      await page.evaluate((id) => window.lab?.decline(id), callB);
+      const declined = await callerResult(callerB, (result) => result.ended);
+      expect(declined.responses.map((response) => response.status).at(-1)).toBe(486);
+
+      const before = await waitingTone();
+      const blockedCaller = await callAgent(BLOCKED);
+      const tone = await waitingTone();
+      await callerResult(blockedCaller, (result) => result.ended);
+      expect(tone?.dbAtFrequency ?? -200).toBeLessThan((before?.dbAtFrequency ?? -200) + 6);
+      expect(await peakRemoteLevel(a.callId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(count(await events(), 'blocked')).toBe(1);
+      await endAll([a.callerId]);
+    });
+  });
+
   it('being transferred: a REFER to a blocked number is refused (403) and no INVITE leaves; an allowed one becomes an ordinary call', async () => {
     const gateway = startUas();
     try {

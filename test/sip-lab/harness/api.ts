@@ -4,7 +4,12 @@ import type { SipAccount } from '../../../shared/contracts/ipc';
 import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import type { CallMediaStats } from '../../../renderer/phone/phone';
-import type { CallSnapshot, LineSnapshot, PlaceCallResult } from '../../../renderer/phone/types';
+import type {
+  AgentPresence,
+  CallSnapshot,
+  LineSnapshot,
+  PlaceCallResult,
+} from '../../../renderer/phone/types';
 
 export type AutoAnswer = 'none' | 'answer' | 'decline';
 
@@ -26,6 +31,7 @@ export interface HarnessEvent {
     | 'line'
     | 'emergency'
     | 'transfer-refused'
+    | 'refused'
     | 'error';
   at: number;
   data: unknown;
@@ -44,6 +50,10 @@ export interface HarnessApi {
   calls(): CallSnapshot[];
   placeCall(dialed: string): Promise<PlaceCallResult>;
   hangup(callId: string): Promise<void>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  switchTo(callId: string): Promise<void>;
+  setPresence(presence: AgentPresence): void;
   /** Answers, then hangs up `delayMs` later without waiting for the answer; resolves with the hang-up time (epoch ms). */
   answerThenHangUp(callId: string, delayMs: number): Promise<number>;
   mute(callId: string, muted: boolean): void;
@@ -59,7 +69,7 @@ export interface HarnessApi {
    * level in dBFS at `frequencyHz` (the test tap on the one output path).
    */
   peakOutput(
-    channel: 'call' | 'ring',
+    channel: 'call' | 'tone' | 'ring',
     durationMs: number,
     frequencyHz?: number,
   ): Promise<{ rms: number; dbAtFrequency: number }>;
@@ -87,6 +97,8 @@ export interface CallerApi {
   hangup(id: string): Promise<void>;
   /** Sends a REFER to `target` (a SIP URI) on an established call; resolves with the REFER's final status. */
   refer(id: string, target: string): Promise<number>;
+  /** The loudest the caller hears over the next `durationMs` (RMS). */
+  peakFor(id: string, durationMs: number): Promise<number>;
 }
 
 declare global {
