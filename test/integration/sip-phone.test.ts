@@ -14,7 +14,7 @@ import type { Line } from '../../shared/contracts/api';
 import type { SipAccount } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
-import type { CallSnapshot } from '../../renderer/phone/types';
+import type { AgentPresence, CallSnapshot } from '../../renderer/phone/types';
 import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import {
@@ -97,6 +97,12 @@ async function configure(options: {
       lab.setLines(lines);
       lab.setAutoAnswer(autoAnswer);
       lab.setLastEmergencyCall(null);
+      lab.setPresence({
+        availability: 'available',
+        dndResponse: 486,
+        refuseSecondCall: false,
+        autoAnswer: false,
+      });
       lab.clearEvents();
     },
     {
@@ -792,6 +798,62 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
       expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
       expect(count(await events(), 'blocked')).toBe(1);
       await endAll([a.callerId]);
+    });
+  });
+
+  describe('availability (SPEC §10.4)', () => {
+    const presence = (patch: Partial<AgentPresence>) =>
+      page.evaluate((next) => window.lab?.setPresence(next), {
+        availability: 'available',
+        dndResponse: 486,
+        refuseSecondCall: false,
+        autoAnswer: false,
+        ...patch,
+      } as AgentPresence);
+    const finalStatus = (call: CallerCall) =>
+      call.responses.map((response) => response.status).filter((status) => status > 0);
+
+    it('Do not disturb: 486 (or 480 by choice) and nothing rings; blocked calls are still announced and reported', async () => {
+      await configure({ autoAnswer: 'none' });
+      await presence({ availability: 'dnd' });
+      const busy = await callerResult(await callAgent(ALLOWED), (result) => result.ended);
+      expect(finalStatus(busy)).not.toContain(180);
+      expect(finalStatus(busy).at(-1)).toBe(486);
+      await presence({ availability: 'dnd', dndResponse: 480 });
+      const unavailable = await callerResult(await callAgent(ALLOWED), (result) => result.ended);
+      expect(finalStatus(unavailable).at(-1)).toBe(480);
+      const blocked = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(finalStatus(blocked)).toContain(183);
+      expect(finalStatus(blocked).at(-1)).toBe(603);
+      const seen = await events();
+      expect(count(seen, 'incoming')).toBe(0);
+      expect(count(seen, 'refused')).toBe(2);
+      expect(count(seen, 'blocked')).toBe(1);
+      await waitForEvent((event) => event.type === 'blocked-finished');
+    });
+
+    it('the emergency call-back rings through Do not disturb during the window', async () => {
+      await configure({ autoAnswer: 'decline' });
+      await presence({ availability: 'dnd' });
+      await page.evaluate((at) => window.lab?.setLastEmergencyCall(at), Date.now());
+      const callback = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(finalStatus(callback)).toContain(180);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      expect(incoming.data).toMatchObject({ decision: { verdict: { why: 'callback_window' } } });
+      expect(count(await events(), 'refused')).toBe(0);
+    });
+
+    it('auto-answer (agent option): an allowed call is answered without a click, after the decision', async () => {
+      await configure({ autoAnswer: 'none' });
+      await presence({ autoAnswer: true });
+      const id = await callAgent(ALLOWED);
+      const answered = await callerResult(id, (result) => result.established);
+      expect(finalStatus(answered)).toContain(200);
+      const blocked = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(blocked.established).toBe(false);
+      expect(finalStatus(blocked).at(-1)).toBe(603);
+      await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
     });
   });
 
