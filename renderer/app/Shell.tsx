@@ -8,6 +8,7 @@ import { Banner, Button } from '../ui';
 import { useNow } from './hooks';
 import { useWriteAccess } from './permissions';
 import { SyncIndicator } from './SyncIndicator';
+import { AvailabilitySelect } from '../calls/AvailabilitySelect';
 import { useSession, useStores, useSync } from './stores';
 
 type View = 'phone' | 'settings';
@@ -63,6 +64,7 @@ export function Shell() {
           </button>
         </nav>
         <SyncIndicator />
+        <AvailabilitySelect />
         {me && (
           <span className="bl-header__user">
             {me.user.name} · {me.user.role} · {me.org.name}

@@ -12,6 +12,7 @@ import {
   blockedDialNotice,
   historyForBlocked,
   historyForCall,
+  historyForRefused,
   reportForAllowed,
   reportForBlocked,
 } from '../phone/call-records';
@@ -36,6 +37,8 @@ export interface PhoneController {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   hold(callId: string, held: boolean): Promise<void>;
+  /** Resumes a held call and holds the others (the calls panel). */
+  switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
   stop(): Promise<void>;
@@ -89,7 +92,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   };
 
   const updateRinging = () => {
-    if (incomingCall(stores.calls.getState().calls)) {
+    const calls = stores.calls.getState().calls;
+    // During a connected call a second caller gets the phone's waiting tone, never the ringtone.
+    const inCall = Object.values(calls).some((call) => call.state === 'connected');
+    if (incomingCall(calls) && !inCall) {
       const audio = stores.phone.getState().audio;
       void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
       ringtone.start(audio.ringtone);
@@ -137,6 +143,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
         output,
         inputDeviceId: audio.inputDeviceId === 'default' ? null : audio.inputDeviceId,
       },
+      presence: () => stores.phone.getState().presence,
       policy: {
         getIndex: policyIndex,
         getSettings: () => {
@@ -169,6 +176,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           if (event.direction === 'outbound')
             stores.calls.getState().setDialerNotice({ tone: 'error', text: blockedDialNotice(event) });
         },
+        onCallRefused: (event) => addHistory(historyForRefused(event)),
         onTransferRefused: ({ message }) =>
           stores.calls.getState().setDialerNotice({ tone: 'error', text: message }),
         onEmergencyCallPlaced: (at) => {
@@ -232,6 +240,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       phone?.mute(callId, muted);
     },
     hold: (callId, held) => withPhone((current) => current.hold(callId, held)),
+    switchTo: (callId) => withPhone((current) => current.switchTo(callId)),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {

@@ -78,7 +78,10 @@ function InCall({ call }: { call: CallSnapshot }) {
         <Button
           aria-pressed={call.held}
           disabled={!connected}
-          onClick={() => run(() => controller.hold(call.id, !call.held))}
+          // Resuming a held call holds the others: one live call at a time (SPEC §10.1).
+          onClick={() =>
+            run(() => (call.held ? controller.switchTo(call.id) : controller.hold(call.id, true)))
+          }
         >
           {call.held ? 'Resume' : 'Hold'}
         </Button>
