@@ -37,6 +37,8 @@ export interface PhoneController {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   hold(callId: string, held: boolean): Promise<void>;
+  /** Block and hang up from a live call: the caller hears the announcement, then BYE. */
+  announceAndHangUp(callId: string): Promise<void>;
   /** Resumes a held call and holds the others (the calls panel). */
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
@@ -241,6 +243,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     },
     hold: (callId, held) => withPhone((current) => current.hold(callId, held)),
     switchTo: (callId) => withPhone((current) => current.switchTo(callId)),
+    announceAndHangUp: (callId) => withPhone((current) => current.announceAndHangUp(callId)),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {

@@ -11,6 +11,7 @@ import { errorMessage } from '../../shared/error-message';
 import { verificationStatus } from '../../shared/identity';
 import type { CallerIdentity } from '../../shared/identity.types';
 import { AnnouncementAudio } from './announcement';
+import { announceAndEnd } from './announce-and-end';
 import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { createCallControls } from './call-controls';
@@ -344,6 +345,11 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     calls: () => registry.snapshots(),
     placeCall,
     ...controls,
+    announceAndHangUp: async (callId) => {
+      const record = registry.require(callId);
+      registry.update(record, { endReason: 'blocked_by_agent' });
+      await announceAndEnd(record, audio, options.audio.inboundClipUrl);
+    },
     callMediaStats: async (callId) => {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;

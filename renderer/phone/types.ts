@@ -65,7 +65,7 @@ export interface CallSnapshot {
   startedAt: number;
   connectedAt: number | null;
   endedAt: number | null;
-  /** Why the call ended: `hangup`, `remote_hangup`, `declined`, `cancelled`, `failed: …`. */
+  /** Why the call ended: `hangup`, `remote_hangup`, `declined`, `cancelled`, `blocked_by_agent`, `failed: …`. */
   endReason: string | null;
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
@@ -200,6 +200,8 @@ export interface Phone {
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
+  announceAndHangUp(callId: string): Promise<void>;
   setOutputDevice(deviceId: string | null): Promise<void>;
   setInputDevice(deviceId: string | null): void;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */

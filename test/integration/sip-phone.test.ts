@@ -4,6 +4,7 @@
  * scenario. Run inside a loopback-only network namespace:
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-phone.test.ts'
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -574,6 +575,35 @@ describe('outbound and live calls', () => {
     await waitForCallState(callId, 'connected');
     return { callId, finished };
   }
+
+  it('block and hang up from a live call: the caller hears the announcement on the call, then BYE (baresip)', async () => {
+    const { callId, finished } = await answeredBaresipCall(12, 5096);
+    // Let the agent's (fake microphone) audio reach baresip first.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const startedAt = Date.now();
+    await page.evaluate((id) => window.lab?.announceAndHangUp(id), callId);
+    const ended = await waitForEvent(
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).state === 'ended',
+      20_000,
+    );
+    const announcedS = (Date.now() - startedAt) / 1000;
+    // The BYE came after the clip, long before baresip's own 12 s end.
+    expect(announcedS).toBeGreaterThan(clipDurationS * 0.8);
+    expect(announcedS).toBeLessThan(clipDurationS + 3);
+    expect(ended.data).toMatchObject({ endReason: 'blocked_by_agent' });
+    const baresip = await finished;
+    const [recording] = baresip.receivedWavs;
+    expect(recording, baresip.output).toBeDefined();
+    // What baresip heard in the last clip-length before the BYE is the announcement.
+    const tail = join(baresip.dir, 'tail.wav');
+    execFileSync('sox', [recording ?? '', tail, 'trim', `-${(clipDurationS + 0.4).toFixed(2)}`]);
+    const heard = soxVoicedStats(tail);
+    expect(heard.rms).toBeGreaterThan(0.01);
+    expect(heard.durationS).toBeGreaterThan(clipDurationS * 0.8);
+  });
 
   it('hold and resume: the re-INVITE silences the other side and brings it back (baresip)', async () => {
     const { callId, finished } = await answeredBaresipCall(9, 5093);

@@ -53,6 +53,7 @@ export interface HarnessApi {
   answer(callId: string): Promise<void>;
   decline(callId: string): Promise<void>;
   switchTo(callId: string): Promise<void>;
+  announceAndHangUp(callId: string): Promise<void>;
   setPresence(presence: AgentPresence): void;
   /** Answers, then hangs up `delayMs` later without waiting for the answer; resolves with the hang-up time (epoch ms). */
   answerThenHangUp(callId: string, delayMs: number): Promise<number>;

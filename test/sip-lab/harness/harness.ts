@@ -113,6 +113,7 @@ const api: HarnessApi = {
   answer: (callId) => requirePhone().answer(callId),
   decline: (callId) => requirePhone().decline(callId),
   switchTo: (callId) => requirePhone().switchTo(callId),
+  announceAndHangUp: (callId) => requirePhone().announceAndHangUp(callId),
   setPresence(next) {
     presence = next;
   },
