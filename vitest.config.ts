@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Property tests and the lint/schema probes take 1–2 s on a quiet machine; a busy one (a
+          // second build, CI's neighbours) must not turn them into failures.
+          testTimeout: 30_000,
         },
       },
       {
