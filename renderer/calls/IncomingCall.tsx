@@ -16,6 +16,9 @@ export function IncomingCall() {
   const access = useWriteAccess();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
   const lines = useBlocklist((state) => state.data?.lines);
+  const inCall = useCalls((state) =>
+    Object.values(state.calls).some((other) => other.state === 'connected' && !other.held),
+  );
   const [blocking, setBlocking] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -48,6 +51,7 @@ export function IncomingCall() {
               : 'your line'}
         </p>
         <VerificationBadge verification={call.verification} />
+        {inCall && <p className="bl-muted">Answering puts your current call on hold.</p>}
         {error && (
           <p className="bl-field__error" role="alert">
             {error}
