@@ -32,7 +32,7 @@ export type BulkInvalidReason =
   | 'invalid_reason';
 
 export type BulkEntryValidation =
-  | { line: number; raw: string; status: 'ok'; candidate: RuleCreate }
+  | { line: number; raw: string; status: 'ok'; candidate: RuleCreate; extension?: string }
   | { line: number; raw: string; status: 'duplicate_in_input'; firstLine: number; message: string }
   | { line: number; raw: string; status: 'invalid'; reason: BulkInvalidReason; message: string }
   | { line: number; raw: string; status: 'emergency'; message: string }
@@ -54,12 +54,18 @@ export interface BulkValidationContext {
 // ---------------------------------------------------------------------------------------------------------
 // Paste.
 
+/**
+ * Where a pasted line is split: a comma or semicolon, except `;ext=` (RFC 3966 extension) and a run of two
+ * or more commas (pause-dial `,,2041#`), which belong to the number before them (SPEC §1.1a).
+ */
+const ENTRY_SEPARATOR = /(?<!,),(?!,)|;(?!\s*ext\s*=)/i;
+
 /** Splits pasted text into entries: one per line, or separated by commas or semicolons. */
 export function parsePastedNumbers(text: string): BulkEntry[] {
   const entries: BulkEntry[] = [];
   const lines = stripBom(text).split(/\r\n|\r|\n/);
   lines.forEach((lineText, index) => {
-    for (const piece of lineText.split(/[,;]/)) {
+    for (const piece of lineText.split(ENTRY_SEPARATOR)) {
       const raw = piece.trim();
       if (raw !== '') entries.push({ line: index + 1, raw });
     }
@@ -346,7 +352,10 @@ function checkEntry(
     );
     return invalid(entry, 'invalid_reason', `${shown}: ${problems.join('; ')}.`);
   }
-  return { line: entry.line, raw: entry.raw, status: 'ok', candidate: parsed.data };
+  const ok = { line: entry.line, raw: entry.raw, status: 'ok' as const, candidate: parsed.data };
+  return number.kind === 'number' && number.extension !== undefined
+    ? { ...ok, extension: number.extension }
+    : ok;
 }
 
 function resolveScope(
