@@ -3,6 +3,7 @@
  *   blockline normalize [--country CC] <input>      → {"ok":true,"e164":"+12125551234"} or {"ok":false,…}
  *   blockline normalize [--country CC] --jsonl      stdin: {"input":"…","country":"GB"} per line
  *   blockline identity [--country CC]               stdin: one raw SIP request → {"kind":"number","e164":"+…"}
+ *                                                   (withheld: {"kind":"anonymous","asserted":"+…"})
  *   blockline identity [--country CC] --jsonl       stdin: {"message":"<raw SIP>"} per line
  * Results are JSON on stdout (exit 0, also for an input that is not a number); usage errors go to stderr
  * with exit status 2.
@@ -78,10 +79,15 @@ function parseArguments(argv: readonly string[]): Options {
   return { command, country: upper, jsonl, positional };
 }
 
-/** The CLI's identity shape: kind, then e164 / problem, then verstat and attestation when present. */
+/**
+ * The CLI's identity shape: kind, then e164 / asserted / problem, then verstat and attestation when
+ * present. A caller who withheld the number (`Privacy: id`, `Remote-Party-ID;privacy=full`, an anonymous
+ * From) is `anonymous` as the callee sees it, with the number the network asserted beside it (SPEC §3.3).
+ */
 function identityJson(identity: CallerIdentity): Record<string, string> {
-  const out: Record<string, string> = { kind: identity.kind };
-  if (identity.kind === 'number') out.e164 = identity.e164;
+  const withheld = identity.kind === 'number' && identity.withheld;
+  const out: Record<string, string> = { kind: withheld ? 'anonymous' : identity.kind };
+  if (identity.kind === 'number') out[withheld ? 'asserted' : 'e164'] = identity.e164;
   if (identity.kind === 'unknown' && identity.problem !== undefined) out.problem = identity.problem;
   if (identity.verification?.verstat) out.verstat = identity.verification.verstat;
   if (identity.verification?.attestation) out.attestation = identity.verification.attestation;
