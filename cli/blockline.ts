@@ -10,6 +10,7 @@
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { isEmergencyNumber } from '../shared/emergency';
 import { identityFromRawMessage } from '../shared/identity';
 import type { CallerIdentity } from '../shared/identity.types';
 import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
@@ -129,7 +130,22 @@ function normalizeLine(line: string, fallback: CountryCode): object {
       message: `unknown country ${JSON.stringify(parsed.value.country)}`,
     };
   }
-  return normalizeNumber(String(parsed.value.input), country);
+  return normalizeForList(String(parsed.value.input), country);
+}
+
+/**
+ * What the add flows answer for one input: an emergency code of the country is refused before anything
+ * else (SPEC §1.3), everything else is normalized (§1.1–1.2).
+ */
+function normalizeForList(input: string, country: CountryCode): object {
+  if (isEmergencyNumber(input, country)) {
+    return {
+      ok: false,
+      reason: 'emergency',
+      message: `${JSON.stringify(input.trim())} is an emergency number in ${country}: it can never be added to the list.`,
+    };
+  }
+  return normalizeNumber(input, country);
 }
 
 function identityLine(line: string, fallback: CountryCode): object {
@@ -169,7 +185,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.command === 'normalize') {
-    await writeLine(normalizeNumber(options.positional.join(' '), options.country));
+    await writeLine(normalizeForList(options.positional.join(' '), options.country));
     return 0;
   }
   await writeLine(identityJson(identityFromRawMessage(await readStdin(), options.country)));

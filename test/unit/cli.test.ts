@@ -78,6 +78,28 @@ describe('blockline CLI (the real bin)', () => {
   );
 
   it(
+    'refuses an emergency code of the given country, and only of that country (SPEC §1.3)',
+    async () => {
+      const us = await blockline(['normalize', '--country', 'US', '911']);
+      expect(jsonLines(us.stdout)).toEqual([
+        { ok: false, reason: 'emergency', message: expect.stringContaining('emergency') },
+      ]);
+      const jsonl = await blockline(
+        ['normalize', '--jsonl'],
+        ['{"input":"110","country":"DE"}', '{"input":"110","country":"US"}', '{"input":"17","country":"BF"}']
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
+      expect(jsonLines(jsonl.stdout)).toEqual([
+        { ok: false, reason: 'emergency', message: expect.any(String) },
+        { ok: false, reason: 'too_short', message: expect.any(String) },
+        { ok: false, reason: 'emergency', message: expect.any(String) },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'normalizes JSONL in order, one result per line, in one process',
     async () => {
       const input = [
