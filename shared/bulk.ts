@@ -73,7 +73,7 @@ export function parsePastedNumbers(text: string): BulkEntry[] {
   return entries;
 }
 
-function stripBom(text: string): string {
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -105,7 +105,7 @@ export interface CsvParseResult {
   ignoredColumns: string[];
 }
 
-interface CsvRow {
+export interface CsvRow {
   line: number;
   cells: string[];
   problem?: string;
@@ -171,7 +171,8 @@ function headerColumns(cells: string[]): (CsvColumn | null)[] | null {
   return columns.includes('number') ? columns : null;
 }
 
-function readCsvRows(text: string): CsvRow[] {
+/** The rows of a CSV text (LF newlines), with the physical line each starts on; blank rows skipped. */
+export function readCsvRows(text: string): CsvRow[] {
   const firstLine = text.split('\n', 1)[0] ?? '';
   const delimiter = firstLine.includes(',')
     ? ','
