@@ -32,6 +32,9 @@ export const IMPORT_FORMAT_LABELS: Record<ImportFormat, string> = {
   teams: 'Microsoft Teams number patterns (Export-Csv)',
 };
 
+/** Formats whose files do not say block or allow: the person (or `--kind`) says which list it is. */
+export const FORMATS_WITHOUT_KIND: readonly ImportFormat[] = ['freepbx', '3cx', 'yeastar', 'teams'];
+
 export function isImportFormat(value: string): value is ImportFormat {
   return (IMPORT_FORMATS as readonly string[]).includes(value);
 }
@@ -189,7 +192,7 @@ function blocklineReading(text: string, kind: RuleKind, kindGiven: boolean): Imp
       line: entry.line,
       source: entry.raw,
       entryIndexes: [index],
-      ...(entry.problem === undefined ? {} : { refused: entry.problem }),
+      // A malformed row is an entry too: the shared validation reports it.
       notes: [],
     })),
   };
