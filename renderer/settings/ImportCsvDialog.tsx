@@ -239,10 +239,12 @@ function ImportPreview({ reading }: { reading: ImportReading }) {
   const refused = reading.rows.filter((row) => row.refused !== undefined).length;
   const prefixes = reading.entries.filter((entry) => entry.raw.trim().endsWith('*')).length;
   const numbers = reading.entries.length - prefixes;
+  const count = (n: number, one: string, many: string) =>
+    `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
   const parts = [
-    `${reading.rows.length.toLocaleString('en-US')} rows`,
-    `${numbers.toLocaleString('en-US')} numbers`,
-    ...(prefixes > 0 ? [`${prefixes.toLocaleString('en-US')} prefixes`] : []),
+    count(reading.rows.length, 'row', 'rows'),
+    count(numbers, 'number', 'numbers'),
+    ...(prefixes > 0 ? [count(prefixes, 'prefix', 'prefixes')] : []),
     ...(refused > 0 ? [`${refused.toLocaleString('en-US')} not importable`] : []),
   ];
   return (
