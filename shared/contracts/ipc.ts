@@ -14,6 +14,7 @@ import {
   meResponseSchema,
   testNumberResponseSchema,
   errorCodeSchema,
+  errorDetailsSchema,
   announcementModeSchema,
 } from './api';
 
@@ -81,7 +82,7 @@ export const writeErrorSchema = z.object({
   ok: z.literal(false),
   code: z.union([errorCodeSchema, z.literal('offline'), z.literal('network')]),
   message: z.string(),
-  details: z.unknown().optional(),
+  details: errorDetailsSchema.optional(),
 });
 export type WriteError = z.infer<typeof writeErrorSchema>;
 const writeResult = <T extends z.ZodType>(value: T) =>
