@@ -12,7 +12,7 @@ import type { RuleCreate, RuleKind } from '../shared/rules';
 import { AdminError } from './admin-ops';
 import { rulePages } from './org-service';
 import { bulkCreateRules } from './rules-service';
-import { countryOf, type Actor, type Store } from './store';
+import { countryOf, type Actor, type Repository } from './repository';
 
 /**
  * Entries per transaction: the service compares each new rule with those already made in the same call,
@@ -38,7 +38,7 @@ export interface ImportRequest {
   dryRun: boolean;
 }
 
-export async function importRules(store: Store, request: ImportRequest): Promise<ImportSummary> {
+export async function importRules(store: Repository, request: ImportRequest): Promise<ImportSummary> {
   const org = await store.getOrg(request.orgId);
   if (org === null) throw new AdminError(`org ${request.orgId} does not exist`);
   const reading = readImportCsv(request.text, { format: request.format, kind: request.kind });
@@ -103,14 +103,14 @@ function summarize(format: ImportFormat, rows: ReturnType<typeof importReportRow
   return summary;
 }
 
-async function allRules(store: Store, orgId: string) {
+async function allRules(store: Repository, orgId: string) {
   const rules = [];
   for await (const page of rulePages(store, orgId)) rules.push(...page);
   return rules;
 }
 
 /** The CSV the app exports (`number,reason,scope,kind,expiresAt`), page by page. */
-export async function* exportRules(store: Store, orgId: string): AsyncGenerator<string> {
+export async function* exportRules(store: Repository, orgId: string): AsyncGenerator<string> {
   const org = await store.getOrg(orgId);
   if (org === null) throw new AdminError(`org ${orgId} does not exist`);
   let first = true;
