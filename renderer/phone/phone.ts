@@ -15,6 +15,7 @@ import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
 import { CallRegistry, endQuietly, safeCallId } from './call-registry';
+import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { createSessionDescriptionHandlerFactory } from './session-description';
@@ -232,6 +233,14 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       state: 'dialing',
       emergency,
     });
+    if (outcome.kind === 'allow' && outcome.extension !== undefined) {
+      dialExtensionOnConnect(
+        inviter,
+        outcome.extension,
+        (tones) => controls.sendDtmf(record.snapshot.id, tones),
+        (error) => report('dialling the extension', error),
+      );
+    }
     try {
       await inviter.invite({
         requestDelegate: {
