@@ -16,6 +16,8 @@ export interface ReferredCall {
   dialed: string;
   number: string | null;
   emergency: boolean;
+  /** An extension to send as DTMF once the call connects (a dialled `… x 2041`; never from a REFER). */
+  extension?: string;
 }
 
 export interface InboundReferOptions {

@@ -20,6 +20,7 @@ import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCa
 import { handleInboundRefers, type ReferredCall } from './inbound-refer';
 import { BUSY_HERE, UNAVAILABLE, endQuietly } from './session-end';
 import { WaitingTone, hasWaitingCall } from './call-waiting';
+import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { createSessionDescriptionHandlerFactory } from './session-description';
@@ -290,6 +291,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       dialed,
       number: outcome.kind === 'allow' ? outcome.number : null,
       emergency,
+      // Sent as DTMF once the call connects: the number dialled is the main one (SPEC §1.1a).
+      ...(outcome.kind === 'allow' && outcome.extension !== undefined
+        ? { extension: outcome.extension }
+        : {}),
     });
     return { kind: 'placed', callId: record.snapshot.id, emergency };
   }
@@ -317,6 +322,14 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       state: 'dialing',
       emergency: call.emergency,
     });
+    if (call.extension !== undefined) {
+      dialExtensionOnConnect(
+        inviter,
+        call.extension,
+        (tones) => controls.sendDtmf(record.snapshot.id, tones),
+        (error) => report('dialling the extension', error),
+      );
+    }
     try {
       await inviter.invite({
         requestDelegate: {

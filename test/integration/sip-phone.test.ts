@@ -508,6 +508,32 @@ describe('outbound and live calls', () => {
     await waitForCallState(callId, 'ended');
   });
 
+  it('a number dialled with an extension calls the main number, then sends the extension as DTMF (SPEC §1.1a)', async () => {
+    // Chromium's own DTMF sender (RFC 4733) is watched: what the app hands it is what goes out in RTP.
+    await page.evaluate(() => {
+      const sent: string[] = [];
+      (window as unknown as { sentDtmf: string[] }).sentDtmf = sent;
+      const original = RTCDTMFSender.prototype.insertDTMF;
+      RTCDTMFSender.prototype.insertDTMF = function (tones, ...rest) {
+        sent.push(tones);
+        return original.call(this, tones, ...rest);
+      };
+    });
+    const invitesBefore = uas.invites().length;
+    const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0150 x 42');
+    expect(result).toMatchObject({ kind: 'placed' });
+    const callId = result?.kind === 'placed' ? result.callId : '';
+    await waitForCallState(callId, 'connected');
+    const newInvites = uas.invites().slice(invitesBefore);
+    expect(newInvites).toContainEqual(expect.stringContaining(`${ALLOWED}@`));
+    expect(newInvites.join('\n')).not.toContain('215555015042');
+    const sentDtmf = () => page.evaluate(() => (window as unknown as { sentDtmf: string[] }).sentDtmf);
+    expect(await sentDtmf()).toEqual([]);
+    await expect.poll(sentDtmf, { timeout: 6000 }).toEqual(['42']);
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    await waitForCallState(callId, 'ended');
+  });
+
   it('an allowed inbound call rings and connects with audio both ways (baresip)', async () => {
     await configure({ autoAnswer: 'answer' });
     const call = baresipCall({
