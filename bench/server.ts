@@ -17,6 +17,7 @@ import { openDatabase } from '../server/db/database';
 import { ruleToRow } from '../server/repository';
 import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
+import { cliImportSeconds } from './cli-import';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { benchStatsDialects } from './server-stats';
 
@@ -351,6 +352,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'blockline-bench-'));
     try {
       await benchDialect('sqlite', join(dir, 'bench.sqlite'));
+      metric('server.sqlite.cli_import_100k.s', await cliImportSeconds(join(dir, 'cli-import.sqlite')), 's');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

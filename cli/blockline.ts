@@ -3,12 +3,14 @@
  *   blockline normalize [--country CC] <input>      → {"ok":true,"e164":"+12125551234"} or {"ok":false,…}
  *   blockline normalize [--country CC] --jsonl      stdin: {"input":"…","country":"GB"} per line
  *   blockline identity [--country CC]               stdin: one raw SIP request → {"kind":"number","e164":"+…"}
+ *                                                   (withheld: {"kind":"anonymous","asserted":"+…"})
  *   blockline identity [--country CC] --jsonl       stdin: {"message":"<raw SIP>"} per line
  * Results are JSON on stdout (exit 0, also for an input that is not a number); usage errors go to stderr
  * with exit status 2.
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { isEmergencyNumber } from '../shared/emergency';
 import { identityFromRawMessage } from '../shared/identity';
 import type { CallerIdentity } from '../shared/identity.types';
 import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
@@ -78,10 +80,15 @@ function parseArguments(argv: readonly string[]): Options {
   return { command, country: upper, jsonl, positional };
 }
 
-/** The CLI's identity shape: kind, then e164 / problem, then verstat and attestation when present. */
+/**
+ * The CLI's identity shape: kind, then e164 / asserted / problem, then verstat and attestation when
+ * present. A caller who withheld the number (`Privacy: id`, `Remote-Party-ID;privacy=full`, an anonymous
+ * From) is `anonymous` as the callee sees it, with the number the network asserted beside it (SPEC §3.3).
+ */
 function identityJson(identity: CallerIdentity): Record<string, string> {
-  const out: Record<string, string> = { kind: identity.kind };
-  if (identity.kind === 'number') out.e164 = identity.e164;
+  const withheld = identity.kind === 'number' && identity.withheld;
+  const out: Record<string, string> = { kind: withheld ? 'anonymous' : identity.kind };
+  if (identity.kind === 'number') out[withheld ? 'asserted' : 'e164'] = identity.e164;
   if (identity.kind === 'unknown' && identity.problem !== undefined) out.problem = identity.problem;
   if (identity.verification?.verstat) out.verstat = identity.verification.verstat;
   if (identity.verification?.attestation) out.attestation = identity.verification.attestation;
@@ -123,7 +130,22 @@ function normalizeLine(line: string, fallback: CountryCode): object {
       message: `unknown country ${JSON.stringify(parsed.value.country)}`,
     };
   }
-  return normalizeNumber(String(parsed.value.input), country);
+  return normalizeForList(String(parsed.value.input), country);
+}
+
+/**
+ * What the add flows answer for one input: an emergency code of the country is refused before anything
+ * else (SPEC §1.3), everything else is normalized (§1.1–1.2).
+ */
+function normalizeForList(input: string, country: CountryCode): object {
+  if (isEmergencyNumber(input, country)) {
+    return {
+      ok: false,
+      reason: 'emergency',
+      message: `${JSON.stringify(input.trim())} is an emergency number in ${country}: it can never be added to the list.`,
+    };
+  }
+  return normalizeNumber(input, country);
 }
 
 function identityLine(line: string, fallback: CountryCode): object {
@@ -163,7 +185,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.command === 'normalize') {
-    await writeLine(normalizeNumber(options.positional.join(' '), options.country));
+    await writeLine(normalizeForList(options.positional.join(' '), options.country));
     return 0;
   }
   await writeLine(identityJson(identityFromRawMessage(await readStdin(), options.country)));

@@ -2,7 +2,11 @@
  * Admin command line: `npm run admin -- <command>`; every command prints one JSON line on stdout
  * (errors: one JSON line on stderr and exit code 1). Uses DATABASE_URL like the server.
  */
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { exportRules, importRules } from './admin-import';
 import {
   addLine,
   AdminError,
@@ -19,6 +23,7 @@ import { checkInviteServer } from '../shared/invite-link';
 import { demoTokensFromEnv, seedDemoOrg } from './demo';
 import { testNumberForOrg } from './verdict';
 import { errorMessage } from '../shared/error-message';
+import { IMPORT_FORMATS, isImportFormat } from '../shared/import-formats';
 
 const USAGE = [
   'org create --name N --country CC --tz Area/City',
@@ -28,6 +33,8 @@ const USAGE = [
   'line add --org ID --number +E164 --label L',
   'invite create --org ID --name N --role admin|lead|agent --server https://ADDRESS',
   'test-number --org ID [--line +E164] "<number>"',
+  `import --org ID --file F [--format auto|${IMPORT_FORMATS.join('|')}] [--kind block|allow] [--dry-run]`,
+  'export --org ID [--file F]',
   'demo',
 ];
 
@@ -43,7 +50,17 @@ const OPTIONS = {
   label: { type: 'string' },
   line: { type: 'string' },
   server: { type: 'string' },
+  file: { type: 'string' },
+  format: { type: 'string' },
+  kind: { type: 'string' },
+  'dry-run': { type: 'boolean' },
 } as const;
+
+/** Commands named by one word; the others are two (`org create`). */
+const ONE_WORD_COMMANDS = new Set(['test-number', 'demo', 'import', 'export']);
+
+/** `export` without `--file` has written the CSV itself. */
+const NOTHING_TO_PRINT = Symbol('nothing to print');
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new AdminError(`--${flag} is required`);
@@ -57,9 +74,7 @@ async function main(argv: string[]): Promise<unknown> {
     allowPositionals: true,
     strict: true,
   });
-  const command = positionals
-    .slice(0, positionals[0] === 'test-number' || positionals[0] === 'demo' ? 1 : 2)
-    .join(' ');
+  const command = positionals.slice(0, ONE_WORD_COMMANDS.has(positionals[0] ?? '') ? 1 : 2).join(' ');
   const database = await openDatabase(process.env.DATABASE_URL);
   try {
     const store = standaloneStore(database);
@@ -103,6 +118,39 @@ async function main(argv: string[]): Promise<unknown> {
       }
       case 'demo':
         return await seedDemoOrg(database, demoTokensFromEnv());
+      case 'import': {
+        const file = required(values.file, 'file');
+        const format = values.format ?? 'auto';
+        if (format !== 'auto' && !isImportFormat(format))
+          throw new AdminError(`--format must be auto or one of ${IMPORT_FORMATS.join(', ')}`);
+        const kind = values.kind;
+        if (kind !== undefined && kind !== 'block' && kind !== 'allow')
+          throw new AdminError('--kind must be block or allow');
+        const text = await readFile(file, 'utf8').catch((error: unknown) => {
+          throw new AdminError(`cannot read ${file}: ${errorMessage(error)}`);
+        });
+        return await importRules(store, {
+          orgId: required(values.org, 'org'),
+          text,
+          format,
+          kind,
+          dryRun: values['dry-run'] === true,
+        });
+      }
+      case 'export': {
+        const orgId = required(values.org, 'org');
+        const out = values.file === undefined ? process.stdout : createWriteStream(values.file);
+        let rules = -1;
+        for await (const chunk of exportRules(store, orgId)) {
+          rules += chunk.split('\r\n').length - 1;
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        if (values.file === undefined) return NOTHING_TO_PRINT;
+        await new Promise<void>((resolve, reject) =>
+          out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
+        return { file: values.file, rules };
+      }
       default:
         throw new AdminError(`unknown command ${JSON.stringify(command)}; commands: ${USAGE.join(' | ')}`);
     }
@@ -113,7 +161,7 @@ async function main(argv: string[]): Promise<unknown> {
 
 main(process.argv.slice(2)).then(
   (result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result !== NOTHING_TO_PRINT) process.stdout.write(`${JSON.stringify(result)}\n`);
   },
   (error: unknown) => {
     const message = errorMessage(error);

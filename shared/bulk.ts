@@ -32,7 +32,7 @@ export type BulkInvalidReason =
   | 'invalid_reason';
 
 export type BulkEntryValidation =
-  | { line: number; raw: string; status: 'ok'; candidate: RuleCreate }
+  | { line: number; raw: string; status: 'ok'; candidate: RuleCreate; extension?: string }
   | { line: number; raw: string; status: 'duplicate_in_input'; firstLine: number; message: string }
   | { line: number; raw: string; status: 'invalid'; reason: BulkInvalidReason; message: string }
   | { line: number; raw: string; status: 'emergency'; message: string }
@@ -54,12 +54,18 @@ export interface BulkValidationContext {
 // ---------------------------------------------------------------------------------------------------------
 // Paste.
 
+/**
+ * Where a pasted line is split: a comma or semicolon, except `;ext=` (RFC 3966 extension) and a run of two
+ * or more commas (pause-dial `,,2041#`), which belong to the number before them (SPEC §1.1a).
+ */
+const ENTRY_SEPARATOR = /(?<!,),(?!,)|;(?!\s*ext\s*=)/i;
+
 /** Splits pasted text into entries: one per line, or separated by commas or semicolons. */
 export function parsePastedNumbers(text: string): BulkEntry[] {
   const entries: BulkEntry[] = [];
   const lines = stripBom(text).split(/\r\n|\r|\n/);
   lines.forEach((lineText, index) => {
-    for (const piece of lineText.split(/[,;]/)) {
+    for (const piece of lineText.split(ENTRY_SEPARATOR)) {
       const raw = piece.trim();
       if (raw !== '') entries.push({ line: index + 1, raw });
     }
@@ -67,7 +73,7 @@ export function parsePastedNumbers(text: string): BulkEntry[] {
   return entries;
 }
 
-function stripBom(text: string): string {
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -99,7 +105,7 @@ export interface CsvParseResult {
   ignoredColumns: string[];
 }
 
-interface CsvRow {
+export interface CsvRow {
   line: number;
   cells: string[];
   problem?: string;
@@ -165,7 +171,8 @@ function headerColumns(cells: string[]): (CsvColumn | null)[] | null {
   return columns.includes('number') ? columns : null;
 }
 
-function readCsvRows(text: string): CsvRow[] {
+/** The rows of a CSV text (LF newlines), with the physical line each starts on; blank rows skipped. */
+export function readCsvRows(text: string): CsvRow[] {
   const firstLine = text.split('\n', 1)[0] ?? '';
   const delimiter = firstLine.includes(',')
     ? ','
@@ -346,7 +353,10 @@ function checkEntry(
     );
     return invalid(entry, 'invalid_reason', `${shown}: ${problems.join('; ')}.`);
   }
-  return { line: entry.line, raw: entry.raw, status: 'ok', candidate: parsed.data };
+  const ok = { line: entry.line, raw: entry.raw, status: 'ok' as const, candidate: parsed.data };
+  return number.kind === 'number' && number.extension !== undefined
+    ? { ...ok, extension: number.extension }
+    : ok;
 }
 
 function resolveScope(

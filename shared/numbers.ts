@@ -13,20 +13,31 @@ import {
 import type { CountryCode, NumberingPlan, PhoneNumber } from 'libphonenumber-js/max';
 import { Metadata } from 'libphonenumber-js/core';
 import metadataJson from 'libphonenumber-js/max/metadata';
+import { numberRunsOf, withoutInvisibles } from './pasted-text';
+import type { NumberRun } from './pasted-text';
 import { E164_PATTERN } from './rules';
+
+export { extensionNote } from './pasted-text';
 
 export type { CountryCode } from 'libphonenumber-js/max';
 
 export type NormalizeFailure =
-  'empty' | 'not_a_number' | 'too_short' | 'too_long' | 'invalid_country_code' | 'invalid_for_country';
+  | 'empty'
+  | 'not_a_number'
+  | 'too_short'
+  | 'too_long'
+  | 'invalid_country_code'
+  | 'invalid_for_country'
+  | 'two_numbers';
 
 export type NumberOrPrefixFailure = NormalizeFailure | 'prefix_too_short';
 
+/** `extension`: digits written after the number (`x 2041`, `;ext=2041`, `,,2041#`), not part of it (§1.1a). */
 export type NormalizeResult =
-  { ok: true; e164: string } | { ok: false; reason: NormalizeFailure; message: string };
+  { ok: true; e164: string; extension?: string } | { ok: false; reason: NormalizeFailure; message: string };
 
 export type NumberOrPrefixResult =
-  | { ok: true; kind: 'number'; e164: string }
+  | { ok: true; kind: 'number'; e164: string; extension?: string }
   | { ok: true; kind: 'prefix'; prefix: string }
   | { ok: false; reason: NumberOrPrefixFailure; message: string };
 
@@ -68,6 +79,8 @@ export interface DialInput {
   local: string;
   /** RFC 3966 `phone-context` (a global number prefix such as `+1-212`, or a domain), if given. */
   phoneContext: string | null;
+  /** RFC 3966 `ext` parameter, when given. */
+  extension?: string;
 }
 
 const URI_SCHEME = /^(tel|sips?|callto):(?:\/\/)?/i;
@@ -110,13 +123,18 @@ export function extractDialInput(input: string): DialInput {
 
   const [local = '', ...params] = rest.split(';');
   let phoneContext: string | null = null;
+  let extension: string | undefined;
   for (const param of params) {
     const eq = param.indexOf('=');
     if (eq === -1) continue;
-    if (param.slice(0, eq).trim().toLowerCase() === 'phone-context')
-      phoneContext = param.slice(eq + 1).trim();
+    const name = param.slice(0, eq).trim().toLowerCase();
+    const value = param.slice(eq + 1).trim();
+    if (name === 'phone-context') phoneContext = value;
+    else if (name === 'ext' && /^\d+$/.test(toAsciiDigits(value))) extension = toAsciiDigits(value);
   }
-  return { local: local.trim(), phoneContext };
+  return extension === undefined
+    ? { local: local.trim(), phoneContext }
+    : { local: local.trim(), phoneContext, extension };
 }
 
 function percentDecode(text: string): string {
@@ -260,6 +278,8 @@ function failureMessage(input: string, reason: NumberOrPrefixFailure, country: C
       return `${shown} does not start with a valid country calling code.`;
     case 'invalid_for_country':
       return `${shown} is not a valid phone number: no number is assigned with these digits (a number without a country code is read as ${country}, +${countryCallingCodeOf(country)}).`;
+    case 'two_numbers':
+      return `${shown} holds more than one phone number: give one number per entry.`;
     case 'prefix_too_short':
       return `${shown} is too short for a prefix: a prefix needs at least ${MIN_PREFIX_DIGITS} digits after the +, so it cannot block a whole large country by mistake.`;
   }
@@ -270,9 +290,11 @@ function failure(input: string, reason: NormalizeFailure, country: CountryCode):
 }
 
 /**
- * Normalizes one phone number to E.164 against the org's default country (SPEC §1.1–1.2).
+ * Normalizes one phone number to E.164 against the org's default country (SPEC §1.1–1.2, §1.1a).
  * Accepts national and international forms with any punctuation, the country's international dialling
- * prefix (011 from US, 00 from GB, 0011 from AU), `tel:`/`sip:`/`sips:`/`callto:` URIs and Unicode digits.
+ * prefix (011 from US, 00 from GB, 0011 from AU), `tel:`/`sip:`/`sips:`/`callto:` URIs and Unicode digits,
+ * and text as people paste it: invisible characters are ignored, an extension is split off (`extension`
+ * in the result), one number inside a short label is found, two numbers are refused naming both.
  * Canonical E.164 input takes a cached fast path.
  */
 export function normalizeNumber(
@@ -285,13 +307,102 @@ export function normalizeNumber(
     return fromClassification(input, cachedClassification(input), country, acceptUnassigned);
   if (input.length > MAX_INPUT_LENGTH) return failure(input, 'too_long', country);
 
-  const parts = extractDialInput(input);
+  const cleaned = NON_ASCII_OR_NUL.test(input) ? withoutInvisibles(input) : input;
+  const parts = extractDialInput(cleaned);
   if (parts.local === '') return failure(input, 'empty', country);
   const dial = dialStringOf(parts);
-  if (dial === '') return failure(input, 'not_a_number', country);
+  if (/^\+?\d+$/.test(dial)) {
+    const classification = E164_PATTERN.test(dial) ? cachedClassification(dial) : classify(dial, country);
+    const result = fromClassification(input, classification, country, acceptUnassigned);
+    if (result.ok) return parts.extension === undefined ? result : { ...result, extension: parts.extension };
+    // `+1 303 555 0147 (24/7)` is all digits and separators, but a number and a note.
+    const asText = parts.local.includes(' ')
+      ? fromPastedText(input, parts.local, country, acceptUnassigned)
+      : null;
+    return asText?.ok === true || asText?.reason === 'two_numbers' ? asText : result;
+  }
+  const fromLocal = fromPastedText(input, parts.local, country, acceptUnassigned);
+  // `<b>Tel</b> +1 303 555 0147` is not a `Name <uri>` wrapper: read the whole text when the part inside
+  // the brackets (or the URI's user part) holds no number.
+  if (fromLocal.ok || fromLocal.reason === 'two_numbers' || parts.local === cleaned.trim()) return fromLocal;
+  const fromWhole = fromPastedText(input, cleaned, country, acceptUnassigned);
+  return fromWhole.ok || fromWhole.reason === 'two_numbers' ? fromWhole : fromLocal;
+}
+
+/** Anything outside printable ASCII may be an invisible character to drop first. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters pasted text carries
+const NON_ASCII_OR_NUL = /[^\x01-\x7e]/;
+
+/**
+ * The valid numbers in one run. A run that is not one number as a whole is cut at a space into a valid
+ * leading part and the rest (`+1 303 555 0147 (24/7)`, `303 555 0147 415 555 0132`), so a note after the
+ * number does not spoil it and two numbers written side by side are both seen.
+ */
+function validPieces(
+  runText: string,
+  input: string,
+  country: CountryCode,
+  acceptUnassigned: boolean,
+): { ok: true; e164s: string[] } | { ok: false; failure: NormalizeResult } {
+  const whole = normalizeRun(runText, input, country, acceptUnassigned);
+  if (whole.ok) return { ok: true, e164s: [whole.e164] };
+  for (let cut = runText.lastIndexOf(' '); cut > 0; cut = runText.lastIndexOf(' ', cut - 1)) {
+    const head = runText.slice(0, cut).replace(/\D+$/, '');
+    const headResult = head === '' ? null : normalizeRun(head, input, country, acceptUnassigned);
+    if (headResult?.ok !== true) continue;
+    const tailText = runText.slice(cut);
+    const tail = tailText.replace(/^\D+/, '');
+    const rest = tail === '' ? null : validPieces(tail, input, country, acceptUnassigned);
+    if (rest?.ok === true) return { ok: true, e164s: [headResult.e164, ...rest.e164s] };
+    // Only a note set apart (`(24/7)`, `/ fax`) is dropped; `… 0958 1` is a mistyped number.
+    if (/^\s*[^\d\s]/.test(tailText)) return { ok: true, e164s: [headResult.e164] };
+  }
+  return { ok: false, failure: whole };
+}
+
+function normalizeRun(
+  runText: string,
+  input: string,
+  country: CountryCode,
+  acceptUnassigned: boolean,
+): NormalizeResult {
+  const dial = stripVisualSeparators(toAsciiDigits(runText));
   if (!/^\+?\d+$/.test(dial)) return failure(input, 'not_a_number', country);
   const classification = E164_PATTERN.test(dial) ? cachedClassification(dial) : classify(dial, country);
   return fromClassification(input, classification, country, acceptUnassigned);
+}
+
+/**
+ * The input is not one dial string: read it as pasted text (§1.1a). The one run that is a valid number
+ * wins, with its extension; two valid numbers are refused naming both; with none, the reason is the
+ * only run's (a vanity word such as `1-800-FLOWERS`, or no run at all, is not a number).
+ */
+function fromPastedText(
+  input: string,
+  text: string,
+  country: CountryCode,
+  acceptUnassigned: boolean,
+): NormalizeResult {
+  const runs = numberRunsOf(text);
+  const found: { run: NumberRun; e164: string }[] = [];
+  let onlyFailure: NormalizeResult | null = null;
+  for (const run of runs) {
+    const pieces = validPieces(run.text, input, country, acceptUnassigned);
+    if (pieces.ok) for (const e164 of pieces.e164s) found.push({ run, e164 });
+    else if (runs.length === 1 && !run.touchesLetters) onlyFailure = pieces.failure;
+  }
+  const [first, second] = found;
+  if (first === undefined) return onlyFailure ?? failure(input, 'not_a_number', country);
+  if (second !== undefined) {
+    return {
+      ok: false,
+      reason: 'two_numbers',
+      message: `${quoteInput(input)} holds more than one phone number (${found.map((one) => one.e164).join(' and ')}): give one number per entry.`,
+    };
+  }
+  return first.run.extension === undefined
+    ? { ok: true, e164: first.e164 }
+    : { ok: true, e164: first.e164, extension: first.run.extension };
 }
 
 function fromClassification(
@@ -325,7 +436,10 @@ export function normalizeNumberOrPrefix(input: string, country: CountryCode): Nu
   const trimmed = input.normalize('NFKC').trim();
   if (!trimmed.endsWith('*')) {
     const result = normalizeNumber(input, country);
-    return result.ok ? { ok: true, kind: 'number', e164: result.e164 } : result;
+    if (!result.ok) return result;
+    return result.extension === undefined
+      ? { ok: true, kind: 'number', e164: result.e164 }
+      : { ok: true, kind: 'number', e164: result.e164, extension: result.extension };
   }
   const dial = toDialString(trimmed.slice(0, -1));
   if (dial === '' || dial === '+') return prefixFailure(input, 'prefix_too_short', country);

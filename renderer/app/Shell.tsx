@@ -9,6 +9,7 @@ import { useNow } from './hooks';
 import { useWriteAccess } from './permissions';
 import { SecretStorageNotice } from './SecretStorageNotice';
 import { SyncIndicator } from './SyncIndicator';
+import { AvailabilitySelect } from '../calls/AvailabilitySelect';
 import { useSession, useStores, useSync } from './stores';
 
 type View = 'phone' | 'settings';
@@ -64,6 +65,7 @@ export function Shell() {
           </button>
         </nav>
         <SyncIndicator />
+        <AvailabilitySelect />
         {me && (
           <span className="bl-header__user">
             {me.user.name} · {me.user.role} · {me.org.name}

@@ -12,6 +12,7 @@ import {
   blockedDialNotice,
   historyForBlocked,
   historyForCall,
+  historyForRefused,
   reportForAllowed,
   reportForBlocked,
 } from '../phone/call-records';
@@ -20,6 +21,7 @@ import { ENDED_CALL_LINGER_MS } from '../stores/calls';
 import { incomingCall } from '../stores/calls';
 import { outboundLine } from '../stores/phone';
 import { Ringtone } from '../calls/ringtone';
+import { AudioOutput } from '../phone/audio-output';
 import type { AppStores } from './stores';
 
 export type CreatePhone = (options: PhoneOptions) => Phone;
@@ -35,9 +37,18 @@ export interface PhoneController {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   hold(callId: string, held: boolean): Promise<void>;
+  /** Block and hang up from a live call: the caller hears the announcement, then BYE. */
+  announceAndHangUp(callId: string): Promise<void>;
+  /** Resumes a held call and holds the others (the calls panel). */
+  switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The stores say `default` for the system's device; the output path says null. */
+function outputDevice(deviceId: string): string | null {
+  return deviceId === 'default' ? null : deviceId;
 }
 
 /** Quiet time after a list change before the call-decision index is rebuilt ahead of the next call. */
@@ -48,7 +59,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   let phone: Phone | null = null;
   let cachedIndex: { rules: unknown; index: RuleIndex } | null = null;
   let lastEmergencyAtMs: number | null = null;
-  const ringtone = new Ringtone();
+  // One output path for everything the agent hears: call audio, tones, announcements and the ringtone.
+  const output = new AudioOutput(outputDevice(stores.phone.getState().audio.outputDeviceId));
+  const ringtone = new Ringtone(output);
   const loggedEnded = new Set<string>();
 
   const policyIndex = (): RuleIndex => {
@@ -81,9 +94,13 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   };
 
   const updateRinging = () => {
-    if (incomingCall(stores.calls.getState().calls)) {
+    const calls = stores.calls.getState().calls;
+    // During a connected call a second caller gets the phone's waiting tone, never the ringtone.
+    const inCall = Object.values(calls).some((call) => call.state === 'connected');
+    if (incomingCall(calls) && !inCall) {
       const audio = stores.phone.getState().audio;
-      void ringtone.start(audio.ringtone, audio.outputDeviceId).catch(() => undefined);
+      void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
+      ringtone.start(audio.ringtone);
     } else ringtone.stop();
   };
 
@@ -117,15 +134,18 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     const last = await api.invoke('calls:lastEmergency', undefined);
     lastEmergencyAtMs = last.at === null ? null : Date.parse(last.at);
     const audio = stores.phone.getState().audio;
+    void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
     return createPhone({
       accounts,
       passwords,
       audio: {
         inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
         outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,
-        outputDeviceId: audio.outputDeviceId === 'default' ? null : audio.outputDeviceId,
+        outputDeviceId: outputDevice(audio.outputDeviceId),
+        output,
         inputDeviceId: audio.inputDeviceId === 'default' ? null : audio.inputDeviceId,
       },
+      presence: () => stores.phone.getState().presence,
       policy: {
         getIndex: policyIndex,
         getSettings: () => {
@@ -158,6 +178,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           if (event.direction === 'outbound')
             stores.calls.getState().setDialerNotice({ tone: 'error', text: blockedDialNotice(event) });
         },
+        onCallRefused: (event) => addHistory(historyForRefused(event)),
+        onTransferRefused: ({ message }) =>
+          stores.calls.getState().setDialerNotice({ tone: 'error', text: message }),
         onEmergencyCallPlaced: (at) => {
           lastEmergencyAtMs = at;
           void api.invoke('calls:emergencyPlaced', { at: new Date(at).toISOString() }).catch(() => undefined);
@@ -219,6 +242,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       phone?.mute(callId, muted);
     },
     hold: (callId, held) => withPhone((current) => current.hold(callId, held)),
+    switchTo: (callId) => withPhone((current) => current.switchTo(callId)),
+    announceAndHangUp: (callId) => withPhone((current) => current.announceAndHangUp(callId)),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {
@@ -228,6 +253,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       ringtone.stop();
       await phone?.dispose().catch(() => undefined);
       phone = null;
+      await output.close();
     },
   };
 }

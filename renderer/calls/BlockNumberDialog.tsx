@@ -8,8 +8,21 @@ import { expiryFromChoice, type ExpiryChoice } from '../settings/expiry';
 import { ExpiryField } from '../settings/ScopeAndExpiry';
 import { Button, Dialog, TextField } from '../ui';
 
-/** SPEC §7.1a: block the number of a call or history entry, with a reason and an optional expiry. */
-export function BlockNumberDialog({ number, onClose }: { number: string; onClose(): void }) {
+/**
+ * SPEC §7.1a: block the number of a call or history entry, with a reason and an optional expiry. From a
+ * live call (*Block and hang up*) `onBlocked` ends the call once the rule exists.
+ */
+export function BlockNumberDialog({
+  number,
+  onClose,
+  onBlocked,
+  submitLabel = 'Block this number',
+}: {
+  number: string;
+  onClose(): void;
+  onBlocked?(): void;
+  submitLabel?: string;
+}) {
   const { blocklist } = useStores();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
   const access = useWriteAccess();
@@ -37,8 +50,10 @@ export function BlockNumberDialog({ number, onClose }: { number: string; onClose
       source: 'history',
     });
     setSaving(false);
-    if (result.ok) setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
-    else setError(errorText(result));
+    if (result.ok) {
+      setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
+      onBlocked?.();
+    } else setError(errorText(result));
   };
   const shown = displayNumber(number, country);
   return (
@@ -60,7 +75,7 @@ export function BlockNumberDialog({ number, onClose }: { number: string; onClose
               variant="danger"
               disabled={!access.allowed || saving}
             >
-              {saving ? 'Blocking…' : 'Block this number'}
+              {saving ? 'Blocking…' : submitLabel}
             </Button>
           </>
         )

@@ -8,11 +8,13 @@ import { callElapsedSeconds, ongoingCalls } from '../stores/calls';
 import { formatDuration } from '../stores/history';
 import { Button, TextField } from '../ui';
 import { VerificationBadge } from './VerificationBadge';
+import { BlockNumberDialog } from './BlockNumberDialog';
+import { useWriteAccess } from '../app/permissions';
 import { errorMessage } from '../../shared/error-message';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
-/** Calls in progress: mute, hold, keypad (DTMF), blind transfer, hang up, timer. */
+/** Calls in progress: mute, hold/resume (switching calls), keypad (DTMF), blind transfer, block and hang up, hang up, timer. */
 export function InCallList() {
   const calls = useCalls((state) => state.calls);
   const ongoing = ongoingCalls(calls);
@@ -37,6 +39,8 @@ function InCall({ call }: { call: CallSnapshot }) {
   const [transferring, setTransferring] = useState(false);
   const [target, setTarget] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [blocking, setBlocking] = useState(false);
+  const access = useWriteAccess();
   const run = (action: () => Promise<void> | void) => {
     setError(null);
     Promise.resolve()
@@ -78,7 +82,10 @@ function InCall({ call }: { call: CallSnapshot }) {
         <Button
           aria-pressed={call.held}
           disabled={!connected}
-          onClick={() => run(() => controller.hold(call.id, !call.held))}
+          // Resuming a held call holds the others: one live call at a time (SPEC §10.1).
+          onClick={() =>
+            run(() => (call.held ? controller.switchTo(call.id) : controller.hold(call.id, true)))
+          }
         >
           {call.held ? 'Resume' : 'Hold'}
         </Button>
@@ -92,10 +99,24 @@ function InCall({ call }: { call: CallSnapshot }) {
         >
           Transfer
         </Button>
+        {access.manager && call.number && call.direction === 'inbound' && (
+          <Button variant="danger" disabled={!connected} onClick={() => setBlocking(true)}>
+            Block and hang up
+          </Button>
+        )}
         <Button variant="danger" onClick={() => run(() => controller.hangup(call.id))}>
           Hang up
         </Button>
       </div>
+      {blocking && call.number && (
+        <BlockNumberDialog
+          number={call.number}
+          submitLabel="Block and hang up"
+          onClose={() => setBlocking(false)}
+          // The caller hears the announcement on this call, then the call ends (SPEC §3.4 wording).
+          onBlocked={() => run(() => controller.announceAndHangUp(call.id))}
+        />
+      )}
       {keypad && (
         <div className="bl-keypad" role="group" aria-label="Send tones">
           {DTMF_KEYS.map((key) => (

@@ -17,6 +17,9 @@ export function IncomingCall() {
   const access = useWriteAccess();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
   const lines = useBlocklist((state) => state.data?.lines);
+  const inCall = useCalls((state) =>
+    Object.values(state.calls).some((other) => other.state === 'connected' && !other.held),
+  );
   const [blocking, setBlocking] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -54,6 +57,7 @@ export function IncomingCall() {
             <NumberInsight number={call.number} />
           </p>
         )}
+        {inCall && <p className="bl-muted">Answering puts your current call on hold.</p>}
         {error && (
           <p className="bl-field__error" role="alert">
             {error}

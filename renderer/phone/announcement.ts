@@ -1,8 +1,9 @@
 /**
  * The announcement clips through Web Audio. A blocked caller's call gets a MediaStream fed by the decoded
  * clip (a MediaStreamAudioDestinationNode), so no microphone is ever opened for it; the agent hears the
- * outbound clip locally on the selected output device.
+ * outbound clip locally through the app's one output path (`audio-output.ts`).
  */
+import type { AudioOutput } from './audio-output';
 
 export interface OutgoingAnnouncement {
   /** The stream sip.js sends instead of a microphone. */
@@ -13,19 +14,12 @@ export interface OutgoingAnnouncement {
 }
 
 export class AnnouncementAudio {
-  private context: AudioContext | null = null;
   private readonly buffers = new Map<string, Promise<AudioBuffer>>();
 
-  constructor(private outputDeviceId: string | null = null) {}
-
-  setOutputDevice(deviceId: string | null): void {
-    this.outputDeviceId = deviceId;
-  }
+  constructor(private readonly output: AudioOutput) {}
 
   private audioContext(): AudioContext {
-    if (this.context === null || this.context.state === 'closed') this.context = new AudioContext();
-    if (this.context.state === 'suspended') void this.context.resume().catch(() => undefined);
-    return this.context;
+    return this.output.audioContext();
   }
 
   /** Fetches and decodes a clip once; later calls share the same decoded buffer. */
@@ -85,24 +79,11 @@ export class AnnouncementAudio {
     };
   }
 
-  /** Plays a clip to the agent on the selected output device; resolves with the ms played when it ends. */
+  /** Plays a clip to the agent through the output path; resolves with the ms played when it ends. */
   async playLocally(url: string): Promise<number> {
-    const audio = new Audio(url);
-    if (this.outputDeviceId && 'setSinkId' in audio) {
-      await audio.setSinkId(this.outputDeviceId).catch(() => undefined);
-    }
-    const startedAt = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      audio.onended = () => resolve();
-      audio.onerror = () => reject(new Error(`cannot play ${url}: ${audio.error?.message ?? 'media error'}`));
-      audio.play().catch(reject);
-    });
-    return performance.now() - startedAt;
-  }
-
-  async close(): Promise<void> {
-    const context = this.context;
-    this.context = null;
-    if (context && context.state !== 'closed') await context.close().catch(() => undefined);
+    const buffer = await this.load(url);
+    const context = this.audioContext();
+    if (context.state === 'suspended') await context.resume();
+    return this.output.playBuffer(buffer, 'call').done;
   }
 }

@@ -8,7 +8,8 @@ import { SessionState, type Invitation, type Session } from 'sip.js';
 import { errorMessage } from '../../shared/error-message';
 import type { AnnouncementAudio, OutgoingAnnouncement } from './announcement';
 import { waitForMediaConnected } from './call-media';
-import { endQuietly, newId } from './call-registry';
+import { newId } from './call-registry';
+import { endQuietly } from './session-end';
 import { invitesReliableProvisional } from './interception';
 import type { BlockedCallEvent, BlockedCallFinished } from './types';
 

@@ -4,9 +4,10 @@
  * changes through the registry's snapshots. A new control goes here (or, when it needs state of its own
  * across calls, such as a consultation call or a conference, in its own module beside this one).
  */
-import { Invitation, Inviter, SessionState, UserAgent, Web } from 'sip.js';
+import { Invitation, SessionState, UserAgent, Web } from 'sip.js';
 import type { CallRegistry } from './call-registry';
 import { decideOutbound } from './interception';
+import { endSession } from './session-end';
 import type { CallPolicySource, Phone } from './types';
 
 const DTMF_PATTERN = /^[0-9A-D#*,]+$/i;
@@ -23,16 +24,32 @@ export function dtmfInfoBodies(tones: string): string[] {
 
 export type CallControls = Pick<
   Phone,
-  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'sendDtmf' | 'transfer'
+  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'switchTo' | 'sendDtmf' | 'transfer'
 >;
 
 export function createCallControls(registry: CallRegistry, policy: CallPolicySource): CallControls {
+  /** Puts every other connected call on hold (a second call is answered, or the agent switches). */
+  async function holdOthers(callId: string): Promise<void> {
+    const others = registry
+      .all()
+      .filter((other) => other.snapshot.id !== callId && other.snapshot.state === 'connected');
+    await Promise.all(others.map((other) => hold(other.snapshot.id, true)));
+  }
+
   async function answer(callId: string): Promise<void> {
     const record = registry.require(callId);
     if (!(record.session instanceof Invitation)) throw new Error('only an incoming call can be answered');
-    await record.session.accept({
-      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
-    });
+    // Call waiting (SPEC §10.1): the live call goes on hold before the new one is answered.
+    await holdOthers(callId);
+    try {
+      await record.session.accept({
+        sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+      });
+    } catch (error) {
+      // Hung up while the answer was being set up: the call ended as the agent asked, not in error.
+      if (record.snapshot.endReason === 'hangup') return;
+      throw error;
+    }
   }
 
   async function decline(callId: string): Promise<void> {
@@ -44,12 +61,8 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
 
   async function hangup(callId: string): Promise<void> {
     const record = registry.require(callId);
-    const { session } = record;
     registry.update(record, { endReason: 'hangup' });
-    if (session.state === SessionState.Established) await session.bye();
-    else if (session instanceof Inviter) await session.cancel();
-    else if (session.state === SessionState.Initial)
-      await session.reject({ statusCode: 486, reasonPhrase: 'Busy Here' });
+    await endSession(record.session);
   }
 
   function mute(callId: string, muted: boolean): void {
@@ -92,6 +105,14 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
     });
   }
 
+  async function switchTo(callId: string): Promise<void> {
+    const record = registry.require(callId);
+    if (record.session.state !== SessionState.Established)
+      throw new Error('only a connected call can be resumed');
+    await holdOthers(callId);
+    await hold(callId, false);
+  }
+
   async function sendDtmf(callId: string, tones: string): Promise<void> {
     assertDtmf(tones);
     const record = registry.require(callId);
@@ -122,5 +143,5 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
     await record.session.refer(uri);
   }
 
-  return { answer, decline, hangup, mute, hold, sendDtmf, transfer };
+  return { answer, decline, hangup, mute, hold, switchTo, sendDtmf, transfer };
 }

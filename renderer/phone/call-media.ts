@@ -4,6 +4,7 @@
  * takes a sip.js session and gives back plain values.
  */
 import { Web, type Session } from 'sip.js';
+import type { AudioOutput, Disconnect } from './audio-output';
 
 export interface CallMediaStats {
   packetsSent: number;
@@ -13,10 +14,10 @@ export interface CallMediaStats {
   remoteLevel: number;
 }
 
-/** The audio element and level meter of one call's remote stream. */
+/** One call's remote stream on the output path, with its own level meter. */
 export interface RemoteAudio {
-  element: HTMLAudioElement;
-  analyser: { context: AudioContext; node: AnalyserNode } | null;
+  disconnect: Disconnect;
+  meter: AnalyserNode | null;
 }
 
 type ReportError = (context: string, error: unknown) => void;
@@ -26,38 +27,36 @@ function mediaHandlerOf(session: Session): Web.SessionDescriptionHandler | null 
   return handler instanceof Web.SessionDescriptionHandler ? handler : null;
 }
 
-/** Plays the call's remote audio (on `outputDeviceId` when set) and puts a level meter on it. */
+/** Plays the call's remote audio through the output path and puts a level meter on it. */
 export function attachRemoteAudio(
   session: Session,
-  outputDeviceId: string | null,
+  output: AudioOutput,
   report: ReportError,
 ): RemoteAudio | null {
   const handler = mediaHandlerOf(session);
   if (!handler) return null;
-  const element = new Audio();
-  element.autoplay = true;
-  element.srcObject = handler.remoteMediaStream;
-  if (outputDeviceId && 'setSinkId' in element) {
-    void element.setSinkId(outputDeviceId).catch((error) => report('selecting the output device', error));
-  }
-  void element.play().catch((error) => report('playing call audio', error));
-  let analyser: RemoteAudio['analyser'] = null;
   try {
-    const context = new AudioContext();
-    const node = context.createAnalyser();
-    node.fftSize = 1024;
-    context.createMediaStreamSource(handler.remoteMediaStream).connect(node);
-    analyser = { context, node };
+    const stream = handler.remoteMediaStream;
+    const disconnect = output.connectStream(stream, 'call');
+    let meter: AnalyserNode | null = null;
+    try {
+      const context = output.audioContext();
+      meter = context.createAnalyser();
+      meter.fftSize = 1024;
+      context.createMediaStreamSource(stream).connect(meter);
+    } catch (error) {
+      report('call level meter', error);
+    }
+    return { disconnect, meter };
   } catch (error) {
-    report('call level meter', error);
+    report('playing call audio', error);
+    return null;
   }
-  return { element, analyser };
 }
 
 export function detachRemoteAudio(audio: RemoteAudio): void {
-  audio.element.pause();
-  audio.element.srcObject = null;
-  if (audio.analyser) void audio.analyser.context.close().catch(() => undefined);
+  audio.disconnect();
+  audio.meter?.disconnect();
 }
 
 /** RMS of audio samples (0–1). */
@@ -101,9 +100,9 @@ export async function mediaStats(
   if (!connection) return null;
   const counters = audioCounters(await connection.getStats());
   let remoteLevel = 0;
-  if (audio?.analyser) {
-    const samples = new Float32Array(audio.analyser.node.fftSize);
-    audio.analyser.node.getFloatTimeDomainData(samples);
+  if (audio?.meter) {
+    const samples = new Float32Array(audio.meter.fftSize);
+    audio.meter.getFloatTimeDomainData(samples);
     remoteLevel = rmsLevel(samples);
   }
   return { ...counters, remoteLevel };

@@ -8,7 +8,7 @@ import type { CallReport } from '../../shared/contracts/api';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import type { Decision } from '../../shared/decision.types';
 import type { CallerIdentity } from '../../shared/identity.types';
-import type { BlockedCallEvent, CallSnapshot, IncomingCallEvent } from './types';
+import type { BlockedCallEvent, CallSnapshot, IncomingCallEvent, RefusedCallEvent } from './types';
 
 /** Words for the history and the dialer: why the decision blocked. */
 export function blockedReason(decision: Decision): string {
@@ -129,5 +129,21 @@ export function historyForCall(call: CallSnapshot): HistoryEntry {
     result,
     blockedReason: null,
     verification: call.verification,
+  };
+}
+
+/** The history entry for an allowed call refused for the agent (Do not disturb, busy): a missed call. */
+export function historyForRefused(event: RefusedCallEvent): HistoryEntry {
+  return {
+    id: `refused-${event.at}-${event.statusCode}-${event.remote}`.slice(0, 100),
+    direction: 'inbound',
+    number: event.number,
+    display: event.remote,
+    line: event.line,
+    startedAt: new Date(event.at).toISOString(),
+    durationSeconds: 0,
+    result: 'missed',
+    blockedReason: null,
+    verification: null,
   };
 }

@@ -4,7 +4,7 @@
  * when their session terminates. Several records may be live at once (a waiting call, a consultation
  * call for an attended transfer, conference legs), each with its own id.
  */
-import { Invitation, Inviter, SessionState } from 'sip.js';
+import { SessionState, type Invitation, type Inviter } from 'sip.js';
 import type { RemoteAudio } from './call-media';
 import type { PhoneLine } from './phone-line';
 import type { CallSnapshot } from './types';
@@ -122,18 +122,5 @@ export class CallRegistry {
 
   snapshots(): CallSnapshot[] {
     return this.all().map((record) => ({ ...record.snapshot }));
-  }
-}
-
-/** Ends a session whatever state it is in, ignoring errors (on shutdown, or after a failed announcement). */
-export function endQuietly(session: CallSession): void {
-  try {
-    if (session.state === SessionState.Established) void session.bye().catch(() => undefined);
-    else if (session instanceof Invitation && session.state === SessionState.Initial)
-      void session.reject({ statusCode: 603 }).catch(() => undefined);
-    else if (session instanceof Inviter && session.state === SessionState.Establishing)
-      void session.cancel().catch(() => undefined);
-  } catch {
-    // Already over.
   }
 }

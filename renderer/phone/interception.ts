@@ -70,7 +70,14 @@ export function inboundHandling(
 
 export type OutboundDecision =
   | { kind: 'emergency'; target: string }
-  | { kind: 'allow'; target: string; decision: Decision; number: string | null }
+  | {
+      kind: 'allow';
+      target: string;
+      decision: Decision;
+      number: string | null;
+      /** Digits written after the number (`x 2041`): sent as DTMF once the call connects (§1.1a). */
+      extension?: string;
+    }
   | { kind: 'block'; decision: Decision }
   | { kind: 'refused'; message: string };
 
@@ -123,7 +130,10 @@ export function decideOutbound(
     decision = failOpenDecision(error, number);
   }
   if (decision.verdict.action === 'block') return { kind: 'block', decision };
-  return { kind: 'allow', target, decision, number };
+  const extension = normalized?.ok === true ? normalized.extension : undefined;
+  return extension === undefined
+    ? { kind: 'allow', target, decision, number }
+    : { kind: 'allow', target, decision, number, extension };
 }
 
 function digitsOnly(text: string): string {

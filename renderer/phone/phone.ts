@@ -11,14 +11,28 @@ import { errorMessage } from '../../shared/error-message';
 import { verificationStatus } from '../../shared/identity';
 import type { CallerIdentity } from '../../shared/identity.types';
 import { AnnouncementAudio } from './announcement';
+import { announceAndEnd } from './announce-and-end';
+import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
-import { CallRegistry, endQuietly, safeCallId } from './call-registry';
+import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
+import { handleInboundRefers, type ReferredCall } from './inbound-refer';
+import { BUSY_HERE, UNAVAILABLE, endQuietly } from './session-end';
+import { WaitingTone, hasWaitingCall } from './call-waiting';
+import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { createSessionDescriptionHandlerFactory } from './session-description';
-import type { BlockedHandling, Phone, PhoneEvents, PhoneOptions, PlaceCallResult } from './types';
+import {
+  AVAILABLE,
+  type AgentPresence,
+  type BlockedHandling,
+  type Phone,
+  type PhoneEvents,
+  type PhoneOptions,
+  type PlaceCallResult,
+} from './types';
 
 export type { CallMediaStats } from './call-media';
 
@@ -27,6 +41,10 @@ const DEFAULT_MEDIA_CONNECT_TIMEOUT_MS = 2000;
 export interface PhoneWithDiagnostics extends Phone {
   /** Media counters of a live call (for a quality indicator, and for tests). */
   callMediaStats(callId: string): Promise<CallMediaStats | null>;
+  /** What the agent hears on a channel of the output path right now (RMS 0–1): the test tap. */
+  outputLevel(channel: OutputChannel): number;
+  /** The output channel's level at a frequency right now (dBFS). */
+  outputLevelAt(channel: OutputChannel, frequencyHz: number): number;
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -42,9 +60,11 @@ function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string
 export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const events: PhoneEvents = options.events ?? {};
   const policy = options.policy;
-  const audio = new AnnouncementAudio(options.audio.outputDeviceId ?? null);
+  // The app hands in its one output path (the ringtone plays there too); the lab harness lets the phone make it.
+  const ownsOutput = options.audio.output === undefined;
+  const output = options.audio.output ?? new AudioOutput(options.audio.outputDeviceId ?? null);
+  const audio = new AnnouncementAudio(output);
   let inputDeviceId = options.audio.inputDeviceId ?? null;
-  let outputDeviceId = options.audio.outputDeviceId ?? null;
   let disposed = false;
 
   function report(context: string, error: unknown): void {
@@ -68,10 +88,15 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
+  const waitingTone = new WaitingTone(output);
+  const followWaiting = () => waitingTone.follow(hasWaitingCall(registry.snapshots()));
   const registry = new CallRegistry({
-    onChange: (snapshot) => emit('onCallChange', snapshot),
+    onChange: (snapshot) => {
+      emit('onCallChange', snapshot);
+      followWaiting();
+    },
     onConnected: (record) => {
-      record.remoteAudio = attachRemoteAudio(record.session, outputDeviceId, report);
+      record.remoteAudio = attachRemoteAudio(record.session, output, report);
     },
     onEnded: (record) => {
       if (record.remoteAudio) detachRemoteAudio(record.remoteAudio);
@@ -166,18 +191,56 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
+  function readPresence(): AgentPresence {
+    try {
+      return options.presence?.() ?? AVAILABLE;
+    } catch (error) {
+      // Fail open: a broken preference source lets calls ring.
+      report('agent presence', error);
+      return AVAILABLE;
+    }
+  }
+
   function ring(line: PhoneLine, invitation: Invitation, identity: CallerIdentity, decision: Decision): void {
-    const record = registry.track(line, invitation, {
+    const presence = readPresence();
+    const busy = registry.all().length > 0;
+    const remote = remoteDisplay(identity, invitation);
+    // Neither Do not disturb nor "refuse a second call" refuses the emergency call-back (SPEC §1.4).
+    if (decision.verdict.why !== 'callback_window') {
+      const refusal =
+        presence.availability === 'dnd'
+          ? { reason: 'dnd' as const, response: presence.dndResponse === 480 ? UNAVAILABLE : BUSY_HERE }
+          : presence.refuseSecondCall && busy
+            ? { reason: 'busy' as const, response: BUSY_HERE }
+            : null;
+      if (refusal) {
+        void invitation.reject(refusal.response).catch((error) => report('refusing a call', error));
+        emit('onCallRefused', {
+          accountId: line.account.id,
+          line: line.account.lineNumber,
+          number: identity.kind === 'number' ? identity.e164 : null,
+          remote,
+          reason: refusal.reason,
+          statusCode: refusal.response.statusCode,
+          at: Date.now(),
+        });
+        return;
+      }
+    }
+    const record = track(line, invitation, {
       direction: 'inbound',
       number: identity.kind === 'number' ? identity.e164 : null,
-      remote: remoteDisplay(identity, invitation),
+      remote,
       verification: verificationStatus(identity.verification),
       state: 'incoming',
       emergency: false,
     });
     // We send 180 ourselves only now that the call is allowed (sip.js's own is turned off).
     void invitation.progress({ statusCode: 180 }).catch((error) => report('sending 180 Ringing', error));
+    followWaiting();
     emit('onIncomingCall', { call: { ...record.snapshot }, decision, identity });
+    if (presence.autoAnswer && !busy)
+      void controls.answer(record.snapshot.id).catch((error) => report('auto-answer', error));
   }
 
   // ---------------------------------------------------------------------------------------------- outbound
@@ -224,14 +287,49 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     const inviter = new Inviter(line.userAgent, target, {
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
     });
-    const record = registry.track(line, inviter, {
-      direction: 'outbound',
+    const record = await dial(line, inviter, {
+      dialed,
       number: outcome.kind === 'allow' ? outcome.number : null,
-      remote: dialed.trim(),
+      emergency,
+      // Sent as DTMF once the call connects: the number dialled is the main one (SPEC §1.1a).
+      ...(outcome.kind === 'allow' && outcome.extension !== undefined
+        ? { extension: outcome.extension }
+        : {}),
+    });
+    return { kind: 'placed', callId: record.snapshot.id, emergency };
+  }
+
+  /** Tracks a call and decides any REFER it receives like a dialled number. */
+  function track(line: PhoneLine, session: CallSession, initial: NewCall): CallRecord {
+    const record = registry.track(line, session, initial);
+    handleInboundRefers(record, {
+      policy,
+      dial: (referred, inviter, call) => void dial(referred.line, inviter, call),
+      onBlocked: (event) => emit('onBlockedCall', event),
+      onRefused: (event) => emit('onTransferRefused', event),
+      onError: report,
+    });
+    return record;
+  }
+
+  /** Sends an outbound call's INVITE (already decided) and tracks it. */
+  async function dial(line: PhoneLine, inviter: Inviter, call: ReferredCall): Promise<CallRecord> {
+    const record = track(line, inviter, {
+      direction: 'outbound',
+      number: call.number,
+      remote: call.dialed.trim(),
       verification: null,
       state: 'dialing',
-      emergency,
+      emergency: call.emergency,
     });
+    if (call.extension !== undefined) {
+      dialExtensionOnConnect(
+        inviter,
+        call.extension,
+        (tones) => controls.sendDtmf(record.snapshot.id, tones),
+        (error) => report('dialling the extension', error),
+      );
+    }
     try {
       await inviter.invite({
         requestDelegate: {
@@ -251,8 +349,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       registry.update(record, { endReason: `failed: ${errorMessage(error)}` });
       report('placing a call', error);
     }
-    if (emergency) emit('onEmergencyCallPlaced', Date.now());
-    return { kind: 'placed', callId: record.snapshot.id, emergency };
+    if (call.emergency) emit('onEmergencyCallPlaced', Date.now());
+    return record;
   }
 
   return {
@@ -260,18 +358,18 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     calls: () => registry.snapshots(),
     placeCall,
     ...controls,
+    announceAndHangUp: async (callId) => {
+      const record = registry.require(callId);
+      registry.update(record, { endReason: 'blocked_by_agent' });
+      await announceAndEnd(record, audio, options.audio.inboundClipUrl);
+    },
     callMediaStats: async (callId) => {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;
     },
-    setOutputDevice: async (deviceId) => {
-      outputDeviceId = deviceId;
-      audio.setOutputDevice(deviceId);
-      for (const record of registry.all()) {
-        const element = record.remoteAudio?.element;
-        if (element && 'setSinkId' in element) await element.setSinkId(deviceId ?? '');
-      }
-    },
+    setOutputDevice: (deviceId) => output.setSinkId(deviceId),
+    outputLevel: (channel) => output.level(channel),
+    outputLevelAt: (channel, frequencyHz) => output.levelAt(channel, frequencyHz),
     setInputDevice: (deviceId) => {
       inputDeviceId = deviceId;
     },
@@ -283,9 +381,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
+      waitingTone.stop();
       for (const record of registry.all()) endQuietly(record.session);
       await Promise.all(lines.map((line) => line.dispose()));
-      await audio.close();
+      if (ownsOutput) await output.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  * blocked caller's session gets the announcement clip's stream instead (SPEC §3.4: a blocked call
  * never opens the microphone).
  */
-import { Web, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { SessionState, Web, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
 
 /** Where the outgoing audio of a session comes from, asked when its media handler is made. */
 export interface OutgoingAudioSource {
@@ -37,18 +37,26 @@ export function handlerConfiguration(factoryOptions: unknown): Web.SessionDescri
 export function createSessionDescriptionHandlerFactory(
   source: OutgoingAudioSource,
 ): SessionDescriptionHandlerFactory {
-  const microphone: Web.MediaStreamFactory = (constraints) => {
-    if (!constraints.audio) return Promise.resolve(new MediaStream());
-    return navigator.mediaDevices.getUserMedia({
-      audio: microphoneConstraints(source.inputDeviceId()),
-      video: false,
-    });
-  };
+  const microphoneFor =
+    (session: Session): Web.MediaStreamFactory =>
+    async (constraints) => {
+      if (!constraints.audio) return new MediaStream();
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: microphoneConstraints(source.inputDeviceId()),
+        video: false,
+      });
+      // Hung up during the microphone prompt: close the microphone again rather than leave it open.
+      if (session.state === SessionState.Terminated) {
+        for (const track of stream.getTracks()) track.stop();
+        throw new Error('the call ended before the microphone opened');
+      }
+      return stream;
+    };
   return (session, factoryOptions) => {
     const announcement = source.announcementStream(session);
     const mediaStreamFactory: Web.MediaStreamFactory = announcement
       ? () => Promise.resolve(announcement)
-      : microphone;
+      : microphoneFor(session);
     const logger = session.userAgent.getLogger('sip.SessionDescriptionHandler');
     return new Web.SessionDescriptionHandler(
       logger,

@@ -8,6 +8,7 @@ import type { Decision, DecisionClock } from '../../shared/decision.types';
 import type { CallerIdentity } from '../../shared/identity.types';
 import type { OrgSettings } from '../../shared/settings';
 import type { RuleIndex } from '../../shared/decision';
+import type { AudioOutput } from './audio-output';
 
 /** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
 export interface CallPolicySource {
@@ -27,6 +28,8 @@ export interface PhoneAudioOptions {
   outputDeviceId?: string | null;
   /** Microphone for calls the agent takes or places, null = default. */
   inputDeviceId?: string | null;
+  /** The app's one output path (shared with the ringtone); the phone makes its own when none is given. */
+  output?: AudioOutput;
 }
 
 export type RegistrationStatus =
@@ -62,7 +65,7 @@ export interface CallSnapshot {
   startedAt: number;
   connectedAt: number | null;
   endedAt: number | null;
-  /** Why the call ended: `hangup`, `remote_hangup`, `declined`, `cancelled`, `failed: …`. */
+  /** Why the call ended: `hangup`, `remote_hangup`, `declined`, `cancelled`, `blocked_by_agent`, `failed: …`. */
   endReason: string | null;
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
@@ -103,6 +106,15 @@ export interface IncomingCallEvent {
   identity: CallerIdentity;
 }
 
+export interface TransferRefusedEvent {
+  /** The call on which the REFER arrived. */
+  callId: string;
+  /** The Refer-To target as received (without its URI headers). */
+  target: string;
+  /** Why, for people. */
+  message: string;
+}
+
 export interface PhoneEvents {
   onLineChange?(line: LineSnapshot): void;
   /** An allowed inbound call: 180 has been sent; ring now. */
@@ -111,10 +123,46 @@ export interface PhoneEvents {
   /** A blocked call (either direction), as soon as it is decided: for history and reporting. */
   onBlockedCall?(event: BlockedCallEvent): void;
   onBlockedCallFinished?(event: BlockedCallFinished): void;
+  /**
+   * The other side asked this phone to call someone else (an inbound REFER) and the phone refused: the
+   * target is blocked (also reported through `onBlockedCall`) or not something that can be called.
+   */
+  onTransferRefused?(event: TransferRefusedEvent): void;
+  /** An allowed call refused because the agent is on Do not disturb or busy (nothing rang). */
+  onCallRefused?(event: RefusedCallEvent): void;
   /** An emergency call was placed (SPEC §1.4): the host must remember `at` for the call-back window. */
   onEmergencyCallPlaced?(at: number): void;
   /** Something went wrong that the phone handled (for the log); `context` says where. */
   onError?(context: string, error: unknown): void;
+}
+
+/** The agent's availability and call preferences (SPEC §10.1, §10.4), read at each incoming call. */
+export interface AgentPresence {
+  availability: 'available' | 'dnd';
+  /** What Do not disturb answers: 486 Busy Here (default) or 480 Temporarily Unavailable. */
+  dndResponse: 486 | 480;
+  /** Refuse a call that arrives while another is in progress (486) instead of call waiting. */
+  refuseSecondCall: boolean;
+  /** Answer allowed calls by themselves when no other call is in progress. */
+  autoAnswer: boolean;
+}
+
+export const AVAILABLE: AgentPresence = {
+  availability: 'available',
+  dndResponse: 486,
+  refuseSecondCall: false,
+  autoAnswer: false,
+};
+
+/** An allowed call the phone refused for the agent: Do not disturb, or busy with "refuse a second call". */
+export interface RefusedCallEvent {
+  accountId: string;
+  line: string | null;
+  number: string | null;
+  remote: string;
+  reason: 'dnd' | 'busy';
+  statusCode: number;
+  at: number;
 }
 
 export interface PhoneOptions {
@@ -128,6 +176,8 @@ export interface PhoneOptions {
   logLevel?: 'debug' | 'log' | 'warn' | 'error';
   /** Reconnection backoff: first delay and cap, in ms. */
   reconnect?: { initialDelayMs: number; maxDelayMs: number };
+  /** The agent's availability and preferences; everyone is available when absent. */
+  presence?: () => AgentPresence;
   /** How long a blocked call waits for the media path before playing the clip anyway (≤ 2000). */
   mediaConnectTimeoutMs?: number;
 }
@@ -146,8 +196,12 @@ export interface Phone {
   hangup(callId: string): Promise<void>;
   mute(callId: string, muted: boolean): void;
   hold(callId: string, held: boolean): Promise<void>;
+  /** Makes this held call the live one: every other connected call goes on hold (SPEC §10.1). */
+  switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
+  announceAndHangUp(callId: string): Promise<void>;
   setOutputDevice(deviceId: string | null): Promise<void>;
   setInputDevice(deviceId: string | null): void;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */

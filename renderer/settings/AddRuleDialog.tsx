@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { Line } from '../../shared/contracts/api';
 import { isEmergencyNumber } from '../../shared/emergency';
 import {
+  extensionNote,
   createAsYouTypeFormatter,
   isSupportedCountryCode,
   normalizeNumberOrPrefix,
@@ -30,7 +31,7 @@ export interface AddRuleDialogProps {
 export function validateNumberInput(
   text: string,
   country: string,
-): { ok: true; normalized: string } | { ok: false; message: string } {
+): { ok: true; normalized: string; note?: string } | { ok: false; message: string } {
   if (text.trim() === '') return { ok: false, message: 'Enter a number or a prefix such as +1900*' };
   if (!isSupportedCountryCode(country)) return { ok: true, normalized: text.trim() };
   if (isEmergencyNumber(text.replace(/\*\s*$/, ''), country)) {
@@ -38,7 +39,10 @@ export function validateNumberInput(
   }
   const result = normalizeNumberOrPrefix(text, country);
   if (!result.ok) return { ok: false, message: result.message };
-  return { ok: true, normalized: result.kind === 'number' ? result.e164 : result.prefix };
+  if (result.kind === 'prefix') return { ok: true, normalized: result.prefix };
+  return result.extension === undefined
+    ? { ok: true, normalized: result.e164 }
+    : { ok: true, normalized: result.e164, note: extensionNote(result.extension) };
 }
 
 /** Formats as the user types, except prefixes (the `*` must stay where it was typed). */
@@ -149,7 +153,7 @@ export function AddRuleDialog({
           error={numberError}
           hint={
             numberCheck.ok
-              ? `Saved as ${numberCheck.normalized}`
+              ? `Saved as ${numberCheck.normalized}${numberCheck.note === undefined ? '' : ` (${numberCheck.note})`}`
               : `A number, or a prefix ending in * (national form like 900* is read in ${country})`
           }
         />

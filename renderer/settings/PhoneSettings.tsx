@@ -3,7 +3,7 @@ import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
 import { usePhone, useSecretStorage, useSettingsStore, useStores } from '../app/stores';
 import { RINGTONES } from '../stores/phone';
 import { secretStorageHint } from '../stores/secret-storage';
-import { Banner, Button, Select, TextField } from '../ui';
+import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
 import { errorMessage } from '../../shared/error-message';
@@ -70,6 +70,7 @@ export function PhoneSettings() {
         )}
       </fieldset>
       <AudioDevices />
+      <CallPreferences />
     </section>
   );
 }
@@ -260,6 +261,38 @@ function AudioDevices() {
         value={audio.ringtone}
         options={RINGTONES.map((ringtone) => ({ value: ringtone.id, label: ringtone.label }))}
         onChange={(value) => phone.getState().setAudio({ ringtone: value })}
+      />
+    </fieldset>
+  );
+}
+
+/** SPEC §10.1, §10.4: what the phone does with calls for this agent, on this machine. */
+function CallPreferences() {
+  const { phone } = useStores();
+  const presence = usePhone((state) => state.presence);
+  return (
+    <fieldset className="bl-fieldset">
+      <legend>Calls</legend>
+      <Select
+        label="On Do not disturb, callers hear"
+        value={String(presence.dndResponse)}
+        options={[
+          { value: '486', label: 'Busy (486 Busy Here)' },
+          { value: '480', label: 'Unavailable (480 Temporarily Unavailable)' },
+        ]}
+        onChange={(value) => phone.getState().setPresence({ dndResponse: value === '480' ? 480 : 486 })}
+      />
+      <Toggle
+        label="Refuse a second call while I am on a call"
+        description="Callers hear busy instead of call waiting. Emergency call-backs always ring."
+        checked={presence.refuseSecondCall}
+        onChange={(checked) => phone.getState().setPresence({ refuseSecondCall: checked })}
+      />
+      <Toggle
+        label="Answer calls automatically"
+        description="Allowed calls are answered when no other call is in progress; blocked calls never are."
+        checked={presence.autoAnswer}
+        onChange={(checked) => phone.getState().setPresence({ autoAnswer: checked })}
       />
     </fieldset>
   );

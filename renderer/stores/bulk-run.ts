@@ -11,6 +11,7 @@ import {
   type BulkEntry,
   type BulkValidationContext,
 } from '../../shared/bulk';
+import { extensionNote } from '../../shared/numbers';
 import type { RuleCreate } from '../../shared/rules';
 import type { WriteOutcome } from '../app/api';
 
@@ -47,7 +48,13 @@ export async function runBulk(
   validateBulkEntries(entries, ctx).forEach((checked, position) => {
     switch (checked.status) {
       case 'ok':
-        toSend.push({ position, line: checked.line, raw: checked.raw, candidate: checked.candidate });
+        toSend.push({
+          position,
+          line: checked.line,
+          raw: checked.raw,
+          candidate: checked.candidate,
+          note: checked.extension === undefined ? undefined : extensionNote(checked.extension),
+        });
         break;
       case 'duplicate_in_input':
         outcomes.push({
@@ -93,6 +100,8 @@ interface Pending {
   line: number;
   raw: string;
   candidate: RuleCreate;
+  /** Shown with the created number, e.g. "extension 2041 ignored" (SPEC §1.1a). */
+  note: string | undefined;
 }
 type Positioned = BulkOutcome & { position: number };
 
@@ -105,7 +114,10 @@ async function sendBatch(batch: Pending[], send: SendBatch): Promise<Positioned[
     const entry = byIndex.get(index);
     if (!entry)
       return { ...base(item), status: 'failed', message: 'The server gave no result for this entry' };
-    if (entry.status === 'created') return { ...base(item), status: 'created', message: entry.rule.number };
+    if (entry.status === 'created') {
+      const message = item.note === undefined ? entry.rule.number : `${entry.rule.number} (${item.note})`;
+      return { ...base(item), status: 'created', message };
+    }
     return { ...base(item), status: entry.status, message: entry.message };
   });
 }

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { LineSnapshot } from '../phone/types';
+import { AVAILABLE, type AgentPresence, type LineSnapshot } from '../phone/types';
 
 export interface AudioPreferences {
   inputDeviceId: string;
@@ -26,6 +26,7 @@ export interface PreferenceStorage {
 }
 
 const AUDIO_KEY = 'blockline.audio';
+const PRESENCE_KEY = 'blockline.presence';
 
 export interface PhoneStoreState {
   /** Snapshots from the phone core by account id (never sip.js objects). */
@@ -33,10 +34,13 @@ export interface PhoneStoreState {
   /** The account outbound calls go through, or null to use the first registered line. */
   selectedAccountId: string | null;
   audio: AudioPreferences;
+  /** Available / Do not disturb and the agent's call preferences on this machine (SPEC §10.4). */
+  presence: AgentPresence;
   setLine(line: LineSnapshot): void;
   removeLine(accountId: string): void;
   selectAccount(accountId: string | null): void;
   setAudio(patch: Partial<AudioPreferences>): void;
+  setPresence(patch: Partial<AgentPresence>): void;
 }
 
 export type PhoneStore = ReturnType<typeof createPhoneStore>;
@@ -47,6 +51,7 @@ export function createPhoneStore(storage: PreferenceStorage | null) {
     lines: {},
     selectedAccountId: null,
     audio: readAudio(storage),
+    presence: readPresence(storage),
     setLine(line) {
       set({ lines: { ...get().lines, [line.accountId]: line } });
     },
@@ -65,7 +70,31 @@ export function createPhoneStore(storage: PreferenceStorage | null) {
       storage?.setItem(AUDIO_KEY, JSON.stringify(audio));
       set({ audio });
     },
+    setPresence(patch) {
+      const presence = { ...get().presence, ...patch };
+      storage?.setItem(PRESENCE_KEY, JSON.stringify(presence));
+      set({ presence });
+    },
   }));
+}
+
+/** The stored presence, each field checked; anything unreadable falls back to "available". */
+function readPresence(storage: PreferenceStorage | null): AgentPresence {
+  const raw = storage?.getItem(PRESENCE_KEY);
+  if (!raw) return AVAILABLE;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return AVAILABLE;
+    const field = (key: keyof AgentPresence): unknown => Reflect.get(parsed, key);
+    return {
+      availability: field('availability') === 'dnd' ? 'dnd' : 'available',
+      dndResponse: field('dndResponse') === 480 ? 480 : 486,
+      refuseSecondCall: field('refuseSecondCall') === true,
+      autoAnswer: field('autoAnswer') === true,
+    };
+  } catch {
+    return AVAILABLE;
+  }
 }
 
 function readAudio(storage: PreferenceStorage | null): AudioPreferences {

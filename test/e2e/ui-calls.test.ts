@@ -79,6 +79,27 @@ describe('phone views with a real SIP server', () => {
     });
   }
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`Do not disturb from the header: the caller hears busy, nothing rings, a missed call in the history (${theme} theme)`, async () => {
+      const { page } = lead;
+      await page.emulateMedia({ colorScheme: theme });
+      const availability = page.getByRole('combobox', { name: 'Availability' });
+      await availability.focus();
+      await availability.selectOption('dnd');
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, `do-not-disturb-${theme}`);
+      const caller = `+1312555019${theme === 'light' ? '1' : '2'}`;
+      const result = await runUac({ scenario: 'uac-ring', caller: { callerUri: `sip:${caller}@127.0.0.1` } });
+      // uac-ring wants a 180 first: the 486 without one is what it reports as a failed call.
+      expect(result.successful).toBe(0);
+      expect(result.screen + result.stdout).toMatch(/486/);
+      expect(await page.getByRole('dialog', { name: 'Incoming call' }).count()).toBe(0);
+      const newest = page.getByTestId('history-entry').first();
+      await expect.poll(() => newest.textContent()).toMatch(/Incoming.*Missed/);
+      await availability.selectOption('available');
+    });
+  }
+
   it('logged no renderer errors', () => {
     expect(rendererErrors(lead).filter((message) => !/WebSocket|getStats/i.test(message))).toEqual([]);
   });

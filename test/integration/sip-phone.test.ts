@@ -4,6 +4,7 @@
  * scenario. Run inside a loopback-only network namespace:
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-phone.test.ts'
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import type { Line } from '../../shared/contracts/api';
 import type { SipAccount } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
-import type { CallSnapshot } from '../../renderer/phone/types';
+import type { AgentPresence, CallSnapshot } from '../../renderer/phone/types';
 import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import {
@@ -97,6 +98,12 @@ async function configure(options: {
       lab.setLines(lines);
       lab.setAutoAnswer(autoAnswer);
       lab.setLastEmergencyCall(null);
+      lab.setPresence({
+        availability: 'available',
+        dndResponse: 486,
+        refuseSecondCall: false,
+        autoAnswer: false,
+      });
       lab.clearEvents();
     },
     {
@@ -456,11 +463,15 @@ describe('outbound and live calls', () => {
   it('a blocked number is never dialled: no INVITE reaches the proxy, the clip plays locally', async () => {
     const before = uas.invites().length;
     const kamailioInvitesBefore = lab.readKamailioLog().split('LAB INVITE').length;
+    // What the agent hears, measured at the output path's tap while the clip plays.
+    const heard = page.evaluate(() => window.lab?.peakOutput('call', 2500) ?? Promise.resolve(null));
     const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0100');
     expect(result).toMatchObject({
       kind: 'blocked',
       event: { handling: 'local-announcement', decision: { number: BLOCKED } },
     });
+    expect((await heard)?.rms).toBeGreaterThan(0.01);
+    expect((await page.evaluate(() => window.lab?.peakOutput('ring', 200)))?.rms).toBe(0);
     const finished = await waitForEvent((event) => event.type === 'blocked-finished', 8000);
     const playedMs = (finished.data as { playedMs: number }).playedMs;
     const outboundClipS = soxStats(join(ANNOUNCEMENT_DIR, 'blocked-outbound.wav')).durationS;
@@ -493,6 +504,32 @@ describe('outbound and live calls', () => {
     // RFC 4733 digits were negotiated (telephone-event in the gateway's answer): sending them succeeds.
     await page.evaluate((id) => window.lab?.sendDtmf(id, '1#'), callId);
     await expect(page.evaluate((id) => window.lab?.sendDtmf(id, 'x'), callId)).rejects.toThrow(/not DTMF/);
+    await page.evaluate((id) => window.lab?.hangup(id), callId);
+    await waitForCallState(callId, 'ended');
+  });
+
+  it('a number dialled with an extension calls the main number, then sends the extension as DTMF (SPEC §1.1a)', async () => {
+    // Chromium's own DTMF sender (RFC 4733) is watched: what the app hands it is what goes out in RTP.
+    await page.evaluate(() => {
+      const sent: string[] = [];
+      (window as unknown as { sentDtmf: string[] }).sentDtmf = sent;
+      const original = RTCDTMFSender.prototype.insertDTMF;
+      RTCDTMFSender.prototype.insertDTMF = function (tones, ...rest) {
+        sent.push(tones);
+        return original.call(this, tones, ...rest);
+      };
+    });
+    const invitesBefore = uas.invites().length;
+    const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0150 x 42');
+    expect(result).toMatchObject({ kind: 'placed' });
+    const callId = result?.kind === 'placed' ? result.callId : '';
+    await waitForCallState(callId, 'connected');
+    const newInvites = uas.invites().slice(invitesBefore);
+    expect(newInvites).toContainEqual(expect.stringContaining(`${ALLOWED}@`));
+    expect(newInvites.join('\n')).not.toContain('215555015042');
+    const sentDtmf = () => page.evaluate(() => (window as unknown as { sentDtmf: string[] }).sentDtmf);
+    expect(await sentDtmf()).toEqual([]);
+    await expect.poll(sentDtmf, { timeout: 6000 }).toEqual(['42']);
     await page.evaluate((id) => window.lab?.hangup(id), callId);
     await waitForCallState(callId, 'ended');
   });
@@ -564,6 +601,35 @@ describe('outbound and live calls', () => {
     await waitForCallState(callId, 'connected');
     return { callId, finished };
   }
+
+  it('block and hang up from a live call: the caller hears the announcement on the call, then BYE (baresip)', async () => {
+    const { callId, finished } = await answeredBaresipCall(12, 5096);
+    // Let the agent's (fake microphone) audio reach baresip first.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const startedAt = Date.now();
+    await page.evaluate((id) => window.lab?.announceAndHangUp(id), callId);
+    const ended = await waitForEvent(
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).state === 'ended',
+      20_000,
+    );
+    const announcedS = (Date.now() - startedAt) / 1000;
+    // The BYE came after the clip, long before baresip's own 12 s end.
+    expect(announcedS).toBeGreaterThan(clipDurationS * 0.8);
+    expect(announcedS).toBeLessThan(clipDurationS + 3);
+    expect(ended.data).toMatchObject({ endReason: 'blocked_by_agent' });
+    const baresip = await finished;
+    const [recording] = baresip.receivedWavs;
+    expect(recording, baresip.output).toBeDefined();
+    // What baresip heard in the last clip-length before the BYE is the announcement.
+    const tail = join(baresip.dir, 'tail.wav');
+    execFileSync('sox', [recording ?? '', tail, 'trim', `-${(clipDurationS + 0.4).toFixed(2)}`]);
+    const heard = soxVoicedStats(tail);
+    expect(heard.rms).toBeGreaterThan(0.01);
+    expect(heard.durationS).toBeGreaterThan(clipDurationS * 0.8);
+  });
 
   it('hold and resume: the re-INVITE silences the other side and brings it back (baresip)', async () => {
     const { callId, finished } = await answeredBaresipCall(9, 5093);
@@ -695,6 +761,248 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
         (event.data as CallSnapshot).state === 'ended',
     );
   });
+
+  describe('call waiting (SPEC §10.1)', () => {
+    const CALLER_A = ALLOWED;
+    const CALLER_B = '+12125550152';
+    const callerPeak = (id: string, ms = 1500) =>
+      callerPage.evaluate(
+        ({ call, duration }) => window.caller?.peakFor(call, duration) ?? Promise.resolve(-1),
+        { call: id, duration: ms },
+      );
+    const waitingTone = () =>
+      page.evaluate(() => window.lab?.peakOutput('tone', 1500, 440) ?? Promise.resolve(null));
+    const ringChannel = () =>
+      page.evaluate(() => window.lab?.peakOutput('ring', 300) ?? Promise.resolve(null));
+    async function incomingFrom(number: string): Promise<string> {
+      const event = await waitForEvent(
+        (candidate) =>
+          candidate.type === 'incoming' && (candidate.data as { call: CallSnapshot }).call.number === number,
+      );
+      return (event.data as { call: CallSnapshot }).call.id;
+    }
+    async function connectedA(): Promise<{ callerId: string; callId: string }> {
+      await configure({ autoAnswer: 'none' });
+      const callerId = await callAgent(CALLER_A);
+      const callId = await incomingFrom(CALLER_A);
+      await page.evaluate((id) => window.lab?.answer(id), callId);
+      await callerResult(callerId, (result) => result.established);
+      // Two-way audio (both fake microphones beep once a second).
+      expect(await peakRemoteLevel(callId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerId)).toBeGreaterThan(0.005);
+      return { callerId, callId };
+    }
+    async function endAll(callerIds: string[]): Promise<void> {
+      for (const id of callerIds) await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await page.evaluate(async () => {
+        for (const call of window.lab?.calls() ?? [])
+          await window.lab?.hangup(call.id).catch(() => undefined);
+      });
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
+    }
+
+    it('B waits with a tone (not the ringtone); answering holds A, switching back resumes A, hanging up B leaves A talking', async () => {
+      const a = await connectedA();
+      const before = await waitingTone();
+      const callerB = await callAgent(CALLER_B);
+      const callB = await incomingFrom(CALLER_B);
+      const during = await waitingTone();
+      console.log(
+        `waiting tone at 440 Hz: ${before?.dbAtFrequency} dBFS before B, ${during?.dbAtFrequency} while B waits`,
+      );
+      expect((during?.dbAtFrequency ?? -200) - (before?.dbAtFrequency ?? -200)).toBeGreaterThan(10);
+      expect((await ringChannel())?.rms).toBe(0);
+
+      await page.evaluate((id) => window.lab?.answer(id), callB);
+      await callerResult(callerB, (result) => result.established);
+      const afterAnswer = (await page.evaluate(() => window.lab?.calls())) ?? [];
+      expect(afterAnswer.find((call) => call.id === a.callId)).toMatchObject({
+        state: 'connected',
+        held: true,
+      });
+      // A is held: it gets no agent audio; B talks both ways.
+      expect(await callerPeak(a.callerId)).toBeLessThan(0.005);
+      expect(await peakRemoteLevel(callB)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerB)).toBeGreaterThan(0.005);
+      // The tone stopped once B was answered.
+      expect((await waitingTone())?.dbAtFrequency ?? -200).toBeLessThan((during?.dbAtFrequency ?? 0) - 10);
+
+      await page.evaluate((id) => window.lab?.switchTo(id), a.callId);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(callerB)).toBeLessThan(0.005);
+      await page.evaluate((id) => window.lab?.hangup(id), callB);
+      await callerResult(callerB, (result) => result.ended);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(await peakRemoteLevel(a.callId)).toBeGreaterThan(0.005);
+      await endAll([a.callerId]);
+    });
+
+    it('Decline sends B 486; a blocked B during the call produces no tone and leaves A undisturbed', async () => {
+      const a = await connectedA();
+      const callerB = await callAgent(CALLER_B);
+      const callB = await incomingFrom(CALLER_B);
+      await page.evaluate((id) => window.lab?.decline(id), callB);
+      const declined = await callerResult(callerB, (result) => result.ended);
+      expect(declined.responses.map((response) => response.status).at(-1)).toBe(486);
+
+      const before = await waitingTone();
+      const blockedCaller = await callAgent(BLOCKED);
+      const tone = await waitingTone();
+      await callerResult(blockedCaller, (result) => result.ended);
+      expect(tone?.dbAtFrequency ?? -200).toBeLessThan((before?.dbAtFrequency ?? -200) + 6);
+      expect(await peakRemoteLevel(a.callId)).toBeGreaterThan(0.005);
+      expect(await callerPeak(a.callerId)).toBeGreaterThan(0.005);
+      expect(count(await events(), 'blocked')).toBe(1);
+      await endAll([a.callerId]);
+    });
+  });
+
+  describe('availability (SPEC §10.4)', () => {
+    const presence = (patch: Partial<AgentPresence>) =>
+      page.evaluate((next) => window.lab?.setPresence(next), {
+        availability: 'available',
+        dndResponse: 486,
+        refuseSecondCall: false,
+        autoAnswer: false,
+        ...patch,
+      } as AgentPresence);
+    const finalStatus = (call: CallerCall) =>
+      call.responses.map((response) => response.status).filter((status) => status > 0);
+
+    it('Do not disturb: 486 (or 480 by choice) and nothing rings; blocked calls are still announced and reported', async () => {
+      await configure({ autoAnswer: 'none' });
+      await presence({ availability: 'dnd' });
+      const busy = await callerResult(await callAgent(ALLOWED), (result) => result.ended);
+      expect(finalStatus(busy)).not.toContain(180);
+      expect(finalStatus(busy).at(-1)).toBe(486);
+      await presence({ availability: 'dnd', dndResponse: 480 });
+      const unavailable = await callerResult(await callAgent(ALLOWED), (result) => result.ended);
+      expect(finalStatus(unavailable).at(-1)).toBe(480);
+      const blocked = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(finalStatus(blocked)).toContain(183);
+      expect(finalStatus(blocked).at(-1)).toBe(603);
+      const seen = await events();
+      expect(count(seen, 'incoming')).toBe(0);
+      expect(count(seen, 'refused')).toBe(2);
+      expect(count(seen, 'blocked')).toBe(1);
+      await waitForEvent((event) => event.type === 'blocked-finished');
+    });
+
+    it('the emergency call-back rings through Do not disturb during the window', async () => {
+      await configure({ autoAnswer: 'decline' });
+      await presence({ availability: 'dnd' });
+      await page.evaluate((at) => window.lab?.setLastEmergencyCall(at), Date.now());
+      const callback = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(finalStatus(callback)).toContain(180);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      expect(incoming.data).toMatchObject({ decision: { verdict: { why: 'callback_window' } } });
+      expect(count(await events(), 'refused')).toBe(0);
+    });
+
+    it('auto-answer (agent option): an allowed call is answered without a click, after the decision', async () => {
+      await configure({ autoAnswer: 'none' });
+      await presence({ autoAnswer: true });
+      const id = await callAgent(ALLOWED);
+      const answered = await callerResult(id, (result) => result.established);
+      expect(finalStatus(answered)).toContain(200);
+      const blocked = await callerResult(await callAgent(BLOCKED), (result) => result.ended);
+      expect(blocked.established).toBe(false);
+      expect(finalStatus(blocked).at(-1)).toBe(603);
+      await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
+    });
+  });
+
+  it('being transferred: a REFER to a blocked number is refused (403) and no INVITE leaves; an allowed one becomes an ordinary call', async () => {
+    const gateway = startUas();
+    try {
+      await configure({ autoAnswer: 'answer' });
+      const id = await callAgent(ALLOWED);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      const callId = (incoming.data as { call: CallSnapshot }).call.id;
+      await callerResult(id, (result) => result.established);
+      const refer = (target: string) =>
+        callerPage.evaluate(
+          ({ call, to }) => window.caller?.refer(call, to) ?? Promise.reject(new Error('no caller')),
+          { call: id, to: target },
+        );
+
+      expect(await refer(`sip:${BLOCKED}@127.0.0.1`)).toBe(403);
+      const told = await waitForEvent((event) => event.type === 'transfer-refused');
+      expect(told.data).toMatchObject({ callId, message: expect.stringContaining('refused') });
+      const blocked = await waitForEvent((event) => event.type === 'blocked');
+      expect(blocked.data).toMatchObject({ direction: 'outbound', dialed: BLOCKED });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(gateway.invites().filter((uri) => uri.includes(BLOCKED))).toEqual([]);
+      const stillThere = (await page.evaluate(() => window.lab?.calls())) ?? [];
+      expect(stillThere.map((call) => [call.id, call.state])).toEqual([[callId, 'connected']]);
+
+      const allowed = '+12125550161';
+      expect(await refer(`sip:${allowed}@127.0.0.1`)).toBe(202);
+      await expect
+        .poll(() => gateway.invites(), { timeout: 8_000 })
+        .toContainEqual(expect.stringContaining(`sip:${allowed}@`));
+      const referred = await waitForEvent(
+        (event) =>
+          event.type === 'call' &&
+          (event.data as CallSnapshot).direction === 'outbound' &&
+          (event.data as CallSnapshot).remote === allowed,
+      );
+      expect((referred.data as CallSnapshot).number).toBe(allowed);
+
+      await callerPage.evaluate((call) => window.caller?.hangup(call), id);
+      await page.evaluate(async () => {
+        for (const call of window.lab?.calls() ?? [])
+          await window.lab?.hangup(call.id).catch(() => undefined);
+      });
+      await expect.poll(() => page.evaluate(() => window.lab?.calls().length), { timeout: 8_000 }).toBe(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('hang-up race: answered, then hung up at a random moment within 300 ms, 20 times: each call ends on both sides within 1 s', async () => {
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await configure({ autoAnswer: 'none' });
+      const delayMs = Math.floor(Math.random() * 301);
+      const id = await callAgent(ALLOWED);
+      const incoming = await waitForEvent((event) => event.type === 'incoming');
+      const callId = (incoming.data as { call: CallSnapshot }).call.id;
+      const hungUpAt = await page.evaluate(
+        ({ call, delay }) => window.lab?.answerThenHangUp(call, delay) ?? Promise.reject(new Error('no lab')),
+        { call: callId, delay: delayMs },
+      );
+      const callerSide = await callerResult(id, (result) => result.ended);
+      const statuses = callerSide.responses.map((response) => response.status).filter((status) => status > 0);
+      const context = `attempt ${attempt}, hung up ${delayMs} ms after Answer: ${JSON.stringify(callerSide)}`;
+      expect(callerSide.endedAt, context).not.toBeNull();
+      expect((callerSide.endedAt ?? Infinity) - hungUpAt, context).toBeLessThanOrEqual(1000);
+      if (callerSide.established) {
+        // The 200 had left: the caller was connected and then got a BYE.
+        expect(statuses, context).toContain(200);
+        outcomes.push(`${delayMs} ms: BYE`);
+      } else {
+        // No 200 had left: a final error response, never a connected call.
+        expect(statuses.at(-1), context).toBeGreaterThanOrEqual(400);
+        outcomes.push(`${delayMs} ms: ${statuses.at(-1)}`);
+      }
+      const ended = await waitForEvent(
+        (event) =>
+          event.type === 'call' &&
+          (event.data as CallSnapshot).id === callId &&
+          (event.data as CallSnapshot).state === 'ended',
+      );
+      const endedAt = (ended.data as CallSnapshot).endedAt ?? Infinity;
+      expect(endedAt - hungUpAt, context).toBeLessThanOrEqual(1000);
+      expect((ended.data as CallSnapshot).endReason, context).toBe('hangup');
+    }
+    console.log(`hang-up race outcomes: ${outcomes.join(', ')}`);
+    // None stays connected, on the app's side either.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await page.evaluate(() => window.lab?.calls() ?? null)).toEqual([]);
+    expect(outcomes).toHaveLength(20);
+  }, 180_000);
 });
 
 describe('registration', () => {

@@ -112,7 +112,7 @@ describe('validateBulkEntries', () => {
       [
         { line: 1, raw: '911*' },
         { line: 2, raw: 'tel:112' },
-        { line: 3, raw: '９９９', reason: '' },
+        { line: 3, raw: '９１１', reason: '' },
       ],
       ctx,
     );

@@ -60,6 +60,46 @@ describe('blockline CLI (the real bin)', () => {
   );
 
   it(
+    'prints the extension it split off a pasted number (SPEC §1.1a)',
+    async () => {
+      const run = await blockline(['normalize', '--country', 'US', '(303) 555-0147 x 2041']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(jsonLines(run.stdout)).toEqual([{ ok: true, e164: '+13035550147', extension: '2041' }]);
+      const jsonl = await blockline(
+        ['normalize', '--jsonl'],
+        `${JSON.stringify({ input: '\u200e+44 20 7946 0321 ext. 12' })}\n${JSON.stringify({ input: 'Tel.: +1 303 555 0147.' })}\n`,
+      );
+      expect(jsonLines(jsonl.stdout)).toEqual([
+        { ok: true, e164: '+442079460321', extension: '12' },
+        { ok: true, e164: '+13035550147' },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses an emergency code of the given country, and only of that country (SPEC §1.3)',
+    async () => {
+      const us = await blockline(['normalize', '--country', 'US', '911']);
+      expect(jsonLines(us.stdout)).toEqual([
+        { ok: false, reason: 'emergency', message: expect.stringContaining('emergency') },
+      ]);
+      const jsonl = await blockline(
+        ['normalize', '--jsonl'],
+        ['{"input":"110","country":"DE"}', '{"input":"110","country":"US"}', '{"input":"17","country":"BF"}']
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
+      expect(jsonLines(jsonl.stdout)).toEqual([
+        { ok: false, reason: 'emergency', message: expect.any(String) },
+        { ok: false, reason: 'too_short', message: expect.any(String) },
+        { ok: false, reason: 'emergency', message: expect.any(String) },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'normalizes JSONL in order, one result per line, in one process',
     async () => {
       const input = [
@@ -100,9 +140,20 @@ describe('blockline CLI (the real bin)', () => {
         ),
       );
       expect(withheld.code).toBe(0);
+      // Withheld (SPEC §3.3): anonymous to the callee, with the number the network asserted beside it.
       expect(jsonLines(withheld.stdout)).toEqual([
-        { kind: 'number', e164: '+12125551234', verstat: 'TN-Validation-Failed' },
+        { kind: 'anonymous', asserted: '+12125551234', verstat: 'TN-Validation-Failed' },
       ]);
+      const rpidPrivate = await blockline(
+        ['identity'],
+        invite(
+          'From: <sip:anonymous@anonymous.invalid>;tag=1',
+          'Remote-Party-ID: <sip:+13035550147@carrier.example;user=phone>;party=calling;privacy=full;screen=yes',
+        ),
+      );
+      expect(jsonLines(rpidPrivate.stdout)).toEqual([{ kind: 'anonymous', asserted: '+13035550147' }]);
+      const shown = await blockline(['identity'], invite('From: <sip:+13035550147@carrier.example>;tag=1'));
+      expect(jsonLines(shown.stdout)).toEqual([{ kind: 'number', e164: '+13035550147' }]);
       const broken = await blockline(['identity', '--country', 'GB'], 'this is not SIP');
       expect(broken.code).toBe(0);
       expect(jsonLines(broken.stdout)).toEqual([{ kind: 'unknown', problem: expect.any(String) }]);

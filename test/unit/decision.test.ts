@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildRuleIndex, decide, findMatchingRule, testNumber } from '../../shared/decision';
 import type { CallToDecide, DecisionClock } from '../../shared/decision.types';
-import { EMERGENCY_WORLD_SET, emergencyCodesFor } from '../../shared/emergency';
+import { ALWAYS_EMERGENCY_CODES, emergencyCodesFor } from '../../shared/emergency';
 import type { CallerIdentity, CallerVerification } from '../../shared/identity.types';
 import { isExpired, isPrefix, prefixBody } from '../../shared/rules';
 import type { Rule, RuleKind, RuleScope } from '../../shared/rules';
@@ -461,7 +461,7 @@ describe('decide: properties', () => {
         country: fc.constant(country),
         dialed: fc
           .tuple(
-            fc.constantFrom(...EMERGENCY_WORLD_SET, ...emergencyCodesFor(country)),
+            fc.constantFrom(...ALWAYS_EMERGENCY_CODES, ...emergencyCodesFor(country)),
             fc.constantFrom('', ' ', 'tel:', 'sip:'),
           )
           .map(([code, form]) => (form === 'sip:' ? `sip:${code}@pbx.example.com` : `${form}${code}`)),

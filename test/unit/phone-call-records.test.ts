@@ -7,6 +7,7 @@ import {
   blockedDialNotice,
   blockedReason,
   historyForBlocked,
+  historyForRefused,
   reportForAllowed,
   reportForBlocked,
   verificationOf,
@@ -227,5 +228,26 @@ describe('reasons and verification', () => {
       }),
     ).toBe('passed');
     expect(verificationOf(null)).toBeNull();
+  });
+});
+
+describe('historyForRefused', () => {
+  it('records a call refused on Do not disturb as a missed inbound call', () => {
+    const entry = historyForRefused({
+      accountId: 'agent1',
+      line: '+12125550000',
+      number: '+12125550100',
+      remote: '+12125550100',
+      reason: 'dnd',
+      statusCode: 486,
+      at: Date.parse('2026-03-01T10:00:00.000Z'),
+    });
+    expect(historyEntrySchema.parse(entry)).toEqual(entry);
+    expect(entry).toMatchObject({
+      direction: 'inbound',
+      result: 'missed',
+      number: '+12125550100',
+      durationSeconds: 0,
+    });
   });
 });

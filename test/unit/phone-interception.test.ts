@@ -137,6 +137,22 @@ describe('decideOutbound', () => {
     });
   });
 
+  it('dials a number with an extension at the main number and hands the extension on (SPEC §1.1a)', () => {
+    for (const dialed of ['(212) 555-0199 x 2041', '+1 212 555 0199,,2041#', '212-555-0199;ext=2041']) {
+      const outcome = decideOutbound(dialed, LINE, 'pbx.example.com', policy());
+      expect(outcome, dialed).toMatchObject({
+        kind: 'allow',
+        target: 'sip:+12125550199@pbx.example.com',
+        number: '+12125550199',
+        extension: '2041',
+      });
+    }
+    expect(decideOutbound('(212) 555-0100 x 7', LINE, 'pbx.example.com', policy())).toMatchObject({
+      kind: 'block',
+    });
+    expect(decideOutbound('212-555-0199', LINE, 'pbx.example.com', policy())).not.toHaveProperty('extension');
+  });
+
   it('refuses empty and unusable input with a message', () => {
     expect(decideOutbound('   ', LINE, 'pbx.example.com', policy())).toMatchObject({ kind: 'refused' });
     expect(decideOutbound('hello there', LINE, 'pbx.example.com', policy())).toMatchObject({

@@ -70,3 +70,35 @@ describe('phone store', () => {
     ).toBe('classic');
   });
 });
+
+describe('agent presence (SPEC §10.4)', () => {
+  it('starts available, keeps changes across a restart, and reads a damaged record as available', () => {
+    const storage = memoryStorage();
+    const store = createPhoneStore(storage);
+    expect(store.getState().presence).toEqual({
+      availability: 'available',
+      dndResponse: 486,
+      refuseSecondCall: false,
+      autoAnswer: false,
+    });
+    store.getState().setPresence({ availability: 'dnd', dndResponse: 480 });
+    store.getState().setPresence({ autoAnswer: true });
+    expect(createPhoneStore(storage).getState().presence).toEqual({
+      availability: 'dnd',
+      dndResponse: 480,
+      refuseSecondCall: false,
+      autoAnswer: true,
+    });
+    const damaged = memoryStorage({
+      'blockline.presence': JSON.stringify({ availability: 'away', dndResponse: 999, autoAnswer: 'yes' }),
+    });
+    expect(createPhoneStore(damaged).getState().presence).toMatchObject({
+      availability: 'available',
+      dndResponse: 486,
+      autoAnswer: false,
+    });
+    expect(
+      createPhoneStore(memoryStorage({ 'blockline.presence': '{not json' })).getState().presence.availability,
+    ).toBe('available');
+  });
+});

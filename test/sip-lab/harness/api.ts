@@ -4,7 +4,12 @@ import type { SipAccount } from '../../../shared/contracts/ipc';
 import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import type { CallMediaStats } from '../../../renderer/phone/phone';
-import type { CallSnapshot, LineSnapshot, PlaceCallResult } from '../../../renderer/phone/types';
+import type {
+  AgentPresence,
+  CallSnapshot,
+  LineSnapshot,
+  PlaceCallResult,
+} from '../../../renderer/phone/types';
 
 export type AutoAnswer = 'none' | 'answer' | 'decline';
 
@@ -18,7 +23,16 @@ export interface HarnessConfig {
 }
 
 export interface HarnessEvent {
-  type: 'incoming' | 'blocked' | 'blocked-finished' | 'call' | 'line' | 'emergency' | 'error';
+  type:
+    | 'incoming'
+    | 'blocked'
+    | 'blocked-finished'
+    | 'call'
+    | 'line'
+    | 'emergency'
+    | 'transfer-refused'
+    | 'refused'
+    | 'error';
   at: number;
   data: unknown;
 }
@@ -36,6 +50,13 @@ export interface HarnessApi {
   calls(): CallSnapshot[];
   placeCall(dialed: string): Promise<PlaceCallResult>;
   hangup(callId: string): Promise<void>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  switchTo(callId: string): Promise<void>;
+  announceAndHangUp(callId: string): Promise<void>;
+  setPresence(presence: AgentPresence): void;
+  /** Answers, then hangs up `delayMs` later without waiting for the answer; resolves with the hang-up time (epoch ms). */
+  answerThenHangUp(callId: string, delayMs: number): Promise<number>;
   mute(callId: string, muted: boolean): void;
   sendDtmf(callId: string, tones: string): Promise<void>;
   hold(callId: string, held: boolean): Promise<void>;
@@ -44,6 +65,15 @@ export interface HarnessApi {
   stats(callId: string): Promise<CallMediaStats | null>;
   /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
   peakRemoteLevel(callId: string, durationMs: number): Promise<number>;
+  /**
+   * The loudest the agent heard on an output channel while sampling for `durationMs`: RMS, and the
+   * level in dBFS at `frequencyHz` (the test tap on the one output path).
+   */
+  peakOutput(
+    channel: 'call' | 'tone' | 'ring',
+    durationMs: number,
+    frequencyHz?: number,
+  ): Promise<{ rms: number; dbAtFrequency: number }>;
   dispose(): Promise<void>;
 }
 
@@ -54,6 +84,8 @@ export interface CallerCall {
   responses: Array<{ status: number; atMs: number }>;
   established: boolean;
   ended: boolean;
+  /** When the call ended (epoch ms), or null. */
+  endedAt: number | null;
   /** Loudest RMS heard before the call was answered (early media) and after. */
   peakEarlyMedia: number;
   peakEstablished: number;
@@ -64,6 +96,10 @@ export interface CallerApi {
   call(from: string, target: string): Promise<string>;
   result(id: string): CallerCall;
   hangup(id: string): Promise<void>;
+  /** Sends a REFER to `target` (a SIP URI) on an established call; resolves with the REFER's final status. */
+  refer(id: string, target: string): Promise<number>;
+  /** The loudest the caller hears over the next `durationMs` (RMS). */
+  peakFor(id: string, durationMs: number): Promise<number>;
 }
 
 declare global {

@@ -13,6 +13,8 @@ interface ActiveCall {
   analyser: AnalyserNode | null;
   context: AudioContext | null;
   meter: ReturnType<typeof setInterval> | null;
+  /** The loudest level since the last `peakFor` started. */
+  windowPeak: number;
 }
 
 const calls = new Map<string, ActiveCall>();
@@ -38,6 +40,7 @@ function listen(call: ActiveCall): void {
     let sum = 0;
     for (const sample of samples) sum += sample * sample;
     const level = Math.sqrt(sum / samples.length);
+    call.windowPeak = Math.max(call.windowPeak, level);
     const phase = call.result.established ? 'peakEstablished' : 'peakEarlyMedia';
     call.result[phase] = Math.max(call.result[phase], level);
   }, 20);
@@ -76,11 +79,13 @@ const api: CallerApi = {
       analyser: null,
       context: null,
       meter: null,
+      windowPeak: 0,
       result: {
         id,
         responses: [],
         established: false,
         ended: false,
+        endedAt: null,
         peakEarlyMedia: 0,
         peakEstablished: 0,
       },
@@ -93,6 +98,7 @@ const api: CallerApi = {
       }
       if (state === SessionState.Terminated) {
         call.result.ended = true;
+        call.result.endedAt = Date.now();
         stopListening(call);
         void userAgent.stop().catch(() => undefined);
       }
@@ -124,6 +130,28 @@ const api: CallerApi = {
     if (!call) return;
     if (call.inviter.state === SessionState.Established) await call.inviter.bye();
     else if (call.inviter.state === SessionState.Establishing) await call.inviter.cancel();
+  },
+  async peakFor(id, durationMs) {
+    const call = calls.get(id);
+    if (!call) throw new Error(`no call ${id}`);
+    call.windowPeak = 0;
+    await new Promise((resolve) => setTimeout(resolve, durationMs));
+    return call.windowPeak;
+  },
+  refer(id, target) {
+    const call = calls.get(id);
+    const uri = UserAgent.makeURI(target);
+    if (!call || !uri) return Promise.reject(new Error(`no call ${id} or bad target ${target}`));
+    return new Promise<number>((resolve, reject) => {
+      call.inviter
+        .refer(uri, {
+          requestDelegate: {
+            onAccept: (response) => resolve(response.message.statusCode ?? -1),
+            onReject: (response) => resolve(response.message.statusCode ?? -1),
+          },
+        })
+        .catch(reject);
+    });
   },
 };
 

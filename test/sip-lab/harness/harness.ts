@@ -7,6 +7,7 @@ import { buildRuleIndex, type RuleIndex } from '../../../shared/decision';
 import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import { createPhone, type PhoneWithDiagnostics } from '../../../renderer/phone/phone';
+import { AVAILABLE, type AgentPresence } from '../../../renderer/phone/types';
 import type { AutoAnswer, HarnessApi, HarnessEvent } from './api';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -28,6 +29,7 @@ let settings: OrgSettings | null = null;
 let lines: Line[] = [];
 let autoAnswer: AutoAnswer = 'none';
 let lastEmergencyCallAtMs: number | null = null;
+let presence: AgentPresence = AVAILABLE;
 
 function requirePhone(): PhoneWithDiagnostics {
   if (!phone) throw new Error('call lab.start() first');
@@ -52,6 +54,7 @@ const api: HarnessApi = {
         getLine: (number) => lines.find((line) => line.number === number) ?? null,
         getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs }),
       },
+      presence: () => presence,
       audio: { inboundClipUrl: '/audio/blocked-inbound.wav', outboundClipUrl: '/audio/blocked-outbound.wav' },
       events: {
         onLineChange: (line) => record('line', line),
@@ -65,6 +68,8 @@ const api: HarnessApi = {
         onCallChange: (call) => record('call', call),
         onBlockedCall: (event) => record('blocked', event),
         onBlockedCallFinished: (event) => record('blocked-finished', event),
+        onTransferRefused: (event) => record('transfer-refused', event),
+        onCallRefused: (event) => record('refused', event),
         onEmergencyCallPlaced: (at) => {
           lastEmergencyCallAtMs = at;
           record('emergency', { at });
@@ -105,6 +110,21 @@ const api: HarnessApi = {
   calls: () => requirePhone().calls(),
   placeCall: (dialed) => requirePhone().placeCall(dialed),
   hangup: (callId) => requirePhone().hangup(callId),
+  answer: (callId) => requirePhone().answer(callId),
+  decline: (callId) => requirePhone().decline(callId),
+  switchTo: (callId) => requirePhone().switchTo(callId),
+  announceAndHangUp: (callId) => requirePhone().announceAndHangUp(callId),
+  setPresence(next) {
+    presence = next;
+  },
+  async answerThenHangUp(callId, delayMs) {
+    const current = requirePhone();
+    void current.answer(callId).catch((error) => record('error', `answer: ${errorMessage(error)}`));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const at = Date.now();
+    await current.hangup(callId);
+    return at;
+  },
   mute: (callId, muted) => requirePhone().mute(callId, muted),
   sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
   hold: (callId, held) => requirePhone().hold(callId, held),
@@ -120,6 +140,19 @@ const api: HarnessApi = {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return peak;
+  },
+  async peakOutput(channel, durationMs, frequencyHz) {
+    let peak = 0;
+    let peakDb = -Infinity;
+    const until = Date.now() + durationMs;
+    while (Date.now() < until) {
+      peak = Math.max(peak, requirePhone().outputLevel(channel));
+      if (frequencyHz !== undefined)
+        peakDb = Math.max(peakDb, requirePhone().outputLevelAt(channel, frequencyHz));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // JSON has no -Infinity: silence is reported as -200 dBFS.
+    return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
   },
   async dispose() {
     await phone?.dispose();
