@@ -4,6 +4,7 @@ import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
 import { defaultOrgSettings, timeZoneSchema } from '../shared/settings';
 import { hashToken, newId, newToken } from './ids';
 import type { Database } from './db/database';
+import { revokeTokens } from './people-service';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
 
 export class AdminError extends Error {}
@@ -69,29 +70,28 @@ export async function createToken(
   store: Repository,
   userId: string,
   token: string = newToken(),
-): Promise<{ token: string }> {
+  deviceName: string | null = null,
+): Promise<{ token: string; id: string }> {
   const user = await store.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   if (user === undefined) throw new AdminError(`no user ${userId}`);
+  const id = newId();
   await store.db
     .insertInto('tokens')
     .values({
       hash: hashToken(token),
+      id,
       user_id: userId,
       created_at: new Date(store.now()).toISOString(),
       revoked_at: null,
+      device_name: deviceName,
     })
     .execute();
-  return { token };
+  return { token, id };
 }
 
+/** Revokes a token by its secret (tests and the demo; the CLI revokes by id or by user). */
 export async function revokeToken(store: Repository, token: string): Promise<{ revoked: boolean }> {
-  const result = await store.db
-    .updateTable('tokens')
-    .set({ revoked_at: new Date(store.now()).toISOString() })
-    .where('hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return { revoked: Number(result.numUpdatedRows) > 0 };
+  return { revoked: (await revokeTokens(store, { hash: hashToken(token) })).revoked > 0 };
 }
 
 /** Adds a line (or relabels it); the change syncs to the apps as `lines_updated`. */

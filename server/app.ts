@@ -13,10 +13,11 @@ import { backgroundJobsPlugin } from './plugins/background-jobs';
 import { compressionPlugin } from './plugins/compression';
 import { errorsPlugin } from './plugins/errors';
 import { openApiPlugin } from './plugins/openapi';
+import { requestLogPlugin } from './plugins/request-log';
 import {
   DEFAULT_RATE_LIMIT,
   rateLimitPlugin,
-  writeLimitConfig,
+  routeLimits,
   type RateLimitOptions,
 } from './plugins/rate-limits';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
@@ -28,9 +29,11 @@ import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
 import { sweepExpiredRules } from './rules-service';
+import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './stream-registry';
 
 export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limits';
 export type { BlocklineContext } from './context';
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-registry';
 
 export interface ServerOptions {
   db: Database;
@@ -48,6 +51,16 @@ export interface ServerOptions {
    * CLI), which cannot notify this one; default 1000 ms. PostgreSQL uses LISTEN/NOTIFY instead.
    */
   externalWritePollMs?: number | false;
+  /** How often every instance checks for revoked tokens and disabled users with open streams (500 ms). */
+  accessPollMs?: number | false;
+  /** Open event streams per token (the oldest goes first) and per server (then 429). */
+  streamLimits?: Partial<StreamLimits>;
+  /**
+   * Behind a reverse proxy: take the client address from X-Forwarded-For. `true` trusts any proxy; a
+   * string names the proxies' addresses or CIDRs ("127.0.0.1,10.0.0.0/8"). Off by default: the header
+   * is then ignored, so a client cannot pick its own address.
+   */
+  trustProxy?: boolean | string;
   bodyLimit?: number;
 }
 
@@ -57,6 +70,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     ...(typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // Logged by the request-log plugin instead, without query values (tokens never reach the logs).
+    disableRequestLogging: true,
     // Clients reconnect SSE by themselves; shutdown ends the streams explicitly (background jobs).
     return503OnClosing: true,
   });
@@ -71,9 +87,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('blockline', {
     store,
     hub,
-    streams: new Set(),
+    streams: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streamLimits }),
     sweepExpired: () => sweepExpiredRules(store),
-    writeLimit: writeLimitConfig(rateLimit),
+    ...routeLimits(rateLimit),
     heartbeatMs: options.heartbeatMs ?? 15_000,
   } satisfies BlocklineContext);
 
@@ -83,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Cross-cutting plugins first: compression, the OpenAPI document and limits watch routes as they are added.
   await app.register(errorsPlugin);
+  await app.register(requestLogPlugin);
   await app.register(compressionPlugin);
   await app.register(openApiPlugin);
   if (rateLimit !== false) await app.register(rateLimitPlugin);
@@ -93,6 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     db: options.db,
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     externalWritePollMs: options.externalWritePollMs ?? 1000,
+    accessPollMs: options.accessPollMs ?? 500,
   });
 
   // One file per resource.

@@ -27,13 +27,19 @@ export class SseStream {
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
 
+  readonly orgId: string;
+  /** The token the stream was opened with: streams are capped, and closed on revocation, per token. */
+  readonly tokenId: string;
+
   constructor(
     private readonly response: SseResponse,
     private readonly store: Repository,
-    private readonly orgId: string,
+    owner: { orgId: string; tokenId: string },
     since: number,
     private readonly onClose: (stream: SseStream) => void,
   ) {
+    this.orgId = owner.orgId;
+    this.tokenId = owner.tokenId;
     this.lastSent = since;
   }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { newId } from '../ids';
 
 /**
  * Versioned migrations, kept in code so the server needs no migration files on disk. Never edit a
@@ -127,6 +128,31 @@ const migrations: Record<string, Migration> = {
         .addColumn('after', 'text')
         .execute();
       await db.schema.createIndex('audit_org_at').on('audit').columns(['org_id', 'at', 'id']).execute();
+    },
+  },
+  '0002_token_ids_user_disabled': {
+    // Tokens get an id (revoked and listed by it: the secret is shown once), when they were last used and
+    // on which device; users can be disabled; each org counts changes to who may sign in, so every
+    // instance closes the streams of a revoked token or disabled user (SPEC §11.3, §12.4).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('tokens').addColumn('id', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('last_used_at', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('device_name', 'text').execute();
+      const existing = (await db.selectFrom('tokens').select('hash').execute()) as Array<{ hash: string }>;
+      for (const { hash } of existing) {
+        await db.updateTable('tokens').set({ id: newId() }).where('hash', '=', hash).execute();
+      }
+      await db.schema.createIndex('tokens_id').on('tokens').column('id').unique().execute();
+      await db.schema.createIndex('tokens_user').on('tokens').column('user_id').execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('access_revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
 };

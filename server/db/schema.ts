@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table shapes for Kysely. Timestamps are ISO-8601 UTC strings and JSON columns are text in both dialects. */
 export interface OrgsTable {
   id: string;
@@ -9,6 +11,8 @@ export interface OrgsTable {
   log_floor: number;
   settings: string;
   created_at: string;
+  /** Advanced whenever a token of the org is revoked or a user disabled or enabled. */
+  access_revision: Generated<number>;
 }
 
 export interface UsersTable {
@@ -17,14 +21,21 @@ export interface UsersTable {
   name: string;
   role: string;
   created_at: string;
+  /** 1 when the user may not sign in (their tokens stay, unusable), else 0. */
+  disabled: Generated<number>;
 }
 
 export interface TokensTable {
   /** sha256 of the bearer token, hex: the token itself is never stored. */
   hash: string;
+  /** The token's public id: listed, revoked and logged by it, never by its secret. */
+  id: string;
   user_id: string;
   created_at: string;
   revoked_at: string | null;
+  /** Updated at most once a minute per token and instance. */
+  last_used_at: string | null;
+  device_name: string | null;
 }
 
 export interface LinesTable {

@@ -27,10 +27,11 @@ import { ERROR_RESPONSES, mount } from './common';
 const ruleIdParamsSchema = z.object({ id: z.string().min(1).max(100) }).strict();
 
 export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, writeLimit } = app.blockline;
+  const { store, writeLimit, readLimit } = app.blockline;
 
   app.route({
     ...mount(apiRoutes.listRules),
+    config: readLimit,
     schema: {
       summary: 'List rules: search, sort, filter, cursor paging',
       querystring: listRulesQuerySchema,
@@ -82,6 +83,7 @@ export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.route({
     ...mount(apiRoutes.exportCsv),
+    config: readLimit,
     schema: { summary: 'The whole list as CSV (number,reason,scope,kind,expiresAt), streamed' },
     handler: async (request, reply) => {
       const user = userOf(request);
@@ -133,6 +135,7 @@ export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.route({
     ...mount(apiRoutes.testNumber),
+    config: readLimit,
     schema: {
       summary: 'The verdict the apps would reach now for a caller on a line',
       querystring: testNumberQuerySchema,

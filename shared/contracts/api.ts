@@ -176,6 +176,26 @@ export const meResponseSchema = z.object({
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
+/** A member of the org as the People view and the admin CLI list them (SPEC §12.4). */
+export const userSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: isoDateTimeSchema,
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+/** One of a user's tokens (a device): never its secret. */
+export const tokenSummarySchema = z.object({
+  id: z.string(),
+  createdAt: isoDateTimeSchema,
+  lastUsedAt: isoDateTimeSchema.nullable(),
+  deviceName: z.string().nullable(),
+  revokedAt: isoDateTimeSchema.nullable(),
+});
+export type TokenSummary = z.infer<typeof tokenSummarySchema>;
+
 /** How a blocked caller on this line hears the announcement (SPEC §3.4): it cannot be detected. */
 export const announcementModeSchema = z.enum(['early-media', 'answer']);
 export type AnnouncementMode = z.infer<typeof announcementModeSchema>;

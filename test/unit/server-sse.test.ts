@@ -52,7 +52,7 @@ describe('SseStream', () => {
     const log = await store.changesBetween(org.id, 0);
     const listeners: ChangeListener[] = [];
     const { response, ids } = fakeResponse();
-    const stream = new SseStream(response, store, org.id, 1, () => undefined);
+    const stream = new SseStream(response, store, { orgId: org.id, tokenId: 'token-1' }, 1, () => undefined);
     stream.start({ subscribe: (_org, listener) => (listeners.push(listener), () => undefined) }, 60_000);
     // Live deliveries of revisions the backlog read also returns.
     for (const change of log.slice(1)) listeners[0]?.(change);

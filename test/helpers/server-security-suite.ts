@@ -1,0 +1,254 @@
+/**
+ * The org server under attack (SPEC §11), part of the shared API suite: it runs on SQLite and on
+ * PostgreSQL. Each test does what an attacker would: many streams, one token spelled many ways, many
+ * bad tokens, a revoked token that keeps listening, hostile text, secrets in URLs.
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { expect, it } from 'vitest';
+import { createToken, standaloneStore } from '../../server/admin-ops';
+import { buildServer, type ServerOptions } from '../../server/app';
+import { openDatabase, type Database } from '../../server/db/database';
+import { listTokens, revokeTokens, setUserDisabled } from '../../server/people-service';
+import { call, errorCode, listening, makeOrg, openEvents, type EventStream } from './server-harness';
+
+export interface SecuritySuiteContext {
+  database: Database;
+  /** The suite's database URL: a second connection plays the admin CLI writing from another process. */
+  url: string;
+  now: () => number;
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the stream ends within `ms`. */
+async function endsWithin(stream: EventStream, ms: number): Promise<boolean> {
+  return Promise.race([stream.ended.then(() => true), settle(ms).then(() => false)]);
+}
+
+export function defineSecurityTests(context: () => SecuritySuiteContext): void {
+  async function withServer<T>(
+    options: Partial<ServerOptions>,
+    work: (app: FastifyInstance, baseUrl: string) => Promise<T>,
+  ): Promise<T> {
+    const { database, now } = context();
+    const app = await buildServer({
+      db: database,
+      now,
+      rateLimit: false,
+      sweepIntervalMs: false,
+      ...options,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      return await work(app, listening(app));
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('§11.1 caps event streams per token (its oldest close first) and per server (429, connection closed)', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    await withServer({ streamLimits: { perToken: 3, perServer: 6 } }, async (app, baseUrl) => {
+      const own: EventStream[] = [];
+      for (let i = 0; i < 5; i += 1) own.push(await openEvents(baseUrl, org.tokens.agent));
+      // The agent's two oldest streams were closed to make room; the three newest stay.
+      expect(await endsWithin(own[0] as EventStream, 2000)).toBe(true);
+      expect(await endsWithin(own[1] as EventStream, 2000)).toBe(true);
+      for (const stream of own.slice(2)) expect(await endsWithin(stream, 50)).toBe(false);
+      const lead = [];
+      for (let i = 0; i < 3; i += 1) lead.push(await openEvents(baseUrl, org.tokens.lead));
+      // The server is full: 100 more attempts from another token are refused, each connection closed.
+      const refused = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          fetch(`${baseUrl}/v1/events`, { headers: { authorization: `Bearer ${org.tokens.admin}` } }),
+        ),
+      );
+      expect(new Set(refused.map((response) => response.status))).toEqual(new Set([429]));
+      expect(refused[0]?.headers.get('connection')).toBe('close');
+      const body = (await refused[0]?.json()) as { error: { code: string } };
+      expect(body.error.code).toBe('rate_limited');
+      for (const response of refused.slice(1)) await response.body?.cancel();
+      const started = Date.now();
+      const me = await call(app, 'GET', '/v1/me', org.tokens.lead);
+      expect(me.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(500);
+      for (const stream of [...own, ...lead]) stream.close();
+    });
+  });
+
+  it('§11.1 keys rate limits on the token, however its header is spelled, and limits reads too', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    const token = org.tokens.lead;
+    await withServer(
+      { rateLimit: { writesPerMinute: 4, authFailuresPerMinute: 1000, readsPerMinute: 3 } },
+      async (app) => {
+        const spellings = [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer\t${token}`];
+        const statuses: number[] = [];
+        for (const [index, authorization] of [...spellings, `Bearer ${token} `].entries()) {
+          const reply = await app.inject({
+            method: 'POST',
+            url: '/v1/blocked-numbers',
+            headers: { authorization },
+            payload: { number: `+1212555${7100 + index}`, reason: 'spelled' },
+          });
+          statuses.push(reply.statusCode);
+        }
+        expect(statuses).toEqual([201, 201, 201, 201, 429]);
+        for (const path of [
+          '/v1/blocked-numbers',
+          '/v1/sync/snapshot',
+          '/v1/test-number?number=2125550000',
+        ]) {
+          const reads: number[] = [];
+          for (const authorization of [
+            `Bearer ${token}`,
+            `bearer ${token}`,
+            `BEARER  ${token}`,
+            `Bearer ${token}`,
+          ]) {
+            reads.push(
+              (await app.inject({ method: 'GET', url: path, headers: { authorization } })).statusCode,
+            );
+          }
+          expect([path, reads]).toEqual([path, [200, 200, 200, 429]]);
+        }
+        // Another token of the same org has its own budget.
+        expect((await call(app, 'GET', '/v1/blocked-numbers', org.tokens.agent)).status).toBe(200);
+      },
+    );
+  });
+
+  it('§11.2 bad tokens slow down the client that sends them, never a valid token behind the same address', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    await withServer({ rateLimit: { writesPerMinute: 1000, authFailuresPerMinute: 5 } }, async (app) => {
+      const bad = [];
+      for (let i = 0; i < 30; i += 1) bad.push((await call(app, 'GET', '/v1/me', `bl_guess_${i}`)).status);
+      expect(bad.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(new Set(bad.slice(5))).toEqual(new Set([429]));
+      // Everyone else behind the address (the TLS proxy) still gets in.
+      for (const role of ['admin', 'lead', 'agent'] as const) {
+        expect((await call(app, 'GET', '/v1/me', org.tokens[role])).status).toBe(200);
+      }
+      // Without TRUST_PROXY, X-Forwarded-For is ignored: a new value each time does not reset the count.
+      const spoofed = await call(app, 'GET', '/v1/me', 'bl_guess_x', undefined, {
+        'x-forwarded-for': '203.0.113.9',
+      });
+      expect(spoofed.status).toBe(429);
+    });
+    await withServer(
+      { rateLimit: { writesPerMinute: 1000, authFailuresPerMinute: 5 }, trustProxy: true },
+      async (app) => {
+        const from = (address: string, token: string) =>
+          call(app, 'GET', '/v1/me', token, undefined, { 'x-forwarded-for': address });
+        for (let i = 0; i < 6; i += 1) await from('198.51.100.7', `bl_guess_${i}`);
+        expect((await from('198.51.100.7', 'bl_guess_again')).status).toBe(429);
+        // Behind a trusted proxy, another client's mistake is its own: 401, not 429.
+        expect((await from('198.51.100.8', 'bl_typo')).status).toBe(401);
+        expect((await from('198.51.100.7', org.tokens.agent)).status).toBe(200);
+      },
+    );
+  });
+
+  it('§11.3 a revoked token and a disabled user lose REST and their open streams within a second, whoever wrote it', async () => {
+    const { database, url } = context();
+    const org = await makeOrg(database);
+    // The admin CLI: another connection to the same database, which cannot notify the server.
+    const cli = await openDatabase(url);
+    const cliStore = standaloneStore(cli);
+    try {
+      await withServer({}, async (app, baseUrl) => {
+        const phone = await createToken(cliStore, org.userIds.agent, undefined, 'Front desk PC');
+        const laptop = await createToken(cliStore, org.userIds.agent, undefined, 'Laptop');
+        expect((await call(app, 'GET', '/v1/me', phone.token)).status).toBe(200);
+        let tokens = await listTokens(cliStore, org.userIds.agent);
+        // The last use is recorded beside the request, not in it.
+        for (let i = 0; i < 50 && tokens.find((token) => token.id === phone.id)?.lastUsedAt == null; i += 1) {
+          await settle(20);
+          tokens = await listTokens(cliStore, org.userIds.agent);
+        }
+        expect(tokens.map((token) => token.deviceName)).toHaveLength(3);
+        expect(tokens.map((token) => token.deviceName)).toEqual(
+          expect.arrayContaining([null, 'Front desk PC', 'Laptop']),
+        );
+        expect(tokens.find((token) => token.id === phone.id)?.lastUsedAt).not.toBeNull();
+        expect(JSON.stringify(tokens)).not.toContain(phone.token);
+
+        const phoneStream = await openEvents(baseUrl, phone.token);
+        const laptopStream = await openEvents(baseUrl, laptop.token);
+        const revokedAt = Date.now();
+        expect(await revokeTokens(cliStore, { id: phone.id })).toEqual({ revoked: 1 });
+        expect(await endsWithin(phoneStream, 1000)).toBe(true);
+        expect(Date.now() - revokedAt).toBeLessThanOrEqual(1000);
+        expect((await call(app, 'GET', '/v1/me', phone.token)).status).toBe(401);
+        expect(await endsWithin(laptopStream, 100)).toBe(false);
+
+        const leadStream = await openEvents(baseUrl, org.tokens.lead);
+        expect(await setUserDisabled(cliStore, org.userIds.lead, true)).toMatchObject({ disabled: true });
+        expect(await endsWithin(leadStream, 1000)).toBe(true);
+        const disabled = await call(app, 'GET', '/v1/me', org.tokens.lead);
+        expect([disabled.status, errorCode(disabled)]).toEqual([401, 'unauthorized']);
+        await expect(openEvents(baseUrl, org.tokens.lead)).rejects.toThrow(/401/);
+        await setUserDisabled(cliStore, org.userIds.lead, false);
+        expect((await call(app, 'GET', '/v1/me', org.tokens.lead)).status).toBe(200);
+
+        // All of a user's tokens at once.
+        expect(await revokeTokens(cliStore, { userId: org.userIds.agent })).toEqual({ revoked: 2 });
+        expect(await endsWithin(laptopStream, 1000)).toBe(true);
+        expect((await call(app, 'GET', '/v1/me', org.tokens.agent)).status).toBe(401);
+
+        const audit = await call(app, 'GET', '/v1/audit', org.tokens.lead);
+        const actions = (audit.body as { items: Array<{ action: string }> }).items.map((item) => item.action);
+        expect(actions).toEqual(expect.arrayContaining(['token.revoked', 'user.disabled', 'user.enabled']));
+      });
+    } finally {
+      await cli.close();
+    }
+  });
+
+  it('§6.4 the audit log is for leads and admins: agents get 403 even where everyone may manage', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    await withServer({}, async (app) => {
+      await call(app, 'PATCH', '/v1/settings', org.tokens.lead, { whoCanManage: 'everyone' });
+      const agent = await call(app, 'GET', '/v1/audit', org.tokens.agent);
+      expect([agent.status, errorCode(agent)]).toEqual([403, 'forbidden']);
+      expect((await call(app, 'GET', '/v1/audit', org.tokens.lead)).status).toBe(200);
+      expect((await call(app, 'GET', '/v1/audit', org.tokens.admin)).status).toBe(200);
+    });
+  });
+
+  it('§11.6 no token in the URL, and none in the logs: query values and headers are redacted', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    let logged = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged += chunk.toString('utf8');
+        done();
+      },
+    });
+    await withServer({ logger: pino({ level: 'info' }, sink) }, async (app) => {
+      const query = await call(app, 'GET', `/v1/events?access_token=${org.tokens.lead}`, null);
+      expect(query.status).toBe(401);
+      const withHeader = await call(
+        app,
+        'GET',
+        `/v1/events?access_token=${org.tokens.lead}`,
+        org.tokens.agent,
+      );
+      expect([withHeader.status, errorCode(withHeader)]).toEqual([400, 'validation_failed']);
+      expect(
+        (await call(app, 'GET', `/v1/test-number?number=${org.tokens.admin}`, org.tokens.agent)).status,
+      ).toBe(200);
+      expect((await call(app, 'GET', '/v1/me', org.tokens.agent)).status).toBe(200);
+    });
+    expect(logged).toContain('"url":"/v1/events?access_token=[redacted]"');
+    expect(logged).toContain('"url":"/v1/me"');
+    for (const token of Object.values(org.tokens)) expect(logged).not.toContain(token);
+  });
+}
