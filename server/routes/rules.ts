@@ -17,6 +17,7 @@ import {
 } from '../../shared/contracts/api';
 import { rulesToCsv } from '../../shared/bulk';
 import { ruleSchema } from '../../shared/rules';
+import { safeText } from '../../shared/text';
 import { ApiError } from '../errors';
 import { listRules, rulePages } from '../org-service';
 import { actorOf, requireManager, userOf } from '../plugins/auth';
@@ -24,7 +25,7 @@ import { bulkCreateRules, createRule, deleteRule, patchRule } from '../rules-ser
 import { testNumberForOrg } from '../verdict';
 import { ERROR_RESPONSES, mount } from './common';
 
-const ruleIdParamsSchema = z.object({ id: z.string().min(1).max(100) }).strict();
+const ruleIdParamsSchema = z.object({ id: safeText(z.string().min(1).max(100)) }).strict();
 
 export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store, writeLimit, readLimit } = app.blockline;

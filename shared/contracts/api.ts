@@ -13,6 +13,7 @@ import {
   ruleKindSchema,
 } from '../rules';
 import { orgSettingsPatchSchema, orgSettingsSchema, countryCodeSchema } from '../settings';
+import { safeText } from '../text';
 
 export const API_PREFIX = '/v1';
 export const MAX_BULK_ENTRIES = 500;
@@ -211,12 +212,12 @@ export const linesResponseSchema = z.object({ lines: z.array(lineSchema) });
 export const ruleSortSchema = z.enum(['created', 'number', 'hits']);
 export const listRulesQuerySchema = z
   .object({
-    search: z.string().max(200).optional(),
+    search: safeText(z.string().max(200)).optional(),
     sort: ruleSortSchema.default('created'),
     order: z.enum(['asc', 'desc']).default('desc'),
     scope: scopeSchema.optional(),
     kind: ruleKindSchema.optional(),
-    cursor: z.string().max(500).optional(),
+    cursor: safeText(z.string().max(500)).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
@@ -252,6 +253,7 @@ export const bulkCreateResponseSchema = z.object({ results: z.array(bulkEntryRes
 export type BulkCreateResponse = z.infer<typeof bulkCreateResponseSchema>;
 
 export const testNumberQuerySchema = z
+  // A number, not text: invisible characters in it are ignored (§1.1a), not refused.
   .object({ number: z.string().min(1).max(200), line: e164Schema.optional() })
   .strict();
 export const testNumberResponseSchema = z.object({
@@ -329,18 +331,18 @@ export const SSE_EVENT_HEARTBEAT = 'heartbeat';
 export const callReportSchema = z
   .object({
     /** Client-generated id; the server ignores a report it has already seen (idempotent delivery). */
-    id: z.string().min(8).max(100),
+    id: safeText(z.string().min(8).max(100)),
     /** The SIP Call-ID: one caller attempt seen by several agents counts once (SPEC §4.2). */
-    callId: z.string().min(1).max(500),
+    callId: safeText(z.string().min(1).max(500)),
     direction: z.enum(['inbound', 'outbound']),
     line: e164Schema.nullable(),
     number: e164Schema.nullable(),
     anonymous: z.boolean(),
     action: z.enum(['allow', 'block']),
-    why: z.string().max(50),
-    ruleId: z.string().nullable(),
+    why: safeText(z.string().max(50)),
+    ruleId: safeText(z.string().max(100)).nullable(),
     at: isoDateTimeSchema,
-    verstat: z.string().max(50).nullable().optional(),
+    verstat: safeText(z.string().max(50)).nullable().optional(),
   })
   .strict();
 export type CallReport = z.infer<typeof callReportSchema>;
@@ -364,7 +366,7 @@ export const auditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export const auditQuerySchema = z
   .object({
-    cursor: z.string().max(200).optional(),
+    cursor: safeText(z.string().max(200)).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

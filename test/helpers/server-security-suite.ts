@@ -27,6 +27,27 @@ async function endsWithin(stream: EventStream, ms: number): Promise<boolean> {
   return Promise.race([stream.ended.then(() => true), settle(ms).then(() => false)]);
 }
 
+/**
+ * Percent-encodes text for a URL. A lone surrogate has no UTF-8 form: it goes as the bytes of its code
+ * unit (WTF-8), as a hostile client would send it, and cannot arrive as itself.
+ */
+function inUrl(text: string): string {
+  return [...text]
+    .map((char) => {
+      try {
+        return encodeURIComponent(char);
+      } catch {
+        const unit = char.charCodeAt(0);
+        const bytes = [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)];
+        return bytes.map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+      }
+    })
+    .join('');
+}
+
+const hasLoneSurrogate = (text: string) =>
+  /[\ud800-\udfff]/.test(text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+
 export function defineSecurityTests(context: () => SecuritySuiteContext): void {
   async function withServer<T>(
     options: Partial<ServerOptions>,
@@ -250,5 +271,133 @@ export function defineSecurityTests(context: () => SecuritySuiteContext): void {
     expect(logged).toContain('"url":"/v1/events?access_token=[redacted]"');
     expect(logged).toContain('"url":"/v1/me"');
     for (const token of Object.values(org.tokens)) expect(logged).not.toContain(token);
+  });
+
+  it('§11.5 hostile text is refused with 400 naming the field on every route, never 500; numbers ignore it, LRM/RLM stay', async () => {
+    const { database, now } = context();
+    const org = await makeOrg(database);
+    const token = org.tokens.lead;
+    const hostile: Array<[string, string]> = [
+      ['NUL', 'Spam\u0000caller'],
+      ['ANSI escape', 'Spam \u001b[31mred\u001b[0m'],
+      ['DEL', 'Spam\u007f'],
+      ['C1 CSI', 'Spam\u009b2J'],
+      ['newline', 'Spam\ncaller'],
+      ['RLO override', 'Spam \u202egnp.exe'],
+      ['isolate', 'Spam \u2066x\u2069'],
+      ['lone high surrogate', 'Spam \ud800'],
+      ['lone low surrogate', 'Spam \udc00 x'],
+    ];
+    await withServer({}, async (app) => {
+      const created = await call(app, 'POST', '/v1/blocked-numbers', token, {
+        number: '+12125557300',
+        reason: 'ok',
+      });
+      const ruleId = (created.body as { id: string }).id;
+      const report = (field: string, value: string) => ({
+        reports: [
+          {
+            id: 'report-hostile-1',
+            callId: 'call-hostile-1',
+            direction: 'inbound',
+            line: org.lines[0],
+            number: '+12125557301',
+            anonymous: false,
+            action: 'allow',
+            why: 'no_rule',
+            ruleId: null,
+            at: new Date(now()).toISOString(),
+            [field]: value,
+          },
+        ],
+      });
+      for (const [name, text] of hostile) {
+        const attempts: Array<[string, Promise<Awaited<ReturnType<typeof call>>>, string]> = [
+          [
+            'create reason',
+            call(app, 'POST', '/v1/blocked-numbers', token, { number: '+12125557302', reason: text }),
+            'reason',
+          ],
+          [
+            'edit reason',
+            call(app, 'PATCH', `/v1/blocked-numbers/${ruleId}`, token, { reason: text }),
+            'reason',
+          ],
+          ['search', call(app, 'GET', `/v1/blocked-numbers?search=${inUrl(text)}`, token), 'search'],
+          ['cursor', call(app, 'GET', `/v1/blocked-numbers?cursor=${inUrl(text)}`, token), 'cursor'],
+          ['audit cursor', call(app, 'GET', `/v1/audit?cursor=${inUrl(text)}`, token), 'cursor'],
+          ['rule id', call(app, 'DELETE', `/v1/blocked-numbers/${inUrl(text)}`, token), 'id'],
+          ['report call id', call(app, 'POST', '/v1/call-reports', token, report('callId', text)), 'callId'],
+          ['report why', call(app, 'POST', '/v1/call-reports', token, report('why', text)), 'why'],
+          [
+            'report verstat',
+            call(app, 'POST', '/v1/call-reports', token, report('verstat', text)),
+            'verstat',
+          ],
+        ];
+        for (const [where, pending, field] of attempts) {
+          const reply = await pending;
+          const inUrlOnly = where === 'search' || where.includes('cursor') || where === 'rule id';
+          if (inUrlOnly && hasLoneSurrogate(text)) {
+            // Decoded as U+FFFD or refused: either way harmless, and never a 500.
+            expect([name, where, reply.status < 500]).toEqual([name, where, true]);
+            continue;
+          }
+          const issues = (reply.body as { error?: { details?: { issues?: Array<{ path: unknown[] }> } } })
+            .error?.details?.issues;
+          expect([name, where, reply.status, errorCode(reply)]).toEqual([
+            name,
+            where,
+            400,
+            'validation_failed',
+          ]);
+          expect([name, where, issues?.some((issue) => issue.path.includes(field))]).toEqual([
+            name,
+            where,
+            true,
+          ]);
+        }
+        // A cursor that decodes to hostile text is refused as well (no 500 from the database).
+        const forged = Buffer.from(JSON.stringify([text, text]), 'utf8').toString('base64url');
+        const cursor = await call(app, 'GET', `/v1/blocked-numbers?sort=number&cursor=${forged}`, token);
+        expect([name, cursor.status]).toEqual([name, 400]);
+        // Bulk: the entry is refused, the others go in.
+        const bulk = await call(app, 'POST', '/v1/blocked-numbers/bulk', token, {
+          entries: [{ number: '+12125557303', reason: text }],
+        });
+        expect([name, (bulk.body as { results: Array<{ status: string }> }).results[0]?.status]).toEqual([
+          name,
+          'invalid',
+        ]);
+      }
+      // Ordinary marks and scripts are text, and come back exactly as sent.
+      for (const [index, reason] of [
+        'שיחת \u200fספאם\u200e',
+        'مكالمة مزعجة \u200f',
+        'Tab\tseparated',
+        'Emoji 📞 ok',
+      ].entries()) {
+        const ok = await call(app, 'POST', '/v1/blocked-numbers', token, {
+          number: `+1212555740${index}`,
+          reason,
+        });
+        expect([reason, ok.status]).toEqual([reason, 201]);
+        expect((ok.body as { reason: string }).reason).toBe(reason);
+      }
+      // Numbers are not text: the text rule does not apply to them (§1.1a has the number parser ignore
+      // invisible characters; whether it accepts this one is the parser's answer, never a 400).
+      const wrapped = await call(app, 'POST', '/v1/blocked-numbers', token, {
+        number: '\u202a+1 (212) 555-7410\u202c',
+        reason: 'pasted from a right-to-left page',
+      });
+      expect(wrapped.status).not.toBe(400);
+      const tested = await call(
+        app,
+        'GET',
+        `/v1/test-number?number=${inUrl('\u200e212 555 7410\u202c')}`,
+        token,
+      );
+      expect(tested.status).toBe(200);
+    });
   });
 }
