@@ -155,6 +155,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_attempts_by_caller_reviews': {
+    // An attempt is the caller, the line and an arrival within seconds, whoever reports it (SPEC §4.2):
+    // attempts remember their line, reports the attempt they were counted under. An auto-block that rests
+    // on one user's reports is temporary and waits for a lead's review (§11.4).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('call_attempts').addColumn('line', 'text').execute();
+      await db.schema.alterTable('call_reports').addColumn('attempt_id', 'text').execute();
+      await db.schema
+        .createIndex('call_reports_attempt')
+        .on('call_reports')
+        .columns(['org_id', 'attempt_id'])
+        .execute();
+      await db.schema
+        .createTable('rule_reviews')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('reporter_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rule_reviews_pk', ['org_id', 'rule_id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -74,6 +74,8 @@ export interface CallReportsTable {
   call_id: string;
   user_id: string;
   received_at: string;
+  /** The attempt (its `call_attempts.call_id`) this report was counted under. */
+  attempt_id: string | null;
 }
 
 export interface CallAttemptsTable {
@@ -84,6 +86,16 @@ export interface CallAttemptsTable {
   /** 1 when the caller withheld their identity, else 0 (a boolean both dialects store alike). */
   anonymous: number;
   at: string;
+  line: string | null;
+}
+
+/** An auto-block rule that rests on one user's reports: temporary until a lead keeps or drops it. */
+export interface RuleReviewsTable {
+  org_id: string;
+  rule_id: string;
+  number: string;
+  reporter_id: string;
+  created_at: string;
 }
 
 export interface AuditTable {
@@ -108,4 +120,5 @@ export interface DB {
   call_reports: CallReportsTable;
   call_attempts: CallAttemptsTable;
   audit: AuditTable;
+  rule_reviews: RuleReviewsTable;
 }

@@ -46,6 +46,8 @@ export const apiRoutes = {
   events: { method: 'GET', path: `${API_PREFIX}/events` },
   callReports: { method: 'POST', path: `${API_PREFIX}/call-reports` },
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
+  autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
+  decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */
@@ -374,3 +376,15 @@ export const auditResponseSchema = z.object({
   items: z.array(auditEntrySchema),
   nextCursor: z.string().nullable(),
 });
+
+/** An auto-block that rests on one user's reports: temporary until a lead keeps or drops it (SPEC §11.4). */
+export const autoBlockReviewSchema = z.object({
+  rule: ruleSchema,
+  reporter: z.object({ id: z.string(), name: z.string() }),
+});
+export type AutoBlockReview = z.infer<typeof autoBlockReviewSchema>;
+export const autoBlockReviewsResponseSchema = z.object({ items: z.array(autoBlockReviewSchema) });
+export const reviewDecisionSchema = z.enum(['keep', 'drop']);
+export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
+export const reviewDecisionRequestSchema = z.object({ decision: reviewDecisionSchema }).strict();
+export const reviewDecisionResponseSchema = z.object({ rule: ruleSchema.nullable() });

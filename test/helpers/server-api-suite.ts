@@ -454,6 +454,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
     it('call reports are idempotent, count each call attempt once and advance hit counters', async () => {
       const org = await makeOrg(database);
       const rule = (await add(org, { number: '+12125556666', reason: 'hits' })).body as Rule;
+      // Two call attempts a minute apart (legs of one call arrive within seconds of each other).
       const report = (id: string, callId: string) => ({
         id,
         callId,
@@ -464,7 +465,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
         action: 'block',
         why: 'rule',
         ruleId: rule.id,
-        at: new Date(clock.ms).toISOString(),
+        at: new Date(clock.ms - (callId === 'call-a' ? 60_000 : 0)).toISOString(),
       });
       const first = await call(app, 'POST', '/v1/call-reports', org.tokens.agent, {
         reports: [report('report-0001', 'call-a'), report('report-0002', 'call-a')],

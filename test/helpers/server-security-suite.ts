@@ -400,4 +400,150 @@ export function defineSecurityTests(context: () => SecuritySuiteContext): void {
       expect(tested.status).toBe(200);
     });
   });
+
+  it('§4.2/§11.4 one call ringing several agents counts once; one user cannot forge policy; reports may not come from the future', async () => {
+    const { database, now } = context();
+    const org = await makeOrg(database);
+    await withServer(
+      { rateLimit: { writesPerMinute: 1000, authFailuresPerMinute: 1000, reportsPerMinute: 1000 } },
+      async (app) => {
+        const enabled = await call(app, 'PATCH', '/v1/settings', org.tokens.admin, {
+          autoBlock: { enabled: true, threshold: 3, windowMinutes: 10, outsideWorkingHoursOnly: false },
+        });
+        expect(enabled.status).toBe(200);
+        let sequence = 0;
+        const report = (number: string, callId: string, atMs: number, line = org.lines[0]) => ({
+          id: `report-${org.id}-${(sequence += 1)}`,
+          callId,
+          direction: 'inbound',
+          line,
+          number,
+          anonymous: false,
+          action: 'allow',
+          why: 'no_match',
+          ruleId: null,
+          at: new Date(atMs).toISOString(),
+        });
+        const post = (role: 'admin' | 'lead' | 'agent', reports: unknown[]) =>
+          call(app, 'POST', '/v1/call-reports', org.tokens[role], { reports });
+        const rulesFor = async (number: string) =>
+          (
+            (await call(app, 'GET', '/v1/blocked-numbers?limit=1000', org.tokens.lead)).body as {
+              items: Array<{ number: string; expiresAt: string | null; source: string; id: string }>;
+            }
+          ).items.filter((rule) => rule.number === number);
+        const t = now();
+
+        // A queue rings three agents, each leg with its own Call-ID, within two seconds: one attempt.
+        // Three such calls a minute apart reach the threshold; three users saw them: an ordinary auto-block.
+        for (const [index, offset] of [-180_000, -120_000, -60_000].entries()) {
+          for (const [leg, role] of (['admin', 'lead', 'agent'] as const).entries()) {
+            expect(
+              (
+                await post(role, [
+                  report('+12125558100', `queue-${index}-leg-${leg}`, t + offset + leg * 700),
+                ])
+              ).status,
+            ).toBe(200);
+          }
+          const rules = await rulesFor('+12125558100');
+          expect([index, rules.length]).toEqual([index, index < 2 ? 0 : 1]);
+        }
+        expect((await rulesFor('+12125558100'))[0]).toMatchObject({ source: 'auto', expiresAt: null });
+
+        // One agent posts made-up reports: a temporary rule (24 h), waiting for a lead.
+        const forged = [0, 1, 2, 3, 4].map((i) =>
+          report('+12125558200', `forged-${i}`, t - 200_000 + i * 30_000),
+        );
+        expect((await post('agent', forged)).status).toBe(200);
+        const [temporary] = await rulesFor('+12125558200');
+        expect(temporary?.source).toBe('auto');
+        expect(Date.parse(temporary?.expiresAt ?? '') - t).toBe(24 * 3_600_000);
+        const agentReviews = await call(app, 'GET', '/v1/auto-block-reviews', org.tokens.agent);
+        expect(agentReviews.status).toBe(403);
+        const reviews = (await call(app, 'GET', '/v1/auto-block-reviews', org.tokens.lead)).body as {
+          items: Array<{ rule: { id: string }; reporter: { id: string } }>;
+        };
+        expect(reviews.items).toEqual([
+          expect.objectContaining({
+            rule: expect.objectContaining({ id: temporary?.id }),
+            reporter: expect.objectContaining({ id: org.userIds.agent }),
+          }),
+        ]);
+        const agentKeeps = await call(
+          app,
+          'POST',
+          `/v1/auto-block-reviews/${temporary?.id}`,
+          org.tokens.agent,
+          { decision: 'keep' },
+        );
+        expect(agentKeeps.status).toBe(403);
+        const kept = await call(app, 'POST', `/v1/auto-block-reviews/${temporary?.id}`, org.tokens.lead, {
+          decision: 'keep',
+        });
+        expect(kept.body).toMatchObject({ rule: { id: temporary?.id, expiresAt: null } });
+        expect(
+          ((await call(app, 'GET', '/v1/auto-block-reviews', org.tokens.lead)).body as { items: unknown[] })
+            .items,
+        ).toEqual([]);
+
+        // Another forgery, dropped with one click.
+        const again = [0, 1, 2].map((i) => report('+12125558300', `forged-b-${i}`, t - 100_000 + i * 20_000));
+        await post('agent', again);
+        const [dropMe] = await rulesFor('+12125558300');
+        expect(dropMe?.expiresAt).not.toBeNull();
+        const dropped = await call(app, 'POST', `/v1/auto-block-reviews/${dropMe?.id}`, org.tokens.admin, {
+          decision: 'drop',
+        });
+        expect(dropped.body).toEqual({ rule: null });
+        expect(await rulesFor('+12125558300')).toEqual([]);
+
+        // One user's evidence, then a second user's app reports the same attempts: an ordinary rule.
+        const lone = [0, 1, 2].map((i) => report('+12125558400', `lone-${i}`, t - 100_000 + i * 20_000));
+        await post('agent', lone);
+        expect((await rulesFor('+12125558400'))[0]?.expiresAt).not.toBeNull();
+        await post('lead', [report('+12125558400', 'lone-1', t - 80_000)]);
+        expect((await rulesFor('+12125558400'))[0]?.expiresAt).toBeNull();
+
+        // Reports from the future are refused, naming the field; a little clock skew and old queued reports are fine.
+        const future = await post('agent', [report('+12125558500', 'future-1', t + 3_600_000)]);
+        expect([future.status, errorCode(future)]).toEqual([422, 'unprocessable']);
+        expect(
+          (future.body as { error: { details: { issues: Array<{ path: unknown[] }> } } }).error.details
+            .issues[0]?.path,
+        ).toEqual(['reports', 0, 'at']);
+        expect((await post('agent', [report('+12125558500', 'skew-1', t + 60_000)])).status).toBe(200);
+        expect((await post('agent', [report('+12125558500', 'queued-1', t - 2 * 86_400_000)])).status).toBe(
+          200,
+        );
+      },
+    );
+    // The report rate per token is capped.
+    await withServer(
+      { rateLimit: { writesPerMinute: 1000, authFailuresPerMinute: 1000, reportsPerMinute: 2 } },
+      async (app) => {
+        const statuses = [];
+        for (let i = 0; i < 3; i += 1) {
+          const reply = await call(app, 'POST', '/v1/call-reports', org.tokens.agent, {
+            reports: [
+              {
+                id: `rate-${org.id}-${i}`,
+                callId: `rate-${i}`,
+                direction: 'outbound',
+                line: null,
+                number: null,
+                anonymous: false,
+                action: 'allow',
+                why: 'no_match',
+                ruleId: null,
+                at: new Date(now()).toISOString(),
+              },
+            ],
+          });
+          statuses.push(reply.status);
+        }
+        expect(statuses).toEqual([200, 200, 429]);
+      },
+    );
+  });
 }
