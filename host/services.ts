@@ -21,7 +21,7 @@ import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
 import { ReportQueue } from './report-queue';
 import { SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
-import type { LocalStore } from './store';
+import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 
 export interface TrayStatus {
