@@ -29,6 +29,7 @@ import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
+import { rollUpAndPruneReports } from './report-retention';
 import { sweepExpiredRules } from './rules-service';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './stream-registry';
 
@@ -52,6 +53,10 @@ export interface ServerOptions {
    * CLI), which cannot notify this one; default 1000 ms. PostgreSQL uses LISTEN/NOTIFY instead.
    */
   externalWritePollMs?: number | false;
+  /** Raw call reports are kept this many days after being rolled up into daily counts (90). */
+  reportRetentionDays?: number;
+  /** How often the roll-up and pruning run (hourly); `false` turns the timer off (call `pruneReports`). */
+  retentionIntervalMs?: number | false;
   /** How often every instance checks for revoked tokens and disabled users with open streams (500 ms). */
   accessPollMs?: number | false;
   /** Open event streams per token (the oldest goes first) and per server (then 429). */
@@ -90,6 +95,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     hub,
     streams: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streamLimits }),
     sweepExpired: () => sweepExpiredRules(store),
+    pruneReports: () => rollUpAndPruneReports(store, options.reportRetentionDays),
     ...routeLimits(rateLimit),
     heartbeatMs: options.heartbeatMs ?? 15_000,
   } satisfies BlocklineContext);
@@ -112,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     externalWritePollMs: options.externalWritePollMs ?? 1000,
     accessPollMs: options.accessPollMs ?? 500,
+    retentionIntervalMs: options.retentionIntervalMs ?? 3_600_000,
   });
 
   // One file per resource.

@@ -6,7 +6,7 @@
  * BLOCKLINE_SHOW_TOKENS=1), RATE_LIMIT_WRITES_PER_MIN / RATE_LIMIT_READS_PER_MIN /
  * RATE_LIMIT_REPORTS_PER_MIN / RATE_LIMIT_AUTH_FAILURES_PER_MIN (0 everywhere turns limits off),
  * MAX_EVENT_STREAMS (10000) and MAX_STREAMS_PER_TOKEN (8), TRUST_PROXY (off; `1` or the proxies'
- * addresses), LOG_LEVEL (info).
+ * addresses), REPORT_RETENTION_DAYS (90: raw call reports kept after their daily roll-up), LOG_LEVEL (info).
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     rateLimit: rateLimitFromEnv(process.env),
     trustProxy: trustProxyFromEnv(process.env.TRUST_PROXY),
     streamLimits,
+    reportRetentionDays: positive(process.env.REPORT_RETENTION_DAYS, 90),
   });
   if (files !== null && files.soft < streamLimits.perServer + 256) {
     logger.warn(

@@ -101,6 +101,9 @@ export async function receiveCallReports(
           direction: report.direction,
           number: report.number,
           line: report.line,
+          action: report.action,
+          why: report.why,
+          rule_id: report.ruleId,
           anonymous: report.anonymous ? 1 : 0,
           at: new Date(report.at).toISOString(),
         })

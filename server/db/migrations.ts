@@ -179,6 +179,46 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_report_rollups': {
+    // Raw reports and attempts are kept for a period (90 days by default) after each day is rolled up
+    // into daily counts, which are kept (SPEC §12.2's charts read them); attempts keep what they were.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('call_attempts').addColumn('action', 'text').execute();
+      await db.schema.alterTable('call_attempts').addColumn('why', 'text').execute();
+      await db.schema.alterTable('call_attempts').addColumn('rule_id', 'text').execute();
+      await db.schema
+        .alterTable('call_attempts')
+        .addColumn('rolled_up', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('call_attempts_rollup')
+        .on('call_attempts')
+        .columns(['rolled_up', 'at'])
+        .execute();
+      await db.schema.createIndex('call_reports_received').on('call_reports').column('received_at').execute();
+      await db.schema
+        .createTable('call_daily_counts')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('why', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_daily_counts_pk', [
+          'org_id',
+          'day',
+          'direction',
+          'action',
+          'why',
+          'number',
+          'line',
+        ])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -87,6 +87,25 @@ export interface CallAttemptsTable {
   anonymous: number;
   at: string;
   line: string | null;
+  /** The verdict the first report of the attempt gave. */
+  action: string | null;
+  why: string | null;
+  rule_id: string | null;
+  /** 1 once counted into call_daily_counts; only rolled-up attempts are pruned. */
+  rolled_up: Generated<number>;
+}
+
+/** Call attempts per UTC day (kept for good; raw attempts go after the retention period). */
+export interface CallDailyCountsTable {
+  org_id: string;
+  day: string;
+  direction: string;
+  action: string;
+  why: string;
+  /** '' for a withheld number or no line: part of the key, so never null. */
+  number: string;
+  line: string;
+  attempts: number;
 }
 
 /** An auto-block rule that rests on one user's reports: temporary until a lead keeps or drops it. */
@@ -121,4 +140,5 @@ export interface DB {
   call_attempts: CallAttemptsTable;
   audit: AuditTable;
   rule_reviews: RuleReviewsTable;
+  call_daily_counts: CallDailyCountsTable;
 }

@@ -18,6 +18,8 @@ export interface BackgroundJobOptions {
    * token's or disabled user's streams close within this time, whichever process made the change.
    */
   accessPollMs: number | false;
+  /** How often to roll call reports up into daily counts and prune old raw ones. */
+  retentionIntervalMs: number | false;
 }
 
 export const backgroundJobsPlugin = fp<BackgroundJobOptions>(
@@ -59,6 +61,15 @@ export const backgroundJobsPlugin = fp<BackgroundJobOptions>(
       }, options.sweepIntervalMs);
       sweepTimer.unref();
     }
+    let retentionTimer: NodeJS.Timeout | null = null;
+    if (options.retentionIntervalMs !== false) {
+      retentionTimer = setInterval(() => {
+        app.blockline
+          .pruneReports()
+          .catch((error: unknown) => app.log.error({ err: error }, 'report roll-up failed'));
+      }, options.retentionIntervalMs);
+      retentionTimer.unref();
+    }
     let accessTimer: NodeJS.Timeout | null = null;
     if (options.accessPollMs !== false) {
       const seen = new Map<string, number>();
@@ -95,6 +106,7 @@ export const backgroundJobsPlugin = fp<BackgroundJobOptions>(
     }
     app.addHook('onClose', async () => {
       if (accessTimer !== null) clearInterval(accessTimer);
+      if (retentionTimer !== null) clearInterval(retentionTimer);
       if (sweepTimer !== null) clearInterval(sweepTimer);
       if (externalPollTimer !== null) clearInterval(externalPollTimer);
       if (stopListening !== null) await stopListening();

@@ -546,4 +546,106 @@ export function defineSecurityTests(context: () => SecuritySuiteContext): void {
       },
     );
   });
+
+  it('§11 no unbounded work: test-number reuses its index until the list changes; old reports roll up and go, counts and hits stay', async () => {
+    const { database } = context();
+    const org = await makeOrg(database);
+    const clock = { ms: Date.parse('2031-03-10T12:00:00Z') };
+    await withServer({ now: () => clock.ms, rateLimit: false }, async (app) => {
+      const rule = (
+        await call(app, 'POST', '/v1/blocked-numbers', org.tokens.lead, {
+          number: '+12125559300',
+          reason: 'r',
+        })
+      ).body as { id: string };
+      const store = app.blockline.store;
+      let builds = 0;
+      const allRules = store.allRules.bind(store);
+      store.allRules = async (...args) => {
+        builds += 1;
+        return allRules(...args);
+      };
+      const test = async (number: string) =>
+        (
+          (await call(app, 'GET', `/v1/test-number?number=${number}`, org.tokens.agent)).body as {
+            action: string;
+          }
+        ).action;
+      for (let i = 0; i < 20; i += 1) expect(await test('2125559300')).toBe('block');
+      expect(builds).toBe(1);
+      await call(app, 'POST', '/v1/blocked-numbers', org.tokens.lead, {
+        number: '+12125559301',
+        reason: 'new',
+      });
+      expect(await test('2125559301')).toBe('block');
+      expect(builds).toBe(2);
+
+      // Reports queued offline for a long time, and recent ones.
+      const report = (id: string, atMs: number) => ({
+        id: `${org.id}-${id}`,
+        callId: `${org.id}-${id}`,
+        direction: 'inbound',
+        line: org.lines[0],
+        number: '+12125559300',
+        anonymous: false,
+        action: 'block',
+        why: 'rule',
+        ruleId: rule.id,
+        at: new Date(atMs).toISOString(),
+      });
+      const day = 86_400_000;
+      const sent = await call(app, 'POST', '/v1/call-reports', org.tokens.agent, {
+        reports: [
+          report('old-1', clock.ms - 100 * day),
+          report('old-2', clock.ms - 100 * day + 60_000),
+          report('recent', clock.ms - 2 * day),
+          report('today', clock.ms - 60_000),
+        ],
+      });
+      expect(sent.body).toEqual({ accepted: 4, duplicates: 0 });
+      const counts = async () =>
+        database.kysely
+          .selectFrom('call_daily_counts')
+          .select(['day', 'attempts', 'action'])
+          .where('org_id', '=', org.id)
+          .orderBy('day')
+          .execute();
+      const attempts = async () =>
+        (
+          await database.kysely
+            .selectFrom('call_attempts')
+            .select('call_id')
+            .where('org_id', '=', org.id)
+            .execute()
+        ).length;
+
+      // Received today, so the raw reports stay; finished days are counted once, today is not yet.
+      // (Other tests' orgs share the database: what they reported is rolled up too.)
+      expect((await app.blockline.pruneReports()).rolledUp).toBeGreaterThanOrEqual(3);
+      expect(await app.blockline.pruneReports()).toMatchObject({ rolledUp: 0 });
+      const days = (await counts()).map((row) => [row.day, Number(row.attempts), row.action]);
+      expect(days).toEqual([
+        [new Date(clock.ms - 100 * day).toISOString().slice(0, 10), 2, 'block'],
+        [new Date(clock.ms - 2 * day).toISOString().slice(0, 10), 1, 'block'],
+      ]);
+      // Attempts older than the 90 days go (they were rolled up); newer ones and today's stay.
+      expect(await attempts()).toBe(2);
+
+      // Ninety-one days on, every raw report and attempt has gone; the counts and the hit counter stay.
+      clock.ms += 91 * day;
+      await app.blockline.pruneReports();
+      expect(await attempts()).toBe(0);
+      const reports = await database.kysely
+        .selectFrom('call_reports')
+        .select('id')
+        .where('org_id', '=', org.id)
+        .execute();
+      expect(reports).toEqual([]);
+      expect((await counts()).reduce((sum, row) => sum + Number(row.attempts), 0)).toBe(4);
+      const list = (await call(app, 'GET', '/v1/blocked-numbers?sort=hits', org.tokens.lead)).body as {
+        items: Array<{ id: string; hitCount: number }>;
+      };
+      expect(list.items.find((item) => item.id === rule.id)?.hitCount).toBe(4);
+    });
+  });
 }
