@@ -59,11 +59,7 @@ export async function rollUpAndPruneReports(
         )
         .execute();
     }
-    await tx
-      .updateTable('call_attempts')
-      .set({ rolled_up: 1 })
-      .where('rolled_up', '=', 2)
-      .execute();
+    await tx.updateTable('call_attempts').set({ rolled_up: 1 }).where('rolled_up', '=', 2).execute();
     const attempts = await tx
       .deleteFrom('call_attempts')
       .where('rolled_up', '=', 1)
