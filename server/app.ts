@@ -3,7 +3,7 @@
  * OpenAPI document, bearer-token auth scoped to one org, and the sync feed (snapshot, changes, SSE).
  * This file builds the shared context and registers every plugin and route file, in order, in one place.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { BlocklineContext } from './context';
 import type { Database } from './db/database';
@@ -78,7 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     // Logged by the request-log plugin instead, without query values (tokens never reach the logs).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Clients reconnect SSE by themselves; shutdown ends the streams explicitly (background jobs).
     return503OnClosing: true,
   });
