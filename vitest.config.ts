@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Projects map to what each suite needs: `unit` needs nothing but Node,
 // `integration` needs the real servers the test script starts (PostgreSQL, the SIP lab),
-// `e2e` drives Debian's Chromium.
+// `e2e` drives Debian's Chromium, `electron` the desktop app in a real Electron (the hosted workflow;
+// where the binary is missing its suites report themselves skipped with the reason).
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Property tests and the lint/schema probes take 1–2 s on a quiet machine; a busy one (a
+          // second build, CI's neighbours) must not turn them into failures.
+          testTimeout: 30_000,
         },
       },
       {
@@ -33,6 +37,18 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'electron',
+          include: ['test/electron/**/*.test.ts'],
+          sequence: { groupOrder: 3 },
+          environment: 'node',
+          testTimeout: 120_000,
+          // Packaging the app (electron-builder --dir) happens in a hook.
+          hookTimeout: 900_000,
           fileParallelism: false,
         },
       },

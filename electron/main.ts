@@ -3,6 +3,8 @@
  * window options, CSP, navigation, permissions, protocol links, tray menu — is a pure function in
  * policy.ts with its own tests; this file only connects them to Electron's objects.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -22,7 +24,7 @@ import {
 } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createMainServices, type MainServices, type TrayStatus } from '../host/services';
-import { createEncryptedSecretStore, SERVER_TOKEN_KEY } from '../host/secrets';
+import { createManagedSecretStore } from '../host/secret-storage';
 import { LocalStore } from '../host/local-store';
 import { buildContentSecurityPolicy } from '../shared/csp';
 import { IPC_EVENT, registerInvokeHandlers } from './ipc';
@@ -43,9 +45,18 @@ import {
   type AppLocation,
 } from './policy';
 import { TRAY_ICON_DATA_URL } from './tray-icon';
+import { launchOptionsFrom } from './launch';
+import { runSmokeTest } from './smoke-test';
 import { errorDetail } from '../shared/error-message';
 
-const log = (message: string) => console.log(`[main] ${message}`);
+const launch = launchOptionsFrom(process.argv, process.env, path.join, () =>
+  mkdtempSync(path.join(tmpdir(), 'blockline-smoke-test-')),
+);
+// A smoke test's stdout is its one result line; the log goes to stderr then.
+const log = (message: string) => (launch.smokeTest ? console.error : console.log)(`[main] ${message}`);
+// Before the single-instance lock, which lives in the profile: one lock per data directory.
+if (launch.userDataDir !== null) app.setPath('userData', launch.userDataDir);
+if (launch.allowLoopbackMedia) app.commandLine.appendSwitch('allow-loopback-in-peer-connection');
 const rendererDir = path.join(__dirname, '..', 'dist', 'renderer');
 const devServerUrl = app.isPackaged ? undefined : process.env.BLOCKLINE_DEV_SERVER_URL;
 const appLocation: AppLocation =
@@ -217,7 +228,7 @@ function createWindow(): BrowserWindow {
 function startAutoUpdate(): void {
   // Never on the start-up path and never a forced restart: downloads in the background and installs
   // when the user quits, so a live call is never cut.
-  if (!app.isPackaged || process.env.BLOCKLINE_DISABLE_UPDATES === '1') return;
+  if (!app.isPackaged || !launch.checkForUpdates) return;
   const { autoUpdater } = electronUpdater;
   const feed = updateFeedFromEnv(process.env);
   if (feed !== null) autoUpdater.setFeedURL(feed);
@@ -240,14 +251,23 @@ async function signInFromEnvironment(current: MainServices): Promise<void> {
 }
 
 function start(): void {
-  const dataDir = process.env.BLOCKLINE_DATA_DIR
-    ? path.join(process.env.BLOCKLINE_DATA_DIR, 'electron')
-    : app.getPath('userData');
+  const dataDir = app.getPath('userData'); // BLOCKLINE_DATA_DIR/electron when set (launch.ts)
   const store = new LocalStore({ dir: dataDir, log });
-  const secrets = createEncryptedSecretStore({ dir: dataDir, cipher: safeStorage });
+  // SPEC §11.6: a weak Linux keychain (basic_text) is no keychain; the policy decides, this only asks.
+  const secrets = createManagedSecretStore({
+    dir: dataDir,
+    cipher: safeStorage,
+    keychain: {
+      platform: process.platform,
+      encryptionAvailable: safeStorage.isEncryptionAvailable(),
+      linuxBackend: process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null,
+    },
+    log,
+  });
   const current = createMainServices({
     store,
     secrets,
+    secretStorage: secrets,
     fetch: (input, init) => net.fetch(input instanceof URL ? input.href : input, init),
     now: () => new Date(),
     random: Math.random,
@@ -258,7 +278,7 @@ function start(): void {
       capabilities: {
         tray: true,
         nativeNotifications: Notification.isSupported(),
-        osKeychain: safeStorage.isEncryptionAvailable(),
+        osKeychain: secrets.status().mode === 'keychain',
         protocolHandlers: true,
       },
     },
@@ -285,12 +305,10 @@ function start(): void {
   tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_DATA_URL));
   tray.on('click', () => showWindow());
   mainWindow = createWindow();
+  if (launch.smokeTest) runSmokeTest(mainWindow, secrets.status().mode);
   current.start();
   updateTray(current.trayStatus());
   void signInFromEnvironment(current);
-  if (secrets.get(SERVER_TOKEN_KEY) === null && !safeStorage.isEncryptionAvailable()) {
-    log('the OS offers no secret storage: sign-in will not be remembered');
-  }
   openProtocolLink(findProtocolUrlInArgv(process.argv));
   startAutoUpdate();
 }
@@ -333,7 +351,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => showWindow());
   // The window hides instead of closing; the app lives in the tray until Quit.
   app.on('window-all-closed', () => {});
-  registerProtocolHandlers();
+  if (launch.registerProtocolHandlers) registerProtocolHandlers();
   app
     .whenReady()
     .then(start)

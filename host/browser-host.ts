@@ -26,6 +26,7 @@ import {
 import type { FetchLike } from './api-client';
 import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
+import { plainFileOnlyStorage, type ManagedSecretStore, type SecretStorageControl } from './secret-storage';
 import { createMainServices, type MainServices } from './services';
 import { LocalStore } from './local-store';
 import { errorDetail, errorMessage } from '../shared/error-message';
@@ -50,6 +51,11 @@ export interface BrowserHostOptions {
   log?: (message: string) => void;
   /** Tests pass a fixed secret; otherwise 32 random bytes per launch. */
   secret?: string;
+  /**
+   * Tests of the desktop app's keychain choice pass the Electron app's own store (with a stand-in for
+   * `safeStorage`); otherwise the plain file, the only place a browser host has.
+   */
+  secretStore?: ManagedSecretStore;
   version?: string;
   /** Passed through to the services (tests shorten them). */
   servicesOverrides?: Partial<
@@ -110,17 +116,28 @@ function packageVersion(): string {
   }
 }
 
-export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const log = options.log ?? ((message: string) => console.log(`[host] ${message}`));
-  const secret = options.secret ?? randomBytes(32).toString('base64url');
-  const store = new LocalStore({ dir: options.dataDir, log });
+function secretsFor(
+  options: BrowserHostOptions,
+  log: (message: string) => void,
+): { secrets: SecretStore; secretStorage: SecretStorageControl } {
+  if (options.secretStore !== undefined)
+    return { secrets: options.secretStore, secretStorage: options.secretStore };
   const secrets = createUnencryptedFileSecretStore({ dir: options.dataDir });
   log(
     `WARNING: the browser host keeps the server token and SIP passwords UNENCRYPTED in ${secrets.file} (mode 0600); the desktop app uses the OS keychain`,
   );
+  return { secrets, secretStorage: plainFileOnlyStorage(secrets.file) };
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const log = options.log ?? ((message: string) => console.log(`[host] ${message}`));
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const store = new LocalStore({ dir: options.dataDir, log });
+  const { secrets, secretStorage } = secretsFor(options, log);
   const services = createMainServices({
     store,
     secrets,
+    secretStorage,
     fetch: options.fetch ?? fetch,
     now: options.now ?? (() => new Date()),
     random: options.random ?? Math.random,

@@ -1,9 +1,12 @@
 /**
- * `tsx host/main.ts [--port N] [--data-dir DIR] [--renderer-dir DIR] [--server-url URL --token T]`
+ * `tsx host/main.ts [--port N] [--data-dir DIR] [--renderer-dir DIR] [--server-url URL] [--token-file FILE|-]`
  * Starts the browser host and prints the URL to open (with the per-launch secret). With a server URL
- * and token (flags, or BLOCKLINE_SERVER_URL / BLOCKLINE_TOKEN) it signs in at start, retrying while
- * the server is still coming up. BLOCKLINE_DATA_DIR sets the data directory (its `browser-host/`).
+ * and a token it signs in at start, retrying while the server is still coming up. The token comes from
+ * BLOCKLINE_TOKEN, from a file (`--token-file FILE`) or from stdin (`--token-file -`), never from the
+ * command line: every user of the machine can read another process's arguments (`ps`).
+ * BLOCKLINE_DATA_DIR sets the data directory (its `browser-host/`).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +23,21 @@ export interface HostCliConfig {
   signIn: { serverUrl: string; token: string } | null;
 }
 
-export function parseHostCli(argv: string[], env: Record<string, string | undefined>): HostCliConfig {
+/** Reads a token file (`-` is stdin); the token is the file's first line, without surrounding space. */
+export type ReadTokenFile = (file: string) => string;
+const readTokenFile: ReadTokenFile = (file) => readFileSync(file === '-' ? 0 : file, 'utf8');
+
+export const TOKEN_IN_ARGV_MESSAGE =
+  '--token is not accepted: a token on the command line is visible to every user of this computer (ps). ' +
+  'Give it in BLOCKLINE_TOKEN, in a file (--token-file FILE) or on stdin (--token-file -)';
+
+export function parseHostCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  readToken: ReadTokenFile = readTokenFile,
+): HostCliConfig {
+  if (argv.some((arg) => arg === '--token' || arg.startsWith('--token=')))
+    throw new Error(TOKEN_IN_ARGV_MESSAGE);
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -28,7 +45,7 @@ export function parseHostCli(argv: string[], env: Record<string, string | undefi
       'data-dir': { type: 'string' },
       'renderer-dir': { type: 'string' },
       'server-url': { type: 'string' },
-      token: { type: 'string' },
+      'token-file': { type: 'string' },
     },
     strict: true,
   });
@@ -38,7 +55,8 @@ export function parseHostCli(argv: string[], env: Record<string, string | undefi
     throw new Error(`--port must be a port number, got "${portText}"`);
   const dataRoot = values['data-dir'] ?? env.BLOCKLINE_DATA_DIR ?? path.join(repositoryRoot, 'data');
   const serverUrl = values['server-url'] ?? env.BLOCKLINE_SERVER_URL;
-  const token = values.token ?? env.BLOCKLINE_TOKEN;
+  const tokenFile = values['token-file'];
+  const token = tokenFile === undefined ? env.BLOCKLINE_TOKEN : tokenFromFile(tokenFile, readToken);
   if ((serverUrl === undefined) !== (token === undefined)) {
     throw new Error('give both a server URL and a token (or neither)');
   }
@@ -48,6 +66,12 @@ export function parseHostCli(argv: string[], env: Record<string, string | undefi
     rendererDir: values['renderer-dir'] ?? path.join(repositoryRoot, 'dist', 'renderer'),
     signIn: serverUrl !== undefined && token !== undefined ? { serverUrl, token } : null,
   };
+}
+
+function tokenFromFile(file: string, readToken: ReadTokenFile): string {
+  const token = readToken(file).split(/\r?\n/, 1)[0]?.trim() ?? '';
+  if (token === '') throw new Error(`--token-file ${file}: no token in it`);
+  return token;
 }
 
 /** Signs in unless already signed in to that server; retries while the server is unreachable. */

@@ -1,9 +1,10 @@
 /**
  * Secrets (the server token, SIP passwords). The interface is what the services use; the
  * implementations differ by host:
- *  - Electron: `createEncryptedSecretStore` with Electron's `safeStorage` as the cipher (OS keychain /
- *    DPAPI / libsecret). Only ciphertext reaches the disk; when the OS offers no encryption the store
- *    refuses to save rather than fall back to plain text.
+ *  - Electron: `createManagedSecretStore` (secret-storage.ts) picks one of these by the policy in
+ *    secret-storage-policy.ts: `createEncryptedSecretStore` with Electron's `safeStorage` as the cipher
+ *    (OS keychain / DPAPI / libsecret / KWallet) — only ciphertext reaches the disk — or, when the OS
+ *    offers no real keychain, memory only, or the plain file below if the user accepted it.
  *  - Browser host (Node, no keychain): `createUnencryptedFileSecretStore` — INSECURE, plain text in a
  *    0600 file named `secrets.UNENCRYPTED.json`. Used only outside Electron, and says so on start.
  */
@@ -37,23 +38,45 @@ export class SecretStorageUnavailableError extends Error {
   }
 }
 
-export function createEncryptedSecretStore(options: { dir: string; cipher: StringCipher }): SecretStore {
+export interface EncryptedSecretStore extends SecretStore {
+  /** Every secret that still decrypts (moving them to another store). */
+  entries(): Record<string, string>;
+  /** Removes every secret from the disk. */
+  clear(): void;
+}
+
+export function createEncryptedSecretStore(options: {
+  dir: string;
+  cipher: StringCipher;
+}): EncryptedSecretStore {
   const conf = new Conf<Record<string, string>>({
     cwd: options.dir,
     configName: 'secrets',
     clearInvalidConfig: true,
     configFileMode: 0o600,
   });
+  const get = (key: string): string | null => {
+    const stored = conf.get(key);
+    if (typeof stored !== 'string' || !options.cipher.isEncryptionAvailable()) return null;
+    try {
+      return options.cipher.decryptString(Buffer.from(stored, 'base64'));
+    } catch {
+      return null; // encrypted under another OS user or keychain: as good as absent
+    }
+  };
   return {
     encrypted: true,
-    get(key) {
-      const stored = conf.get(key);
-      if (typeof stored !== 'string' || !options.cipher.isEncryptionAvailable()) return null;
-      try {
-        return options.cipher.decryptString(Buffer.from(stored, 'base64'));
-      } catch {
-        return null; // encrypted under another OS user or keychain: as good as absent
+    get,
+    entries() {
+      const values: Record<string, string> = {};
+      for (const key of Object.keys(conf.store)) {
+        const value = get(key);
+        if (value !== null) values[key] = value;
       }
+      return values;
+    },
+    clear() {
+      conf.clear();
     },
     set(key, value) {
       if (!options.cipher.isEncryptionAvailable()) throw new SecretStorageUnavailableError();
@@ -68,12 +91,17 @@ export function createEncryptedSecretStore(options: { dir: string; cipher: Strin
 export const UNENCRYPTED_SECRETS_FILE = 'secrets.UNENCRYPTED.json';
 
 /**
- * INSECURE FALLBACK for the browser host only: secrets in plain text, protected by file permissions
- * (0600) alone. Never used by the Electron app.
+ * INSECURE FALLBACK: secrets in plain text, protected by file permissions (0600) alone. The browser host
+ * uses it; the Electron app only when the OS has no real keychain and the user accepted it.
  */
-export function createUnencryptedFileSecretStore(options: {
-  dir: string;
-}): SecretStore & { readonly file: string } {
+export interface PlainFileSecretStore extends SecretStore {
+  readonly file: string;
+  entries(): Record<string, string>;
+  /** Replaces the whole file (creating it, also when `values` is empty). */
+  replaceAll(values: Record<string, string>): void;
+}
+
+export function createUnencryptedFileSecretStore(options: { dir: string }): PlainFileSecretStore {
   const file = path.join(options.dir, UNENCRYPTED_SECRETS_FILE);
   const read = (): Record<string, string> => {
     try {
@@ -94,6 +122,8 @@ export function createUnencryptedFileSecretStore(options: {
     file,
     encrypted: false,
     get: (key) => read()[key] ?? null,
+    entries: read,
+    replaceAll: write,
     set(key, value) {
       write({ ...read(), [key]: value });
     },

@@ -21,6 +21,7 @@ import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
 import { ReportQueue } from './report-queue';
 import { SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
+import type { SecretStorageControl } from './secret-storage';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 
@@ -43,6 +44,8 @@ export interface NativeIntegration {
 export interface MainServicesOptions {
   store: LocalStore;
   secrets: SecretStore;
+  /** Where secrets are kept, and the user's plain-file choice (SPEC §11.6); defaults to what `secrets` says. */
+  secretStorage?: SecretStorageControl;
   fetch: FetchLike;
   now: () => Date;
   random: () => number;
@@ -97,9 +100,19 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+/** For a store that cannot change where it keeps secrets (tests, throwaway sessions). */
+function storageOf(secrets: SecretStore): SecretStorageControl {
+  const status = () =>
+    secrets.encrypted
+      ? { mode: 'keychain' as const, backend: 'the system keychain' }
+      : { mode: 'not-stored' as const, reason: 'This session keeps secrets in memory only.', plainFile: '' };
+  return { status, usePlainFile: status };
+}
+
 export function createMainServices(options: MainServicesOptions): MainServices {
   const { store, secrets } = options;
   const log = options.log ?? (() => {});
+  const secretStorage = options.secretStorage ?? storageOf(secrets);
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
   let phoneStatus = { registeredLines: 0, totalLines: 0 };
@@ -306,6 +319,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       return { ok: true };
     },
     'notify:incomingCall': async (call) => ({ shown: options.native?.notifyIncomingCall?.(call) ?? false }),
+    'secrets:status': async () => secretStorage.status(),
+    'secrets:usePlainFile': async () => secretStorage.usePlainFile(),
   };
 
   async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {

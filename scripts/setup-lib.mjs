@@ -31,8 +31,71 @@ const PACKAGES = {
     '/usr/sbin/ip': 'iproute2',
     '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf': 'fonts-liberation',
   },
-  start: {},
+  // The local demo PBX and the demo caller (`npm run demo:call`); without them `npm start` says what
+  // is missing and starts without the PBX.
+  start: {
+    '/usr/sbin/kamailio': 'kamailio',
+    '/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so': 'kamailio-websocket-modules',
+    '/usr/bin/rtpengine': 'rtpengine-daemon',
+    '/usr/bin/sipp': 'sip-tester',
+    '/usr/bin/baresip': 'baresip',
+    '/usr/bin/sox': 'sox',
+  },
 };
+
+/**
+ * Packaged services that would start on every interface when their package is installed on a desktop
+ * with systemd; the start script runs its own copies on loopback with its own configuration instead.
+ */
+const PACKAGED_SERVICES = {
+  kamailio: ['kamailio.service'],
+  'rtpengine-daemon': ['rtpengine-daemon.service'],
+};
+
+/** Runs a command as root: directly when we are root, otherwise through sudo. */
+function runAsRoot(command, args, options = {}) {
+  const asRoot = process.getuid?.() === 0;
+  return asRoot ? run(command, args, options) : run('sudo', [command, ...args], options);
+}
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/** This machine, as holdPackagedServices sees it (tests pass a stand-in: these machines have no systemd). */
+const hostSystem = {
+  systemdRunning: () => existsSync('/run/systemd/system'),
+  policyExists: () => existsSync(POLICY_RC_D),
+  asRoot: (command, args) => runAsRoot(command, args),
+  unitIs: (state, unit) => spawnSync('systemctl', [state, '--quiet', unit]).status === 0,
+};
+
+/**
+ * Keeps the packaged services of `packages` from starting while apt-get installs them: a policy-rc.d
+ * that refuses every start (honoured by invoke-rc.d and deb-systemd-invoke), unless the machine has a
+ * policy of its own already. Returns the clean-up to run after the install, which also stops and
+ * disables whatever was started or enabled anyway.
+ */
+export function holdPackagedServices(packages, system = hostSystem) {
+  const units = packages.flatMap((pkg) => PACKAGED_SERVICES[pkg] ?? []);
+  if (units.length === 0 || !system.systemdRunning()) return () => undefined;
+  const ours = !system.policyExists();
+  if (ours) {
+    say(`keeping the packaged services from starting while installing (${units.join(', ')})`);
+    system.asRoot('sh', [
+      '-c',
+      `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC_D} && chmod 755 ${POLICY_RC_D}`,
+    ]);
+  }
+  return () => {
+    if (ours) system.asRoot('rm', ['-f', POLICY_RC_D]);
+    for (const unit of units) {
+      if (!system.unitIs('is-active', unit) && !system.unitIs('is-enabled', unit)) continue;
+      say(
+        `stopping and disabling the packaged ${unit}: it listens on every interface; the demo runs its own on loopback`,
+      );
+      system.asRoot('systemctl', ['disable', '--now', '--quiet', unit]);
+    }
+  };
+}
 
 export function ensureDebianPackages(purpose) {
   const wanted = PACKAGES[purpose] ?? {};
@@ -47,23 +110,19 @@ export function ensureDebianPackages(purpose) {
     say(`Debian packages for ${purpose}: all present`);
     return;
   }
+  const without = purpose === 'start' ? 'starting without the demo PBX' : 'tests that need them will fail';
   if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) {
-    say(
-      `missing system packages (${missing.join(', ')}) and no apt-get here: tests that need them will fail`,
-    );
+    say(`missing system packages (${missing.join(', ')}) and no apt-get here: ${without}`);
     return;
   }
-  const asRoot = process.getuid?.() === 0;
-  const sudo = asRoot ? [] : ['sudo'];
   say(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(asRoot ? [] : ['apt-get']), 'update', '-qq'], { env });
-  const installed = run(
-    sudo[0] ?? 'apt-get',
-    [...(asRoot ? [] : ['apt-get']), 'install', '-y', '-qq', '--no-install-recommends', ...missing],
-    { env },
-  );
-  if (installed.status !== 0) say('apt-get install failed: the suites that need these packages will fail');
+  const release = holdPackagedServices(missing);
+  // Through `env`: sudo does not pass the caller's environment on.
+  const aptGet = (args) => runAsRoot('env', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  aptGet(['update', '-qq']);
+  const installed = aptGet(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  release();
+  if (installed.status !== 0) say(`apt-get install failed: ${without}`);
 }
 
 /** `npm ci` when node_modules is missing or was installed from another package-lock.json. */

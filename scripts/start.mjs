@@ -1,84 +1,68 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, then starts the product on its embedded defaults — the org
-// server on a SQLite file with a demo org, users and rules, and the app signed in to it as the demo
-// lead: Electron where its binary exists, otherwise the renderer in an ordinary browser through the
-// browser host (the URL is printed). Dependency-free so it runs on a fresh clone; idempotent.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// `npm start`: installs what is missing, then starts the product on its embedded defaults — a local
+// demo PBX (the SIP lab's Kamailio + rtpengine, loopback only), the org server on a SQLite file with a
+// demo org, users and rules, and the app signed in to it as the demo lead with its SIP account set up:
+// Electron where its binary exists, otherwise the app served to a browser (a Chromium window is opened
+// where there is a display). The long-running part is scripts/demo/run.ts.
+// Dependency-free up to the point where packages are installed, so it runs on a fresh clone.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { electronBinaryPath, ensureDebianPackages, ensureNodeModules, run, say } from './setup-lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-
-const serverPort = process.env.PORT ?? '8787';
-const hostPort = process.env.BLOCKLINE_HOST_PORT ?? '5173';
-const dataDir = join(root, 'data');
+const argv = process.argv.slice(2);
+const dataDir = process.env.BLOCKLINE_DATA_DIR ?? join(root, 'data');
 mkdirSync(dataDir, { recursive: true });
 
-ensureDebianPackages('start');
+function alive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// One `npm start` per data directory: the lock is taken before anything is installed or started.
+const lockFile = join(dataDir, 'start.pid');
+function takeLock() {
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const holder = Number(readFileSync(lockFile, 'utf8'));
+    if (alive(holder)) {
+      const stateFile = join(dataDir, 'demo-run.json');
+      const url = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')).appUrl : null;
+      say(`Blockline is already running (npm start, PID ${holder})${url ? `: ${url}` : ''}`);
+      say('stop it first (Ctrl-C in its terminal) to start another one');
+      return false;
+    }
+    rmSync(lockFile, { force: true }); // left by a start that was killed
+    return takeLock();
+  }
+}
+const wantsHelp = argv.includes('--help') || argv.includes('-h');
+if (!wantsHelp) {
+  if (!takeLock()) process.exit(1);
+  process.on('exit', () => {
+    if (existsSync(lockFile) && Number(readFileSync(lockFile, 'utf8')) === process.pid) rmSync(lockFile);
+  });
+}
+
+if (!wantsHelp) ensureDebianPackages('start');
 ensureNodeModules();
 
-say('building the renderer and the Electron bundles');
-if (run('npm', ['run', '--silent', 'build']).status !== 0) process.exit(1);
-
-// Demo tokens are made once and kept in data/demo.json (0600), so a second start signs in the same users.
-const demoFile = join(dataDir, 'demo.json');
-if (!existsSync(demoFile)) {
-  const token = () => `bl_demo_${randomBytes(24).toString('base64url')}`;
-  writeFileSync(
-    demoFile,
-    JSON.stringify({ adminToken: token(), leadToken: token(), agentToken: token() }, null, 2),
-    { mode: 0o600 },
-  );
+if (!wantsHelp) {
+  say('building the renderer and the Electron bundles');
+  if (run('npm', ['run', '--silent', 'build']).status !== 0) process.exit(1);
 }
-const demo = JSON.parse(readFileSync(demoFile, 'utf8'));
 
-const children = [];
-function startChild(name, command, args, env = {}) {
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  child.on('exit', (code, signal) => {
-    say(`${name} stopped (${signal ?? code})`);
-    shutdown(code ?? 0);
-  });
-  children.push(child);
-  return child;
-}
-let stopping = false;
-function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
-}
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
-
-const serverUrl = `http://127.0.0.1:${serverPort}`;
-say(`starting the org server on ${serverUrl}`);
-startChild('org server', 'npx', ['tsx', 'server/main.ts'], {
-  PORT: serverPort,
-  // Request logs would bury the URL to open; LOG_LEVEL=info brings them back.
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  BLOCKLINE_DEMO: '1',
-  BLOCKLINE_DEMO_ADMIN_TOKEN: demo.adminToken,
-  BLOCKLINE_DEMO_LEAD_TOKEN: demo.leadToken,
-  BLOCKLINE_DEMO_AGENT_TOKEN: demo.agentToken,
-});
-
-const appEnv = {
-  BLOCKLINE_SERVER_URL: serverUrl,
-  BLOCKLINE_TOKEN: demo.leadToken,
-  BLOCKLINE_DATA_DIR: dataDir,
-};
-const electron = electronBinaryPath();
-if (electron) {
-  say('starting the desktop app (Electron), signed in as the demo lead');
-  startChild('Electron app', electron, ['.'], appEnv);
-} else {
-  say('the Electron binary is not installed here: serving the app to a browser instead');
-  startChild('browser host', 'npx', ['tsx', 'host/main.ts', '--port', hostPort], appEnv);
-}
-say(`demo users: lead token ${demo.leadToken}, agent token ${demo.agentToken} (also in data/demo.json)`);
+// From here on TypeScript: tsx (installed above) loads it in this same process.
+const { register } = await import('tsx/esm/api');
+register();
+const { runDemo } = await import(pathToFileURL(join(root, 'scripts', 'demo', 'run.ts')).href);
+await runDemo(argv, { electronBinary: electronBinaryPath() });

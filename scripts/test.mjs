@@ -99,6 +99,8 @@ vitestSuites(['unit'], { isolate: false });
 if (!quick) {
   if (canIsolateNetwork()) {
     vitestSuites(['integration', 'e2e'], { isolate: true });
+    // The desktop app in a real Electron: skipped here, with the reason, when the binary is missing.
+    vitestSuites(['electron'], { isolate: true });
   } else {
     say(
       'cannot create a network namespace (needs root or user namespaces): integration and e2e suites NOT run',

@@ -21,6 +21,15 @@ const DEMO_RULES = [
   { number: '(212) 555-0199', reason: 'Abusive caller', scope: '+12125550101' },
 ] as const;
 
+/**
+ * Callers for trying the phone (`npm run demo:call`): the first is blocked by the "+1900*" rule above
+ * and hears the announcement, the second is on no list and rings.
+ */
+export const DEMO_CALLERS = { blocked: '+19005550123', allowed: '+14155550142' } as const;
+
+/** The demo org's lines, and which demo user answers which on the local demo PBX (`npm start`). */
+export const DEMO_LINES = { sales: '+12125550100', support: '+12125550101' } as const;
+
 export interface DemoSeed {
   orgId: string;
   created: boolean;
@@ -44,8 +53,8 @@ export async function seedDemoOrg(
     for (const user of DEMO_USERS)
       await createUser(store, { id: user.id, orgId: DEMO_ORG_ID, name: user.name, role: user.role });
   }
-  await addLine(store, { orgId: DEMO_ORG_ID, number: '+12125550100', label: 'Sales' });
-  await addLine(store, { orgId: DEMO_ORG_ID, number: '+12125550101', label: 'Support' });
+  await addLine(store, { orgId: DEMO_ORG_ID, number: DEMO_LINES.sales, label: 'Sales' });
+  await addLine(store, { orgId: DEMO_ORG_ID, number: DEMO_LINES.support, label: 'Support' });
   if (created) {
     const admin = DEMO_USERS[0];
     if (admin !== undefined) {

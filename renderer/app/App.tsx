@@ -13,9 +13,11 @@ export function App() {
   const [startError, setStartError] = useState<string | null>(null);
 
   useEffect(() => {
-    Promise.all([stores.session.getState().load(), stores.sync.getState().load()]).catch((error: unknown) =>
-      setStartError(errorMessage(error)),
-    );
+    Promise.all([
+      stores.session.getState().load(),
+      stores.sync.getState().load(),
+      stores.secretStorage.getState().load(),
+    ]).catch((error: unknown) => setStartError(errorMessage(error)));
   }, [stores]);
 
   const signedIn = session?.signedIn === true;

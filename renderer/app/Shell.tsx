@@ -7,6 +7,7 @@ import { describeSync } from '../stores/sync';
 import { Banner, Button } from '../ui';
 import { useNow } from './hooks';
 import { useWriteAccess } from './permissions';
+import { SecretStorageNotice } from './SecretStorageNotice';
 import { SyncIndicator } from './SyncIndicator';
 import { useSession, useStores, useSync } from './stores';
 
@@ -78,6 +79,7 @@ export function Shell() {
           the server is reachable ({sync.error}).
         </Banner>
       )}
+      <SecretStorageNotice />
       <main className="bl-main" id="main">
         {view === 'phone' ? <PhoneView /> : <SettingsView />}
       </main>

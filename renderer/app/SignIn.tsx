@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Banner, Button, TextField } from '../ui';
-import { useSession, useStores } from './stores';
+import { secretStorageHint } from '../stores/secret-storage';
+import { SecretStorageNotice } from './SecretStorageNotice';
+import { useSecretStorage, useSession, useStores } from './stores';
 
-/** SPEC §6.2: the server's address and a personal token; the host keeps the token in the keychain. */
+/** SPEC §6.2: the server's address and a personal token; the host keeps the token in the keychain (§11.6). */
 export function SignIn() {
   const { session } = useStores();
   const signingIn = useSession((state) => state.signingIn);
@@ -11,6 +13,7 @@ export function SignIn() {
     () => window.localStorage.getItem('blockline.lastServer') ?? 'https://',
   );
   const [token, setToken] = useState('');
+  const storage = useSecretStorage((state) => state.status);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,8 +45,9 @@ export function SignIn() {
           value={token}
           autoComplete="off"
           onChange={(event) => setToken(event.target.value)}
-          hint="Your admin gives you this token. It is kept in the system keychain."
+          hint={`Your admin gives you this token. ${secretStorageHint(storage)}`.trim()}
         />
+        <SecretStorageNotice />
         {error && (
           <Banner tone="error" title="Could not sign in">
             {error.message}

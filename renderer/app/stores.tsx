@@ -6,6 +6,7 @@ import { createBlocklistStore, type BlocklistStoreState } from '../stores/blockl
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
+import { createSecretStorageStore, type SecretStorageState } from '../stores/secret-storage';
 import { createSessionStore, type SessionState } from '../stores/session';
 import { createSettingsStore, type SettingsStoreState } from '../stores/settings';
 import { createSyncStore, type SyncStoreState } from '../stores/sync';
@@ -20,6 +21,7 @@ export interface AppStores {
   phone: StoreApi<PhoneStoreState>;
   calls: StoreApi<CallsStoreState>;
   history: StoreApi<HistoryStoreState>;
+  secretStorage: StoreApi<SecretStorageState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -32,6 +34,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     phone: createPhoneStore(storage),
     calls: createCallsStore(),
     history: createHistoryStore(api),
+    secretStorage: createSecretStorageStore(api),
   };
 }
 
@@ -57,3 +60,5 @@ export const usePhone = <T,>(select: (state: PhoneStoreState) => T) => useStore(
 export const useCalls = <T,>(select: (state: CallsStoreState) => T) => useStore(useStores().calls, select);
 export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
   useStore(useStores().history, select);
+export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
+  useStore(useStores().secretStorage, select);

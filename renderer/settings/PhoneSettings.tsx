@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
-import { usePhone, useSettingsStore, useStores } from '../app/stores';
+import { usePhone, useSecretStorage, useSettingsStore, useStores } from '../app/stores';
 import { RINGTONES } from '../stores/phone';
+import { secretStorageHint } from '../stores/secret-storage';
 import { Banner, Button, Select, TextField } from '../ui';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
@@ -89,6 +90,7 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
     lineNumber: account?.lineNumber ?? '',
   });
   const [password, setPassword] = useState('');
+  const keptWhere = secretStorageHint(useSecretStorage((state) => state.status));
   const [errors, setErrors] = useState<Partial<Record<AccountField, string>>>({});
   const [saving, setSaving] = useState(false);
   const set = (field: AccountField) => (event: { target: { value: string } }) =>
@@ -160,11 +162,7 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
         autoComplete="new-password"
         value={password}
         onChange={(event) => setPassword(event.target.value)}
-        hint={
-          account
-            ? 'Leave empty to keep the saved password. Kept in the system keychain.'
-            : 'Kept in the system keychain.'
-        }
+        hint={account ? `Leave empty to keep the saved password. ${keptWhere}` : keptWhere}
       />
       <TextField
         label="Display name"

@@ -130,6 +130,26 @@ export const appInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
+/**
+ * Where the host keeps secrets (the server token, SIP passwords), shown to the user (SPEC §11.6). The
+ * app never claims a keychain it does not have: Electron's Linux fallback `basic_text` encrypts with a
+ * fixed password, so it counts as no keychain.
+ */
+export const secretStorageStatusSchema = z.discriminatedUnion('mode', [
+  /** Encrypted by the OS: macOS Keychain, Windows DPAPI, GNOME libsecret or KWallet. */
+  z.object({ mode: z.literal('keychain'), backend: z.string() }),
+  /** In a plain file protected only by its permissions: the user accepted it, or the host has no keychain. */
+  z.object({
+    mode: z.literal('plain-file'),
+    file: z.string(),
+    reason: z.string(),
+    chosenByUser: z.boolean(),
+  }),
+  /** Not stored: held in memory until the app quits. The user may accept the plain file instead. */
+  z.object({ mode: z.literal('not-stored'), reason: z.string(), plainFile: z.string() }),
+]);
+export type SecretStorageStatus = z.infer<typeof secretStorageStatusSchema>;
+
 const none = z.undefined();
 
 /** Request/response channels: renderer → main. */
@@ -204,6 +224,10 @@ export const invokeChannels = {
     request: z.object({ callId: z.string(), caller: z.string(), line: z.string().nullable() }).strict(),
     response: z.object({ shown: z.boolean() }),
   },
+  /** Where secrets are kept (SPEC §11.6). */
+  'secrets:status': { request: none, response: secretStorageStatusSchema },
+  /** The user accepts a plain file where the OS has no real keychain; secrets held in memory move there. */
+  'secrets:usePlainFile': { request: none, response: secretStorageStatusSchema },
 } as const;
 
 /** Events: main → renderer. */

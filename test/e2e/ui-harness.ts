@@ -14,6 +14,7 @@ import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
 import { seedDemoOrg } from '../../server/demo';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
+import type { ManagedSecretStore } from '../../host/secret-storage';
 import type { Role } from '../../shared/contracts/api';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -54,6 +55,8 @@ export interface OpenAppOptions {
   role: Role | null;
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** The desktop app's secret store instead of the browser host's plain file (keychain tests). */
+  secretStore?: (dataDir: string) => ManagedSecretStore;
 }
 
 export interface AppInstance {
@@ -105,6 +108,7 @@ export async function startUiEnv(): Promise<UiEnv> {
       rendererDir,
       log: () => undefined,
       servicesOverrides: { backoff: { baseMs: 200, capMs: 1_000 } },
+      ...(options.secretStore === undefined ? {} : { secretStore: options.secretStore(dataDir) }),
     });
     if (options.role !== null) {
       const result = await host.services.invoke('session:signIn', {

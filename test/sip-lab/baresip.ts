@@ -3,7 +3,7 @@
  * module records the decoded audio it hears to a WAV file — what a blocked caller actually heard.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,14 @@ export interface BaresipCallOptions {
   durationS: number;
   /** Local SIP port (default 5090). */
   port?: number;
+  /** Kamailio's UDP address to send through (default the lab's, 127.0.0.1:5060). */
+  proxy?: string;
+  /** Local RTP ports (default 31000-31100). */
+  rtpPorts?: string;
+  /** Where config and recordings go (default a fresh temp dir). */
+  dir?: string;
+  /** Sees each output line as it comes; `hangUp()` ends the call now (baresip sends BYE or CANCEL and quits). */
+  onLine?: (line: string, hangUp: () => void) => void;
 }
 
 export interface BaresipCallResult {
@@ -27,7 +35,8 @@ export interface BaresipCallResult {
 }
 
 export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'blockline-baresip-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'blockline-baresip-'));
+  mkdirSync(dir, { recursive: true });
   const port = options.port ?? 5090;
   // What the caller says: a 440 Hz tone at 8 kHz (ausine only runs at 48 kHz, which PCMU calls refuse).
   const tone = join(dir, 'tone.wav');
@@ -66,14 +75,14 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
       'module sndfile.so',
       'module_app menu.so',
       `snd_path ${dir}`,
-      'rtp_ports 31000-31100',
+      `rtp_ports ${options.rtpPorts ?? '31000-31100'}`,
       'jitter_buffer_delay 1-5',
       '',
     ].join('\n'),
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:127.0.0.1:5060;transport=udp"\n`,
+    `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:${options.proxy ?? '127.0.0.1:5060'};transport=udp"\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
   return new Promise((resolve, reject) => {
@@ -83,8 +92,19 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let partial = '';
+    // baresip's own signal handler hangs up every call (BYE, or CANCEL while ringing) and quits.
+    const hangUp = () => void child.kill('SIGTERM');
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      if (options.onLine === undefined) return;
+      const lines = (partial + text).split(/[\r\n]/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') options.onLine(line, hangUp);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', reject);
     child.on('close', (exitCode) => {
       const receivedWavs = readdirSync(dir)

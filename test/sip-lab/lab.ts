@@ -22,6 +22,30 @@ export const PSTN_GATEWAY_PORT = 5070;
 export const LAB_SIP_PASSWORD = 'blockline-lab';
 export const LAB_SIP_DOMAIN = '127.0.0.1';
 
+/** Every port the lab's daemons use; the constants above are the defaults (`npm start` may move them). */
+export interface LabPorts {
+  /** Kamailio, plain SIP over UDP. */
+  sipUdp: number;
+  /** Kamailio, SIP over WebSocket (its TCP listener). */
+  sipWs: number;
+  /** rtpengine's control socket (ng protocol over UDP). */
+  rtpengineNg: number;
+  /** rtpengine's media port range. */
+  rtpMin: number;
+  rtpMax: number;
+  /** Where Kamailio sends numbers nobody registered (and the echo number `*43`). */
+  gateway: number;
+}
+
+export const LAB_PORTS: Readonly<LabPorts> = {
+  sipUdp: KAMAILIO_UDP.port,
+  sipWs: 8080,
+  rtpengineNg: RTPENGINE_NG.port,
+  rtpMin: 30000,
+  rtpMax: 30400,
+  gateway: PSTN_GATEWAY_PORT,
+};
+
 export interface Lab {
   dir: string;
   kamailioLogPath: string;
@@ -77,15 +101,15 @@ export function udpRequest(
   });
 }
 
-export async function rtpengineAnswersPing(): Promise<boolean> {
-  const reply = await udpRequest(RTPENGINE_NG.host, RTPENGINE_NG.port, 'lab1 d7:command4:pinge');
+export async function rtpengineAnswersPing(port: number = RTPENGINE_NG.port): Promise<boolean> {
+  const reply = await udpRequest(RTPENGINE_NG.host, port, 'lab1 d7:command4:pinge');
   return reply !== null && reply.includes('pong');
 }
 
-export async function kamailioAnswersOptions(): Promise<boolean> {
+export async function kamailioAnswersOptions(port: number = KAMAILIO_UDP.port): Promise<boolean> {
   const branch = `z9hG4bK-lab-${Math.random().toString(36).slice(2)}`;
   const request = [
-    `OPTIONS sip:${KAMAILIO_UDP.host}:${KAMAILIO_UDP.port} SIP/2.0`,
+    `OPTIONS sip:${KAMAILIO_UDP.host}:${port} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:9;branch=${branch};rport`,
     'From: <sip:lab-probe@127.0.0.1>;tag=probe',
     'To: <sip:127.0.0.1>',
@@ -96,7 +120,7 @@ export async function kamailioAnswersOptions(): Promise<boolean> {
     '',
     '',
   ].join('\r\n');
-  const reply = await udpRequest(KAMAILIO_UDP.host, KAMAILIO_UDP.port, request);
+  const reply = await udpRequest(KAMAILIO_UDP.host, port, request);
   return reply !== null && reply.startsWith('SIP/2.0 200');
 }
 
@@ -144,9 +168,21 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 let current: Lab | null = null;
 
-export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
+export interface StartLabOptions {
+  dir?: string;
+  /** Ports other than the lab's defaults (LAB_PORTS). */
+  ports?: Partial<LabPorts>;
+  /**
+   * Tests must run in a loopback-only namespace (the default, enforced). `npm start` runs on the
+   * user's own network: every daemon binds 127.0.0.1 only, so nothing listens beyond this computer.
+   */
+  network?: 'loopback-namespace' | 'host-loopback';
+}
+
+export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
   if (current) throw new Error('a SIP lab is already running in this process; call stopLab() first');
-  assertLoopbackOnlyNetwork();
+  if (options.network !== 'host-loopback') assertLoopbackOnlyNetwork();
+  const ports: LabPorts = { ...LAB_PORTS, ...options.ports };
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'blockline-sip-lab-'));
   mkdirSync(dir, { recursive: true });
   const rtpengineLogPath = join(dir, 'rtpengine.log');
@@ -167,19 +203,33 @@ export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
   };
 
   try {
-    if (await rtpengineAnswersPing()) throw new Error('something already answers on rtpengine port 22222');
-    if (await tcpPortOpen('127.0.0.1', 8080))
-      throw new Error('something already listens on tcp 127.0.0.1:8080');
+    if (await rtpengineAnswersPing(ports.rtpengineNg))
+      throw new Error(`something already answers on rtpengine port ${ports.rtpengineNg}`);
+    if (await tcpPortOpen('127.0.0.1', ports.sipWs))
+      throw new Error(`something already listens on tcp 127.0.0.1:${ports.sipWs}`);
+    if (await kamailioAnswersOptions(ports.sipUdp))
+      throw new Error(`a SIP server already answers on udp 127.0.0.1:${ports.sipUdp}`);
 
     // rtpengine before Kamailio: Kamailio pings it once at start and would otherwise disable it for 60 s.
+    // Command-line options take precedence over the config file's, so the file stays the one home.
     const rtpengine = startLogged(
       '/usr/bin/rtpengine',
-      [`--config-file=${join(LAB_DIR, 'rtpengine.conf')}`, `--pidfile=${join(dir, 'rtpengine.pid')}`],
+      [
+        `--config-file=${join(LAB_DIR, 'rtpengine.conf')}`,
+        `--pidfile=${join(dir, 'rtpengine.pid')}`,
+        `--listen-ng=127.0.0.1:${ports.rtpengineNg}`,
+        `--port-min=${ports.rtpMin}`,
+        `--port-max=${ports.rtpMax}`,
+      ],
       rtpengineLogPath,
     );
     started.push(rtpengine);
     await Promise.race([
-      waitUntil('rtpengine to answer on udp 127.0.0.1:22222', rtpengineAnswersPing, 10_000),
+      waitUntil(
+        `rtpengine to answer on udp 127.0.0.1:${ports.rtpengineNg}`,
+        () => rtpengineAnswersPing(ports.rtpengineNg),
+        10_000,
+      ),
       exitedEarly(rtpengine, 'rtpengine', rtpengineLogPath),
     ]);
 
@@ -198,16 +248,29 @@ export async function startLab(options: { dir?: string } = {}): Promise<Lab> {
         dir,
         '-P',
         join(dir, 'kamailio.pid'),
+        // The config's port defines (#!trydef), given their values here.
+        '-A',
+        `SIP_UDP_PORT=${ports.sipUdp}`,
+        '-A',
+        `SIP_WS_PORT=${ports.sipWs}`,
+        '-A',
+        `RTPENGINE_SOCK="udp:127.0.0.1:${ports.rtpengineNg}"`,
+        '-A',
+        `GATEWAY_URI="sip:127.0.0.1:${ports.gateway}"`,
       ],
       kamailioLogPath,
     );
     started.push(kamailio);
     await Promise.race([
       (async () => {
-        await waitUntil('Kamailio to answer OPTIONS on udp 127.0.0.1:5060', kamailioAnswersOptions, 10_000);
         await waitUntil(
-          'Kamailio to listen on tcp 127.0.0.1:8080',
-          () => tcpPortOpen('127.0.0.1', 8080),
+          `Kamailio to answer OPTIONS on udp 127.0.0.1:${ports.sipUdp}`,
+          () => kamailioAnswersOptions(ports.sipUdp),
+          10_000,
+        );
+        await waitUntil(
+          `Kamailio to listen on tcp 127.0.0.1:${ports.sipWs}`,
+          () => tcpPortOpen('127.0.0.1', ports.sipWs),
           10_000,
         );
       })(),

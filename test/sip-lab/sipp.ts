@@ -181,7 +181,7 @@ export interface RunningUas {
 }
 
 /** Starts the lab's "PSTN gateway" UAS on udp 127.0.0.1:5070 (Kamailio routes unregistered numbers there). */
-export function startUas(port = 5070): RunningUas {
+export function startUas(port = 5070, mediaPort = 16000): RunningUas {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-sipp-uas-'));
   const logFile = join(workDir, 'uas.log');
   const child = spawn(
@@ -194,7 +194,8 @@ export function startUas(port = 5070): RunningUas {
       '-p',
       String(port),
       '-mp',
-      '16000',
+      String(mediaPort),
+      // Sends back the media it receives: outbound calls (and the echo number *43) hear themselves.
       '-rtp_echo',
       '-nostdin',
       '-trace_logs',

@@ -4,34 +4,42 @@
  * checked. Tests that need the Electron binary detect its absence and are reported as skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { flipFuses, FuseV1Options, getCurrentFuseWire, type FuseV1Config } from '@electron/fuses';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electronBinaryStatus, platformFlag, publishArgsFromEnv } from '../../scripts/dist.mjs';
+import {
+  afterPack,
+  ASAR_INTEGRITY_PLATFORMS,
+  expectedFuseStates,
+  fuseConfigFor,
+} from '../../scripts/electron-fuses.mjs';
 
 const root = path.resolve(__dirname, '..', '..');
 const readConfig = (): Record<string, unknown> =>
   parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'));
 
 describe('electron-builder.yml', () => {
-  it("is valid against electron-builder's configuration schema", () => {
+  // Compiled once: the schema is large, and on a busy machine compiling it takes seconds.
+  let validate: ValidateFunction;
+  beforeAll(() => {
     const schema: unknown = JSON.parse(
       readFileSync(path.join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8'),
     );
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const validate = ajv.compile(schema as object);
+    validate = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
+  }, 60_000);
+
+  it("is valid against electron-builder's configuration schema", () => {
     const valid = validate(readConfig());
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
     expect(valid).toBe(true);
   });
 
   it('the schema check is not vacuous: a wrong option is caught', () => {
-    const schema: unknown = JSON.parse(
-      readFileSync(path.join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8'),
-    );
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema as object);
     expect(validate({ ...readConfig(), nsis: { perMachine: 'sometimes' } })).toBe(false);
     expect(validate({ ...readConfig(), notAnOption: true })).toBe(false);
   });
@@ -78,6 +86,95 @@ describe('electron-builder.yml', () => {
 
   it('Linux: AppImage', () => {
     expect(readConfig().linux).toMatchObject({ target: [{ target: 'AppImage' }] });
+  });
+});
+
+describe('Electron fuses (scripts/electron-fuses.mjs, the afterPack hook)', () => {
+  const on = (config: FuseV1Config<boolean>, fuse: FuseV1Options) =>
+    (config as Partial<Record<FuseV1Options, boolean>>)[fuse];
+
+  it('electron-builder.yml runs the hook, and does not flip fuses a second time with electronFuses', () => {
+    const config = readConfig();
+    expect(config.afterPack).toBe('./scripts/electron-fuses.mjs');
+    expect(existsSync(path.join(root, String(config.afterPack)))).toBe(true);
+    expect(config).not.toHaveProperty('electronFuses');
+  });
+
+  it('every platform: no RunAsNode, no NODE_OPTIONS, no --inspect, cookies encrypted, only app.asar', () => {
+    for (const platform of ['darwin', 'mas', 'win32', 'linux']) {
+      const config = fuseConfigFor(platform);
+      expect(on(config, FuseV1Options.RunAsNode), platform).toBe(false);
+      expect(on(config, FuseV1Options.EnableNodeOptionsEnvironmentVariable), platform).toBe(false);
+      expect(on(config, FuseV1Options.EnableNodeCliInspectArguments), platform).toBe(false);
+      expect(on(config, FuseV1Options.EnableCookieEncryption), platform).toBe(true);
+      expect(on(config, FuseV1Options.OnlyLoadAppFromAsar), platform).toBe(true);
+    }
+  });
+
+  it('ASAR integrity on macOS and Windows, where Electron checks it; not on Linux, where it has none', () => {
+    expect(ASAR_INTEGRITY_PLATFORMS.sort()).toEqual(['darwin', 'mas', 'win32']);
+    expect(on(fuseConfigFor('darwin'), FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe(true);
+    expect(on(fuseConfigFor('win32'), FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe(true);
+    expect(on(fuseConfigFor('linux'), FuseV1Options.EnableEmbeddedAsarIntegrityValidation)).toBe(false);
+  });
+
+  it('decides every fuse this @electron/fuses knows, so none is left to Electron by accident', () => {
+    const known = Object.keys(FuseV1Options).filter((key) => !/^\d+$/.test(key));
+    for (const platform of ['darwin', 'win32', 'linux'])
+      expect(Object.keys(expectedFuseStates(platform)).sort()).toEqual(known.sort());
+  });
+
+  it('re-signs ad hoc only macOS builds that run on Apple silicon', () => {
+    expect(fuseConfigFor('darwin', 'arm64').resetAdHocDarwinSignature).toBe(true);
+    expect(fuseConfigFor('darwin', 'universal').resetAdHocDarwinSignature).toBe(true);
+    expect(fuseConfigFor('darwin', 'x64').resetAdHocDarwinSignature).toBe(false);
+    expect(fuseConfigFor('win32', 'arm64').resetAdHocDarwinSignature).toBe(false);
+  });
+
+  describe('the hook flips a real fuse wire (a file laid out as Electron 40 lays its wire out)', () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), 'blockline-fuses-'));
+    afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+    // Sentinel, wire version 1, wire length 9, then Electron's defaults (the 9th, WasmTrapHandlers, is
+    // newer than this @electron/fuses and must be left as it is).
+    const fakeElectron = (name: string) => {
+      const file = path.join(workDir, name);
+      writeFileSync(
+        file,
+        Buffer.concat([
+          Buffer.alloc(4096, 0x90),
+          Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+          Buffer.from([1, 9]),
+          Buffer.from('101100011'),
+          Buffer.alloc(4096, 0x90),
+        ]),
+      );
+      return file;
+    };
+
+    for (const platform of ['win32', 'linux'] as const) {
+      it(`${platform}: afterPack → every fuse as decided, as \`@electron/fuses read\` reports it`, async () => {
+        const binary = fakeElectron(`electron-${platform}`);
+        // electron-builder's packager stands in (no Electron binary here); the flipping is the real library.
+        await afterPack({
+          electronPlatformName: platform,
+          arch: 1,
+          packager: { addElectronFuses: (_context, fuses) => flipFuses(binary, fuses) },
+        });
+        const wire = await getCurrentFuseWire(binary);
+        expect(Object.keys(wire).filter((key) => /^\d+$/.test(key))).toHaveLength(9);
+        const output = execFileSync(
+          process.execPath,
+          [path.join(root, 'node_modules/@electron/fuses/dist/bin.js'), 'read', '--app', binary],
+          { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } },
+        );
+        for (const [name, state] of Object.entries(expectedFuseStates(platform)))
+          expect(output).toContain(`${name} is ${state}`);
+        // The unknown newer fuse kept Electron's default.
+        expect(readFileSync(binary).toString('latin1')).toContain(
+          platform === 'linux' ? '010001011' : '010011011',
+        );
+      });
+    }
   });
 });
 
