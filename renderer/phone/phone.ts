@@ -17,6 +17,7 @@ import { verificationStatus } from '../../shared/identity';
 import { AnnouncementAudio, type OutgoingAnnouncement } from './announcement';
 import { decideInbound, decideOutbound, failOpenDecision, invitesReliableProvisional } from './interception';
 import { PhoneLine } from './phone-line';
+import { monitorCallQuality } from './quality-monitor';
 import type {
   BlockedCallEvent,
   BlockedCallFinished,
@@ -40,6 +41,7 @@ interface CallRecord {
   line: PhoneLine;
   remoteAudio: HTMLAudioElement | null;
   analyser: { context: AudioContext; node: AnalyserNode } | null;
+  stopQualityMonitor: (() => void) | null;
 }
 
 export interface CallMediaStats {
@@ -374,13 +376,21 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       sipCallId: safeCallId(session),
       ...initial,
     };
-    const record: CallRecord = { snapshot, session, line, remoteAudio: null, analyser: null };
+    const record: CallRecord = {
+      snapshot,
+      session,
+      line,
+      remoteAudio: null,
+      analyser: null,
+      stopQualityMonitor: null,
+    };
     calls.set(snapshot.id, record);
     session.stateChange.addListener((state) => {
       try {
         if (state === SessionState.Established) {
           update(record, { state: 'connected', connectedAt: Date.now() });
           attachRemoteAudio(record);
+          startQualityMonitor(record);
         } else if (state === SessionState.Terminated) {
           const wasConnected = record.snapshot.connectedAt !== null;
           const endReason =
@@ -391,6 +401,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
                 ? 'cancelled'
                 : 'failed');
           detachRemoteAudio(record);
+          record.stopQualityMonitor?.();
           update(record, { state: 'ended', endedAt: Date.now(), endReason });
           calls.delete(snapshot.id);
         }
@@ -426,6 +437,18 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     } catch (error) {
       report('call level meter', error);
     }
+  }
+
+  function startQualityMonitor(record: CallRecord): void {
+    record.stopQualityMonitor = monitorCallQuality({
+      getStats: () => {
+        const handler = record.session.sessionDescriptionHandler;
+        if (!(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection) return null;
+        return handler.peerConnection.getStats().then((report) => report.values());
+      },
+      onQuality: (quality) => update(record, { quality }),
+      onError: (error) => report('reading call quality', error),
+    });
   }
 
   function detachRemoteAudio(record: CallRecord): void {

@@ -8,6 +8,7 @@ import type { Decision, DecisionClock } from '../../shared/decision.types';
 import type { CallerIdentity } from '../../shared/identity.types';
 import type { OrgSettings } from '../../shared/settings';
 import type { RuleIndex } from '../../shared/decision';
+import type { CallQuality } from './quality-monitor';
 
 /** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
 export interface CallPolicySource {
@@ -67,6 +68,8 @@ export interface CallSnapshot {
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
   sipCallId: string | null;
+  /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
+  quality?: CallQuality | null;
 }
 
 export type BlockedHandling = 'reject' | 'early-media' | 'answer' | 'local-announcement';
