@@ -102,6 +102,15 @@ export const sipAccountSchema = z.object({
 });
 export type SipAccount = z.infer<typeof sipAccountSchema>;
 
+/** A call's worst quality figures (SPEC §10.7), kept with its history entry. */
+export const worstQualitySchema = z.object({
+  mos: z.number().min(1).max(4.5),
+  lossPercent: z.number().min(0).max(100),
+  jitterMs: z.number().nonnegative(),
+  rttMs: z.number().nonnegative().nullable(),
+  codec: z.string().max(50).nullable(),
+});
+
 export const historyEntrySchema = z.object({
   id: z.string(),
   direction: z.enum(['inbound', 'outbound']),
@@ -113,6 +122,8 @@ export const historyEntrySchema = z.object({
   result: z.enum(['answered', 'missed', 'declined', 'failed', 'blocked', 'cancelled']),
   blockedReason: z.string().nullable(),
   verification: z.enum(['passed', 'failed', 'none']).nullable(),
+  /** Answered calls: the worst figures the call had; absent for calls without media. */
+  quality: worstQualitySchema.nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
