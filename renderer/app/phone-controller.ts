@@ -193,8 +193,11 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   const build = async (accounts: SipAccount[]): Promise<Phone | null> => {
     if (!createPhone || accounts.length === 0) return null;
     const passwords: Record<string, string | null> = {};
+    const iceCredentials: Record<string, Record<string, string>> = {};
     for (const account of accounts) {
-      passwords[account.id] = (await api.invoke('phone:credentials', { accountId: account.id })).password;
+      const credentials = await api.invoke('phone:credentials', { accountId: account.id });
+      passwords[account.id] = credentials.password;
+      iceCredentials[account.id] = credentials.iceCredentials ?? {};
     }
     const last = await api.invoke('calls:lastEmergency', undefined);
     lastEmergencyAtMs = last.at === null ? null : Date.parse(last.at);
@@ -202,6 +205,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     return createPhone({
       accounts,
       passwords,
+      iceCredentials,
       audio: {
         inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
         outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,

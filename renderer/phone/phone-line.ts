@@ -11,6 +11,7 @@ import {
   type UserAgentOptions,
 } from 'sip.js';
 import type { SipAccount } from '../../shared/contracts/ipc';
+import { DEFAULT_ICE_GATHERING_TIMEOUT_MS, peerIceServers } from '../../shared/ice-servers';
 import { badRequestResponse, isInviteRequest, rewriteTelIdentities } from './raw-message';
 import type { LineSnapshot, RegistrationStatus } from './types';
 import { errorMessage } from '../../shared/error-message';
@@ -18,6 +19,8 @@ import { errorMessage } from '../../shared/error-message';
 export interface PhoneLineOptions {
   account: SipAccount;
   password: string | null;
+  /** TURN credentials by server URL (from the keychain). */
+  iceCredentials: Readonly<Record<string, string>>;
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   logLevel: 'debug' | 'log' | 'warn' | 'error';
   reconnect: { initialDelayMs: number; maxDelayMs: number };
@@ -30,10 +33,6 @@ const REGISTER_EXPIRES_S = 300;
 const LOG_RANK = { error: 0, warn: 1, log: 2, debug: 3 } as const;
 /** sip.js's words when it drops a request without answering it (api/user-agent.js). */
 const DROPPED_REQUEST = /^(Failed to parse incoming message|Request missing mandatory header field)/;
-
-export function iceServersFrom(urls: readonly string[]): RTCIceServer[] {
-  return urls.filter((url) => /^(stun|turns?):/i.test(url)).map((url) => ({ urls: url }));
-}
 
 export class PhoneLine {
   readonly account: SipAccount;
@@ -71,8 +70,11 @@ export class PhoneLine {
       sendInitialProvisionalResponse: false,
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
       sessionDescriptionHandlerFactoryOptions: {
-        peerConnectionConfiguration: { iceServers: iceServersFrom(account.iceServers) },
-        iceGatheringTimeout: 500,
+        // Only the account's own servers: sip.js's default names a public STUN server.
+        peerConnectionConfiguration: {
+          iceServers: peerIceServers(account.iceServers, (url) => options.iceCredentials[url]),
+        },
+        iceGatheringTimeout: account.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS,
       },
       // We reconnect ourselves, with backoff and re-registration.
       reconnectionAttempts: 0,

@@ -195,6 +195,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         new PhoneLine({
           account,
           password: options.passwords[account.id] ?? null,
+          iceCredentials: options.iceCredentials?.[account.id] ?? {},
           sessionDescriptionHandlerFactory,
           logLevel: options.logLevel ?? 'error',
           reconnect: options.reconnect ?? { initialDelayMs: 1000, maxDelayMs: 30_000 },

@@ -124,6 +124,8 @@ export interface PhoneOptions {
   accounts: SipAccount[];
   /** SIP passwords by account id (from the keychain). */
   passwords: Record<string, string | null | undefined>;
+  /** TURN credentials by account id, then server URL (from the keychain). */
+  iceCredentials?: Record<string, Record<string, string>>;
   policy: CallPolicySource;
   audio: PhoneAudioOptions;
   events?: PhoneEvents;

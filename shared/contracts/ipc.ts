@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ruleCreateInputSchema, rulePatchSchema, ruleSchema, e164Schema, isoDateTimeSchema } from '../rules';
 import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
+import { iceGatheringTimeoutSchema, storedIceServerSchema } from '../ice-servers';
 import {
   bulkCreateResponseSchema,
   callReportSchema,
@@ -97,7 +98,10 @@ export const sipAccountSchema = z.object({
   displayName: z.string().max(100),
   /** The E.164 number of the org line this account receives calls for. */
   lineNumber: e164Schema,
-  iceServers: z.array(z.string()).default([]),
+  /** STUN/TURN servers (SPEC §10.8); TURN credentials are secrets, see `phone:credentials`. */
+  iceServers: z.array(storedIceServerSchema).max(10).default([]),
+  /** How long to gather ICE candidates before the offer goes anyway; absent = 500 ms. */
+  iceGatheringTimeoutMs: iceGatheringTimeoutSchema.optional(),
   enabled: z.boolean().default(true),
 });
 export type SipAccount = z.infer<typeof sipAccountSchema>;
@@ -189,15 +193,33 @@ export const invokeChannels = {
   'history:clear': { request: none, response: z.object({ ok: z.literal(true) }) },
   'phone:accounts': {
     request: none,
-    response: z.array(z.object({ account: sipAccountSchema, hasPassword: z.boolean() })),
+    response: z.array(
+      z.object({
+        account: sipAccountSchema,
+        hasPassword: z.boolean(),
+        /** URLs of the account's TURN servers whose credential is saved. */
+        savedIceCredentials: z.array(z.string()).optional(),
+      }),
+    ),
   },
   /** The SIP password leaves the keychain only for the renderer's own sip.js user agent. */
   'phone:credentials': {
     request: z.object({ accountId: z.string().min(1) }).strict(),
-    response: z.object({ password: z.string().nullable() }),
+    response: z.object({
+      password: z.string().nullable(),
+      /** TURN credentials by server URL. */
+      iceCredentials: z.record(z.string(), z.string()).optional(),
+    }),
   },
   'phone:saveAccount': {
-    request: z.object({ account: sipAccountSchema, password: z.string().max(500).optional() }).strict(),
+    request: z
+      .object({
+        account: sipAccountSchema,
+        password: z.string().max(500).optional(),
+        /** TURN credentials by server URL; an empty string forgets one, an absent URL keeps it. */
+        iceCredentials: z.record(z.string().max(300), z.string().max(500)).optional(),
+      })
+      .strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   'phone:removeAccount': {
