@@ -30,6 +30,8 @@ export interface TrayStatus {
   totalLines: number;
   sync: SyncState;
   blockedToday: number;
+  /** Missed calls not yet seen in the history. */
+  missedCalls: number;
   canManage: boolean;
 }
 
@@ -104,6 +106,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
   let phoneStatus = { registeredLines: 0, totalLines: 0 };
+  let missedCalls = 0;
   let retryTimer: NodeJS.Timeout | null = null;
 
   function emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
@@ -139,6 +142,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
   const trayStatus = (): TrayStatus => ({
     ...phoneStatus,
+    missedCalls,
     sync: sync.getState(),
     blockedToday: store.blockedCallsOn(localDay(options.now())),
     canManage: store.getSession()?.me.canManage ?? false,
@@ -324,6 +328,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       store.removeSipAccount(accountId);
       secrets.delete(sipPasswordKey(accountId));
       for (const url of previous ? turnUrls(previous) : []) secrets.delete(iceCredentialKey(accountId, url));
+      return { ok: true };
+    },
+    'tray:missedCalls': async ({ count }) => {
+      missedCalls = count;
+      publishTrayStatus();
       return { ok: true };
     },
     'phone:status': async (status) => {

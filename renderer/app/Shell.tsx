@@ -8,7 +8,8 @@ import { Banner, Button } from '../ui';
 import { useNow } from './hooks';
 import { useWriteAccess } from './permissions';
 import { SyncIndicator } from './SyncIndicator';
-import { useSession, useStores, useSync } from './stores';
+import { useHistory, useSession, useStores, useSync } from './stores';
+import { unseenMissedCount } from '../stores/history-query';
 
 type View = 'phone' | 'settings';
 
@@ -21,6 +22,10 @@ export function Shell() {
   const access = useWriteAccess();
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
+  const missed = useHistory((state) => unseenMissedCount(state.entries, state.missedSeenAt));
+  useEffect(() => {
+    void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);
+  }, [stores, missed]);
 
   useEffect(() => {
     const offDialer = stores.api.on('dialer:open', ({ number }) => {
@@ -50,8 +55,14 @@ export function Shell() {
             className="bl-nav__item"
             aria-current={view === 'phone' ? 'page' : undefined}
             onClick={() => setView('phone')}
+            aria-label={missed > 0 ? `Phone, ${missed} missed ${missed === 1 ? 'call' : 'calls'}` : undefined}
           >
             Phone
+            {missed > 0 && (
+              <span className="bl-count" data-testid="missed-count" aria-hidden="true">
+                {missed}
+              </span>
+            )}
           </button>
           <button
             type="button"

@@ -231,6 +231,11 @@ export const invokeChannels = {
     request: z.object({ registeredLines: z.number().int(), totalLines: z.number().int() }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
+  /** Missed calls the agent has not looked at yet, for the tray (SPEC §10.10). */
+  'tray:missedCalls': {
+    request: z.object({ count: z.number().int().nonnegative() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
   /** A native notification for an incoming call that was not blocked; resolves with the agent's choice. */
   'notify:incomingCall': {
     request: z.object({ callId: z.string(), caller: z.string(), line: z.string().nullable() }).strict(),
