@@ -1,20 +1,25 @@
 /**
  * Who is calling (SPEC §3.2–3.3a), read from an inbound SIP request's headers. Pure and defensive: this
  * runs on every inbound call before anything rings, so it never throws and does bounded work whatever a
- * caller puts into its headers.
+ * caller puts into its headers. Here: the public readers and the rules that pick the caller; one header
+ * value is taken apart in `identity-entry.ts`, the PASSporT in `stir-shaken.ts`, and the header names
+ * (with their compact forms) are the table in `sip-headers.ts`.
  */
-import type { Attestation, CallerIdentity, CallerVerification, Verstat } from './identity.types';
-import { isSupportedCountryCode, normalizeNumber } from './numbers';
-import { E164_PATTERN } from './rules';
-import type { CountryCode } from './numbers';
 import { errorMessage } from './error-message';
+import { attestationOf } from './stir-shaken';
+import { parseEntries, type IdentityEntry } from './identity-entry';
+import type { Attestation, CallerIdentity, CallerVerification } from './identity.types';
+import { isSupportedCountryCode, type CountryCode } from './numbers';
+import {
+  IDENTITY_HEADERS,
+  MAX_HEADER_VALUES,
+  MAX_HEADER_VALUE_LENGTH,
+  canonicalHeaderName,
+  compactFormOf,
+  parseRawHeaders,
+} from './sip-headers';
 
-/** Header values longer than this are ignored: no legitimate identity header comes close. */
-export const MAX_HEADER_VALUE_LENGTH = 8 * 1024;
-/** At most this many values of one header, and entries of one comma-separated value, are looked at. */
-const MAX_HEADER_VALUES = 16;
-/** A raw message longer than this is only read up to this length (its headers come first). */
-const MAX_RAW_MESSAGE_LENGTH = 64 * 1024;
+export { MAX_HEADER_VALUE_LENGTH } from './sip-headers';
 
 /** Any source of header values: name lookup is the implementation's business (case, compact forms). */
 export interface HeaderSource {
@@ -24,26 +29,6 @@ export interface HeaderSource {
 /** The part of sip.js's `IncomingRequestMessage` this module needs (shared/ does not import sip.js). */
 export interface SipRequestLike {
   getHeaders(name: string): string[];
-}
-
-/** User parts that mean "withheld" (SPEC §3.3), compared in lower case. */
-const ANONYMOUS_USERS = new Set(['anonymous', 'unknown', 'unavailable', 'restricted', 'private', 'withheld']);
-const ANONYMOUS_HOST = 'anonymous.invalid';
-
-const VERSTATS: readonly Verstat[] = ['TN-Validation-Passed', 'TN-Validation-Failed', 'No-TN-Validation'];
-
-/** One name-addr or addr-spec from an identity header, taken apart. */
-interface IdentityEntry {
-  /** `number`: a usable E.164 number; `anonymous`: withheld; `other`: not a phone number. */
-  kind: 'number' | 'anonymous' | 'other';
-  e164: string | null;
-  /** The user part as written (for `unknown` identities), or null. */
-  user: string | null;
-  /** The normalization failure, for `other` entries that looked like they were meant to be numbers. */
-  problem: string | null;
-  verstat: Verstat | null;
-  /** Remote-Party-ID's `privacy=` asks to withhold the identity. */
-  privacyRequested: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,7 +54,7 @@ export function identityFromSipJsRequest(request: SipRequestLike, country: strin
     get(name) {
       const values = safeHeaderValues(() => request.getHeaders(name));
       if (values.length > 0) return values;
-      const compact = COMPACT_BY_NAME.get(name.toLowerCase());
+      const compact = compactFormOf(name);
       return compact === undefined ? [] : safeHeaderValues(() => request.getHeaders(compact));
     },
   };
@@ -110,15 +95,15 @@ export function verificationStatus(verification: CallerVerification | null): 'pa
 function readIdentity(headers: HeaderSource, country: string): CallerIdentity {
   if (!isSupportedCountryCode(country)) return unknown(`unknown country ${JSON.stringify(String(country))}`);
 
-  const asserted = entriesOf(headers, 'P-Asserted-Identity', country);
-  const remoteParty = entriesOf(headers, 'Remote-Party-ID', country);
-  const fromValues = boundedValues(headers, 'From');
+  const asserted = entriesOf(headers, IDENTITY_HEADERS.assertedIdentity.name, country);
+  const remoteParty = entriesOf(headers, IDENTITY_HEADERS.remotePartyId.name, country);
+  const fromValues = boundedValues(headers, IDENTITY_HEADERS.from.name);
   const from = fromValues.length > 0 ? parseEntries(fromValues[0] ?? '', country)[0] : undefined;
-  const privacyHeader = privacyRequested(boundedValues(headers, 'Privacy'));
+  const privacyHeader = privacyRequested(boundedValues(headers, IDENTITY_HEADERS.privacy.name));
 
   const verification = verificationOf(
     [...asserted, ...remoteParty, ...(from === undefined ? [] : [from])],
-    attestationOf(boundedValues(headers, 'Identity')),
+    attestationOf(boundedValues(headers, IDENTITY_HEADERS.identity.name)),
   );
 
   const assertedEntry =
@@ -223,293 +208,4 @@ function entriesOf(headers: HeaderSource, name: string, country: CountryCode): I
     }
   }
   return entries;
-}
-
-/** Splits a header value at commas that are outside quotes and angle brackets. */
-function splitEntries(value: string): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  let inQuotes = false;
-  let inAngle = false;
-  for (let i = 0; i < value.length && parts.length < MAX_HEADER_VALUES; i++) {
-    const char = value[i];
-    if (inQuotes) {
-      if (char === '\\') i++;
-      else if (char === '"') inQuotes = false;
-    } else if (char === '"') inQuotes = true;
-    else if (char === '<') inAngle = true;
-    else if (char === '>') inAngle = false;
-    else if (char === ',' && !inAngle) {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (parts.length < MAX_HEADER_VALUES) parts.push(value.slice(start));
-  return parts.map((part) => part.trim()).filter((part) => part !== '');
-}
-
-function parseEntries(value: string, country: CountryCode): IdentityEntry[] {
-  return splitEntries(value).map((entry) => parseEntry(entry, country));
-}
-
-/** `"Name" <uri>;params` or `uri;params` → the URI's user part, normalized, plus verstat and privacy. */
-function parseEntry(entry: string, country: CountryCode): IdentityEntry {
-  const { uri, headerParams } = splitNameAddr(entry);
-  const params = parseParams(headerParams);
-  const rpidPrivacy = (params.get('privacy') ?? '').toLowerCase();
-  const privacy =
-    rpidPrivacy !== '' &&
-    rpidPrivacy !== 'off' &&
-    rpidPrivacy !== 'no' &&
-    rpidPrivacy !== 'none' &&
-    rpidPrivacy !== 'name';
-  const verstat = findVerstat(entry);
-  const base = { verstat, privacyRequested: privacy };
-
-  if (uri === null) {
-    return { ...base, kind: 'other', e164: null, user: null, problem: 'malformed identity: "<" without ">"' };
-  }
-  const parts = uriParts(uri);
-  if (parts === null)
-    return {
-      ...base,
-      kind: 'other',
-      e164: null,
-      user: uri === '' ? null : uri,
-      problem: 'not a sip:, sips: or tel: URI',
-    };
-  const user = percentDecode(parts.user).trim();
-  if (user === '' || ANONYMOUS_USERS.has(user.toLowerCase()) || parts.host.toLowerCase() === ANONYMOUS_HOST) {
-    return { ...base, kind: 'anonymous', e164: null, user: null, problem: null };
-  }
-  // Fast path for the call path: a caller already in canonical E.164 is used as written. Rules are stored
-  // in the same canonical form, so the exact lookup needs no libphonenumber parse (≈ 10–100 µs for a new
-  // number on this hardware, against a 50 µs budget for the whole inbound path).
-  if (parts.userParams === '' && E164_PATTERN.test(user)) {
-    return { ...base, kind: 'number', e164: user, user, problem: null };
-  }
-  // With parameters (a phone-context, say) the user part is handed over as a tel: URI: numbers.ts reads them.
-  const dialInput = parts.userParams === '' ? user : `tel:${parts.user}${parts.userParams}`;
-  const result = normalizeNumber(dialInput, country, { acceptUnassigned: true });
-  if (result.ok) return { ...base, kind: 'number', e164: result.e164, user, problem: null };
-  return { ...base, kind: 'other', e164: null, user, problem: looksNumeric(user) ? result.message : null };
-}
-
-function looksNumeric(user: string): boolean {
-  return /^[+\d\s\-.()]+$/.test(user);
-}
-
-/** `uri` is null when the entry is cut off (an unclosed `<`). */
-function splitNameAddr(entry: string): { uri: string | null; headerParams: string } {
-  let inQuotes = false;
-  for (let i = 0; i < entry.length; i++) {
-    const char = entry[i];
-    if (inQuotes) {
-      if (char === '\\') i++;
-      else if (char === '"') inQuotes = false;
-    } else if (char === '"') inQuotes = true;
-    else if (char === '<') {
-      const close = entry.indexOf('>', i + 1);
-      if (close === -1) return { uri: null, headerParams: '' };
-      return { uri: entry.slice(i + 1, close).trim(), headerParams: entry.slice(close + 1) };
-    }
-  }
-  // addr-spec without brackets: parameters after the URI belong to the header (RFC 3261 §20.10).
-  const text = entry.trim();
-  const scheme = /^(sips?|tel):/i.exec(text);
-  if (scheme !== null && scheme[1]?.toLowerCase() === 'tel') {
-    // A bare tel: URI's own parameters cannot be told apart from header parameters; keep them all.
-    return { uri: text, headerParams: text };
-  }
-  const at = text.indexOf('@');
-  const semicolon = text.indexOf(';', at === -1 ? 0 : at);
-  return semicolon === -1
-    ? { uri: text, headerParams: '' }
-    : { uri: text.slice(0, semicolon), headerParams: text.slice(semicolon) };
-}
-
-/** `sip:user;userparams:password@host;params` / `tel:number;params` → user, its parameters, host. */
-/** `sip:127.0.0.1` names a host with no user part (withheld), not the number 127001. */
-const IPV4_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-function uriParts(uri: string): { user: string; userParams: string; host: string } | null {
-  const scheme = /^(sips?|tel):/i.exec(uri);
-  if (scheme === null) return null;
-  let rest = uri.slice(scheme[0].length);
-  const headersAt = rest.indexOf('?');
-  if (headersAt !== -1) rest = rest.slice(0, headersAt);
-  if ((scheme[1] ?? '').toLowerCase() === 'tel') {
-    const semicolon = rest.indexOf(';');
-    return semicolon === -1
-      ? { user: rest, userParams: '', host: '' }
-      : { user: rest.slice(0, semicolon), userParams: rest.slice(semicolon), host: '' };
-  }
-  const at = rest.lastIndexOf('@');
-  if (at === -1) {
-    // `sip:host`: no user part, so the identity is withheld (SPEC §3.3 "user part empty") — unless the
-    // "host" is a number (`sip:+12125551234`), which some gateways send.
-    const host = hostOf(rest);
-    return /^\+?[\d\-.()]+$/.test(host) && !IPV4_ADDRESS.test(host)
-      ? { user: host, userParams: '', host: '' }
-      : { user: '', userParams: '', host };
-  }
-  let userInfo = rest.slice(0, at);
-  const host = hostOf(rest.slice(at + 1));
-  const colon = userInfo.indexOf(':');
-  if (colon !== -1) userInfo = userInfo.slice(0, colon);
-  const semicolon = userInfo.indexOf(';');
-  return semicolon === -1
-    ? { user: userInfo, userParams: '', host }
-    : { user: userInfo.slice(0, semicolon), userParams: userInfo.slice(semicolon), host };
-}
-
-function hostOf(hostAndParams: string): string {
-  const end = hostAndParams.search(/[;:?]/);
-  return (end === -1 ? hostAndParams : hostAndParams.slice(0, end)).trim();
-}
-
-function parseParams(text: string): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const part of text.split(';').slice(0, 32)) {
-    const eq = part.indexOf('=');
-    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
-    if (name === '') continue;
-    const value =
-      eq === -1
-        ? ''
-        : part
-            .slice(eq + 1)
-            .trim()
-            .replace(/^"(.*)"$/, '$1');
-    if (!params.has(name)) params.set(name, value);
-  }
-  return params;
-}
-
-/** `verstat` may sit in the user part, the URI parameters or the header parameters depending on the carrier. */
-function findVerstat(entry: string): Verstat | null {
-  const match = /verstat=([A-Za-z-]+)/i.exec(entry);
-  if (match === null) return null;
-  const value = (match[1] ?? '').toLowerCase();
-  return VERSTATS.find((verstat) => verstat.toLowerCase() === value) ?? null;
-}
-
-function percentDecode(text: string): string {
-  if (!text.includes('%')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// STIR/SHAKEN attestation (RFC 8224 Identity header, RFC 8588 PASSporT `attest` claim).
-
-function attestationOf(values: readonly string[]): Attestation | null {
-  for (const value of values) {
-    const token = value.split(';', 1)[0]?.trim().replace(/^<|>$/g, '') ?? '';
-    const payload = token.split('.')[1];
-    if (payload === undefined) continue;
-    const json = decodeBase64Url(payload);
-    if (json === null) continue;
-    try {
-      const claims: unknown = JSON.parse(json);
-      if (typeof claims === 'object' && claims !== null && 'attest' in claims) {
-        const attest = claims.attest;
-        if (attest === 'A' || attest === 'B' || attest === 'C') return attest;
-      }
-    } catch {
-      // Not JSON: no attestation from this header.
-    }
-  }
-  return null;
-}
-
-const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
- * Decodes base64url (plain base64 characters accepted too) into a string of byte values. The claims
- * that matter are ASCII, so bytes are mapped one to one; `null` for characters outside the alphabet.
- */
-function decodeBase64Url(text: string): string | null {
-  const clean = text.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  let bits = 0;
-  let bitCount = 0;
-  let out = '';
-  for (let i = 0; i < clean.length; i++) {
-    const value = BASE64URL_ALPHABET.indexOf(clean.charAt(i));
-    if (value === -1) return null;
-    bits = ((bits << 6) | value) & 0xffffff;
-    bitCount += 6;
-    if (bitCount >= 8) {
-      bitCount -= 8;
-      out += String.fromCharCode((bits >> bitCount) & 0xff);
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Raw SIP messages.
-
-/** RFC 3261 §7.3.3 compact header names (and RFC 8224's `y` for Identity). */
-const COMPACT_FORMS: ReadonlyArray<readonly [string, string]> = [
-  ['f', 'from'],
-  ['t', 'to'],
-  ['i', 'call-id'],
-  ['m', 'contact'],
-  ['v', 'via'],
-  ['l', 'content-length'],
-  ['c', 'content-type'],
-  ['e', 'content-encoding'],
-  ['k', 'supported'],
-  ['s', 'subject'],
-  ['y', 'identity'],
-];
-const FULL_NAME_BY_COMPACT = new Map(COMPACT_FORMS);
-const COMPACT_BY_NAME = new Map(COMPACT_FORMS.map(([compact, full]) => [full, compact] as const));
-
-function canonicalHeaderName(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return FULL_NAME_BY_COMPACT.get(lower) ?? lower;
-}
-
-/** Headers of a raw SIP message by lower-case full name; folded (continuation) lines are joined. */
-function parseRawHeaders(text: string): { headers: Map<string, string[]>; problem: string | null } {
-  const headers = new Map<string, string[]>();
-  const bounded = text.length > MAX_RAW_MESSAGE_LENGTH ? text.slice(0, MAX_RAW_MESSAGE_LENGTH) : text;
-  const lines = bounded.split(/\r\n|\n|\r/);
-  let first = 0;
-  while (first < lines.length && (lines[first] ?? '').trim() === '') first++;
-  const startLine = lines[first];
-  if (startLine === undefined) return { headers, problem: 'the SIP message is empty' };
-  if (!/^[A-Za-z]+\s+\S+\s+SIP\/2\.0\s*$/i.test(startLine.trim())) {
-    return {
-      headers,
-      problem: 'the SIP message does not start with a request line such as "INVITE sip:… SIP/2.0"',
-    };
-  }
-  let current: { name: string; value: string } | null = null;
-  const flush = (): void => {
-    if (current === null) return;
-    const list = headers.get(current.name) ?? [];
-    if (list.length < 4 * MAX_HEADER_VALUES) list.push(current.value.trim());
-    headers.set(current.name, list);
-    current = null;
-  };
-  for (let i = first + 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (line === '') break; // end of headers; the body follows
-    if ((line.startsWith(' ') || line.startsWith('\t')) && current !== null) {
-      if (current.value.length <= MAX_HEADER_VALUE_LENGTH) current.value += ` ${line.trim()}`;
-      continue;
-    }
-    flush();
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue; // not a header line; ignore it rather than give up on the request
-    current = { name: canonicalHeaderName(line.slice(0, colon)), value: line.slice(colon + 1) };
-  }
-  flush();
-  return { headers, problem: null };
 }

@@ -1,14 +1,21 @@
 /**
  * Glue between the phone core (`renderer/phone`, framework-free, sip.js inside) and the app: it feeds
- * the phone the local policy, mirrors its plain snapshots into the stores, and turns its events into
- * history entries, call reports and emergency bookkeeping. sip.js objects never leave the phone.
+ * the phone the local policy, mirrors its plain snapshots into the stores, and hands its events to the
+ * history, the host's call reports and the emergency bookkeeping. What a call record holds is decided
+ * in `renderer/phone/call-records.ts`; sip.js objects never leave the phone.
  */
 import type { CallReport } from '../../shared/contracts/api';
 import type { HistoryEntry, SipAccount } from '../../shared/contracts/ipc';
 import { buildRuleIndex, type RuleIndex } from '../../shared/decision';
-import type { Decision } from '../../shared/decision.types';
-import type { CallerIdentity } from '../../shared/identity.types';
-import type { BlockedCallEvent, CallSnapshot, Phone, PhoneOptions } from '../phone/types';
+import {
+  blockedCallIsLogged,
+  blockedDialNotice,
+  historyForBlocked,
+  historyForCall,
+  reportForAllowed,
+  reportForBlocked,
+} from '../phone/call-records';
+import type { CallSnapshot, Phone, PhoneOptions } from '../phone/types';
 import { ENDED_CALL_LINGER_MS } from '../stores/calls';
 import { incomingCall } from '../stores/calls';
 import { outboundLine } from '../stores/phone';
@@ -31,95 +38,6 @@ export interface PhoneController {
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Words for the history and the dialer: why the decision blocked. */
-export function blockedReason(decision: Decision): string {
-  const verdict = decision.verdict;
-  if (verdict.action !== 'block') return '';
-  switch (verdict.why) {
-    case 'rule':
-      return verdict.rule.reason;
-    case 'anonymous':
-      return 'Anonymous caller';
-    case 'failed_verification':
-      return 'Caller verification failed';
-  }
-}
-
-function verificationOf(identity: CallerIdentity | null): HistoryEntry['verification'] {
-  const verstat = identity?.verification?.verstat ?? null;
-  if (verstat === 'TN-Validation-Passed') return 'passed';
-  if (verstat === 'TN-Validation-Failed') return 'failed';
-  return identity === null ? null : 'none';
-}
-
-function reportId(prefix: string, id: string): string {
-  return `${prefix}-${id}`.padEnd(8, '0').slice(0, 100);
-}
-
-/** The report the server counts for rule hits and auto-block (SPEC §3.4, §4.2). */
-export function reportForBlocked(event: BlockedCallEvent): CallReport {
-  const verdict = event.decision.verdict;
-  const identity = event.identity;
-  return {
-    id: reportId('blk', event.id),
-    callId: event.sipCallId ?? event.id,
-    direction: event.direction,
-    line: event.line,
-    number: event.decision.number,
-    anonymous: identity?.kind === 'anonymous' || (identity?.kind === 'number' && identity.withheld),
-    action: 'block',
-    why: verdict.why,
-    ruleId: verdict.action === 'block' && verdict.why === 'rule' ? verdict.rule.id : null,
-    at: new Date(event.at).toISOString(),
-    verstat: identity?.verification?.verstat ?? null,
-  };
-}
-
-export function historyForBlocked(event: BlockedCallEvent): HistoryEntry {
-  return {
-    id: event.id,
-    direction: event.direction,
-    number: event.decision.number,
-    display:
-      event.decision.number ??
-      event.dialed ??
-      (event.identity?.kind === 'anonymous' ? 'Anonymous' : 'Unknown caller'),
-    line: event.line,
-    startedAt: new Date(event.at).toISOString(),
-    durationSeconds: 0,
-    result: 'blocked',
-    blockedReason: blockedReason(event.decision),
-    verification: verificationOf(event.identity),
-  };
-}
-
-export function historyForCall(call: CallSnapshot): HistoryEntry {
-  const connected = call.connectedAt !== null;
-  const reason = call.endReason ?? '';
-  let result: HistoryEntry['result'];
-  if (connected) result = 'answered';
-  else if (reason === 'declined') result = 'declined';
-  else if (reason.startsWith('failed')) result = 'failed';
-  else if (call.direction === 'inbound') result = 'missed';
-  else result = 'cancelled';
-  return {
-    id: call.id,
-    direction: call.direction,
-    number: call.number,
-    display: call.remote,
-    line: call.line,
-    startedAt: new Date(call.startedAt).toISOString(),
-    durationSeconds:
-      connected && call.connectedAt !== null
-        ? Math.max(0, ((call.endedAt ?? Date.now()) - call.connectedAt) / 1000)
-        : 0,
-    result,
-    blockedReason: null,
-    verification: call.verification,
-    quality: call.quality?.worst ?? null,
-  };
 }
 
 /** Quiet time after a list change before the call-decision index is rebuilt ahead of the next call. */
@@ -228,24 +146,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
           stores.phone.getState().setLine(line);
           reportStatus();
         },
-        onIncomingCall: ({ call, decision, identity }) => {
+        onIncomingCall: (incoming) => {
+          const { call } = incoming;
           onCall(call);
-          report({
-            id: reportId('in', call.id),
-            callId: call.sipCallId ?? call.id,
-            direction: 'inbound',
-            line: call.line,
-            number: decision.number,
-            anonymous: identity.kind === 'anonymous',
-            action: 'allow',
-            why: decision.verdict.why,
-            ruleId:
-              decision.verdict.action === 'allow' && decision.verdict.why === 'exception'
-                ? decision.verdict.rule.id
-                : null,
-            at: new Date(call.startedAt).toISOString(),
-            verstat: identity.verification?.verstat ?? null,
-          });
+          report(reportForAllowed(incoming));
           void api
             .invoke('notify:incomingCall', { callId: call.id, caller: call.remote, line: call.line })
             .catch(() => undefined);
@@ -254,13 +158,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
         onBlockedCall: (event) => {
           report(reportForBlocked(event));
           const logInbound = stores.blocklist.getState().data?.settings.logBlockedInbound ?? false;
-          if (event.direction === 'outbound' || logInbound) addHistory(historyForBlocked(event));
-          if (event.direction === 'outbound') {
-            stores.calls.getState().setDialerNotice({
-              tone: 'error',
-              text: `Blocked by your organization: ${blockedReason(event.decision)}`,
-            });
-          }
+          if (blockedCallIsLogged(event, logInbound)) addHistory(historyForBlocked(event));
+          if (event.direction === 'outbound')
+            stores.calls.getState().setDialerNotice({ tone: 'error', text: blockedDialNotice(event) });
         },
         onEmergencyCallPlaced: (at) => {
           lastEmergencyAtMs = at;

@@ -4,4 +4,13 @@ export type { CallMediaStats, PhoneWithDiagnostics } from './phone';
 export { decideInbound, decideOutbound, dialTarget, inboundHandling, failOpenDecision } from './interception';
 export type { InboundDecision, InboundHandling, OutboundDecision } from './interception';
 export type * from './types';
-export { blockedReason, callReportFor, historyEntryForBlocked } from './records';
+export {
+  blockedCallIsLogged,
+  blockedDialNotice,
+  blockedReason,
+  historyForBlocked,
+  historyForCall,
+  reportForAllowed,
+  reportForBlocked,
+  verificationOf,
+} from './call-records';

@@ -20,7 +20,7 @@ export interface PhoneLineOptions {
   account: SipAccount;
   password: string | null;
   /** TURN credentials by server URL (from the keychain). */
-  iceCredentials: Readonly<Record<string, string>>;
+  iceCredentials?: Readonly<Record<string, string>>;
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   logLevel: 'debug' | 'log' | 'warn' | 'error';
   reconnect: { initialDelayMs: number; maxDelayMs: number };
@@ -72,7 +72,7 @@ export class PhoneLine {
       sessionDescriptionHandlerFactoryOptions: {
         // Only the account's own servers: sip.js's default names a public STUN server.
         peerConnectionConfiguration: {
-          iceServers: peerIceServers(account.iceServers, (url) => options.iceCredentials[url]),
+          iceServers: peerIceServers(account.iceServers, (url) => options.iceCredentials?.[url]),
         },
         iceGatheringTimeout: account.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS,
       },

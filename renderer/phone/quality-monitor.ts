@@ -11,6 +11,7 @@ import {
   type QualityGrade,
   type WorstQuality,
 } from '../../shared/call-quality';
+import { Web, type Session } from 'sip.js';
 import { figuresBetween, readAudioCounters, type AudioCounters, type StatsEntry } from './quality-stats';
 
 export interface CallQuality {
@@ -28,6 +29,23 @@ export interface QualityMonitorOptions {
   intervalMs?: number;
   /** Loss is judged over this many intervals (5 s by default): long enough to count, short enough to warn. */
   windowIntervals?: number;
+}
+
+/** Samples a sip.js session's peer connection (the phone's hook: started on connect, stopped on end). */
+export function monitorSessionQuality(
+  session: Session,
+  onQuality: (quality: CallQuality) => void,
+  report: (context: string, error: unknown) => void,
+): () => void {
+  return monitorCallQuality({
+    getStats: () => {
+      const handler = session.sessionDescriptionHandler;
+      if (!(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection) return null;
+      return handler.peerConnection.getStats().then((statsReport) => statsReport.values());
+    },
+    onQuality,
+    onError: (error) => report('reading call quality', error),
+  });
 }
 
 /** Starts sampling; returns the function that stops it. */

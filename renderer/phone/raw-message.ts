@@ -5,9 +5,20 @@
  * `sip:…;user=phone` URIs, and an INVITE that still cannot be parsed is answered `400` statelessly.
  * Pure string work: unit-tested in Node.
  */
+import { CALLER_URI_HEADERS, isHeaderLine, sipHeader, type SipHeaderName } from '../../shared/sip-headers';
 
-/** Identity headers (full and compact names) whose `tel:` URIs are rewritten. */
-const IDENTITY_HEADER = /^(from|f|to|t|p-asserted-identity|p-preferred-identity|remote-party-id)\s*:/i;
+/**
+ * Headers whose `tel:` URIs are rewritten, by role: every header the identity reader takes the caller
+ * from (its table, so the two cannot drift apart), and two that sip.js parses too but that never name
+ * the caller.
+ */
+export const TEL_REWRITTEN_HEADERS: readonly SipHeaderName[] = [
+  ...CALLER_URI_HEADERS,
+  /** The callee: sip.js drops the request if it cannot parse it. */
+  sipHeader('To'),
+  /** What the caller would like to be shown as (RFC 3325): the reader never uses it as the caller. */
+  sipHeader('P-Preferred-Identity'),
+];
 /** The host given to numbers that arrived as `tel:` URIs (RFC 3261 §19.1.6: user=phone). */
 export const TEL_HOST = 'tel.invalid';
 const MAX_REWRITE_LENGTH = 256 * 1024;
@@ -41,7 +52,7 @@ export function rewriteTelIdentities(raw: string): string {
   let changed = false;
   for (let position = 1; position < lines.length; position += 1) {
     const line = lines[position];
-    if (line === undefined || !IDENTITY_HEADER.test(line) || !/tel:/i.test(line)) continue;
+    if (line === undefined || !isHeaderLine(line, TEL_REWRITTEN_HEADERS) || !/tel:/i.test(line)) continue;
     const colon = line.indexOf(':');
     const rewritten = line.slice(0, colon + 1) + telToSip(line.slice(colon + 1));
     if (rewritten !== line) {
@@ -56,12 +67,13 @@ export function isInviteRequest(raw: string): boolean {
   return /^INVITE\s/i.test(raw);
 }
 
-const COPIED_HEADERS: Array<{ names: RegExp; canonical: string; required: boolean }> = [
-  { names: /^(via|v)\s*:/i, canonical: 'Via', required: true },
-  { names: /^(from|f)\s*:/i, canonical: 'From', required: true },
-  { names: /^(to|t)\s*:/i, canonical: 'To', required: true },
-  { names: /^(call-id|i)\s*:/i, canonical: 'Call-ID', required: true },
-  { names: /^cseq\s*:/i, canonical: 'CSeq', required: true },
+/** The headers a response copies from its request (RFC 3261 §8.2.6.2), in order. */
+const COPIED_HEADERS: Array<{ header: SipHeaderName; required: boolean }> = [
+  { header: sipHeader('Via'), required: true },
+  { header: sipHeader('From'), required: true },
+  { header: sipHeader('To'), required: true },
+  { header: sipHeader('Call-ID'), required: true },
+  { header: sipHeader('CSeq'), required: true },
 ];
 
 /**
@@ -77,14 +89,14 @@ export function badRequestResponse(raw: string, reason: string): string | null {
     .split('\r\n')
     .slice(1);
   const out: string[] = ['SIP/2.0 400 ' + reason.replace(/[^\x20-\x7e]/g, '').slice(0, 80)];
-  for (const header of COPIED_HEADERS) {
-    const found = lines.filter((line) => header.names.test(line));
-    if (found.length === 0 && header.required) return null;
+  for (const { header, required } of COPIED_HEADERS) {
+    const found = lines.filter((line) => isHeaderLine(line, [header]));
+    if (found.length === 0 && required) return null;
     for (const line of found) {
       let value = line.slice(line.indexOf(':') + 1).trim();
-      if (header.canonical === 'To' && !/;\s*tag=/i.test(value))
+      if (header.name === 'To' && !/;\s*tag=/i.test(value))
         value += `;tag=bl${Math.random().toString(36).slice(2, 10)}`;
-      out.push(`${header.canonical}: ${value}`);
+      out.push(`${header.name}: ${value}`);
     }
   }
   out.push('Content-Length: 0', '', '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyForCall } from '../../renderer/app/phone-controller';
+import { historyForCall } from '../../renderer/phone/call-records';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { historyEntrySchema } from '../../shared/contracts/ipc';
 

@@ -5,7 +5,9 @@ import {
   isInviteRequest,
   rewriteTelIdentities,
   TEL_HOST,
+  TEL_REWRITTEN_HEADERS,
 } from '../../renderer/phone/raw-message';
+import { CALLER_URI_HEADERS } from '../../shared/sip-headers';
 import { identityFromSipJsRequest } from '../../shared/identity';
 
 const silentLogger = new Core.LoggerFactory();
@@ -53,6 +55,28 @@ describe('rewriteTelIdentities', () => {
     expect(rewriteTelIdentities(invite('tel:+12125550100'))).toContain(
       `From: <sip:+12125550100@${TEL_HOST};user=phone>;tag=abc`,
     );
+  });
+
+  it('rewrites every header the identity reader takes the caller from, by full or compact name, and To and P-Preferred-Identity', () => {
+    expect(TEL_REWRITTEN_HEADERS).toEqual(expect.arrayContaining([...CALLER_URI_HEADERS]));
+    const raw = [
+      'INVITE sip:agent1@127.0.0.1 SIP/2.0',
+      'Via: SIP/2.0/WS 127.0.0.1:8080;branch=z9hG4bK-1;rport',
+      'f: <tel:+12125550101>;tag=abc',
+      't: <tel:+12125550102>',
+      'Remote-Party-ID: <tel:+12125550103>;privacy=off',
+      'P-Preferred-Identity: <tel:+12125550104>',
+      'p-asserted-identity : <tel:+12125550105>',
+      'X-Other: <tel:+12125550106>',
+      'Call-ID: call-1',
+      'CSeq: 1 INVITE',
+      '',
+      '',
+    ].join('\r\n');
+    const rewritten = rewriteTelIdentities(raw);
+    for (const number of ['101', '102', '103', '104', '105'])
+      expect(rewritten).toContain(`<sip:+12125550${number}@${TEL_HOST};user=phone>`);
+    expect(rewritten).toContain('X-Other: <tel:+12125550106>');
   });
 
   it('leaves the body, other headers and responses alone', () => {

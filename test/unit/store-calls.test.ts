@@ -10,7 +10,7 @@ import {
   historyForBlocked,
   historyForCall,
   reportForBlocked,
-} from '../../renderer/app/phone-controller';
+} from '../../renderer/phone/call-records';
 import type { BlockedCallEvent, CallSnapshot } from '../../renderer/phone/types';
 import { callReportSchema } from '../../shared/contracts/api';
 import { historyEntrySchema } from '../../shared/contracts/ipc';
