@@ -17,7 +17,9 @@ import {
   session,
   shell,
   Tray,
+  globalShortcut,
   ipcMain,
+  powerMonitor,
   type MenuItemConstructorOptions,
 } from 'electron';
 import electronUpdater from 'electron-updater';
@@ -44,6 +46,13 @@ import {
 } from './policy';
 import { TRAY_ICON_DATA_URL } from './tray-icon';
 import { errorDetail } from '../shared/error-message';
+import type { EventChannel, EventPayload } from '../shared/contracts/ipc';
+import {
+  conflictsAfterRegistration,
+  DEFAULT_SHORTCUTS,
+  describeConflict,
+  planGlobalShortcuts,
+} from '../shared/shortcuts';
 
 const log = (message: string) => console.log(`[main] ${message}`);
 const rendererDir = path.join(__dirname, '..', 'dist', 'renderer');
@@ -273,6 +282,21 @@ function start(): void {
     if (mainWindow !== null && !mainWindow.isDestroyed())
       mainWindow.webContents.send(IPC_EVENT, channel, payload);
   });
+  const sendEvent = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => {
+    if (mainWindow !== null && !mainWindow.isDestroyed())
+      mainWindow.webContents.send(IPC_EVENT, channel, payload);
+  };
+  // SPEC §10.9: the plan (electron policy in shared/shortcuts.ts) decides; the OS may still refuse one.
+  const plan = planGlobalShortcuts(DEFAULT_SHORTCUTS, process.platform);
+  const conflicts = conflictsAfterRegistration(plan, (accelerator) => {
+    const entry = plan.register.find((candidate) => candidate.accelerator === accelerator);
+    return entry
+      ? globalShortcut.register(accelerator, () => sendEvent('shortcut:action', { action: entry.action }))
+      : false;
+  });
+  for (const conflict of conflicts) log(`global shortcut not registered: ${describeConflict(conflict)}`);
+  // SPEC §10.6: after sleep every line re-registers at once instead of waiting for its backoff.
+  powerMonitor.on('resume', () => sendEvent('power:resumed', {}));
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -324,6 +348,7 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
   });
   app.on('will-quit', (event) => {
+    globalShortcut.unregisterAll();
     if (services === null) return;
     const stopping = services;
     services = null;

@@ -10,6 +10,8 @@ import { useWriteAccess } from './permissions';
 import { SyncIndicator } from './SyncIndicator';
 import { useHistory, useSession, useStores, useSync } from './stores';
 import { unseenMissedCount } from '../stores/history-query';
+import { useCallShortcuts } from './call-shortcuts';
+import { usePhoneController } from './controller';
 
 type View = 'phone' | 'settings';
 
@@ -22,6 +24,7 @@ export function Shell() {
   const access = useWriteAccess();
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
+  useCallShortcuts(stores, usePhoneController());
   const missed = useHistory((state) => unseenMissedCount(state.entries, state.missedSeenAt));
   useEffect(() => {
     void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ruleCreateInputSchema, rulePatchSchema, ruleSchema, e164Schema, isoDateTimeSchema } from '../rules';
 import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
 import { iceGatheringTimeoutSchema, storedIceServerSchema } from '../ice-servers';
+import { CALL_ACTIONS } from '../shortcuts';
 import {
   bulkCreateResponseSchema,
   callReportSchema,
@@ -253,6 +254,10 @@ export const eventChannels = {
   'dialer:open': z.object({ number: z.string() }),
   'tray:blockLastCaller': z.object({}),
   'notify:action': z.object({ callId: z.string(), action: z.enum(['answer', 'decline', 'show']) }),
+  /** A global shortcut was pressed (Electron globalShortcut, SPEC §10.9). */
+  'shortcut:action': z.object({ action: z.enum(CALL_ACTIONS) }),
+  /** The computer woke from sleep (Electron powerMonitor): every line re-registers (SPEC §10.6). */
+  'power:resumed': z.object({}),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;
