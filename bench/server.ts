@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addLine, createOrg, createToken, createUser, standaloneStore } from '../server/admin-ops';
 import { openDatabase } from '../server/db/database';
-import { ruleToRow } from '../server/store';
+import { ruleToRow } from '../server/repository';
 import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';

@@ -25,11 +25,11 @@ import {
 import electronUpdater from 'electron-updater';
 import { createMainServices, type MainServices, type TrayStatus } from '../host/services';
 import { createEncryptedSecretStore, SERVER_TOKEN_KEY } from '../host/secrets';
-import { LocalStore } from '../host/store';
+import { LocalStore } from '../host/local-store';
+import { buildContentSecurityPolicy } from '../shared/csp';
 import { IPC_EVENT, registerInvokeHandlers } from './ipc';
 import {
   buildAppMenuTemplate,
-  buildContentSecurityPolicy,
   buildMainWindowOptions,
   buildTrayMenuModel,
   decideWindowOpen,

@@ -5,17 +5,20 @@
  */
 import type { z } from 'zod';
 import {
+  apiRoutes,
   errorCodeForStatus,
-  API_PREFIX,
+  routePath,
   bulkCreateResponseSchema,
   callReportsResponseSchema,
   changesResponseSchema,
   errorEnvelopeSchema,
+  fieldIssuesOf,
   lineSchema,
   linesResponseSchema,
   meResponseSchema,
   snapshotResponseSchema,
   testNumberResponseSchema,
+  type ApiRoute,
   type CallReport,
 } from '../shared/contracts/api';
 import type { WriteError } from '../shared/contracts/ipc';
@@ -24,24 +27,6 @@ import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
 export type FetchLike = typeof fetch;
 export type ApiResult<T> = { ok: true; value: T } | WriteError;
-
-/** The server's routes in one place, relative to the server URL. */
-export const apiRoutes = {
-  me: `${API_PREFIX}/me`,
-  lines: `${API_PREFIX}/lines`,
-  line: (number: string) => `${API_PREFIX}/lines/${encodeURIComponent(number)}`,
-  snapshot: `${API_PREFIX}/sync/snapshot`,
-  changes: (since: number) => `${API_PREFIX}/sync/changes?since=${since}`,
-  events: `${API_PREFIX}/events`,
-  rules: `${API_PREFIX}/blocked-numbers`,
-  rule: (id: string) => `${API_PREFIX}/blocked-numbers/${encodeURIComponent(id)}`,
-  bulkRules: `${API_PREFIX}/blocked-numbers/bulk`,
-  exportCsv: `${API_PREFIX}/blocked-numbers/export.csv`,
-  testNumber: (number: string, line: string | undefined) =>
-    `${API_PREFIX}/test-number?${new URLSearchParams(line === undefined ? { number } : { number, line }).toString()}`,
-  settings: `${API_PREFIX}/settings`,
-  callReports: `${API_PREFIX}/call-reports`,
-} as const;
 
 /** The server URL without a trailing slash, so routes join cleanly. */
 export function normalizeServerUrl(serverUrl: string): string {
@@ -69,8 +54,9 @@ export class OrgApiClient {
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
-  url(route: string): string {
-    return this.serverUrl + route;
+  /** The absolute URL of a path on the server (`routePath` fills a route's parameters). */
+  url(path: string): string {
+    return this.serverUrl + path;
   }
 
   authHeaders(): Record<string, string> {
@@ -78,55 +64,61 @@ export class OrgApiClient {
   }
 
   me() {
-    return this.request('GET', apiRoutes.me, undefined, meResponseSchema);
+    return this.request(apiRoutes.me, apiRoutes.me.path, undefined, meResponseSchema);
   }
   snapshot() {
-    return this.request('GET', apiRoutes.snapshot, undefined, snapshotResponseSchema);
+    return this.request(apiRoutes.snapshot, apiRoutes.snapshot.path, undefined, snapshotResponseSchema);
   }
   changes(since: number) {
-    return this.request('GET', apiRoutes.changes(since), undefined, changesResponseSchema);
+    const path = routePath(apiRoutes.changes, {}, { since });
+    return this.request(apiRoutes.changes, path, undefined, changesResponseSchema);
   }
   lines() {
-    return this.request('GET', apiRoutes.lines, undefined, linesResponseSchema);
+    return this.request(apiRoutes.lines, apiRoutes.lines.path, undefined, linesResponseSchema);
   }
   createRule(input: RuleCreateInput) {
-    return this.request('POST', apiRoutes.rules, input, ruleSchema);
+    return this.request(apiRoutes.createRule, apiRoutes.createRule.path, input, ruleSchema);
   }
   bulkCreateRules(entries: RuleCreateInput[], source: 'bulk' | 'import') {
-    return this.request('POST', apiRoutes.bulkRules, { entries, source }, bulkCreateResponseSchema);
+    const route = apiRoutes.bulkCreateRules;
+    return this.request(route, route.path, { entries, source }, bulkCreateResponseSchema);
   }
   updateRule(id: string, patch: RulePatch) {
-    return this.request('PATCH', apiRoutes.rule(id), patch, ruleSchema);
+    return this.request(apiRoutes.updateRule, routePath(apiRoutes.updateRule, { id }), patch, ruleSchema);
   }
   async deleteRule(id: string): Promise<ApiResult<null>> {
-    const result = await this.send('DELETE', apiRoutes.rule(id), undefined);
+    const result = await this.send(apiRoutes.deleteRule, routePath(apiRoutes.deleteRule, { id }), undefined);
     return result.ok ? { ok: true, value: null } : result;
   }
   testNumber(number: string, line?: string) {
-    return this.request('GET', apiRoutes.testNumber(number, line), undefined, testNumberResponseSchema);
+    const path = routePath(apiRoutes.testNumber, {}, { number, line });
+    return this.request(apiRoutes.testNumber, path, undefined, testNumberResponseSchema);
   }
   async exportCsv(): Promise<ApiResult<string>> {
-    const result = await this.send('GET', apiRoutes.exportCsv, undefined);
+    const result = await this.send(apiRoutes.exportCsv, apiRoutes.exportCsv.path, undefined);
     if (!result.ok) return result;
     return { ok: true, value: await result.value.text() };
   }
   updateSettings(patch: OrgSettingsPatch) {
-    return this.request('PATCH', apiRoutes.settings, patch, orgSettingsSchema);
+    return this.request(apiRoutes.updateSettings, apiRoutes.updateSettings.path, patch, orgSettingsSchema);
   }
   setLineAnnouncementMode(number: string, mode: 'early-media' | 'answer') {
-    return this.request('PATCH', apiRoutes.line(number), { announcementMode: mode }, lineSchema);
+    const path = routePath(apiRoutes.updateLine, { number });
+    return this.request(apiRoutes.updateLine, path, { announcementMode: mode }, lineSchema);
   }
   postCallReports(reports: CallReport[]) {
-    return this.request('POST', apiRoutes.callReports, { reports }, callReportsResponseSchema);
+    const route = apiRoutes.callReports;
+    return this.request(route, route.path, { reports }, callReportsResponseSchema);
   }
 
   private async request<S extends z.ZodType>(
-    method: string,
-    route: string,
+    route: ApiRoute,
+    path: string,
     body: unknown,
     schema: S,
   ): Promise<ApiResult<z.output<S>>> {
-    const result = await this.send(method, route, body);
+    const { method } = route;
+    const result = await this.send(route, path, body);
     if (!result.ok) return result;
     const text = await result.value.text();
     let json: unknown = null;
@@ -136,7 +128,7 @@ export class OrgApiClient {
       return {
         ok: false,
         code: 'internal',
-        message: `The server sent a response that is not JSON (${method} ${route})`,
+        message: `The server sent a response that is not JSON (${method} ${path})`,
       };
     }
     const parsed = schema.safeParse(json);
@@ -144,14 +136,15 @@ export class OrgApiClient {
       return {
         ok: false,
         code: 'internal',
-        message: `The server's response to ${method} ${route} has an unexpected shape`,
-        details: parsed.error.issues,
+        message: `The server's response to ${method} ${path} has an unexpected shape`,
+        details: { issues: fieldIssuesOf(parsed.error.issues) },
       };
     }
     return { ok: true, value: parsed.data };
   }
 
-  private async send(method: string, route: string, body: unknown): Promise<ApiResult<Response>> {
+  private async send(route: ApiRoute, path: string, body: unknown): Promise<ApiResult<Response>> {
+    const { method } = route;
     const headers: Record<string, string> = { ...this.authHeaders(), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Pooled keep-alive connections to a server that has since restarted fail at once ("other side
@@ -161,7 +154,7 @@ export class OrgApiClient {
     let response: Response | null = null;
     for (let attempt = 0; response === null; attempt++) {
       try {
-        response = await this.fetchImpl(this.url(route), {
+        response = await this.fetchImpl(this.url(path), {
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),

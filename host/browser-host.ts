@@ -16,18 +16,18 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppInfo, EventPayload } from '../shared/contracts/ipc';
-import { buildContentSecurityPolicy } from '../electron/policy';
+import { buildContentSecurityPolicy } from '../shared/csp';
 import {
   BRIDGE_PATH,
   BRIDGE_SECRET_PARAM,
   bridgeInvokeMessageSchema,
   type BridgeServerMessage,
-} from '../renderer/bridge/protocol';
+} from '../shared/contracts/bridge';
 import type { FetchLike } from './api-client';
 import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
 import { createMainServices, type MainServices } from './services';
-import { LocalStore } from './store';
+import { LocalStore } from './local-store';
 import { errorDetail, errorMessage } from '../shared/error-message';
 
 export const BROWSER_HOST_CAPABILITIES: AppInfo['capabilities'] = {

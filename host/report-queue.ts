@@ -6,7 +6,7 @@
  */
 import { MAX_BULK_ENTRIES, type CallReport } from '../shared/contracts/api';
 import type { OrgApiClient } from './api-client';
-import type { LocalStore } from './store';
+import type { LocalStore } from './local-store';
 
 export interface ReportQueueOptions {
   store: LocalStore;

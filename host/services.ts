@@ -22,7 +22,7 @@ import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } fro
 import { ReportQueue } from './report-queue';
 import { iceCredentialKey, SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
 import { isTurnUrl } from '../shared/ice-servers';
-import type { LocalStore } from './store';
+import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 
 export interface TrayStatus {

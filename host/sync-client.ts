@@ -7,22 +7,18 @@
  *  4. a revision gap (or an unreadable change) triggers a resync; failures back off with jitter.
  * Plain Node: the store, secrets, fetch, clock and randomness are injected.
  *
- * Every change is in force in memory the moment it is applied (`getBlocklistState()` is always
- * current). The renderer is told what changed — the rules touched since the last announcement, or the
- * whole list when it was replaced (a snapshot, a reset) — and a burst (a bulk import: thousands of
- * changes) is announced coalesced: the first change after a quiet spell at once, then at most one
- * announcement per `emitIntervalMs`, and always a last one when the burst ends. The store coalesces
- * its disk writes the same way.
+ * This file is the connection loop; the local copy it feeds — the list in force, the store's writes
+ * and the coalesced announcements to the renderer — is blocklist-copy.ts.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
-import { changeSchema, SSE_EVENT_CHANGE, type Change, type Snapshot } from '../shared/contracts/api';
+import { apiRoutes, changeSchema, SSE_EVENT_CHANGE, type Change } from '../shared/contracts/api';
 import type { BlocklistChange, BlocklistState, SyncState } from '../shared/contracts/ipc';
-import type { Rule } from '../shared/rules';
-import { OrgApiClient, apiRoutes, describeError, type FetchLike } from './api-client';
+import { OrgApiClient, describeError, type FetchLike } from './api-client';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { BlocklistCopy, RevisionGapError } from './blocklist-copy';
 import { EventStreamError, readEventStream } from './event-stream';
+import type { LocalStore } from './local-store';
 import { SERVER_TOKEN_KEY, type SecretStore } from './secrets';
-import type { CachedBlocklist, LocalStore } from './store';
 
 export interface SyncClientOptions {
   store: LocalStore;
@@ -40,21 +36,6 @@ export interface SyncClientOptions {
   idleTimeoutMs?: number;
   /** The shortest pause between two `onBlocklist` announcements during a burst (default 250 ms). */
   emitIntervalMs?: number;
-}
-
-export const DEFAULT_EMIT_INTERVAL_MS = 250;
-/**
- * An announcement that takes long (a huge list) stretches the pause, so announcing never dominates.
- * The page pays several times the host's cost for each list (parse, then apply), hence the factor.
- */
-const EMIT_COST_FACTOR = 8;
-const MAX_EMIT_INTERVAL_MS = 2000;
-
-class RevisionGapError extends Error {
-  constructor(expected: number, received: number) {
-    super(`revision gap: expected ${expected}, received ${received}`);
-    this.name = 'RevisionGapError';
-  }
 }
 
 class StoppedError extends Error {
@@ -76,42 +57,33 @@ class SyncFailure extends Error {
 
 const MAX_CATCH_UP_ROUNDS = 50;
 
-/** What changed since the last announcement (see `BlocklistDelta`). */
-interface PendingDelta {
-  fromRevision: number;
-  upserted: Map<string, Rule>;
-  removed: Set<string>;
-  settings: boolean;
-  lines: boolean;
-}
-
 export class SyncClient {
   private readonly options: SyncClientOptions;
   private readonly log: (message: string) => void;
-  private list: CachedBlocklist;
-  private rulesById: Map<string, Rule>;
+  private readonly copy: BlocklistCopy;
   private state: SyncState;
   private running: AbortController | null = null;
   private loop: Promise<void> | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  /** Changes applied but not yet announced. */
-  private announcePending = false;
-  /** The list was replaced since the last announcement: the next one carries all of it. */
-  private replacedSinceAnnounced = false;
-  private delta: PendingDelta | null = null;
-  /** `list.rules` lags `rulesById` (the array is built only when the list is handed out). */
-  private rulesStale = false;
-  private lastAnnouncedAt = Number.NEGATIVE_INFINITY;
-  private lastAnnounceCostMs = 0;
   private onlineWaiters: Array<() => void> = [];
   private snapshotNext = false;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
     this.log = options.log ?? (() => {});
-    // Synchronous on purpose: the cached list is in force from the first instant.
-    this.list = options.store.getBlocklist();
-    this.rulesById = new Map(this.list.rules.map((rule) => [rule.id, rule]));
+    this.copy = new BlocklistCopy({
+      store: options.store,
+      now: options.now,
+      isOnline: () => this.isOnline(),
+      onBlocklist: options.onBlocklist,
+      onAnnounced: (syncedAt) => {
+        if (this.state.status === 'synced' && syncedAt !== null)
+          this.setState({ status: 'synced', ...this.counts(), syncedAt });
+        else if (this.state.status !== 'signed_out') this.setState({ ...this.state, ...this.counts() });
+      },
+      onChangeApplied: options.onChangeApplied,
+      log: this.log,
+      emitIntervalMs: options.emitIntervalMs,
+    });
     this.state = this.hasSession() ? this.offlineState('not connected yet') : { status: 'signed_out' };
   }
 
@@ -125,8 +97,7 @@ export class SyncClient {
 
   /** The list in force right now, including changes not yet announced or written. */
   getBlocklistState(): BlocklistState {
-    this.commitToStore();
-    return this.options.store.getBlocklistState();
+    return this.copy.getBlocklistState();
   }
 
   /** Starts (or keeps) the sync loop. Without a session it only reports `signed_out`. */
@@ -150,11 +121,11 @@ export class SyncClient {
     this.loop = null;
     controller?.abort(new StoppedError());
     await loop;
-    this.flushNow();
+    this.copy.flushNow();
     // Not connected any more: writes must be refused until the next start.
     if (this.state.status === 'synced' || this.state.status === 'syncing')
       this.setState(this.offlineState('sync stopped'));
-    this.commitToStore();
+    this.copy.commitToStore();
     await this.options.store.flushBlocklist();
   }
 
@@ -162,12 +133,7 @@ export class SyncClient {
   async reset(): Promise<void> {
     await this.stop();
     await this.options.store.clearBlocklist();
-    this.list = this.options.store.getBlocklist();
-    this.rulesById = new Map();
-    this.rulesStale = false;
-    this.delta = null;
-    this.replacedSinceAnnounced = false;
-    this.options.onBlocklist({ kind: 'full', state: this.getBlocklistState() });
+    this.copy.reload();
     this.setState(this.hasSession() ? this.offlineState('not connected yet') : { status: 'signed_out' });
   }
 
@@ -207,9 +173,9 @@ export class SyncClient {
         await this.catchUp(api);
         if (signal.aborted) break;
         await readEventStream({
-          url: api.url(apiRoutes.events),
+          url: api.url(apiRoutes.events.path),
           headers: api.authHeaders(),
-          lastEventId: String(this.list.revision),
+          lastEventId: String(this.copy.revision),
           fetch: this.options.fetch,
           signal: stream.signal,
           idleTimeoutMs: this.options.idleTimeoutMs ?? 45_000,
@@ -221,7 +187,7 @@ export class SyncClient {
           onEvent: (message) => this.onStreamMessage(message, stream),
         });
         // The server ended the stream (a restart, a deploy): reconnect after a short jittered pause.
-        this.flushNow();
+        this.copy.flushNow();
         if (signal.aborted) break;
         this.setState({ status: 'syncing', ...this.counts() });
         await this.sleep(
@@ -229,7 +195,7 @@ export class SyncClient {
           signal,
         );
       } catch (error) {
-        this.flushNow();
+        this.copy.flushNow();
         if (signal.aborted) break;
         const resync =
           error instanceof RevisionGapError ||
@@ -264,22 +230,22 @@ export class SyncClient {
       return this.loadSnapshot(api);
     }
     for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
-      const result = await api.changes(this.list.revision);
+      const result = await api.changes(this.copy.revision);
       if (!result.ok) {
         if (result.code === 'snapshot_required') return this.loadSnapshot(api);
         throw new SyncFailure(result.message, result.code);
       }
       const { revision: serverRevision, changes } = result.value;
       // The server is behind us (its database was replaced): only a snapshot is the truth.
-      if (serverRevision < this.list.revision) return this.loadSnapshot(api);
+      if (serverRevision < this.copy.revision) return this.loadSnapshot(api);
       try {
-        for (const change of changes) this.applyChange(change);
+        for (const change of changes) this.copy.applyChange(change);
       } catch (error) {
         if (error instanceof RevisionGapError) return this.loadSnapshot(api);
         throw error;
       }
       // Announced through the coalescing timer: a long catch-up must not hand out the list per page.
-      if (this.list.revision >= serverRevision) return;
+      if (this.copy.revision >= serverRevision) return;
       if (changes.length === 0) return this.loadSnapshot(api);
     }
     return this.loadSnapshot(api);
@@ -288,26 +254,7 @@ export class SyncClient {
   private async loadSnapshot(api: OrgApiClient): Promise<void> {
     const result = await api.snapshot();
     if (!result.ok) throw new SyncFailure(result.message, result.code);
-    this.replaceWithSnapshot(result.value);
-  }
-
-  private replaceWithSnapshot(snapshot: Snapshot): void {
-    const session = this.options.store.getSession();
-    this.rulesById = new Map(snapshot.rules.map((rule) => [rule.id, rule]));
-    this.list = {
-      ...this.list,
-      serverUrl: session?.serverUrl ?? this.list.serverUrl,
-      orgId: session?.me.org.id ?? this.list.orgId,
-      revision: snapshot.revision,
-      settings: snapshot.settings,
-      lines: snapshot.lines,
-    };
-    this.rulesStale = true;
-    this.replacedSinceAnnounced = true;
-    this.delta = null;
-    this.log(`sync: snapshot at revision ${snapshot.revision} (${snapshot.rules.length} rules)`);
-    this.announcePending = true;
-    this.flushNow();
+    this.copy.replaceWithSnapshot(result.value);
   }
 
   private onStreamMessage(message: EventSourceMessage, stream: AbortController): void {
@@ -319,141 +266,19 @@ export class SyncClient {
       change = parsed.data;
     } catch (error) {
       this.log(`sync: unreadable change event ${message.id ?? ''}: ${describeError(error)}`);
-      stream.abort(new RevisionGapError(this.list.revision + 1, Number.NaN));
+      stream.abort(new RevisionGapError(this.copy.revision + 1, Number.NaN));
       return;
     }
     try {
-      this.applyChange(change);
+      this.copy.applyChange(change);
     } catch (error) {
       stream.abort(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  /** Applies one change in revision order; replays are ignored, a gap throws. */
-  private applyChange(change: Change): void {
-    if (change.revision <= this.list.revision) return;
-    if (change.revision !== this.list.revision + 1)
-      throw new RevisionGapError(this.list.revision + 1, change.revision);
-    const delta = this.pendingDelta();
-    const upsert = (rule: Rule) => {
-      this.rulesById.set(rule.id, rule);
-      delta?.upserted.set(rule.id, rule);
-      delta?.removed.delete(rule.id);
-    };
-    switch (change.type) {
-      case 'rule_upserted':
-        upsert(change.rule);
-        break;
-      case 'rule_deleted':
-        this.rulesById.delete(change.ruleId);
-        delta?.upserted.delete(change.ruleId);
-        delta?.removed.add(change.ruleId);
-        break;
-      case 'rule_hits': {
-        const rule = this.rulesById.get(change.ruleId);
-        if (rule !== undefined) upsert({ ...rule, hitCount: change.hitCount, lastHitAt: change.lastHitAt });
-        break;
-      }
-      case 'settings_updated':
-        this.list = { ...this.list, settings: change.settings };
-        if (delta) delta.settings = true;
-        break;
-      case 'lines_updated':
-        this.list = { ...this.list, lines: change.lines };
-        if (delta) delta.lines = true;
-        break;
-    }
-    this.list = { ...this.list, revision: change.revision };
-    if (change.type !== 'settings_updated' && change.type !== 'lines_updated') this.rulesStale = true;
-    this.options.onChangeApplied?.(change);
-    this.scheduleFlush();
-  }
-
-  /** The delta being collected, or null while a replaced list waits to be announced whole. */
-  private pendingDelta(): PendingDelta | null {
-    if (this.replacedSinceAnnounced) return null;
-    this.delta ??= {
-      fromRevision: this.list.revision,
-      upserted: new Map(),
-      removed: new Set(),
-      settings: false,
-      lines: false,
-    };
-    return this.delta;
-  }
-
-  /** What the renderer needs to catch up with everything applied since the last announcement. */
-  private takeChange(): BlocklistChange | null {
-    const delta = this.delta;
-    const replaced = this.replacedSinceAnnounced;
-    this.delta = null;
-    this.replacedSinceAnnounced = false;
-    const state = this.getBlocklistState();
-    if (replaced) return { kind: 'full', state };
-    if (delta === null) return null;
-    return {
-      kind: 'delta',
-      delta: {
-        fromRevision: delta.fromRevision,
-        revision: state.revision,
-        upserted: [...delta.upserted.values()],
-        removed: [...delta.removed],
-        ...(delta.settings ? { settings: state.settings } : {}),
-        ...(delta.lines ? { lines: state.lines } : {}),
-      },
-    };
-  }
-
-  /**
-   * Changes arriving together are announced once: the first after a quiet spell on the next tick,
-   * later ones no sooner than the interval after the previous announcement (trailing one guaranteed).
-   */
-  private scheduleFlush(): void {
-    this.announcePending = true;
-    if (this.flushTimer !== null) return;
-    const interval = Math.min(
-      MAX_EMIT_INTERVAL_MS,
-      Math.max(
-        this.options.emitIntervalMs ?? DEFAULT_EMIT_INTERVAL_MS,
-        this.lastAnnounceCostMs * EMIT_COST_FACTOR,
-      ),
-    );
-    const wait = Math.max(0, this.lastAnnouncedAt + interval - performance.now());
-    this.flushTimer = setTimeout(() => this.flushNow(), wait);
-  }
-
-  /** Hands the current list to the store (memory now, disk coalesced) — one consistent snapshot. */
-  private commitToStore(): void {
-    if (!this.rulesStale && this.options.store.getBlocklist() === this.list) return;
-    if (this.rulesStale) this.list = { ...this.list, rules: [...this.rulesById.values()] };
-    this.rulesStale = false;
-    this.options.store.saveBlocklist(this.list);
-  }
-
-  /** Announces pending changes now (the list to the renderer, the counts in the sync state). */
-  private flushNow(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (!this.announcePending) return;
-    this.announcePending = false;
-    const started = performance.now();
-    const syncedAt = this.isOnline() ? this.options.now().toISOString() : this.list.lastSyncedAt;
-    if (syncedAt !== this.list.lastSyncedAt) this.list = { ...this.list, lastSyncedAt: syncedAt };
-    const change = this.takeChange();
-    if (change !== null) this.options.onBlocklist(change);
-    if (this.state.status === 'synced' && syncedAt !== null)
-      this.setState({ status: 'synced', ...this.counts(), syncedAt });
-    else if (this.state.status !== 'signed_out') this.setState({ ...this.state, ...this.counts() });
-    this.lastAnnouncedAt = performance.now();
-    this.lastAnnounceCostMs = this.lastAnnouncedAt - started;
-  }
-
   private markSynced(): void {
     const syncedAt = this.options.now().toISOString();
-    if (this.list.lastSyncedAt !== syncedAt) {
-      this.list = { ...this.list, lastSyncedAt: syncedAt };
-      this.commitToStore();
-    }
+    this.copy.markSynced(syncedAt);
     this.setState({ status: 'synced', ...this.counts(), syncedAt });
     const waiters = this.onlineWaiters;
     this.onlineWaiters = [];
@@ -461,11 +286,11 @@ export class SyncClient {
   }
 
   private counts(): { revision: number; ruleCount: number } {
-    return { revision: this.list.revision, ruleCount: this.rulesById.size };
+    return this.copy.counts();
   }
 
   private offlineState(error: string): SyncState {
-    return { status: 'offline', ...this.counts(), lastSyncedAt: this.list.lastSyncedAt, error };
+    return { status: 'offline', ...this.counts(), lastSyncedAt: this.copy.lastSyncedAt, error };
   }
 
   private setState(next: SyncState): void {

@@ -4,13 +4,13 @@ import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
 import { defaultOrgSettings, timeZoneSchema } from '../shared/settings';
 import { hashToken, newId, newToken } from './ids';
 import type { Database } from './db/database';
-import { DEFAULT_CHANGE_RETENTION, Store } from './store';
+import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
 
 export class AdminError extends Error {}
 
-/** A Store for work outside the HTTP server (CLI, seeding): no push, the default log retention. */
-export function standaloneStore(database: Database): Store {
-  return new Store(database, {
+/** A Repository for work outside the HTTP server (CLI, seeding): no push, the default log retention. */
+export function standaloneStore(database: Database): Repository {
+  return new Repository(database, {
     now: Date.now,
     changeRetention: DEFAULT_CHANGE_RETENTION,
     onCommitted: () => undefined,
@@ -18,7 +18,7 @@ export function standaloneStore(database: Database): Store {
 }
 
 export async function createOrg(
-  store: Store,
+  store: Repository,
   input: { name: string; country: string; timeZone: string; id?: string },
 ): Promise<{ id: string }> {
   const name = input.name.trim();
@@ -48,7 +48,7 @@ export async function createOrg(
 const ROLES: readonly Role[] = ['admin', 'lead', 'agent'];
 
 export async function createUser(
-  store: Store,
+  store: Repository,
   input: { orgId: string; name: string; role: string; id?: string },
 ): Promise<{ id: string }> {
   const role = ROLES.find((known) => known === input.role);
@@ -66,7 +66,7 @@ export async function createUser(
 
 /** Issues a token for a user; only its hash is stored, so this is the one time it can be shown. */
 export async function createToken(
-  store: Store,
+  store: Repository,
   userId: string,
   token: string = newToken(),
 ): Promise<{ token: string }> {
@@ -84,7 +84,7 @@ export async function createToken(
   return { token };
 }
 
-export async function revokeToken(store: Store, token: string): Promise<{ revoked: boolean }> {
+export async function revokeToken(store: Repository, token: string): Promise<{ revoked: boolean }> {
   const result = await store.db
     .updateTable('tokens')
     .set({ revoked_at: new Date(store.now()).toISOString() })
@@ -96,7 +96,7 @@ export async function revokeToken(store: Store, token: string): Promise<{ revoke
 
 /** Adds a line (or relabels it); the change syncs to the apps as `lines_updated`. */
 export async function addLine(
-  store: Store,
+  store: Repository,
   input: { orgId: string; number: string; label: string },
 ): Promise<Line> {
   const org = await store.getOrg(input.orgId);

@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Change } from '../shared/contracts/api';
-import type { Store } from './store';
+import type { Repository } from './repository';
 
 export type ChangeListener = (change: Change) => void;
 
@@ -21,7 +21,7 @@ export class ChangeHub {
   private readonly feeds = new Map<string, OrgFeed>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Repository,
     private readonly log: FastifyBaseLogger,
   ) {}
 

@@ -1,19 +1,22 @@
 /** Reads (list, snapshot, changes, audit) and the org-level writes (settings, lines). */
 import { sql } from 'kysely';
-import type {
-  AnnouncementMode,
-  AuditEntry,
-  ChangesResponse,
-  Line,
-  ListRulesQuery,
-  Snapshot,
+import { z } from 'zod';
+import {
+  fieldIssuesOf,
+  type AnnouncementMode,
+  type AuditEntry,
+  type ChangesResponse,
+  type Line,
+  type ListRulesQuery,
+  type Snapshot,
 } from '../shared/contracts/api';
 import { normalizeNumberOrPrefix } from '../shared/numbers';
 import type { Rule } from '../shared/rules';
 import { applySettingsPatch, type OrgSettings, type OrgSettingsPatch } from '../shared/settings';
 import { ApiError, notFound } from './errors';
 import { likeInsensitive } from './rules-service';
-import { countryOf, ruleFromRow, type Actor, type Store } from './store';
+import { settingsToStore } from './stored-settings';
+import { countryOf, ruleFromRow, type Actor, type Repository } from './repository';
 
 interface Cursor {
   value: string | number;
@@ -41,7 +44,7 @@ function decodeCursor(text: string): Cursor {
 const SORT_COLUMNS = { created: 'created_at', number: 'number', hits: 'hit_count' } as const;
 
 export async function listRules(
-  store: Store,
+  store: Repository,
   orgId: string,
   settings: OrgSettings,
   query: ListRulesQuery,
@@ -91,7 +94,7 @@ export async function listRules(
 }
 
 /** Pages of rules for the CSV export, oldest first, so a large list is streamed and not held whole. */
-export async function* rulePages(store: Store, orgId: string, pageSize = 2000): AsyncGenerator<Rule[]> {
+export async function* rulePages(store: Repository, orgId: string, pageSize = 2000): AsyncGenerator<Rule[]> {
   let after: { createdAt: string; id: string } | null = null;
   for (;;) {
     let query = store.db.selectFrom('rules').selectAll().where('org_id', '=', orgId);
@@ -114,7 +117,7 @@ export async function* rulePages(store: Store, orgId: string, pageSize = 2000): 
 }
 
 /** The whole list, settings, lines and revision, read consistently. */
-export async function snapshot(store: Store, orgId: string): Promise<Snapshot> {
+export async function snapshot(store: Repository, orgId: string): Promise<Snapshot> {
   return JSON.parse(await snapshotJson(store, orgId)) as Snapshot;
 }
 
@@ -138,7 +141,7 @@ const RULE_JSON_FIELDS: ReadonlyArray<[string, string]> = [
  * The snapshot as JSON text. The database builds the rules array itself (json_agg / json_group_array):
  * for 100,000 rules that avoids creating and re-serializing 100,000 objects in the request.
  */
-export async function snapshotJson(store: Store, orgId: string): Promise<string> {
+export async function snapshotJson(store: Repository, orgId: string): Promise<string> {
   const pg = store.database.dialect === 'pg';
   let transaction = store.db.transaction();
   // REPEATABLE READ: the rules and the revision come from one moment even while writes go on.
@@ -172,7 +175,11 @@ export async function snapshotJson(store: Store, orgId: string): Promise<string>
   });
 }
 
-export async function changesSince(store: Store, orgId: string, since: number): Promise<ChangesResponse> {
+export async function changesSince(
+  store: Repository,
+  orgId: string,
+  since: number,
+): Promise<ChangesResponse> {
   const org = await store.getOrg(orgId);
   if (org === null) throw notFound('the org');
   if (since < org.logFloor || since > org.revision) {
@@ -190,7 +197,7 @@ export async function changesSince(store: Store, orgId: string, since: number): 
 }
 
 export async function patchSettings(
-  store: Store,
+  store: Repository,
   orgId: string,
   patch: OrgSettingsPatch,
   actor: Actor,
@@ -201,15 +208,21 @@ export async function patchSettings(
     try {
       after = applySettingsPatch(before, patch);
     } catch (error) {
-      throw new ApiError(422, 'unprocessable', 'the settings are not valid after this change', String(error));
+      if (!(error instanceof z.ZodError)) throw error;
+      throw new ApiError(422, 'unprocessable', 'the settings are not valid after this change', {
+        issues: fieldIssuesOf(error.issues),
+      });
     }
     if (JSON.stringify(before) === JSON.stringify(after)) return after;
+    // Fields this version does not know, and stored values it refuses, stay as they were.
+    const stored = settingsToStore(write.org.storedSettings, before, after);
     await write.tx
       .updateTable('orgs')
-      .set({ settings: JSON.stringify(after) })
+      .set({ settings: JSON.stringify(stored) })
       .where('id', '=', orgId)
       .execute();
     write.org.settings = after;
+    write.org.storedSettings = stored;
     write.addChange({ type: 'settings_updated', settings: after });
     write.audit(actor, 'settings.updated', null, before, after);
     return after;
@@ -217,7 +230,7 @@ export async function patchSettings(
 }
 
 export async function setAnnouncementMode(
-  store: Store,
+  store: Repository,
   orgId: string,
   lineNumber: string,
   mode: AnnouncementMode,
@@ -249,7 +262,7 @@ function parseJsonColumn(text: string | null): unknown {
 }
 
 export async function listAudit(
-  store: Store,
+  store: Repository,
   orgId: string,
   query: { cursor?: string | undefined; limit: number },
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {

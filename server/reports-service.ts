@@ -6,12 +6,12 @@ import type { CallReport } from '../shared/contracts/api';
 import { evaluateAutoBlock } from '../shared/autoblock';
 import { findRuleConflict, type Rule } from '../shared/rules';
 import { insertRule } from './rules-service';
-import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Store } from './store';
+import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Repository } from './repository';
 
 export const AUTO_BLOCK_CREATOR = 'Auto-block';
 
 export async function receiveCallReports(
-  store: Store,
+  store: Repository,
   user: AuthenticatedUser,
   reports: readonly CallReport[],
 ): Promise<{ accepted: number; duplicates: number }> {

@@ -22,8 +22,8 @@ import {
   ruleToRow,
   type Actor,
   type OrgWrite,
-  type Store,
-} from './store';
+  type Repository,
+} from './repository';
 
 export interface RuleCandidate {
   number: string;
@@ -83,8 +83,10 @@ export function checkCandidate(
 
 function candidateError(check: Exclude<CandidateCheck, { ok: true }>): ApiError {
   if (check.status === 'emergency') return new ApiError(422, 'emergency_number', check.message);
+  const field =
+    check.reason === 'unknown_line' ? 'scope' : check.reason === 'expired' ? 'expiresAt' : 'number';
   return new ApiError(422, 'unprocessable', check.message, {
-    field: check.reason === 'unknown_line' ? 'scope' : check.reason === 'expired' ? 'expiresAt' : 'number',
+    issues: [{ path: [field], message: check.message }],
     reason: check.reason,
   });
 }
@@ -103,7 +105,7 @@ function newRule(write: OrgWrite, candidate: RuleCandidate, source: RuleSource, 
   };
 }
 
-async function lineNumbersOf(store: Store, write: OrgWrite): Promise<Set<string>> {
+async function lineNumbersOf(store: Repository, write: OrgWrite): Promise<Set<string>> {
   const lines = await store.listLines(write.org.id, write.tx);
   return new Set(lines.map((line) => line.number));
 }
@@ -132,7 +134,7 @@ export async function insertRule(
 }
 
 export async function createRule(
-  store: Store,
+  store: Repository,
   orgId: string,
   input: Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] },
   actor: Actor,
@@ -171,7 +173,7 @@ export async function createRule(
 
 /** SPEC §2.4: one result per entry; the valid entries are created even when others fail. */
 export async function bulkCreateRules(
-  store: Store,
+  store: Repository,
   orgId: string,
   entries: readonly unknown[],
   source: 'bulk' | 'import',
@@ -225,7 +227,7 @@ export async function bulkCreateRules(
 }
 
 export async function patchRule(
-  store: Store,
+  store: Repository,
   orgId: string,
   ruleId: string,
   patch: RulePatch,
@@ -241,8 +243,9 @@ export async function patchRule(
           ? null
           : new Date(patch.expiresAt).toISOString();
     if (patch.expiresAt !== undefined && expiresAt !== null && Date.parse(expiresAt) <= write.nowMs) {
-      throw new ApiError(422, 'unprocessable', 'expiresAt must be in the future', {
-        field: 'expiresAt',
+      const message = 'expiresAt must be in the future';
+      throw new ApiError(422, 'unprocessable', message, {
+        issues: [{ path: ['expiresAt'], message }],
         reason: 'expired',
       });
     }
@@ -276,7 +279,12 @@ export async function removeRule(
   write.audit(actor, action, rule.id, rule, null);
 }
 
-export async function deleteRule(store: Store, orgId: string, ruleId: string, actor: Actor): Promise<void> {
+export async function deleteRule(
+  store: Repository,
+  orgId: string,
+  ruleId: string,
+  actor: Actor,
+): Promise<void> {
   await store.writeOrg(orgId, async (write) => {
     const rule = await store.findRule(orgId, ruleId, write.tx);
     if (rule === null) throw notFound('the rule');
@@ -285,7 +293,7 @@ export async function deleteRule(store: Store, orgId: string, ruleId: string, ac
 }
 
 /** Removes every rule whose expiry has passed, each removal a `rule_deleted` change. Returns how many. */
-export async function sweepExpiredRules(store: Store): Promise<number> {
+export async function sweepExpiredRules(store: Repository): Promise<number> {
   const nowIso = new Date(store.now()).toISOString();
   const expired = await store.db
     .selectFrom('rules')

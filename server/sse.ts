@@ -5,7 +5,7 @@
  */
 import { SSE_EVENT_CHANGE, SSE_EVENT_HEARTBEAT, type Change } from '../shared/contracts/api';
 import type { ChangeHub } from './hub';
-import type { Store } from './store';
+import type { Repository } from './repository';
 
 /** What the stream needs of an HTTP response (a ServerResponse in the server). */
 export interface SseResponse {
@@ -29,7 +29,7 @@ export class SseStream {
 
   constructor(
     private readonly response: SseResponse,
-    private readonly store: Store,
+    private readonly store: Repository,
     private readonly orgId: string,
     since: number,
     private readonly onClose: (stream: SseStream) => void,

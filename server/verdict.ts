@@ -2,10 +2,10 @@
 import type { TestNumberResponse } from '../shared/contracts/api';
 import { buildRuleIndex, testNumber } from '../shared/decision';
 import { notFound } from './errors';
-import type { Store } from './store';
+import type { Repository } from './repository';
 
 export async function testNumberForOrg(
-  store: Store,
+  store: Repository,
   orgId: string,
   input: string,
   line: string | null,

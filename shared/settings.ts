@@ -69,6 +69,32 @@ export const orgSettingsSchema = z.object({
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 
+/**
+ * A field of the org settings by its path: a top-level field or `autoBlock.<field>` (working hours are
+ * one field). Derived from the schema, so a new setting is a field here without being listed.
+ */
+export type OrgSettingsField =
+  Exclude<keyof OrgSettings, 'autoBlock'> | `autoBlock.${keyof AutoBlockSettings & string}`;
+
+export const ORG_SETTINGS_FIELDS: readonly OrgSettingsField[] = [
+  ...Object.keys(orgSettingsSchema.shape).filter(
+    (key): key is Exclude<keyof OrgSettings, 'autoBlock'> => key !== 'autoBlock',
+  ),
+  ...Object.keys(autoBlockSettingsSchema.shape).map(
+    (key) => `autoBlock.${key}` as `autoBlock.${keyof AutoBlockSettings & string}`,
+  ),
+];
+
+/** The settings field a path into the settings (or a patch of them) falls in, or null for none. */
+export function settingsFieldOf(path: ReadonlyArray<string | number>): OrgSettingsField | null {
+  for (let length = path.length; length > 0; length--) {
+    const candidate = path.slice(0, length).join('.');
+    const field = ORG_SETTINGS_FIELDS.find((known) => known === candidate);
+    if (field !== undefined) return field;
+  }
+  return null;
+}
+
 /** A partial update: every field optional, nested autoBlock partial too; unknown fields refused. */
 export const orgSettingsPatchSchema = orgSettingsSchema
   .extend({ autoBlock: autoBlockSettingsSchema.partial().strict() })

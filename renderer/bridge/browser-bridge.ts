@@ -22,7 +22,7 @@ import {
   BRIDGE_SECRET_PARAM,
   bridgeServerMessageSchema,
   type BridgeInvokeMessage,
-} from './protocol';
+} from '../../shared/contracts/bridge';
 
 export class BridgeError extends Error {
   constructor(

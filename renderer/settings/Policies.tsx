@@ -1,25 +1,16 @@
 import { useMemo, useState } from 'react';
 import { getCountries } from 'libphonenumber-js/max';
-import type { OrgSettings, OrgSettingsPatch, Weekday, WorkingDay } from '../../shared/settings';
-import { MIN_PSAP_WINDOW_MINUTES, WEEKDAYS } from '../../shared/settings';
+import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
+import { MIN_PSAP_WINDOW_MINUTES } from '../../shared/settings';
 import type { AnnouncementMode } from '../../shared/contracts/api';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, usePhone, useSettingsStore, useStores } from '../app/stores';
 import { describeScope } from '../app/format';
-import { messageForField } from '../stores/settings';
+import { messageForField, type SettingsField } from '../stores/settings';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
+import { WorkingHoursEditor } from './WorkingHoursEditor';
 import { errorMessage } from '../../shared/error-message';
-
-const DAY_NAMES: Record<Weekday, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
 
 /** Settings → Policies (SPEC §7.2, §7.3): every change is sent at once; the form shows the synced value. */
 export function Policies() {
@@ -46,7 +37,7 @@ export function Policies() {
   );
 }
 
-function useFieldError(field: string): string | null {
+function useFieldError(field: SettingsField): string | null {
   const error = useSettingsStore((state) => state.errors[field]);
   return error ? messageForField(error, field) : null;
 }
@@ -54,7 +45,7 @@ function useFieldError(field: string): string | null {
 function PolicyForm({ settings, disabled }: { settings: OrgSettings; disabled: boolean }) {
   const { settings: store } = useStores();
   const pending = useSettingsStore((state) => state.pending);
-  const send = (field: string, patch: OrgSettingsPatch) => void store.getState().update(field, patch);
+  const send = (field: SettingsField, patch: OrgSettingsPatch) => void store.getState().update(field, patch);
   const countries = useMemo(() => {
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
     return getCountries()
@@ -273,106 +264,6 @@ function NumberSetting({ label, hint, value, min, max, disabled, error, onCommit
           setLocalError(null);
         }
       }}
-    />
-  );
-}
-
-function WorkingHoursEditor({
-  hours,
-  disabled,
-  error,
-  onChange,
-}: {
-  hours: Record<Weekday, WorkingDay>;
-  disabled: boolean;
-  error: string | null;
-  onChange(hours: Record<Weekday, WorkingDay>): void;
-}) {
-  // Edits build on the last hours sent, not only on those the server has confirmed: a start time and
-  // then an end time changed in quick succession must both be kept.
-  const [sent, setSent] = useState(hours);
-  const [confirmed, setConfirmed] = useState(hours);
-  if (confirmed !== hours) {
-    setConfirmed(hours);
-    setSent(hours);
-  }
-  const setDay = (day: Weekday, change: (previous: WorkingDay) => WorkingDay) => {
-    const next = { ...sent, [day]: change(sent[day]) };
-    setSent(next);
-    onChange(next);
-  };
-  return (
-    <fieldset className="bl-fieldset bl-hours">
-      <legend>Working hours</legend>
-      {WEEKDAYS.map((day) => {
-        const current = hours[day];
-        return (
-          <div key={day} className="bl-hours__day">
-            <label className="bl-checkbox">
-              <input
-                type="checkbox"
-                checked={current !== null}
-                disabled={disabled}
-                onChange={(event) =>
-                  setDay(day, () => (event.target.checked ? { start: '09:00', end: '17:00' } : null))
-                }
-              />
-              {DAY_NAMES[day]}
-            </label>
-            {current !== null && (
-              <>
-                <TimeInput
-                  label={`${DAY_NAMES[day]} start`}
-                  value={current.start}
-                  disabled={disabled}
-                  onCommit={(start) => setDay(day, (previous) => ({ end: current.end, ...previous, start }))}
-                />
-                <TimeInput
-                  label={`${DAY_NAMES[day]} end`}
-                  value={current.end}
-                  disabled={disabled}
-                  onCommit={(end) => setDay(day, (previous) => ({ start: current.start, ...previous, end }))}
-                />
-              </>
-            )}
-          </div>
-        );
-      })}
-      {error && (
-        <p className="bl-field__error" role="alert">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-function TimeInput({
-  label,
-  value,
-  disabled,
-  onCommit,
-}: {
-  label: string;
-  value: string;
-  disabled: boolean;
-  onCommit(value: string): void;
-}) {
-  const [draft, setDraft] = useState(value);
-  const [shownValue, setShownValue] = useState(value);
-  if (shownValue !== value) {
-    setShownValue(value);
-    setDraft(value);
-  }
-  return (
-    <TextField
-      label={label}
-      hideLabel
-      type="time"
-      value={draft}
-      disabled={disabled}
-      onChange={(event) => setDraft(event.target.value)}
-      onBlur={() => draft !== value && /^\d{2}:\d{2}$/.test(draft) && onCommit(draft)}
     />
   );
 }

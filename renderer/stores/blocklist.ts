@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
-import type { BlocklineApi, BlocklistDelta, BlocklistState } from '../../shared/contracts/ipc';
+import { mergeDelta, toBlocklistDelta, type MergedDelta } from '../../shared/blocklist-delta';
+import type { BlocklineApi, BlocklistState } from '../../shared/contracts/ipc';
 import type { BulkCreateResponse, TestNumberResponse } from '../../shared/contracts/api';
 import type { Rule, RuleCreateInput, RulePatch } from '../../shared/rules';
 import { safeWrite, type WriteOutcome } from '../app/api';
@@ -57,41 +58,6 @@ export type BlocklistStore = ReturnType<typeof createBlocklistStore>;
  * this many ms: the first at once, the rest merged and applied at the end of the window.
  */
 export const CHANGE_COALESCE_MS = 200;
-
-/** Deltas received during one coalescing window, merged into one. */
-interface MergedDelta {
-  fromRevision: number;
-  revision: number;
-  upserted: Map<string, Rule>;
-  removed: Set<string>;
-  settings?: BlocklistState['settings'];
-  lines?: BlocklistState['lines'];
-  /** A delta did not follow on from the previous one: the whole list must be fetched. */
-  gap: boolean;
-}
-
-function mergeDelta(into: MergedDelta | null, delta: BlocklistDelta): MergedDelta {
-  const merged: MergedDelta = into ?? {
-    fromRevision: delta.fromRevision,
-    revision: delta.revision,
-    upserted: new Map(),
-    removed: new Set(),
-    gap: false,
-  };
-  if (delta.fromRevision > merged.revision) merged.gap = true;
-  merged.revision = Math.max(merged.revision, delta.revision);
-  for (const id of delta.removed) {
-    merged.upserted.delete(id);
-    merged.removed.add(id);
-  }
-  for (const rule of delta.upserted) {
-    merged.removed.delete(rule.id);
-    merged.upserted.set(rule.id, rule);
-  }
-  if (delta.settings) merged.settings = delta.settings;
-  if (delta.lines) merged.lines = delta.lines;
-  return merged;
-}
 
 /** Whether a rule changed in anything a call decision (or its explanation) depends on. */
 function decidesDifferently(before: Rule | undefined, after: Rule): boolean {
@@ -204,21 +170,19 @@ export function createBlocklistStore(api: BlocklineApi) {
     }
   }
 
-  /** Deltas that arrived before the first load: applied on top of it if it turns out older. */
+  /** Deltas that arrived before the first load (merged): applied on top of it if it turns out older. */
   let beforeLoad: MergedDelta | null = null;
-  const asDelta = (merged: MergedDelta): BlocklistDelta => ({
-    fromRevision: merged.fromRevision,
-    revision: merged.revision,
-    upserted: [...merged.upserted.values()],
-    removed: [...merged.removed],
-    ...(merged.settings ? { settings: merged.settings } : {}),
-    ...(merged.lines ? { lines: merged.lines } : {}),
-  });
 
   function applyDelta(delta: MergedDelta): void {
     const data = store.getState().data;
     if (data === null) {
-      beforeLoad = beforeLoad === null ? delta : mergeDelta(beforeLoad, asDelta(delta));
+      if (beforeLoad === null) beforeLoad = delta;
+      else {
+        const gapInside = delta.gap;
+        beforeLoad = mergeDelta(beforeLoad, toBlocklistDelta(delta));
+        // The wire form has no gap flag: a gap inside this burst must survive the merge.
+        if (gapInside) beforeLoad.gap = true;
+      }
       return;
     }
     if (data.revision >= delta.revision) return;
@@ -227,7 +191,7 @@ export function createBlocklistStore(api: BlocklineApi) {
       void reload();
       return;
     }
-    applyToList(data, asDelta(delta));
+    applyToList(data, toBlocklistDelta(delta));
   }
 
   let pendingFull: BlocklistState | null = null;

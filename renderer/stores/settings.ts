@@ -1,11 +1,16 @@
 import { createStore } from 'zustand/vanilla';
 import type { BlocklineApi, SipAccount, WriteError } from '../../shared/contracts/ipc';
-import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
+import {
+  settingsFieldOf,
+  type OrgSettings,
+  type OrgSettingsField,
+  type OrgSettingsPatch,
+} from '../../shared/settings';
 import { safeWrite, type WriteOutcome } from '../app/api';
 import { errorMessage } from '../../shared/error-message';
 
 /** A field of the org settings form, named by its path (`autoBlock.threshold`). */
-export type SettingsField = string;
+export type SettingsField = OrgSettingsField;
 
 export interface PhoneAccountEntry {
   account: SipAccount;
@@ -16,9 +21,9 @@ export interface PhoneAccountEntry {
 
 export interface SettingsStoreState {
   /** Fields whose change is on its way to the server. */
-  pending: Record<SettingsField, true>;
+  pending: Partial<Record<SettingsField, true>>;
   /** The server's refusal for a field, in its words, shown next to that field. */
-  errors: Record<SettingsField, WriteError>;
+  errors: Partial<Record<SettingsField, WriteError>>;
   accounts: PhoneAccountEntry[];
   accountsError: string | null;
   /** Increases after every saved or removed account, so the phone restarts with the new setup. */
@@ -101,25 +106,10 @@ function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T
   return rest;
 }
 
-/**
- * The message for a field from a refusal's details when the server names fields (zod-style
- * `[{ path, message }]`), else the refusal's own message.
- */
+/** The message for a field from the issues a refusal names, else the refusal's own message. */
 export function messageForField(error: WriteError, field: SettingsField): string {
-  const details = error.details;
-  if (Array.isArray(details)) {
-    for (const issue of details) {
-      if (typeof issue !== 'object' || issue === null) continue;
-      const path: unknown = Reflect.get(issue, 'path');
-      const message: unknown = Reflect.get(issue, 'message');
-      if (
-        Array.isArray(path) &&
-        typeof message === 'string' &&
-        path.join('.').endsWith(field.split('.').pop() ?? field)
-      ) {
-        return message;
-      }
-    }
-  }
-  return error.message;
+  return (
+    (error.details?.issues ?? []).find((issue) => settingsFieldOf(issue.path) === field)?.message ??
+    error.message
+  );
 }

@@ -17,6 +17,61 @@ import { orgSettingsPatchSchema, orgSettingsSchema, countryCodeSchema } from '..
 export const API_PREFIX = '/v1';
 export const MAX_BULK_ENTRIES = 500;
 
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One route of the API: the server registers it, clients call it. Parameters are `:name` segments. */
+export interface ApiRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
+/** Every route of the API, each declared once (SPEC §9). */
+export const apiRoutes = {
+  openApi: { method: 'GET', path: `${API_PREFIX}/openapi.json` },
+  me: { method: 'GET', path: `${API_PREFIX}/me` },
+  lines: { method: 'GET', path: `${API_PREFIX}/lines` },
+  updateLine: { method: 'PATCH', path: `${API_PREFIX}/lines/:number` },
+  listRules: { method: 'GET', path: `${API_PREFIX}/blocked-numbers` },
+  createRule: { method: 'POST', path: `${API_PREFIX}/blocked-numbers` },
+  bulkCreateRules: { method: 'POST', path: `${API_PREFIX}/blocked-numbers/bulk` },
+  exportCsv: { method: 'GET', path: `${API_PREFIX}/blocked-numbers/export.csv` },
+  updateRule: { method: 'PATCH', path: `${API_PREFIX}/blocked-numbers/:id` },
+  deleteRule: { method: 'DELETE', path: `${API_PREFIX}/blocked-numbers/:id` },
+  testNumber: { method: 'GET', path: `${API_PREFIX}/test-number` },
+  settings: { method: 'GET', path: `${API_PREFIX}/settings` },
+  updateSettings: { method: 'PATCH', path: `${API_PREFIX}/settings` },
+  snapshot: { method: 'GET', path: `${API_PREFIX}/sync/snapshot` },
+  changes: { method: 'GET', path: `${API_PREFIX}/sync/changes` },
+  events: { method: 'GET', path: `${API_PREFIX}/events` },
+  callReports: { method: 'POST', path: `${API_PREFIX}/call-reports` },
+  audit: { method: 'GET', path: `${API_PREFIX}/audit` },
+} as const satisfies Record<string, ApiRoute>;
+
+/** The `:name` parameters of a route path, as a union of names. */
+type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+export type RouteParams<R extends ApiRoute> = Record<ParamNames<R['path']>, string>;
+
+/** A route's path with its parameters filled in (URI-encoded) and the query, if any, appended. */
+export function routePath<R extends ApiRoute>(
+  route: R,
+  params: RouteParams<R>,
+  query?: Record<string, string | number | undefined>,
+): string {
+  const values: Record<string, string> = params;
+  const path = route.path.replace(/:([A-Za-z]+)/g, (_match, name: string) =>
+    encodeURIComponent(values[name] ?? ''),
+  );
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
 export const errorCodeSchema = z.enum([
   'bad_request',
   'validation_failed',
@@ -58,11 +113,49 @@ export function errorCodeForStatus(status: number): ErrorCode {
   }
 }
 
+/** One refused field: `path` names it from the top of the request (`['autoBlock', 'threshold']`). */
+export const fieldIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number().int()])),
+  message: z.string(),
+});
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+/** Zod's issues (paths of keys and indexes) as the contract's field issues. */
+export function fieldIssuesOf(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldIssue[] {
+  return issues.map((issue) => ({
+    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+    message: issue.message,
+  }));
+}
+
+/**
+ * What an error envelope may say beyond its message; which parts appear depends on the code. The server
+ * builds it from this type and clients read it with this schema.
+ */
+export const errorDetailsSchema = z.object({
+  /** validation_failed, unprocessable: the fields refused, each with its own message. */
+  issues: z.array(fieldIssueSchema).optional(),
+  /** unprocessable: why the rule cannot be made (`invalid_number`, `expired`, `unknown_line`…). */
+  reason: z.string().optional(),
+  /** already_blocked: the rule that already covers the number, and how it does. */
+  ruleId: z.string().optional(),
+  conflict: z.string().optional(),
+  /** snapshot_required: the server's revision and the oldest one its change log still reaches. */
+  revision: z.number().int().optional(),
+  oldestAvailable: z.number().int().optional(),
+  /** payload_too_large: the most entries one request may carry, and how many it had. */
+  max: z.number().int().optional(),
+  got: z.number().int().optional(),
+});
+export type ErrorDetails = z.infer<typeof errorDetailsSchema>;
+
 export const errorEnvelopeSchema = z.object({
   error: z.object({
     code: errorCodeSchema,
     message: z.string(),
-    details: z.unknown().optional(),
+    details: errorDetailsSchema.optional(),
   }),
 });
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;

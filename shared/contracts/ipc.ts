@@ -16,6 +16,7 @@ import {
   meResponseSchema,
   testNumberResponseSchema,
   errorCodeSchema,
+  errorDetailsSchema,
   announcementModeSchema,
 } from './api';
 
@@ -83,7 +84,7 @@ export const writeErrorSchema = z.object({
   ok: z.literal(false),
   code: z.union([errorCodeSchema, z.literal('offline'), z.literal('network')]),
   message: z.string(),
-  details: z.unknown().optional(),
+  details: errorDetailsSchema.optional(),
 });
 export type WriteError = z.infer<typeof writeErrorSchema>;
 const writeResult = <T extends z.ZodType>(value: T) =>

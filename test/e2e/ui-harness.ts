@@ -215,7 +215,7 @@ export function rowOf(page: Page, e164: string) {
 
 /**
  * Errors the page logged, minus a known one outside the renderer: Chromium rejects the CSP source
- * `ws://[::1]:*` (electron/policy.ts) and ignores it — reported to its owner.
+ * `ws://[::1]:*` (shared/csp.ts) and ignores it — reported to its owner.
  */
 export function rendererErrors(instance: AppInstance): string[] {
   return instance.pageErrors.filter((message) => !message.includes("invalid source: 'ws://[::1]:*'"));

@@ -11,6 +11,11 @@ import { openDatabase, type Database } from '../../server/db/database';
 import type { BulkCreateResponse, Change, ChangesResponse, Snapshot } from '../../shared/contracts/api';
 import { changeSchema, MAX_BULK_ENTRIES, snapshotResponseSchema } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
+import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
+import { OrgApiClient } from '../../host/api-client';
+import { messageForField } from '../../renderer/stores/settings';
+import { fieldOfError } from '../../renderer/settings/errors';
+import { Repository } from '../../server/repository';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
 export interface SuiteDatabase {
@@ -626,6 +631,128 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
           { number: org.lines[0], label: 'Sales', announcementMode: 'early-media' },
           { number: org.lines[1], label: 'Support', announcementMode: 'answer' },
         ],
+      });
+    });
+
+    it('names the refused field in typed details that the app reads, through the real client and server', async () => {
+      const org = await makeOrg(database);
+      const client = new OrgApiClient({ serverUrl: listening(app), token: org.tokens.lead, fetch });
+      const tooShort = await client.updateSettings({ psapWindowMinutes: 5 });
+      expect(tooShort.ok).toBe(false);
+      if (tooShort.ok) return;
+      expect(tooShort.code).toBe('validation_failed');
+      expect(tooShort.details?.issues?.[0]?.path).toEqual(['psapWindowMinutes']);
+      const psapMessage = messageForField(tooShort, 'psapWindowMinutes');
+      expect(psapMessage).not.toBe(tooShort.message);
+      expect(psapMessage).toMatch(/15/);
+      expect(messageForField(tooShort, 'blockAnonymous')).toBe(tooShort.message);
+
+      const threshold = await client.updateSettings({ autoBlock: { threshold: 1 } });
+      expect(threshold.ok).toBe(false);
+      if (threshold.ok) return;
+      expect(messageForField(threshold, 'autoBlock.threshold')).not.toBe(threshold.message);
+      expect(messageForField(threshold, 'autoBlock.windowMinutes')).toBe(threshold.message);
+
+      const hours = await client.updateSettings({
+        autoBlock: {
+          workingHours: {
+            ...defaultOrgSettings().autoBlock.workingHours,
+            mon: { start: '18:00', end: '09:00' },
+          },
+        },
+      });
+      expect(hours.ok).toBe(false);
+      if (hours.ok) return;
+      expect(messageForField(hours, 'autoBlock.workingHours')).toBe(
+        'working hours must end after they start',
+      );
+
+      const ruleFields = ['number', 'reason', 'scope', 'kind', 'expiresAt'] as const;
+      const longReason = await client.createRule({ number: '+12125556161', reason: 'x'.repeat(1000) });
+      expect(!longReason.ok && fieldOfError(longReason, ruleFields, 'number')).toBe('reason');
+      const unknownLine = await client.createRule({
+        number: '+12125556161',
+        reason: 'x',
+        scope: '+12125550199',
+      });
+      expect(!unknownLine.ok && unknownLine.code).toBe('unprocessable');
+      expect(!unknownLine.ok && fieldOfError(unknownLine, ruleFields, 'number')).toBe('scope');
+      const past = await client.createRule({
+        number: '+12125556161',
+        reason: 'x',
+        expiresAt: '2000-01-01T00:00:00.000Z',
+      });
+      expect(!past.ok && fieldOfError(past, ruleFields, 'number')).toBe('expiresAt');
+    });
+
+    it('migrates stored settings: new fields take defaults, unknown and refused ones are kept and logged, nothing reset', async () => {
+      const org = await makeOrg(database);
+      const defaults = defaultOrgSettings();
+      const { psapWindowMinutes: _added, ...older } = defaults;
+      const stored = {
+        ...older,
+        blockAnonymous: true,
+        inboundAction: 'reject',
+        futureFlag: { kept: true },
+        autoBlock: { ...defaults.autoBlock, enabled: true, threshold: 1, futureKnob: 7 },
+      };
+      await database.kysely
+        .updateTable('orgs')
+        .set({ settings: JSON.stringify(stored) })
+        .where('id', '=', org.id)
+        .execute();
+
+      const logged: Array<{ level: string; fields: string[]; message: string }> = [];
+      const sink = (level: string) => (object: { fields: string[] }, message: string) =>
+        logged.push({ level, fields: object.fields, message });
+      const repository = new Repository(database, {
+        now: Date.now,
+        changeRetention: 100,
+        onCommitted: () => undefined,
+        log: { info: sink('info'), warn: sink('warn'), error: sink('error') } as never,
+      });
+      expect((await repository.getOrg(org.id))?.settings).toMatchObject({ blockAnonymous: true });
+      expect(logged).toEqual([
+        expect.objectContaining({ level: 'info', fields: ['psapWindowMinutes'] }),
+        expect.objectContaining({ level: 'warn', fields: ['autoBlock.futureKnob', 'futureFlag'] }),
+        expect.objectContaining({ level: 'error', fields: ['autoBlock.threshold'] }),
+      ]);
+
+      const served = (await call(app, 'GET', '/v1/settings', org.tokens.agent)).body as OrgSettings;
+      expect(served).toEqual({
+        ...defaults,
+        blockAnonymous: true,
+        inboundAction: 'reject',
+        autoBlock: { ...defaults.autoBlock, enabled: true },
+      });
+      const saved = await call(app, 'PATCH', '/v1/settings', org.tokens.lead, { logBlockedInbound: true });
+      expect(saved.body).toMatchObject({
+        blockAnonymous: true,
+        inboundAction: 'reject',
+        logBlockedInbound: true,
+      });
+      const row = await database.kysely
+        .selectFrom('orgs')
+        .select('settings')
+        .where('id', '=', org.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(row.settings)).toEqual({
+        ...stored,
+        psapWindowMinutes: defaults.psapWindowMinutes,
+        logBlockedInbound: true,
+      });
+      const threshold = await call(app, 'PATCH', '/v1/settings', org.tokens.lead, {
+        autoBlock: { threshold: 9 },
+      });
+      expect((threshold.body as OrgSettings).autoBlock.threshold).toBe(9);
+      const after = await database.kysely
+        .selectFrom('orgs')
+        .select('settings')
+        .where('id', '=', org.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(after.settings)).toMatchObject({
+        futureFlag: { kept: true },
+        autoBlock: { threshold: 9, futureKnob: 7, enabled: true },
       });
     });
 

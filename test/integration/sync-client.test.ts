@@ -22,7 +22,7 @@ import {
 import { OrgApiClient } from '../../host/api-client';
 import { createUnencryptedFileSecretStore } from '../../host/secrets';
 import { createMainServices, type MainServices } from '../../host/services';
-import { LocalStore } from '../../host/store';
+import { LocalStore } from '../../host/local-store';
 import { call, listening, makeOrg, type TestOrg } from '../helpers/server-harness';
 
 const FAST_BACKOFF = { baseMs: 50, capMs: 300 };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemorySecretStore } from '../../host/secrets';
 import { createMainServices, type MainServices } from '../../host/services';
-import { LocalStore } from '../../host/store';
+import { LocalStore } from '../../host/local-store';
 import {
   IPC_INVOKE,
   registerInvokeHandlers,

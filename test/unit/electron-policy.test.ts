@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildAppMenuTemplate,
-  buildContentSecurityPolicy,
   buildMainWindowOptions,
   buildTrayMenuModel,
   decideWindowOpen,
@@ -18,6 +17,7 @@ import {
   type AppLocation,
   type TrayStatusInput,
 } from '../../electron/policy';
+import { buildContentSecurityPolicy } from '../../shared/csp';
 
 const packaged: AppLocation = {
   kind: 'file',

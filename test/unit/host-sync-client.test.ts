@@ -12,7 +12,7 @@ import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings } from '../../shared/settings';
 import { createMemorySecretStore, SERVER_TOKEN_KEY } from '../../host/secrets';
 import { BULK_WRITE_TIMEOUT_MS, createMainServices } from '../../host/services';
-import { LocalStore } from '../../host/store';
+import { LocalStore } from '../../host/local-store';
 import { SyncClient } from '../../host/sync-client';
 
 const at = '2026-01-10T12:00:00.000Z';

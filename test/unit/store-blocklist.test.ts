@@ -142,6 +142,29 @@ describe('blocklist store', () => {
     store.getState().dispose();
   });
 
+  it('remembers a missed change among the deltas that arrive before the first load', async () => {
+    const api = createFakeApi();
+    const first = makeRule();
+    let answer: (state: ReturnType<typeof makeBlocklistState>) => void = () => undefined;
+    api.handle('blocklist:get', () => new Promise((resolve) => (answer = resolve)));
+    const store = createBlocklistStore(api);
+    const loading = store.getState().load();
+    api.emit('blocklist:changed', delta(2, 3, [makeRule()]));
+    // One burst with revisions 5–6 missing inside it, merged with the delta already waiting.
+    api.emit('blocklist:changed', delta(3, 4, [makeRule()]));
+    api.emit('blocklist:changed', delta(6, 7, [makeRule()]));
+    await new Promise((resolve) => setTimeout(resolve, CHANGE_COALESCE_MS * 2 + 20));
+    const whole = [first, makeRule()];
+    answer(makeBlocklistState([first], 2));
+    api.handle('blocklist:get', () => makeBlocklistState(whole, 7));
+    await loading;
+    await vi.waitFor(() =>
+      expect(api.calls.filter((call) => call.channel === 'blocklist:get')).toHaveLength(2),
+    );
+    await vi.waitFor(() => expect(store.getState().index.rules).toEqual(whole));
+    store.getState().dispose();
+  });
+
   it('changes the list only with what the server confirmed', async () => {
     const api = createFakeApi();
     const existing = makeRule();

@@ -31,7 +31,7 @@ describe('settings store', () => {
       ok: false,
       code: 'validation_failed',
       message: 'Invalid settings',
-      details: [{ path: ['psapWindowMinutes'], message: 'must be at least 15' }],
+      details: { issues: [{ path: ['psapWindowMinutes'], message: 'must be at least 15' }] },
     }));
     const store = createSettingsStore(api);
     await store.getState().update('psapWindowMinutes', { psapWindowMinutes: 15 });

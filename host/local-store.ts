@@ -1,6 +1,6 @@
 /**
- * The app's local persistence over `conf` (the library electron-store is built on), so the same code
- * runs in Electron and in the browser host. Two files: `blocklist.json` (the org's rules, settings,
+ * The host's local store: the app's persistence on this machine, over `conf` (the library
+ * electron-store is built on), so the same code runs in Electron and in the browser host. Two files: `blocklist.json` (the org's rules, settings,
  * lines and revision — large, rewritten as a whole) and `app.json` (session, call history, pending
  * call reports, SIP accounts — small, written often). Both carry a schema version with migrations;
  * every value is re-validated with the shared zod schemas on load, so a damaged file costs the

@@ -7,10 +7,12 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Change, Line, Role } from '../shared/contracts/api';
 import { isSupportedCountryCode, type CountryCode } from '../shared/numbers';
 import type { Rule, RuleKind, RuleScope, RuleSource } from '../shared/rules';
-import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OrgSettings } from '../shared/settings';
 import { CHANGE_CHANNEL, type Database } from './db/database';
 import type { DB, RulesTable } from './db/schema';
 import { newId } from './ids';
+import { migrateStoredSettings } from './stored-settings';
 
 /** Without `revision` and `at`: the write transaction assigns both. */
 export type ChangeBody = Change extends infer C
@@ -31,6 +33,8 @@ export interface OrgRow {
   revision: number;
   logFloor: number;
   settings: OrgSettings;
+  /** The settings JSON as stored, fields this version does not know included (a save keeps them). */
+  storedSettings: Record<string, unknown>;
 }
 
 export interface AuthenticatedUser {
@@ -42,12 +46,14 @@ export interface AuthenticatedUser {
   orgSettings: OrgSettings;
 }
 
-export interface StoreOptions {
+export interface RepositoryOptions {
   now: () => number;
   /** How many changes per org the log keeps; a client further behind must take a snapshot. */
   changeRetention: number;
   /** Called after a write commits (this instance only), with the org's new revision. */
   onCommitted: (orgId: string, revision: number) => void;
+  /** Where migrated stored settings are reported (absent: nowhere, for one-shot CLI work). */
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
 
 export const DEFAULT_CHANGE_RETENTION = 10_000;
@@ -91,19 +97,6 @@ export function ruleToRow(orgId: string, rule: Rule): RulesTable {
   };
 }
 
-/** Parsed settings by their stored JSON: validating a time zone builds an Intl formatter, which is slow. */
-const parsedSettings = new Map<string, OrgSettings>();
-
-function parseSettings(json: string): OrgSettings {
-  const cached = parsedSettings.get(json);
-  if (cached !== undefined) return structuredClone(cached);
-  const parsed = orgSettingsSchema.safeParse(JSON.parse(json));
-  const settings = parsed.success ? parsed.data : defaultOrgSettings();
-  if (parsedSettings.size >= 1000) parsedSettings.clear();
-  parsedSettings.set(json, settings);
-  return structuredClone(settings);
-}
-
 type OrgSelect = {
   id: string;
   name: string;
@@ -112,17 +105,6 @@ type OrgSelect = {
   log_floor: number;
   settings: string;
 };
-
-function orgFromRow(row: OrgSelect): OrgRow {
-  return {
-    id: row.id,
-    name: row.name,
-    timeZone: row.time_zone,
-    revision: Number(row.revision),
-    logFloor: Number(row.log_floor),
-    settings: parseSettings(row.settings),
-  };
-}
 
 /** SQLite's and PostgreSQL's unique-violation errors. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -179,11 +161,67 @@ export class OrgWrite {
   }
 }
 
-export class Store {
+interface ParsedSettings {
+  settings: OrgSettings;
+  stored: Record<string, unknown>;
+}
+
+export class Repository {
+  /** Parsed settings by stored JSON and time zone: validating a time zone builds an Intl formatter, which is slow. */
+  private readonly parsedSettings = new Map<string, ParsedSettings>();
+
   constructor(
     readonly database: Database,
-    private readonly options: StoreOptions,
+    private readonly options: RepositoryOptions,
   ) {}
+
+  /** Stored settings through the explicit migration (stored-settings.ts), reported once per stored text. */
+  private parseSettings(orgId: string, json: string, timeZone: string): ParsedSettings {
+    const key = `${timeZone}\n${json}`;
+    let parsed = this.parsedSettings.get(key);
+    if (parsed === undefined) {
+      let raw: unknown = null;
+      try {
+        raw = JSON.parse(json);
+      } catch {
+        // Reported as invalid below; the stored text stays as it is.
+      }
+      const migration = migrateStoredSettings(raw, timeZone);
+      const log = this.options.log;
+      if (migration.added.length > 0)
+        log?.info(
+          { orgId, fields: migration.added },
+          'stored settings migrated: new fields take their defaults',
+        );
+      if (migration.unknown.length > 0)
+        log?.warn(
+          { orgId, fields: migration.unknown },
+          'stored settings have fields this version does not know: kept',
+        );
+      if (migration.invalid.length > 0)
+        log?.error(
+          { orgId, fields: migration.invalid },
+          'stored settings have values the schema refuses: served as defaults, stored values kept',
+        );
+      parsed = { settings: migration.settings, stored: migration.stored };
+      if (this.parsedSettings.size >= 1000) this.parsedSettings.clear();
+      this.parsedSettings.set(key, parsed);
+    }
+    return structuredClone(parsed);
+  }
+
+  private orgFromRow(row: OrgSelect): OrgRow {
+    const { settings, stored } = this.parseSettings(row.id, row.settings, row.time_zone);
+    return {
+      id: row.id,
+      name: row.name,
+      timeZone: row.time_zone,
+      revision: Number(row.revision),
+      logFloor: Number(row.log_floor),
+      settings,
+      storedSettings: stored,
+    };
+  }
 
   get db() {
     return this.database.kysely;
@@ -209,7 +247,7 @@ export class Store {
       if (pg) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       if (row === undefined) throw new Error(`org ${orgId} does not exist`);
-      const write = new OrgWrite(tx, orgFromRow(row), this.options.now());
+      const write = new OrgWrite(tx, this.orgFromRow(row), this.options.now());
       const value = await work(write);
       await this.finishWrite(write, pg);
       if (write.changes.length > 0) committedRevision = write.org.revision + write.changes.length;
@@ -300,7 +338,7 @@ export class Store {
       .select(['id', 'name', 'time_zone', 'revision', 'log_floor', 'settings'])
       .where('id', '=', orgId)
       .executeTakeFirst();
-    return row === undefined ? null : orgFromRow(row);
+    return row === undefined ? null : this.orgFromRow(row);
   }
 
   async authenticate(tokenHash: string): Promise<AuthenticatedUser | null> {
@@ -314,6 +352,7 @@ export class Store {
         'users.role as role',
         'users.org_id as org_id',
         'orgs.settings as settings',
+        'orgs.time_zone as time_zone',
       ])
       .where('tokens.hash', '=', tokenHash)
       .where('tokens.revoked_at', 'is', null)
@@ -324,7 +363,7 @@ export class Store {
       name: row.name,
       role: row.role as Role,
       orgId: row.org_id,
-      orgSettings: parseSettings(row.settings),
+      orgSettings: this.parseSettings(row.org_id, row.settings, row.time_zone).settings,
     };
   }
 

@@ -11,7 +11,7 @@ import {
   UNENCRYPTED_SECRETS_FILE,
   type StringCipher,
 } from '../../host/secrets';
-import { LocalStore, MAX_HISTORY_ENTRIES } from '../../host/store';
+import { LocalStore, MAX_HISTORY_ENTRIES } from '../../host/local-store';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings } from '../../shared/settings';

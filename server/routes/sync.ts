@@ -1,0 +1,92 @@
+/** How the apps follow the list: the snapshot, the changes after a revision, and the SSE stream. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  apiRoutes,
+  changesQuerySchema,
+  changesResponseSchema,
+  errorEnvelopeSchema,
+  snapshotResponseSchema,
+} from '../../shared/contracts/api';
+import { ApiError } from '../errors';
+import { changesSince, snapshotJson } from '../org-service';
+import { userOf } from '../plugins/auth';
+import { sendCompressed } from '../plugins/compression';
+import { SseStream } from '../sse';
+import { ERROR_RESPONSES, mount } from './common';
+
+const eventsQuerySchema = z
+  .object({
+    since: z.coerce.number().int().nonnegative().optional(),
+    /** EventSource cannot send headers: the token may come in the query instead. */
+    access_token: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { store, hub, streams, heartbeatMs } = app.blockline;
+
+  app.route({
+    ...mount(apiRoutes.snapshot),
+    // Compressed by the handler in one piece (sendCompressed), not by the compress plugin's stream.
+    compress: false,
+    schema: {
+      summary: 'The whole list, settings, lines and revision',
+      response: { 200: snapshotResponseSchema, ...ERROR_RESPONSES },
+    },
+    handler: async (request, reply) => {
+      // JSON text the database assembled, sent as it is.
+      const text = await snapshotJson(store, userOf(request).orgId);
+      reply.type('application/json; charset=utf-8');
+      return sendCompressed(request, reply, text);
+    },
+  });
+
+  app.route({
+    ...mount(apiRoutes.changes),
+    schema: {
+      summary: 'Changes after a revision (410 snapshot_required when the log no longer reaches back)',
+      querystring: changesQuerySchema,
+      response: { 200: changesResponseSchema, 410: errorEnvelopeSchema, ...ERROR_RESPONSES },
+    },
+    handler: async (request) => changesSince(store, userOf(request).orgId, request.query.since),
+  });
+
+  app.route({
+    ...mount(apiRoutes.events),
+    schema: {
+      summary: 'Server-Sent Events: id = revision, event = change, data = Change; resume with Last-Event-ID',
+      querystring: eventsQuerySchema,
+      response: { 410: errorEnvelopeSchema, ...ERROR_RESPONSES },
+    },
+    handler: async (request, reply) => {
+      const user = userOf(request);
+      const org = await store.getOrg(user.orgId);
+      if (org === null) throw new ApiError(401, 'unauthorized', 'the token belongs to no org');
+      const lastEventId = request.headers['last-event-id'];
+      let since = request.query.since ?? org.revision;
+      if (typeof lastEventId === 'string' && lastEventId.trim() !== '') {
+        const parsed = Number(lastEventId);
+        if (!Number.isInteger(parsed) || parsed < 0) {
+          throw new ApiError(400, 'bad_request', 'Last-Event-ID must be a revision number');
+        }
+        since = parsed;
+      }
+      if (since < org.logFloor || since > org.revision) {
+        throw new ApiError(
+          410,
+          'snapshot_required',
+          `cannot resume from revision ${since}: take a snapshot`,
+          {
+            revision: org.revision,
+            oldestAvailable: org.logFloor,
+          },
+        );
+      }
+      reply.hijack();
+      const stream = new SseStream(reply.raw, store, user.orgId, since, (closed) => streams.delete(closed));
+      streams.add(stream);
+      stream.start(hub, heartbeatMs);
+    },
+  });
+};
