@@ -8,6 +8,7 @@ import { Banner, Button } from '../ui';
 import { useNow } from './hooks';
 import { useWriteAccess } from './permissions';
 import { SyncIndicator } from './SyncIndicator';
+import { LineStatus } from './LineStatus';
 import { useHistory, useSession, useStores, useSync } from './stores';
 import { unseenMissedCount } from '../stores/history-query';
 import { useCallShortcuts } from './call-shortcuts';
@@ -77,6 +78,7 @@ export function Shell() {
           </button>
         </nav>
         <SyncIndicator />
+        <LineStatus />
         {me && (
           <span className="bl-header__user">
             {me.user.name} · {me.user.role} · {me.org.name}

@@ -181,6 +181,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     if (action === 'answer') void phone?.answer(callId);
     if (action === 'decline') void phone?.decline(callId);
   });
+  // SPEC §10.6: the network back, or the computer awake: every line re-registers without waiting.
+  const offResume = api.on('power:resumed', () => void phone?.recover('resume'));
+  const onOnline = () => void phone?.recover('online');
+  if (typeof window !== 'undefined') window.addEventListener('online', onOnline);
 
   return {
     async restart() {
@@ -227,6 +231,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {
       offDialer();
+      offResume();
+      if (typeof window !== 'undefined') window.removeEventListener('online', onOnline);
       offWarm();
       if (warmTimer !== null) clearTimeout(warmTimer);
       ringtone.stop();

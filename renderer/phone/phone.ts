@@ -117,7 +117,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
           iceCredentials: options.iceCredentials?.[account.id] ?? {},
           sessionDescriptionHandlerFactory,
           logLevel: options.logLevel ?? 'error',
-          reconnect: options.reconnect ?? { initialDelayMs: 1000, maxDelayMs: 30_000 },
+          reconnect: options.reconnect ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
           onInvite: (line, invitation) => handleInvite(line, invitation),
           onChange: (snapshot) => emit('onLineChange', snapshot),
           onError: report,
@@ -289,6 +289,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       await audio.playLocally(
         which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl,
       );
+    },
+    recover: async (event) => {
+      await Promise.all(lines.map((line) => line.recover(event)));
     },
     dispose: async () => {
       if (disposed) return;

@@ -157,6 +157,8 @@ export interface Phone {
   setInputDevice(deviceId: string | null): void;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */
   previewAnnouncement(which: 'inbound' | 'outbound'): Promise<void>;
+  /** The network came back (`online`) or the computer woke: every line re-registers now (SPEC §10.6). */
+  recover(event: 'online' | 'resume'): Promise<void>;
   /** Unregisters every line and ends every call. */
   dispose(): Promise<void>;
 }

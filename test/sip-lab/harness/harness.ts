@@ -73,6 +73,8 @@ const api: HarnessApi = {
       },
     });
     phone = created;
+    // As the app's controller does (SPEC §10.6): the network back, every line re-registers now.
+    window.addEventListener('online', () => void created.recover('online'));
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const snapshot = created.lines();
