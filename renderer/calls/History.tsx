@@ -100,7 +100,12 @@ export function History() {
           Clear history
         </Button>
       </div>
-      <p className="bl-muted bl-history__count" data-testid="history-count" aria-live="polite">
+      <p
+        className="bl-muted bl-history__count"
+        data-testid="history-count"
+        data-query={deferredQuery}
+        aria-live="polite"
+      >
         {searching
           ? `${shown.length.toLocaleString('en-US')} of ${entries.length.toLocaleString('en-US')} calls`
           : `${entries.length.toLocaleString('en-US')} calls`}
