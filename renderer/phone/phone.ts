@@ -5,7 +5,7 @@
  * (`session-description.ts`). The UI talks to it with call IDs and receives plain snapshots; sip.js
  * objects never leave.
  */
-import { Inviter, UserAgent, type Invitation } from 'sip.js';
+import { Inviter, UserAgent, Web, type Invitation } from 'sip.js';
 import type { Decision } from '../../shared/decision.types';
 import { errorMessage } from '../../shared/error-message';
 import { verificationStatus } from '../../shared/identity';
@@ -28,6 +28,8 @@ const DEFAULT_MEDIA_CONNECT_TIMEOUT_MS = 2000;
 export interface PhoneWithDiagnostics extends Phone {
   /** Media counters of a live call (for a quality indicator, and for tests). */
   callMediaStats(callId: string): Promise<CallMediaStats | null>;
+  /** The ICE servers a live call's peer connection was given (for tests of the account's network settings). */
+  callIceServers(callId: string): RTCIceServer[] | null;
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -270,6 +272,11 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     calls: () => registry.snapshots(),
     placeCall,
     ...controls,
+    callIceServers: (callId) => {
+      const handler = registry.get(callId)?.session.sessionDescriptionHandler;
+      if (!(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection) return null;
+      return handler.peerConnection.getConfiguration().iceServers ?? [];
+    },
     callMediaStats: async (callId) => {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;

@@ -43,6 +43,7 @@ const api: HarnessApi = {
     const created = createPhone({
       accounts: [config.account],
       passwords: { [config.account.id]: config.password },
+      iceCredentials: { [config.account.id]: config.iceCredentials ?? {} },
       policy: {
         getIndex: () => index,
         getSettings: () => {
@@ -113,6 +114,7 @@ const api: HarnessApi = {
   transfer: (callId, target) => requirePhone().transfer(callId, target),
   lines: () => requirePhone().lines(),
   stats: (callId) => requirePhone().callMediaStats(callId),
+  iceServers: (callId) => requirePhone().callIceServers(callId),
   async peakRemoteLevel(callId, durationMs) {
     let peak = 0;
     const until = Date.now() + durationMs;
