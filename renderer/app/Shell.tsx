@@ -10,7 +10,11 @@ import { useWriteAccess } from './permissions';
 import { SecretStorageNotice } from './SecretStorageNotice';
 import { SyncIndicator } from './SyncIndicator';
 import { AvailabilitySelect } from '../calls/AvailabilitySelect';
-import { useSession, useStores, useSync } from './stores';
+import { LineStatus } from './LineStatus';
+import { useHistory, useSession, useStores, useSync } from './stores';
+import { unseenMissedCount } from '../stores/history-query';
+import { useCallShortcuts } from './call-shortcuts';
+import { usePhoneController } from './controller';
 
 type View = 'phone' | 'settings';
 
@@ -23,6 +27,11 @@ export function Shell() {
   const access = useWriteAccess();
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
+  useCallShortcuts(stores, usePhoneController());
+  const missed = useHistory((state) => unseenMissedCount(state.entries, state.missedSeenAt));
+  useEffect(() => {
+    void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);
+  }, [stores, missed]);
 
   useEffect(() => {
     const offDialer = stores.api.on('dialer:open', ({ number }) => {
@@ -52,8 +61,14 @@ export function Shell() {
             className="bl-nav__item"
             aria-current={view === 'phone' ? 'page' : undefined}
             onClick={() => setView('phone')}
+            aria-label={missed > 0 ? `Phone, ${missed} missed ${missed === 1 ? 'call' : 'calls'}` : undefined}
           >
             Phone
+            {missed > 0 && (
+              <span className="bl-count" data-testid="missed-count" aria-hidden="true">
+                {missed}
+              </span>
+            )}
           </button>
           <button
             type="button"
@@ -66,6 +81,7 @@ export function Shell() {
         </nav>
         <SyncIndicator />
         <AvailabilitySelect />
+        <LineStatus />
         {me && (
           <span className="bl-header__user">
             {me.user.name} · {me.user.role} · {me.org.name}
