@@ -2,6 +2,11 @@
  * The org server's data layer: every read is scoped to one org, every write runs in one transaction
  * that serializes writers per org, advances the org's revision once per change and appends the change
  * to the log, so clients can follow the list by revision (SPEC §5).
+ *
+ * Longer than our usual ~450 lines on purpose: it is one class, and keeping every write path beside the
+ * one transaction and row mapping they share is what makes "does this write advance the revision and log
+ * a change?" answerable by reading one file. Queries that only read (stats, audit, people) live in their
+ * own services.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Change, Line, Role } from '../shared/contracts/api';
