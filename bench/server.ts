@@ -20,6 +20,7 @@ import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/
 import { cliImportSeconds } from './cli-import';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { benchStatsDialects } from './server-stats';
+import { baselineScale, pgScale, sqliteScale } from './scale/scale';
 
 ensureLoopbackNamespace(import.meta.url);
 
@@ -345,9 +346,37 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
   }
 }
 
+/** `npm run bench -- server scale [sqlite|pg]`: the 10,000-client figures only (bench/scale/scale.ts). */
+async function scale(dialects: readonly DialectName[]): Promise<void> {
+  if (dialects.includes('sqlite')) {
+    await baselineScale();
+    const dir = mkdtempSync(join(tmpdir(), 'blockline-scale-'));
+    try {
+      await sqliteScale(join(dir, 'scale.sqlite'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (dialects.includes('pg') && postgresAvailable()) {
+    let cluster: PostgresCluster | null = null;
+    try {
+      cluster = await startPostgres();
+      await pgScale(await cluster.createDatabase('scale'));
+    } finally {
+      await cluster?.stop();
+    }
+  }
+}
+
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((arg): arg is DialectName => arg === 'sqlite' || arg === 'pg');
+  const args = process.argv.slice(2);
+  const wanted = args.filter((arg): arg is DialectName => arg === 'sqlite' || arg === 'pg');
   const dialects: DialectName[] = wanted.length > 0 ? wanted : ['sqlite', 'pg'];
+  if (args.includes('scale')) {
+    await scale(dialects);
+    agent.destroy();
+    return;
+  }
   if (dialects.includes('sqlite')) {
     const dir = mkdtempSync(join(tmpdir(), 'blockline-bench-'));
     try {
@@ -370,6 +399,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  await scale(dialects);
   agent.destroy();
   // The dashboard's year (SPEC §12.2): server.<dialect>.stats_1y.ms.
   await benchStatsDialects(dialects);

@@ -19,7 +19,9 @@ import {
   session,
   shell,
   Tray,
+  globalShortcut,
   ipcMain,
+  powerMonitor,
   type MenuItemConstructorOptions,
 } from 'electron';
 import electronUpdater from 'electron-updater';
@@ -48,6 +50,13 @@ import { TRAY_ICON_DATA_URL } from './tray-icon';
 import { launchOptionsFrom } from './launch';
 import { runSmokeTest } from './smoke-test';
 import { errorDetail } from '../shared/error-message';
+import type { EventChannel, EventPayload } from '../shared/contracts/ipc';
+import {
+  conflictsAfterRegistration,
+  DEFAULT_SHORTCUTS,
+  describeConflict,
+  planGlobalShortcuts,
+} from '../shared/shortcuts';
 
 const launch = launchOptionsFrom(process.argv, process.env, path.join, () =>
   mkdtempSync(path.join(tmpdir(), 'blockline-smoke-test-')),
@@ -293,6 +302,21 @@ function start(): void {
     if (mainWindow !== null && !mainWindow.isDestroyed())
       mainWindow.webContents.send(IPC_EVENT, channel, payload);
   });
+  const sendEvent = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => {
+    if (mainWindow !== null && !mainWindow.isDestroyed())
+      mainWindow.webContents.send(IPC_EVENT, channel, payload);
+  };
+  // SPEC §10.9: the plan (electron policy in shared/shortcuts.ts) decides; the OS may still refuse one.
+  const plan = planGlobalShortcuts(DEFAULT_SHORTCUTS, process.platform);
+  const conflicts = conflictsAfterRegistration(plan, (accelerator) => {
+    const entry = plan.register.find((candidate) => candidate.accelerator === accelerator);
+    return entry
+      ? globalShortcut.register(accelerator, () => sendEvent('shortcut:action', { action: entry.action }))
+      : false;
+  });
+  for (const conflict of conflicts) log(`global shortcut not registered: ${describeConflict(conflict)}`);
+  // SPEC §10.6: after sleep every line re-registers at once instead of waiting for its backoff.
+  powerMonitor.on('resume', () => sendEvent('power:resumed', {}));
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -342,6 +366,7 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
   });
   app.on('will-quit', (event) => {
+    globalShortcut.unregisterAll();
     if (services === null) return;
     const stopping = services;
     services = null;

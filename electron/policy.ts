@@ -218,6 +218,8 @@ export interface TrayStatusInput {
     | { status: 'synced'; ruleCount: number; syncedAt: string }
     | { status: 'offline'; ruleCount: number; lastSyncedAt: string | null };
   blockedToday: number;
+  /** Missed calls not yet seen in the history (SPEC §10.10). */
+  missedCalls?: number;
   canManage: boolean;
 }
 
@@ -252,6 +254,9 @@ export function buildTrayMenuModel(
     { kind: 'status', label: `Lines registered: ${status.registeredLines} of ${status.totalLines}` },
     { kind: 'status', label: describeSync(status.sync, now) },
     { kind: 'status', label: `Calls blocked today: ${status.blockedToday}` },
+    ...(status.missedCalls
+      ? [{ kind: 'status' as const, label: `Missed calls: ${status.missedCalls}` }]
+      : []),
     { kind: 'separator' },
     {
       kind: 'action',
@@ -276,7 +281,8 @@ export function buildTrayMenuModel(
 }
 
 export function trayTooltip(status: TrayStatusInput, now: Date): string {
-  return `Blockline — ${status.registeredLines}/${status.totalLines} lines, ${describeSync(status.sync, now)}, ${status.blockedToday} blocked today`;
+  const missed = status.missedCalls ? `, ${status.missedCalls} missed` : '';
+  return `Blockline — ${status.registeredLines}/${status.totalLines} lines, ${describeSync(status.sync, now)}, ${status.blockedToday} blocked today${missed}`;
 }
 
 /** The application menu as Electron role items (structurally MenuItemConstructorOptions). */

@@ -33,10 +33,12 @@ import {
 } from '../shared/contracts/ipc';
 import { isoDateTimeSchema, ruleSchema, type Rule } from '../shared/rules';
 import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
+import { HistoryLog } from './history-log';
 
 /** Bumped when a stored shape changes; each bump gets a migration below. */
 export const STORE_SCHEMA_VERSION = '1.1.0';
-export const MAX_HISTORY_ENTRIES = 1000;
+/** SPEC §10.10: ten thousand calls, kept in their own append-only file (history-log.ts). */
+export const MAX_HISTORY_ENTRIES = 10_000;
 export const MAX_PENDING_REPORTS = 20_000;
 
 export interface CachedBlocklist {
@@ -141,7 +143,7 @@ export class LocalStore {
   private readonly appConf: Conf<AppFile>;
   private blocklist: CachedBlocklist;
   private session: StoredSession | null;
-  private history: HistoryEntry[];
+  private readonly history: HistoryLog;
   private pendingReports: CallReport[];
   private sipAccounts: SipAccount[];
   private readonly log: (message: string) => void;
@@ -216,7 +218,13 @@ export class LocalStore {
     const rawApp = this.appConf.store;
     const session = z.object({ serverUrl: z.string(), me: meResponseSchema }).safeParse(rawApp.session);
     this.session = session.success ? session.data : null;
-    this.history = keepValid(historyEntrySchema, rawApp.history, dropped('history entries'));
+    this.history = new HistoryLog({ dir: options.dir, maxEntries: MAX_HISTORY_ENTRIES, log });
+    // Stores before history.jsonl kept the history inside app.json: move it over once.
+    const olderHistory = keepValid(historyEntrySchema, rawApp.history, dropped('history entries'));
+    if (olderHistory.length > 0) {
+      if (this.history.list().length === 0) this.history.rewrite(olderHistory);
+      this.appConf.set('history', []);
+    }
     this.pendingReports = keepValid(callReportSchema, rawApp.pendingReports, dropped('call reports'));
     this.sipAccounts = keepValid(sipAccountSchema, rawApp.sipAccounts, dropped('SIP accounts'));
   }
@@ -326,21 +334,16 @@ export class LocalStore {
   }
 
   getHistory(): HistoryEntry[] {
-    return this.history;
+    return this.history.list();
   }
 
-  /** Newest first, bounded: the oldest entries fall off. Re-adding an id replaces the entry. */
+  /** Newest first, bounded: the oldest entries fall off. Re-adding an id replaces the entry. One line appended. */
   addHistoryEntry(entry: HistoryEntry): void {
-    this.history = [entry, ...this.history.filter((existing) => existing.id !== entry.id)].slice(
-      0,
-      MAX_HISTORY_ENTRIES,
-    );
-    this.appConf.set('history', this.history);
+    this.history.add(entry);
   }
 
   clearHistory(): void {
-    this.history = [];
-    this.appConf.set('history', []);
+    this.history.clear();
   }
 
   getPendingReports(): CallReport[] {

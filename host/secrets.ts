@@ -23,6 +23,8 @@ export interface SecretStore {
 
 export const SERVER_TOKEN_KEY = 'server-token';
 export const sipPasswordKey = (accountId: string) => `sip-password:${accountId}`;
+/** A TURN server's credential for one SIP account (SPEC §10.8). */
+export const iceCredentialKey = (accountId: string, url: string) => `ice-credential:${accountId}:${url}`;
 
 /** The part of Electron's safeStorage the encrypted store needs (injected, so this module has no Electron import). */
 export interface StringCipher {

@@ -21,8 +21,9 @@ import { OrgApiClient, normalizeServerUrl, type ApiResult, type FetchLike } from
 import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
 import { ReportQueue } from './report-queue';
-import { SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
 import type { SecretStorageControl } from './secret-storage';
+import { iceCredentialKey, SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } from './secrets';
+import { isTurnUrl } from '../shared/ice-servers';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 
@@ -31,6 +32,8 @@ export interface TrayStatus {
   totalLines: number;
   sync: SyncState;
   blockedToday: number;
+  /** Missed calls not yet seen in the history. */
+  missedCalls: number;
   canManage: boolean;
 }
 
@@ -126,6 +129,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
   let phoneStatus = { registeredLines: 0, totalLines: 0 };
+  let missedCalls = 0;
   let retryTimer: NodeJS.Timeout | null = null;
 
   function emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
@@ -161,6 +165,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
   const trayStatus = (): TrayStatus => ({
     ...phoneStatus,
+    missedCalls,
     sync: sync.getState(),
     blockedToday: store.blockedCallsOn(localDay(options.now())),
     canManage: store.getSession()?.me.canManage ?? false,
@@ -297,24 +302,54 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       return { ok: true };
     },
     'phone:accounts': async () =>
-      store
-        .getSipAccounts()
-        .map((account) => ({ account, hasPassword: secrets.get(sipPasswordKey(account.id)) !== null })),
+      store.getSipAccounts().map((account) => {
+        const saved = turnUrls(account).filter(
+          (url) => secrets.get(iceCredentialKey(account.id, url)) !== null,
+        );
+        return {
+          account,
+          hasPassword: secrets.get(sipPasswordKey(account.id)) !== null,
+          ...(saved.length > 0 ? { savedIceCredentials: saved } : {}),
+        };
+      }),
     'phone:credentials': async ({ accountId }) => {
-      const known = store.getSipAccounts().some((account) => account.id === accountId);
-      return { password: known ? secrets.get(sipPasswordKey(accountId)) : null };
+      const account = store.getSipAccounts().find((candidate) => candidate.id === accountId);
+      if (!account) return { password: null };
+      const iceCredentials: Record<string, string> = {};
+      for (const url of turnUrls(account)) {
+        const credential = secrets.get(iceCredentialKey(accountId, url));
+        if (credential !== null) iceCredentials[url] = credential;
+      }
+      const password = secrets.get(sipPasswordKey(accountId));
+      return Object.keys(iceCredentials).length > 0 ? { password, iceCredentials } : { password };
     },
-    'phone:saveAccount': async ({ account, password }) => {
+    'phone:saveAccount': async ({ account, password, iceCredentials }) => {
       if (password !== undefined) {
         if (password === '') secrets.delete(sipPasswordKey(account.id));
         else secrets.set(sipPasswordKey(account.id), password);
       }
+      const keep = new Set(turnUrls(account));
+      for (const [url, credential] of Object.entries(iceCredentials ?? {})) {
+        if (credential === '' || !keep.has(url)) secrets.delete(iceCredentialKey(account.id, url));
+        else secrets.set(iceCredentialKey(account.id, url), credential);
+      }
+      // A server taken off the list takes its credential with it.
+      const previous = store.getSipAccounts().find((candidate) => candidate.id === account.id);
+      for (const url of previous ? turnUrls(previous) : [])
+        if (!keep.has(url)) secrets.delete(iceCredentialKey(account.id, url));
       store.saveSipAccount(account);
       return { ok: true };
     },
     'phone:removeAccount': async ({ accountId }) => {
+      const previous = store.getSipAccounts().find((candidate) => candidate.id === accountId);
       store.removeSipAccount(accountId);
       secrets.delete(sipPasswordKey(accountId));
+      for (const url of previous ? turnUrls(previous) : []) secrets.delete(iceCredentialKey(accountId, url));
+      return { ok: true };
+    },
+    'tray:missedCalls': async ({ count }) => {
+      missedCalls = count;
+      publishTrayStatus();
       return { ok: true };
     },
     'phone:status': async (status) => {
@@ -376,4 +411,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     },
     trayStatus,
   };
+}
+
+function turnUrls(account: { iceServers: ReadonlyArray<{ url: string }> }): string[] {
+  return account.iceServers.map((server) => server.url).filter(isTurnUrl);
 }

@@ -2,11 +2,19 @@
 import type { Line, Role } from '../shared/contracts/api';
 import { isSupportedCountryCode, normalizeNumber } from '../shared/numbers';
 import { defaultOrgSettings, timeZoneSchema } from '../shared/settings';
+import { unsafeTextProblem } from '../shared/text';
 import { hashToken, newId, newToken } from './ids';
 import type { Database } from './db/database';
+import { revokeTokens } from './people-service';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
 
 export class AdminError extends Error {}
+
+/** SPEC §11.5 for what the CLI stores. */
+function assertSafeText(text: string, what: string): void {
+  const problem = unsafeTextProblem(text);
+  if (problem !== null) throw new AdminError(`${what} ${problem}`);
+}
 
 /** A Repository for work outside the HTTP server (CLI, seeding): no push, the default log retention. */
 export function standaloneStore(database: Database): Repository {
@@ -23,6 +31,7 @@ export async function createOrg(
 ): Promise<{ id: string }> {
   const name = input.name.trim();
   if (name === '') throw new AdminError('the org needs a name');
+  assertSafeText(name, 'the org name');
   const country = input.country.trim().toUpperCase();
   if (!isSupportedCountryCode(country))
     throw new AdminError(`${input.country} is not a country code such as US`);
@@ -55,6 +64,7 @@ export async function createUser(
   if (role === undefined) throw new AdminError(`role must be one of ${ROLES.join(', ')}`);
   const name = input.name.trim();
   if (name === '') throw new AdminError('the user needs a name');
+  assertSafeText(name, 'the user name');
   if ((await store.getOrg(input.orgId)) === null) throw new AdminError(`no org ${input.orgId}`);
   const id = input.id ?? newId();
   await store.db
@@ -69,29 +79,29 @@ export async function createToken(
   store: Repository,
   userId: string,
   token: string = newToken(),
-): Promise<{ token: string }> {
+  deviceName: string | null = null,
+): Promise<{ token: string; id: string }> {
   const user = await store.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   if (user === undefined) throw new AdminError(`no user ${userId}`);
+  if (deviceName !== null) assertSafeText(deviceName, 'the device name');
+  const id = newId();
   await store.db
     .insertInto('tokens')
     .values({
       hash: hashToken(token),
+      id,
       user_id: userId,
       created_at: new Date(store.now()).toISOString(),
       revoked_at: null,
+      device_name: deviceName,
     })
     .execute();
-  return { token };
+  return { token, id };
 }
 
+/** Revokes a token by its secret (tests and the demo; the CLI revokes by id or by user). */
 export async function revokeToken(store: Repository, token: string): Promise<{ revoked: boolean }> {
-  const result = await store.db
-    .updateTable('tokens')
-    .set({ revoked_at: new Date(store.now()).toISOString() })
-    .where('hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return { revoked: Number(result.numUpdatedRows) > 0 };
+  return { revoked: (await revokeTokens(store, { hash: hashToken(token) })).revoked > 0 };
 }
 
 /** Adds a line (or relabels it); the change syncs to the apps as `lines_updated`. */
@@ -107,6 +117,7 @@ export async function addLine(
   const label = input.label.trim();
   if (label === '' || label.length > 100)
     throw new AdminError('the line needs a label of 1 to 100 characters');
+  assertSafeText(label, 'the line label');
   return store.writeOrg(input.orgId, async (write) => {
     const lines = await store.listLines(input.orgId, write.tx);
     const existing = lines.find((line) => line.number === normalized.e164);

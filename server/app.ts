@@ -3,7 +3,7 @@
  * OpenAPI document, bearer-token auth scoped to one org, and the sync feed (snapshot, changes, SSE).
  * This file builds the shared context and registers every plugin and route file, in order, in one place.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { BlocklineContext } from './context';
 import type { Database } from './db/database';
@@ -13,10 +13,11 @@ import { backgroundJobsPlugin } from './plugins/background-jobs';
 import { compressionPlugin } from './plugins/compression';
 import { errorsPlugin } from './plugins/errors';
 import { openApiPlugin } from './plugins/openapi';
+import { requestLogPlugin } from './plugins/request-log';
 import {
   DEFAULT_RATE_LIMIT,
   rateLimitPlugin,
-  writeLimitConfig,
+  routeLimits,
   type RateLimitOptions,
 } from './plugins/rate-limits';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
@@ -27,13 +28,17 @@ import { statsRoutes } from './routes/stats';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
 import { reportRoutes } from './routes/reports';
+import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
+import { rollUpAndPruneReports } from './report-retention';
 import { sweepExpiredRules } from './rules-service';
+import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './stream-registry';
 
 export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limits';
 export type { BlocklineContext } from './context';
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-registry';
 
 export interface ServerOptions {
   db: Database;
@@ -51,6 +56,20 @@ export interface ServerOptions {
    * CLI), which cannot notify this one; default 1000 ms. PostgreSQL uses LISTEN/NOTIFY instead.
    */
   externalWritePollMs?: number | false;
+  /** Raw call reports are kept this many days after being rolled up into daily counts (90). */
+  reportRetentionDays?: number;
+  /** How often the roll-up and pruning run (hourly); `false` turns the timer off (call `pruneReports`). */
+  retentionIntervalMs?: number | false;
+  /** How often every instance checks for revoked tokens and disabled users with open streams (500 ms). */
+  accessPollMs?: number | false;
+  /** Open event streams per token (the oldest goes first) and per server (then 429). */
+  streamLimits?: Partial<StreamLimits>;
+  /**
+   * Behind a reverse proxy: take the client address from X-Forwarded-For. `true` trusts any proxy; a
+   * string names the proxies' addresses or CIDRs ("127.0.0.1,10.0.0.0/8"). Off by default: the header
+   * is then ignored, so a client cannot pick its own address.
+   */
+  trustProxy?: boolean | string;
   bodyLimit?: number;
 }
 
@@ -60,6 +79,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     ...(typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // Logged by the request-log plugin instead, without query values (tokens never reach the logs).
+    logController: new LogController({ disableRequestLogging: true }),
     // Clients reconnect SSE by themselves; shutdown ends the streams explicitly (background jobs).
     return503OnClosing: true,
   });
@@ -74,9 +96,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.decorate('blockline', {
     store,
     hub,
-    streams: new Set(),
+    streams: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streamLimits }),
     sweepExpired: () => sweepExpiredRules(store),
-    writeLimit: writeLimitConfig(rateLimit),
+    pruneReports: () => rollUpAndPruneReports(store, options.reportRetentionDays),
+    ...routeLimits(rateLimit),
     heartbeatMs: options.heartbeatMs ?? 15_000,
   } satisfies BlocklineContext);
 
@@ -86,6 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Cross-cutting plugins first: compression, the OpenAPI document and limits watch routes as they are added.
   await app.register(errorsPlugin);
+  await app.register(requestLogPlugin);
   await app.register(compressionPlugin);
   await app.register(openApiPlugin);
   if (rateLimit !== false) await app.register(rateLimitPlugin);
@@ -96,6 +120,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     db: options.db,
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
     externalWritePollMs: options.externalWritePollMs ?? 1000,
+    accessPollMs: options.accessPollMs ?? 500,
+    retentionIntervalMs: options.retentionIntervalMs ?? 3_600_000,
   });
 
   // One file per resource.
@@ -105,6 +131,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(settingsRoutes);
   await app.register(syncRoutes);
   await app.register(reportRoutes);
+  await app.register(reviewRoutes);
   await app.register(auditRoutes);
   await app.register(statsRoutes);
   await app.register(insightRoutes);

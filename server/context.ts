@@ -1,17 +1,22 @@
 /** What every plugin and route of the server reaches through `app.blockline` and `request.user`. */
 import type { FastifyContextConfig } from 'fastify';
 import type { ChangeHub } from './hub';
+import type { RetentionResult } from './report-retention';
 import type { AuthenticatedUser, Repository } from './repository';
-import type { SseStream } from './sse';
+import type { StreamRegistry } from './stream-registry';
 
 export interface BlocklineContext {
   store: Repository;
   hub: ChangeHub;
   sweepExpired: () => Promise<number>;
-  /** Open SSE streams on this instance. */
-  streams: Set<SseStream>;
-  /** Route config for writes: the per-token write limit, or nothing when limits are off. */
+  /** Rolls finished days of call reports up into daily counts and prunes raw ones past retention. */
+  pruneReports: () => Promise<RetentionResult>;
+  /** Open SSE streams on this instance, capped per token and per server. */
+  streams: StreamRegistry;
+  /** Route config for writes, reads and call reports: their per-token limits, or nothing when off. */
   writeLimit: FastifyContextConfig;
+  readLimit: FastifyContextConfig;
+  reportLimit: FastifyContextConfig;
   heartbeatMs: number;
 }
 

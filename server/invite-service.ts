@@ -94,14 +94,24 @@ export async function redeemInvite(
       .execute();
     const token = newToken();
     const tokenHash = hashToken(token);
+    const tokenId = newId();
     await write.tx
       .insertInto('tokens')
-      .values({ hash: tokenHash, user_id: userId, created_at: write.nowIso, revoked_at: null })
+      .values({
+        hash: tokenHash,
+        id: tokenId,
+        user_id: userId,
+        created_at: write.nowIso,
+        revoked_at: null,
+        last_used_at: null,
+        device_name: input.deviceName,
+      })
       .execute();
     write.audit({ id: userId, name: row.name }, 'user.joined', userId, null, {
       name: row.name,
       role: row.role,
       deviceName: input.deviceName,
+      tokenId,
       inviteId: row.id,
     });
     return { token, userId, tokenHash };

@@ -10,6 +10,7 @@ import {
   type Snapshot,
 } from '../shared/contracts/api';
 import { normalizeNumberOrPrefix } from '../shared/numbers';
+import { unsafeTextProblem } from '../shared/text';
 import type { Rule } from '../shared/rules';
 import { applySettingsPatch, type OrgSettings, type OrgSettingsPatch } from '../shared/settings';
 import { ApiError, notFound } from './errors';
@@ -31,8 +32,9 @@ export function decodeCursor(text: string): Cursor {
     const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [value, id] = parsed as unknown[];
-      if ((typeof value === 'string' || typeof value === 'number') && typeof id === 'string')
-        return { value, id };
+      const safe =
+        typeof value === 'number' || (typeof value === 'string' && unsafeTextProblem(value) === null);
+      if (safe && typeof id === 'string' && unsafeTextProblem(id) === null) return { value, id };
     }
   } catch {
     // Falls through to the error below.

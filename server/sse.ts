@@ -3,7 +3,8 @@
  * Starts after the client's revision, then follows the hub, filling any gap from the log so the client
  * sees every revision once and in order.
  */
-import { SSE_EVENT_CHANGE, SSE_EVENT_HEARTBEAT, type Change } from '../shared/contracts/api';
+import { SSE_EVENT_HEARTBEAT, type Change } from '../shared/contracts/api';
+import { changeFrame } from './hub';
 import type { ChangeHub } from './hub';
 import type { Repository } from './repository';
 
@@ -26,14 +27,23 @@ export class SseStream {
   private unsubscribe: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
+  /** True while the chain has work (the backlog, a gap): live changes then queue behind it. */
+  private catchingUp = true;
+  private pending = 0;
+
+  readonly orgId: string;
+  /** The token the stream was opened with: streams are capped, and closed on revocation, per token. */
+  readonly tokenId: string;
 
   constructor(
     private readonly response: SseResponse,
     private readonly store: Repository,
-    private readonly orgId: string,
+    owner: { orgId: string; tokenId: string },
     since: number,
     private readonly onClose: (stream: SseStream) => void,
   ) {
+    this.orgId = owner.orgId;
+    this.tokenId = owner.tokenId;
     this.lastSent = since;
   }
 
@@ -46,8 +56,8 @@ export class SseStream {
     });
     this.response.write(`retry: 2000\n: revision ${this.lastSent}\n\n`);
     // Subscribing before reading the backlog: a change committed in between is queued, not lost.
-    this.chain = this.chain.then(() => this.sendFromLog());
-    this.unsubscribe = hub.subscribe(this.orgId, (change) => this.deliver(change));
+    this.enqueue(() => this.sendFromLog());
+    this.unsubscribe = hub.subscribe(this.orgId, (change, frame) => this.deliver(change, frame));
     this.heartbeat = setInterval(() => {
       this.response.write(`event: ${SSE_EVENT_HEARTBEAT}\ndata: {"revision":${this.lastSent}}\n\n`);
     }, heartbeatMs);
@@ -55,13 +65,28 @@ export class SseStream {
     this.response.on('close', () => this.close());
   }
 
-  private deliver(change: Change): void {
-    this.chain = this.chain.then(async () => {
+  private deliver(change: Change, frame: string): void {
+    // In order and caught up (the usual case): the shared frame goes out at once, no promise per client.
+    if (!this.closed && !this.catchingUp && change.revision === this.lastSent + 1) {
+      this.sendFrame(change.revision, frame);
+      return;
+    }
+    this.enqueue(async () => {
       if (this.closed || change.revision <= this.lastSent) return;
       if (change.revision > this.lastSent + 1) await this.sendFromLog(change.revision - 1);
-      if (change.revision === this.lastSent + 1) this.send(change);
+      if (change.revision === this.lastSent + 1) this.sendFrame(change.revision, frame);
       // The log no longer holds the gap: the client reconnects, gets 410 and takes a snapshot.
       else this.close();
+    });
+  }
+
+  /** Runs `work` after what is queued; live changes queue behind it until the queue is empty. */
+  private enqueue(work: () => Promise<void>): void {
+    this.catchingUp = true;
+    this.pending += 1;
+    this.chain = this.chain.then(work).finally(() => {
+      this.pending -= 1;
+      if (this.pending === 0) this.catchingUp = false;
     });
   }
 
@@ -75,11 +100,13 @@ export class SseStream {
   }
 
   private send(change: Change): void {
+    this.sendFrame(change.revision, changeFrame(change));
+  }
+
+  private sendFrame(revision: number, frame: string): void {
     if (this.closed) return;
-    this.response.write(
-      `id: ${change.revision}\nevent: ${SSE_EVENT_CHANGE}\ndata: ${JSON.stringify(change)}\n\n`,
-    );
-    this.lastSent = change.revision;
+    this.response.write(frame);
+    this.lastSent = revision;
     if (this.response.writableLength > MAX_BUFFERED_BYTES) this.close();
   }
 

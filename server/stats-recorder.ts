@@ -6,24 +6,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { CallReport } from '../shared/contracts/api';
-import type { BlockedWhy } from '../shared/contracts/oversight';
+import { blockedWhyFrom, type RuleFacts } from './blocked-why';
 import { hourOfWeek, localHourKey } from '../shared/local-time';
 import type { DB } from './db/schema';
 import type { OrgWrite } from './repository';
-
-interface RuleFacts {
-  number: string;
-  source: string;
-}
-
-/** The dashboard's category for a blocked call. */
-export function blockedWhyOf(report: CallReport, rule: RuleFacts | undefined): BlockedWhy {
-  if (report.why === 'anonymous') return 'anonymous';
-  if (report.why === 'failed_verification') return 'verification';
-  if (rule === undefined) return 'unknown';
-  if (rule.source === 'auto') return 'auto';
-  return rule.number.endsWith('*') ? 'prefix' : 'number';
-}
 
 class Tally {
   readonly counts = new Map<string, number>();
@@ -55,7 +41,7 @@ export async function recordBlockedAttempts(write: OrgWrite, attempts: readonly 
   for (const report of blocked) {
     const rule = report.ruleId === null ? undefined : rules.get(report.ruleId);
     const hour = localHourKey(Date.parse(report.at), write.org.timeZone);
-    hours.add(`${hour}|${blockedWhyOf(report, rule)}`);
+    hours.add(`${hour}|${blockedWhyFrom(report.why, rule)}`);
     const day = hour.slice(0, 10);
     if (report.number !== null) top.add(`${day}|number|${report.number}`);
     if (report.ruleId !== null && rule !== undefined) top.add(`${day}|rule|${report.ruleId}`);

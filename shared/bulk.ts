@@ -222,6 +222,7 @@ function countNewlines(text: string, from: number, to: number): number {
 const FORMULA_START = /^[=+\-@\t\r]/;
 const GUARDED_CELL = /^'['=+\-@\t\r]/;
 
+/** A cell as a spreadsheet may open it safely: one it would run as a formula gets a leading `'`. */
 export function escapeCell(value: string): string {
   return FORMULA_START.test(value) || GUARDED_CELL.test(value) ? `'${value}` : value;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 
 /** E.164: `+` then 7–15 digits, no leading zero in the country code. */
 export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
@@ -32,6 +33,9 @@ export const reasonSchema = z
   .min(1, 'a reason is required')
   .max(REASON_MAX_LENGTH, `the reason must be at most ${REASON_MAX_LENGTH} characters`);
 
+/** A reason as a client sends it: §11.5 refuses control characters and the like (stored ones stay readable). */
+export const reasonInputSchema = safeText(reasonSchema);
+
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
 export const ruleSchema = z.object({
@@ -57,7 +61,7 @@ export type Rule = z.infer<typeof ruleSchema>;
 export const ruleCreateInputSchema = z
   .object({
     number: z.string().trim().min(1, 'a number is required').max(64, 'the number is too long'),
-    reason: reasonSchema,
+    reason: reasonInputSchema,
     scope: scopeSchema.default('all'),
     kind: ruleKindSchema.default('block'),
     expiresAt: isoDateTimeSchema.nullable().optional(),
@@ -71,7 +75,7 @@ export type RuleCreate = z.output<typeof ruleCreateInputSchema>;
 /** SPEC §2.3: only the reason and the expiry may change; number, kind and scope are fixed. */
 export const rulePatchSchema = z
   .object({
-    reason: reasonSchema.optional(),
+    reason: reasonInputSchema.optional(),
     expiresAt: isoDateTimeSchema.nullable().optional(),
   })
   .strict()

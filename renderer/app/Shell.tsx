@@ -10,7 +10,11 @@ import { useWriteAccess } from './permissions';
 import { SecretStorageNotice } from './SecretStorageNotice';
 import { SyncIndicator } from './SyncIndicator';
 import { AvailabilitySelect } from '../calls/AvailabilitySelect';
-import { useSession, useStores, useSync } from './stores';
+import { LineStatus } from './LineStatus';
+import { useHistory, useSession, useStores, useSync } from './stores';
+import { unseenMissedCount } from '../stores/history-query';
+import { useCallShortcuts } from './call-shortcuts';
+import { usePhoneController } from './controller';
 
 type View = 'phone' | 'settings';
 
@@ -23,6 +27,11 @@ export function Shell() {
   const access = useWriteAccess();
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
+  useCallShortcuts(stores, usePhoneController());
+  const missed = useHistory((state) => unseenMissedCount(state.entries, state.missedSeenAt));
+  useEffect(() => {
+    void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);
+  }, [stores, missed]);
 
   useEffect(() => {
     const offDialer = stores.api.on('dialer:open', ({ number }) => {
@@ -54,6 +63,15 @@ export function Shell() {
             onClick={() => setView('phone')}
           >
             Phone
+            {missed > 0 && (
+              <>
+                <span className="bl-count" data-testid="missed-count" aria-hidden="true">
+                  {missed}
+                </span>
+                {/* Named from its content, not an aria-label, so the visible "Phone" stays in the name. */}
+                <span className="bl-visually-hidden">{`, ${missed} missed ${missed === 1 ? 'call' : 'calls'}`}</span>
+              </>
+            )}
           </button>
           <button
             type="button"
@@ -66,6 +84,7 @@ export function Shell() {
         </nav>
         <SyncIndicator />
         <AvailabilitySelect />
+        <LineStatus />
         {me && (
           <span className="bl-header__user">
             {me.user.name} · {me.user.role} · {me.org.name}

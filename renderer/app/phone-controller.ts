@@ -128,8 +128,11 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   const build = async (accounts: SipAccount[]): Promise<Phone | null> => {
     if (!createPhone || accounts.length === 0) return null;
     const passwords: Record<string, string | null> = {};
+    const iceCredentials: Record<string, Record<string, string>> = {};
     for (const account of accounts) {
-      passwords[account.id] = (await api.invoke('phone:credentials', { accountId: account.id })).password;
+      const credentials = await api.invoke('phone:credentials', { accountId: account.id });
+      passwords[account.id] = credentials.password;
+      iceCredentials[account.id] = credentials.iceCredentials ?? {};
     }
     const last = await api.invoke('calls:lastEmergency', undefined);
     lastEmergencyAtMs = last.at === null ? null : Date.parse(last.at);
@@ -138,6 +141,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     return createPhone({
       accounts,
       passwords,
+      iceCredentials,
       audio: {
         inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
         outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,
@@ -200,6 +204,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     if (action === 'answer') void phone?.answer(callId);
     if (action === 'decline') void phone?.decline(callId);
   });
+  // SPEC §10.6: the network back, or the computer awake: every line re-registers without waiting.
+  const offResume = api.on('power:resumed', () => void phone?.recover('resume'));
+  const onOnline = () => void phone?.recover('online');
+  if (typeof window !== 'undefined') window.addEventListener('online', onOnline);
 
   return {
     async restart() {
@@ -248,6 +256,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {
       offDialer();
+      offResume();
+      if (typeof window !== 'undefined') window.removeEventListener('online', onOnline);
       offWarm();
       if (warmTimer !== null) clearTimeout(warmTimer);
       ringtone.stop();

@@ -7,6 +7,7 @@ import { useBlocklist, useCalls } from '../app/stores';
 import { callElapsedSeconds, ongoingCalls } from '../stores/calls';
 import { formatDuration } from '../stores/history';
 import { Button, TextField } from '../ui';
+import { QualityBadge } from './QualityBadge';
 import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { useWriteAccess } from '../app/permissions';
@@ -70,6 +71,7 @@ function InCall({ call }: { call: CallSnapshot }) {
           {status}
         </span>
         <VerificationBadge verification={call.verification} />
+        {connected && <QualityBadge quality={call.quality} />}
       </div>
       <div className="bl-call__controls" role="group" aria-label="Call controls">
         <Button

@@ -16,9 +16,10 @@ export function NumberInsight({ number }: { number: string }) {
   if (entry?.status !== 'ready') return null;
   const parts = describeInsight(entry.insight);
   if (parts.length === 0) return null;
+  const text = parts.join(' · ');
   return (
-    <span className="bl-insight" data-testid="number-insight">
-      {parts.join(' · ')}
+    <span className="bl-insight" data-testid="number-insight" title={text}>
+      {text}
     </span>
   );
 }

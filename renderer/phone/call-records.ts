@@ -129,6 +129,7 @@ export function historyForCall(call: CallSnapshot): HistoryEntry {
     result,
     blockedReason: null,
     verification: call.verification,
+    quality: call.quality?.worst ?? null,
   };
 }
 

@@ -11,6 +11,8 @@ import {
   type UserAgentOptions,
 } from 'sip.js';
 import type { SipAccount } from '../../shared/contracts/ipc';
+import { DEFAULT_ICE_GATHERING_TIMEOUT_MS, peerIceServers } from '../../shared/ice-servers';
+import { recoveryAction, type RecoveryEvent } from '../../shared/line-recovery';
 import { badRequestResponse, isInviteRequest, rewriteTelIdentities } from './raw-message';
 import type { LineSnapshot, RegistrationStatus } from './types';
 import { errorMessage } from '../../shared/error-message';
@@ -18,6 +20,8 @@ import { errorMessage } from '../../shared/error-message';
 export interface PhoneLineOptions {
   account: SipAccount;
   password: string | null;
+  /** TURN credentials by server URL (from the keychain). */
+  iceCredentials?: Readonly<Record<string, string>>;
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   logLevel: 'debug' | 'log' | 'warn' | 'error';
   reconnect: { initialDelayMs: number; maxDelayMs: number };
@@ -31,10 +35,6 @@ const LOG_RANK = { error: 0, warn: 1, log: 2, debug: 3 } as const;
 /** sip.js's words when it drops a request without answering it (api/user-agent.js). */
 const DROPPED_REQUEST = /^(Failed to parse incoming message|Request missing mandatory header field)/;
 
-export function iceServersFrom(urls: readonly string[]): RTCIceServer[] {
-  return urls.filter((url) => /^(stun|turns?):/i.test(url)).map((url) => ({ urls: url }));
-}
-
 export class PhoneLine {
   readonly account: SipAccount;
   readonly userAgent: UserAgent;
@@ -44,7 +44,8 @@ export class PhoneLine {
   private error: string | null = null;
   private reconnectAt: number | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectDelayMs: number;
+  /** Failed connection attempts in a row: the backoff step. */
+  private failedAttempts = 0;
   private disposed = false;
   /** Set by the log connector while sip.js handles one incoming message and drops it. */
   private droppedWhileDelivering = false;
@@ -55,7 +56,6 @@ export class PhoneLine {
     const uri = UserAgent.makeURI(account.sipUri);
     if (!uri) throw new Error(`account ${account.id}: "${account.sipUri}" is not a SIP URI`);
     this.domain = uri.host;
-    this.reconnectDelayMs = options.reconnect.initialDelayMs;
     const userAgentOptions: UserAgentOptions = {
       uri,
       displayName: account.displayName,
@@ -71,8 +71,11 @@ export class PhoneLine {
       sendInitialProvisionalResponse: false,
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
       sessionDescriptionHandlerFactoryOptions: {
-        peerConnectionConfiguration: { iceServers: iceServersFrom(account.iceServers) },
-        iceGatheringTimeout: 500,
+        // Only the account's own servers: sip.js's default names a public STUN server.
+        peerConnectionConfiguration: {
+          iceServers: peerIceServers(account.iceServers, (url) => options.iceCredentials?.[url]),
+        },
+        iceGatheringTimeout: account.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS,
       },
       // We reconnect ourselves, with backoff and re-registration.
       reconnectionAttempts: 0,
@@ -91,7 +94,7 @@ export class PhoneLine {
     this.registerer = new Registerer(this.userAgent, { expires: REGISTER_EXPIRES_S });
     this.registerer.stateChange.addListener((state) => {
       if (state === RegistererState.Registered) {
-        this.reconnectDelayMs = this.options.reconnect.initialDelayMs;
+        this.failedAttempts = 0;
         this.setStatus('registered', null);
       } else if (state === RegistererState.Unregistered && this.status !== 'failed') {
         this.setStatus('unregistered', this.error);
@@ -177,7 +180,7 @@ export class PhoneLine {
           // The Registerer may still think it is registered after the transport dropped, so its state
           // does not change again on this 200: mark the line registered here.
           onAccept: () => {
-            this.reconnectDelayMs = this.options.reconnect.initialDelayMs;
+            this.failedAttempts = 0;
             this.setStatus('registered', null);
           },
           onReject: (response) => {
@@ -193,8 +196,15 @@ export class PhoneLine {
 
   private scheduleReconnect(): void {
     if (this.disposed || this.reconnectTimer !== null) return;
-    const delayMs = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.options.reconnect.maxDelayMs);
+    const action = recoveryAction(
+      'transport-lost',
+      { status: this.status, failedAttempts: this.failedAttempts },
+      Math.random,
+      { baseMs: this.options.reconnect.initialDelayMs, capMs: this.options.reconnect.maxDelayMs },
+    );
+    if (action.kind !== 'retry-later') return;
+    const delayMs = action.delayMs;
+    this.failedAttempts += 1;
     this.reconnectAt = Date.now() + delayMs;
     this.emit();
     this.reconnectTimer = setTimeout(() => {
@@ -202,6 +212,29 @@ export class PhoneLine {
       this.reconnectAt = null;
       void this.reconnect();
     }, delayMs);
+  }
+
+  /**
+   * The network is back or the computer woke (SPEC §10.6): do not wait out the backoff. Resolves once
+   * the attempt it started has an answer.
+   */
+  async recover(event: Exclude<RecoveryEvent, 'transport-lost'>): Promise<void> {
+    if (this.disposed) return;
+    const action = recoveryAction(
+      event,
+      { status: this.status, failedAttempts: this.failedAttempts },
+      Math.random,
+    );
+    if (action.kind === 'nothing' || action.kind === 'retry-later') return;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.reconnectAt = null;
+    this.failedAttempts = 0;
+    if (action.kind === 'register-now' && this.userAgent.transport.isConnected()) {
+      await this.register();
+      return;
+    }
+    await this.reconnect();
   }
 
   private async reconnect(): Promise<void> {

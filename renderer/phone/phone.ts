@@ -5,7 +5,7 @@
  * (`session-description.ts`). The UI talks to it with call IDs and receives plain snapshots; sip.js
  * objects never leave.
  */
-import { Inviter, UserAgent, type Invitation } from 'sip.js';
+import { Inviter, UserAgent, Web, type Invitation } from 'sip.js';
 import type { Decision } from '../../shared/decision.types';
 import { errorMessage } from '../../shared/error-message';
 import { verificationStatus } from '../../shared/identity';
@@ -23,6 +23,7 @@ import { WaitingTone, hasWaitingCall } from './call-waiting';
 import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
+import { monitorSessionQuality } from './quality-monitor';
 import { createSessionDescriptionHandlerFactory } from './session-description';
 import {
   AVAILABLE,
@@ -45,6 +46,8 @@ export interface PhoneWithDiagnostics extends Phone {
   outputLevel(channel: OutputChannel): number;
   /** The output channel's level at a frequency right now (dBFS). */
   outputLevelAt(channel: OutputChannel, frequencyHz: number): number;
+  /** The ICE servers a live call's peer connection was given (for tests of the account's network settings). */
+  callIceServers(callId: string): RTCIceServer[] | null;
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -90,6 +93,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
 
   const waitingTone = new WaitingTone(output);
   const followWaiting = () => waitingTone.follow(hasWaitingCall(registry.snapshots()));
+  /** Each answered call's quality sampling (SPEC §10.7), by call id. */
+  const qualityMonitors = new Map<string, () => void>();
   const registry = new CallRegistry({
     onChange: (snapshot) => {
       emit('onCallChange', snapshot);
@@ -97,10 +102,16 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     },
     onConnected: (record) => {
       record.remoteAudio = attachRemoteAudio(record.session, output, report);
+      qualityMonitors.set(
+        record.snapshot.id,
+        monitorSessionQuality(record.session, (quality) => registry.update(record, { quality }), report),
+      );
     },
     onEnded: (record) => {
       if (record.remoteAudio) detachRemoteAudio(record.remoteAudio);
       record.remoteAudio = null;
+      qualityMonitors.get(record.snapshot.id)?.();
+      qualityMonitors.delete(record.snapshot.id);
     },
     onError: report,
   });
@@ -130,9 +141,10 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         new PhoneLine({
           account,
           password: options.passwords[account.id] ?? null,
+          iceCredentials: options.iceCredentials?.[account.id] ?? {},
           sessionDescriptionHandlerFactory,
           logLevel: options.logLevel ?? 'error',
-          reconnect: options.reconnect ?? { initialDelayMs: 1000, maxDelayMs: 30_000 },
+          reconnect: options.reconnect ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
           onInvite: (line, invitation) => handleInvite(line, invitation),
           onChange: (snapshot) => emit('onLineChange', snapshot),
           onError: report,
@@ -363,6 +375,11 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       registry.update(record, { endReason: 'blocked_by_agent' });
       await announceAndEnd(record, audio, options.audio.inboundClipUrl);
     },
+    callIceServers: (callId) => {
+      const handler = registry.get(callId)?.session.sessionDescriptionHandler;
+      if (!(handler instanceof Web.SessionDescriptionHandler) || !handler.peerConnection) return null;
+      return handler.peerConnection.getConfiguration().iceServers ?? [];
+    },
     callMediaStats: async (callId) => {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;
@@ -377,6 +394,9 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       await audio.playLocally(
         which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl,
       );
+    },
+    recover: async (event) => {
+      await Promise.all(lines.map((line) => line.recover(event)));
     },
     dispose: async () => {
       if (disposed) return;

@@ -9,6 +9,7 @@ import type { CallerIdentity } from '../../shared/identity.types';
 import type { OrgSettings } from '../../shared/settings';
 import type { RuleIndex } from '../../shared/decision';
 import type { AudioOutput } from './audio-output';
+import type { CallQuality } from './quality-monitor';
 
 /** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
 export interface CallPolicySource {
@@ -70,6 +71,8 @@ export interface CallSnapshot {
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
   sipCallId: string | null;
+  /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
+  quality?: CallQuality | null;
 }
 
 export type BlockedHandling = 'reject' | 'early-media' | 'answer' | 'local-announcement';
@@ -169,6 +172,8 @@ export interface PhoneOptions {
   accounts: SipAccount[];
   /** SIP passwords by account id (from the keychain). */
   passwords: Record<string, string | null | undefined>;
+  /** TURN credentials by account id, then server URL (from the keychain). */
+  iceCredentials?: Record<string, Record<string, string>>;
   policy: CallPolicySource;
   audio: PhoneAudioOptions;
   events?: PhoneEvents;
@@ -206,6 +211,8 @@ export interface Phone {
   setInputDevice(deviceId: string | null): void;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */
   previewAnnouncement(which: 'inbound' | 'outbound'): Promise<void>;
+  /** The network came back (`online`) or the computer woke: every line re-registers now (SPEC §10.6). */
+  recover(event: 'online' | 'resume'): Promise<void>;
   /** Unregisters every line and ends every call. */
   dispose(): Promise<void>;
 }

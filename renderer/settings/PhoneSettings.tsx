@@ -7,6 +7,13 @@ import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
 import { errorMessage } from '../../shared/error-message';
+import {
+  DEFAULT_ICE_GATHERING_TIMEOUT_MS,
+  validateIceSettings,
+  type IceServerDraft,
+  type IceServerDraftErrors,
+} from '../../shared/ice-servers';
+import { NetworkFields } from './NetworkFields';
 
 /** Settings → Phone (SPEC §7.4): this machine's SIP accounts, audio devices and ringtone. */
 export function PhoneSettings() {
@@ -14,6 +21,10 @@ export function PhoneSettings() {
   const accounts = useSettingsStore((state) => state.accounts);
   const accountsError = useSettingsStore((state) => state.accountsError);
   const [editing, setEditing] = useState<SipAccount | 'new' | null>(null);
+  const editingSaved =
+    editing !== null && editing !== 'new'
+      ? (accounts.find((entry) => entry.account.id === editing.id)?.savedIceCredentials ?? [])
+      : [];
   useEffect(() => {
     void settings.getState().loadAccounts();
   }, [settings]);
@@ -65,6 +76,7 @@ export function PhoneSettings() {
           <AccountForm
             key={editing === 'new' ? 'new' : editing.id}
             account={editing === 'new' ? null : editing}
+            savedIceCredentials={editingSaved}
             onDone={() => setEditing(null)}
           />
         )}
@@ -81,7 +93,15 @@ function isAccountField(value: unknown): value is AccountField {
   return typeof value === 'string' && (ACCOUNT_FIELDS as readonly string[]).includes(value);
 }
 
-function AccountForm({ account, onDone }: { account: SipAccount | null; onDone(): void }) {
+function AccountForm({
+  account,
+  savedIceCredentials,
+  onDone,
+}: {
+  account: SipAccount | null;
+  savedIceCredentials: readonly string[];
+  onDone(): void;
+}) {
   const { settings } = useStores();
   const [values, setValues] = useState({
     websocketUrl: account?.websocketUrl ?? 'wss://',
@@ -92,6 +112,20 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
   });
   const [password, setPassword] = useState('');
   const keptWhere = secretStorageHint(useSecretStorage((state) => state.status));
+  const [iceServers, setIceServers] = useState<IceServerDraft[]>(
+    (account?.iceServers ?? []).map((server) => ({
+      url: server.url,
+      username: server.username ?? '',
+      credential: '',
+    })),
+  );
+  const [iceTimeout, setIceTimeout] = useState(
+    String(account?.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS),
+  );
+  const [iceErrors, setIceErrors] = useState<{ servers: IceServerDraftErrors[]; timeout: string | null }>({
+    servers: [],
+    timeout: null,
+  });
   const [errors, setErrors] = useState<Partial<Record<AccountField, string>>>({});
   const [saving, setSaving] = useState(false);
   const set = (field: AccountField) => (event: { target: { value: string } }) =>
@@ -99,6 +133,12 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const network = validateIceSettings(iceServers, iceTimeout, savedIceCredentials);
+    setIceErrors(
+      network.ok
+        ? { servers: [], timeout: null }
+        : { servers: network.serverErrors, timeout: network.timeoutError },
+    );
     const parsed = sipAccountSchema.safeParse({
       id: account?.id ?? `account-${Date.now().toString(36)}`,
       websocketUrl: values.websocketUrl.trim(),
@@ -106,10 +146,12 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
       authorizationUser: values.authorizationUser.trim() || undefined,
       displayName: values.displayName.trim(),
       lineNumber: values.lineNumber.trim(),
-      iceServers: account?.iceServers ?? [],
+      iceServers: network.ok ? network.servers : [],
+      iceGatheringTimeoutMs: network.ok ? network.iceGatheringTimeoutMs : undefined,
       enabled: account?.enabled ?? true,
     });
-    if (!parsed.success) {
+    if (!parsed.success || !network.ok) {
+      if (parsed.success) return setErrors({});
       const next: Partial<Record<AccountField, string>> = {};
       for (const issue of parsed.error.issues) {
         const field = issue.path[0];
@@ -125,7 +167,9 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
     }
     setErrors({});
     setSaving(true);
-    const ok = await settings.getState().saveAccount(parsed.data, password === '' ? undefined : password);
+    const ok = await settings
+      .getState()
+      .saveAccount(parsed.data, password === '' ? undefined : password, network.credentials);
     setSaving(false);
     if (ok) onDone();
   };
@@ -177,6 +221,15 @@ function AccountForm({ account, onDone }: { account: SipAccount | null; onDone()
         onChange={set('lineNumber')}
         error={errors.lineNumber}
         placeholder="+12125550100"
+      />
+      <NetworkFields
+        servers={iceServers}
+        onServersChange={setIceServers}
+        timeoutMs={iceTimeout}
+        onTimeoutChange={setIceTimeout}
+        serverErrors={iceErrors.servers}
+        timeoutError={iceErrors.timeout}
+        savedCredentialUrls={savedIceCredentials}
       />
       <div className="bl-form-actions">
         <Button onClick={onDone}>Cancel</Button>

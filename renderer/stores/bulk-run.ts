@@ -6,6 +6,7 @@
 import type { BulkCreateResponse } from '../../shared/contracts/api';
 import { MAX_BULK_ENTRIES } from '../../shared/contracts/api';
 import {
+  escapeCell,
   splitIntoBatches,
   validateBulkEntries,
   type BulkEntry,
@@ -137,7 +138,11 @@ export function summarize(outcomes: readonly BulkOutcome[]): Record<BulkOutcomeS
 
 /** The per-line error report an import offers to download. */
 export function errorReportCsv(outcomes: readonly BulkOutcome[]): string {
-  const quote = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  // Every cell the way the CSV export writes it: a spreadsheet does not run `=HYPERLINK(…)` from here.
+  const quote = (text: string) => {
+    const value = escapeCell(text);
+    return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  };
   const rows = outcomes
     .filter((outcome) => outcome.status !== 'created')
     .map((outcome) =>

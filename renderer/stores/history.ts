@@ -1,14 +1,34 @@
 import { createStore } from 'zustand/vanilla';
 import type { BlocklineApi, HistoryEntry } from '../../shared/contracts/ipc';
 import { errorMessage } from '../../shared/error-message';
+import type { HistoryFilter } from './history-query';
 
 export interface HistoryStoreState {
   /** Newest first. */
   entries: HistoryEntry[];
   error: string | null;
+  /** Missed calls up to this moment (epoch ms) have been seen (SPEC §10.10: the count on the Phone tab). */
+  missedSeenAt: number;
   load(): Promise<void>;
   add(entry: HistoryEntry): Promise<void>;
   clear(): Promise<void>;
+  markMissedSeen(): void;
+  /** What the history view shows: its search text and filter. */
+  query: string;
+  filter: HistoryFilter;
+  setQuery(query: string): void;
+  /** Choosing "Missed" counts as seeing the missed calls. */
+  setFilter(filter: HistoryFilter): void;
+}
+
+const MISSED_SEEN_KEY = 'blockline.history.missedSeenAt';
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
 }
 
 export type HistoryStore = ReturnType<typeof createHistoryStore>;
@@ -18,6 +38,7 @@ export function createHistoryStore(api: BlocklineApi) {
   return createStore<HistoryStoreState>()((set, get) => ({
     entries: [],
     error: null,
+    missedSeenAt: Number(storage()?.getItem(MISSED_SEEN_KEY) ?? 0) || 0,
     async load() {
       try {
         set({ entries: newestFirst(await api.invoke('history:list', undefined)), error: null });
@@ -27,12 +48,36 @@ export function createHistoryStore(api: BlocklineApi) {
     },
     async add(entry) {
       await api.invoke('history:add', entry);
-      const others = get().entries.filter((existing) => existing.id !== entry.id);
-      set({ entries: newestFirst([entry, ...others]) });
+      const entries = get().entries;
+      const others = entries.some((existing) => existing.id === entry.id)
+        ? entries.filter((existing) => existing.id !== entry.id)
+        : entries;
+      // The new call is almost always the newest: no re-sort of 10,000 entries for it.
+      const newest = others[0];
+      set({
+        entries:
+          !newest || Date.parse(newest.startedAt) <= Date.parse(entry.startedAt)
+            ? [entry, ...others]
+            : newestFirst([entry, ...others]),
+      });
     },
     async clear() {
       await api.invoke('history:clear', undefined);
       set({ entries: [] });
+    },
+    markMissedSeen() {
+      const now = Date.now();
+      storage()?.setItem(MISSED_SEEN_KEY, String(now));
+      set({ missedSeenAt: now });
+    },
+    query: '',
+    filter: 'all',
+    setQuery(query) {
+      set({ query });
+    },
+    setFilter(filter) {
+      set({ filter });
+      if (filter === 'missed') get().markMissedSeen();
     },
   }));
 }

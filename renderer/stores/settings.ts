@@ -15,6 +15,8 @@ export type SettingsField = OrgSettingsField;
 export interface PhoneAccountEntry {
   account: SipAccount;
   hasPassword: boolean;
+  /** TURN URLs whose credential is saved. */
+  savedIceCredentials?: string[];
 }
 
 export interface SettingsStoreState {
@@ -33,7 +35,12 @@ export interface SettingsStoreState {
   update(field: SettingsField, patch: OrgSettingsPatch): Promise<WriteOutcome<OrgSettings>>;
   clearError(field: SettingsField): void;
   loadAccounts(): Promise<void>;
-  saveAccount(account: SipAccount, password: string | undefined): Promise<boolean>;
+  /** `iceCredentials`: TURN credentials typed now, by server URL (kept with the other secrets). */
+  saveAccount(
+    account: SipAccount,
+    password: string | undefined,
+    iceCredentials?: Record<string, string>,
+  ): Promise<boolean>;
   removeAccount(accountId: string): Promise<boolean>;
 }
 
@@ -64,12 +71,13 @@ export function createSettingsStore(api: BlocklineApi) {
         set({ accountsError: errorMessage(error) });
       }
     },
-    async saveAccount(account, password) {
+    async saveAccount(account, password, iceCredentials) {
       try {
-        await api.invoke(
-          'phone:saveAccount',
-          password === undefined || password === '' ? { account } : { account, password },
-        );
+        await api.invoke('phone:saveAccount', {
+          account,
+          ...(password === undefined || password === '' ? {} : { password }),
+          ...(iceCredentials && Object.keys(iceCredentials).length > 0 ? { iceCredentials } : {}),
+        });
         set({ accountsVersion: get().accountsVersion + 1 });
         await get().loadAccounts();
         return true;

@@ -1,12 +1,13 @@
 /**
- * Migration 0004 (SPEC §12): what the oversight views need. Call reports keep their outcome (action,
- * why, rule) from now on; blocked calls are rolled up per local hour and why, per day and number, and
+ * Migration 0005 (SPEC §12): what the oversight views need. Call reports keep their outcome (action,
+ * why, rule, verification) from now on, attempts their verification (0004 gave them the rest); blocked calls are rolled up per local hour and why, per day and number, and
  * per day and rule, in tables that outlive the raw reports; audit entries name the number they are
  * about; invites for the people admin. Reports stored before it count as "unknown".
  */
 import type { Kysely } from 'kysely';
 import { hourOfWeek, localHourKey } from '../../shared/local-time';
 import { auditNumberOf } from '../audit-number';
+import { blockedWhyFrom } from '../blocked-why';
 
 // Kysely<any>: a migration runs against the schema as it was then, not as schema.ts says now.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,9 +22,8 @@ export async function oversightUp(db: AnyDb): Promise<void> {
     .on('call_reports')
     .columns(['org_id', 'number', 'at'])
     .execute();
-  for (const column of ['action', 'why', 'rule_id', 'verstat']) {
-    await db.schema.alterTable('call_attempts').addColumn(column, 'text').execute();
-  }
+  // 0004_report_rollups gave attempts their action, why and rule; the verification result is new.
+  await db.schema.alterTable('call_attempts').addColumn('verstat', 'text').execute();
 
   await db.schema.alterTable('audit').addColumn('number', 'text').execute();
   await db.schema.createIndex('audit_org_number').on('audit').columns(['org_id', 'number', 'at']).execute();
@@ -98,7 +98,11 @@ async function backfillAuditNumbers(db: AnyDb): Promise<void> {
   }
 }
 
-/** Inbound attempts stored before this migration: their outcome was not kept, so they are "unknown". */
+/**
+ * Inbound attempts stored before this migration, rolled up into the hourly counts: blocked ones (0004
+ * kept their action and why) by their why, those stored before 0004 as "unknown". Attempts already
+ * pruned by the retention job are not counted: their daily rollup has no hour to place them in.
+ */
 async function backfillUnknownBlocked(db: AnyDb): Promise<void> {
   const orgs = (await db.selectFrom('orgs').select(['id', 'time_zone']).execute()) as {
     id: string;
@@ -108,21 +112,35 @@ async function backfillUnknownBlocked(db: AnyDb): Promise<void> {
     const hours = new Map<string, number>();
     const attempts = (await db
       .selectFrom('call_attempts')
-      .select('at')
+      .select(['at', 'action', 'why', 'rule_id'])
       .where('org_id', '=', org.id)
       .where('direction', '=', 'inbound')
-      .execute()) as { at: string }[];
+      .where((eb) => eb.or([eb('action', 'is', null), eb('action', '=', 'block')]))
+      .execute()) as { at: string; action: string | null; why: string | null; rule_id: string | null }[];
+    const rules = new Map(
+      (
+        (await db
+          .selectFrom('rules')
+          .select(['id', 'number', 'source'])
+          .where('org_id', '=', org.id)
+          .execute()) as { id: string; number: string; source: string }[]
+      ).map((rule) => [rule.id, rule]),
+    );
     for (const attempt of attempts) {
-      const hour = localHourKey(Date.parse(attempt.at), org.time_zone);
-      hours.set(hour, (hours.get(hour) ?? 0) + 1);
+      const why =
+        attempt.action === null
+          ? 'unknown'
+          : blockedWhyFrom(
+              attempt.why ?? '',
+              attempt.rule_id === null ? undefined : rules.get(attempt.rule_id),
+            );
+      const key = `${localHourKey(Date.parse(attempt.at), org.time_zone)}|${why}`;
+      hours.set(key, (hours.get(key) ?? 0) + 1);
     }
-    const rows = [...hours].map(([hour, count]) => ({
-      org_id: org.id,
-      hour,
-      hour_of_week: hourOfWeek(hour),
-      why: 'unknown',
-      count,
-    }));
+    const rows = [...hours].map(([key, count]) => {
+      const [hour = '', why = ''] = key.split('|');
+      return { org_id: org.id, hour, hour_of_week: hourOfWeek(hour), why, count };
+    });
     for (let start = 0; start < rows.length; start += 200) {
       await db
         .insertInto('stats_blocked_hourly')

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { newId } from '../ids';
 import { oversightUp } from './migration-oversight';
 
 /**
@@ -130,7 +131,96 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_org_at').on('audit').columns(['org_id', 'at', 'id']).execute();
     },
   },
-  '0004_oversight': {
+  '0002_token_ids_user_disabled': {
+    // Tokens get an id (revoked and listed by it: the secret is shown once), when they were last used and
+    // on which device; users can be disabled; each org counts changes to who may sign in, so every
+    // instance closes the streams of a revoked token or disabled user (SPEC §11.3, §12.4).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('tokens').addColumn('id', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('last_used_at', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('device_name', 'text').execute();
+      const existing = (await db.selectFrom('tokens').select('hash').execute()) as Array<{ hash: string }>;
+      for (const { hash } of existing) {
+        await db.updateTable('tokens').set({ id: newId() }).where('hash', '=', hash).execute();
+      }
+      await db.schema.createIndex('tokens_id').on('tokens').column('id').unique().execute();
+      await db.schema.createIndex('tokens_user').on('tokens').column('user_id').execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('access_revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '0003_attempts_by_caller_reviews': {
+    // An attempt is the caller, the line and an arrival within seconds, whoever reports it (SPEC §4.2):
+    // attempts remember their line, reports the attempt they were counted under. An auto-block that rests
+    // on one user's reports is temporary and waits for a lead's review (§11.4).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('call_attempts').addColumn('line', 'text').execute();
+      await db.schema.alterTable('call_reports').addColumn('attempt_id', 'text').execute();
+      await db.schema
+        .createIndex('call_reports_attempt')
+        .on('call_reports')
+        .columns(['org_id', 'attempt_id'])
+        .execute();
+      await db.schema
+        .createTable('rule_reviews')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('reporter_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rule_reviews_pk', ['org_id', 'rule_id'])
+        .execute();
+    },
+  },
+  '0004_report_rollups': {
+    // Raw reports and attempts are kept for a period (90 days by default) after each day is rolled up
+    // into daily counts, which are kept (SPEC §12.2's charts read them); attempts keep what they were.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('call_attempts').addColumn('action', 'text').execute();
+      await db.schema.alterTable('call_attempts').addColumn('why', 'text').execute();
+      await db.schema.alterTable('call_attempts').addColumn('rule_id', 'text').execute();
+      await db.schema
+        .alterTable('call_attempts')
+        .addColumn('rolled_up', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('call_attempts_rollup')
+        .on('call_attempts')
+        .columns(['rolled_up', 'at'])
+        .execute();
+      await db.schema.createIndex('call_reports_received').on('call_reports').column('received_at').execute();
+      await db.schema
+        .createTable('call_daily_counts')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('why', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_daily_counts_pk', [
+          'org_id',
+          'day',
+          'direction',
+          'action',
+          'why',
+          'number',
+          'line',
+        ])
+        .execute();
+    },
+  },
+  '0005_oversight': {
     // Kysely<any>: the migration runs against the schema as it was then.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {

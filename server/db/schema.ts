@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table shapes for Kysely. Timestamps are ISO-8601 UTC strings and JSON columns are text in both dialects. */
 export interface OrgsTable {
   id: string;
@@ -9,6 +11,8 @@ export interface OrgsTable {
   log_floor: number;
   settings: string;
   created_at: string;
+  /** Advanced whenever a token of the org is revoked or a user disabled or enabled. */
+  access_revision: Generated<number>;
 }
 
 export interface UsersTable {
@@ -17,14 +21,21 @@ export interface UsersTable {
   name: string;
   role: string;
   created_at: string;
+  /** 1 when the user may not sign in (their tokens stay, unusable), else 0. */
+  disabled: Generated<number>;
 }
 
 export interface TokensTable {
   /** sha256 of the bearer token, hex: the token itself is never stored. */
   hash: string;
+  /** The token's public id: listed, revoked and logged by it, never by its secret. */
+  id: string;
   user_id: string;
   created_at: string;
   revoked_at: string | null;
+  /** Updated at most once a minute per token and instance. */
+  last_used_at: string | null;
+  device_name: string | null;
 }
 
 export interface LinesTable {
@@ -63,7 +74,9 @@ export interface CallReportsTable {
   call_id: string;
   user_id: string;
   received_at: string;
-  /** From migration 0004: null on reports stored before it. */
+  /** The attempt (its `call_attempts.call_id`) this report was counted under. */
+  attempt_id: string | null;
+  /** From migration 0005: null on reports stored before it. */
   number: string | null;
   direction: string | null;
   action: string | null;
@@ -81,11 +94,37 @@ export interface CallAttemptsTable {
   /** 1 when the caller withheld their identity, else 0 (a boolean both dialects store alike). */
   anonymous: number;
   at: string;
-  /** From migration 0004: null on attempts stored before it. */
+  line: string | null;
+  /** The verdict the first report of the attempt gave (migration 0004: null on attempts before it). */
   action: string | null;
   why: string | null;
   rule_id: string | null;
+  /** The caller's verification result (migration 0005). */
   verstat: string | null;
+  /** 1 once counted into call_daily_counts; only rolled-up attempts are pruned. */
+  rolled_up: Generated<number>;
+}
+
+/** Call attempts per UTC day (kept for good; raw attempts go after the retention period). */
+export interface CallDailyCountsTable {
+  org_id: string;
+  day: string;
+  direction: string;
+  action: string;
+  why: string;
+  /** '' for a withheld number or no line: part of the key, so never null. */
+  number: string;
+  line: string;
+  attempts: number;
+}
+
+/** An auto-block rule that rests on one user's reports: temporary until a lead keeps or drops it. */
+export interface RuleReviewsTable {
+  org_id: string;
+  rule_id: string;
+  number: string;
+  reporter_id: string;
+  created_at: string;
 }
 
 export interface AuditTable {
@@ -98,7 +137,7 @@ export interface AuditTable {
   target: string | null;
   before: string | null;
   after: string | null;
-  /** The number (or prefix) the entry is about, if any (migration 0004). */
+  /** The number (or prefix) the entry is about, if any (migration 0005). */
   number: string | null;
 }
 
@@ -158,6 +197,8 @@ export interface DB {
   call_reports: CallReportsTable;
   call_attempts: CallAttemptsTable;
   audit: AuditTable;
+  rule_reviews: RuleReviewsTable;
+  call_daily_counts: CallDailyCountsTable;
   stats_blocked_hourly: StatsBlockedHourlyTable;
   stats_top_daily: StatsTopDailyTable;
   stats_top_monthly: StatsTopMonthlyTable;

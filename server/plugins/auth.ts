@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { API_PREFIX, apiRoutes } from '../../shared/contracts/api';
+import { API_PREFIX } from '../../shared/contracts/api';
 import type { OrgSettings } from '../../shared/settings';
 import { ApiError, forbidden } from '../errors';
 import { hashToken } from '../ids';
@@ -32,21 +32,15 @@ export function requireManager(request: FastifyRequest): AuthenticatedUser {
   return user;
 }
 
-function bearerTokenOf(request: FastifyRequest): string | null {
+/** The token of `Authorization: Bearer <token>`, any spelling of the scheme; never from the URL. */
+export function bearerTokenOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] ?? null;
-  }
-  if (request.routeOptions.url === apiRoutes.events.path) {
-    const query = request.query as Record<string, unknown> | undefined;
-    const token = query?.access_token;
-    if (typeof token === 'string' && token !== '') return token;
-  }
-  return null;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
 }
 
-/** Fixed-window counter of failed authentications per address. */
+/** Fixed-window counter of failed authentications per client address. */
 class FailureCounter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   constructor(private readonly limit: number) {}
@@ -66,7 +60,11 @@ class FailureCounter {
 }
 
 export interface AuthOptions {
-  /** Failed authentications per address per minute before every attempt from it gets 429; null: no cap. */
+  /**
+   * Failed authentications per client address per minute before that client's further failures get 429
+   * instead of 401; null: no cap. A valid token is never refused for its address's failures: behind a
+   * TLS proxy every user shares one address (SPEC §11.2).
+   */
   failuresPerMinute: number | null;
 }
 
@@ -79,21 +77,22 @@ export const authPlugin = fp<AuthOptions>(
     app.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.public === true || !request.url.startsWith(`${API_PREFIX}/`)) return;
       if (request.is404) return;
+      const token = bearerTokenOf(request);
+      const user = token === null ? null : await store.authenticate(hashToken(token));
+      if (user !== null) {
+        request.user = user;
+        return;
+      }
       const nowMs = Date.now();
       if (failures?.blocked(request.ip, nowMs) === true) {
         throw new ApiError(429, 'rate_limited', 'too many failed authentications: retry in a minute');
       }
-      const token = bearerTokenOf(request);
-      const user = token === null ? null : await store.authenticate(hashToken(token));
-      if (user === null) {
-        failures?.fail(request.ip, nowMs);
-        throw new ApiError(
-          401,
-          'unauthorized',
-          token === null ? 'a bearer token is required' : 'the token is not valid or has been revoked',
-        );
-      }
-      request.user = user;
+      failures?.fail(request.ip, nowMs);
+      throw new ApiError(
+        401,
+        'unauthorized',
+        token === null ? 'a bearer token is required' : 'the token is not valid or has been revoked',
+      );
     });
   },
   { name: 'blockline-auth' },

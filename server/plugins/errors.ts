@@ -31,6 +31,12 @@ export const errorsPlugin = fp(
         const where = error.validationContext ?? 'request';
         return reply.status(400).send(envelope('validation_failed', `the ${where} is not valid`, { issues }));
       }
+      // Text PostgreSQL cannot store (NUL, invalid UTF-8) that got past validation is the client's error.
+      if (error.code === '22021' || error.code === '22P05') {
+        return reply
+          .status(400)
+          .send(envelope('bad_request', 'the request carries text that cannot be stored'));
+      }
       const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed');

@@ -7,9 +7,10 @@ import { LEADS_AND_ADMINS, requireRole } from '../roles';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store } = app.blockline;
+  const { store, readLimit } = app.blockline;
   app.route({
     ...mount(apiRoutes.audit),
+    config: readLimit,
     schema: {
       summary:
         'Who changed what, when, before and after: filters by person, action, number and time; cursor paging',

@@ -16,9 +16,10 @@ const lineParamsSchema = z.object({ number: e164Schema }).strict();
 const linePatchSchema = z.object({ announcementMode: announcementModeSchema }).strict();
 
 export const lineRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, writeLimit } = app.blockline;
+  const { store, writeLimit, readLimit } = app.blockline;
   app.route({
     ...mount(apiRoutes.lines),
+    config: readLimit,
     schema: { summary: "The org's lines", response: { 200: linesResponseSchema, ...ERROR_RESPONSES } },
     handler: async (request) => ({ lines: await store.listLines(userOf(request).orgId) }),
   });

@@ -6,9 +6,10 @@ import { canManage, userOf } from '../plugins/auth';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const meRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store } = app.blockline;
+  const { store, readLimit } = app.blockline;
   app.route({
     ...mount(apiRoutes.me),
+    config: readLimit,
     schema: {
       summary: 'The caller, their org, and whether they may manage',
       response: { 200: meResponseSchema, ...ERROR_RESPONSES },

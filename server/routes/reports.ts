@@ -6,10 +6,10 @@ import { receiveCallReports } from '../reports-service';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, writeLimit } = app.blockline;
+  const { store, reportLimit } = app.blockline;
   app.route({
     ...mount(apiRoutes.callReports),
-    config: writeLimit,
+    config: reportLimit,
     schema: {
       summary: 'Report blocked and allowed call attempts (idempotent by report id)',
       body: callReportsRequestSchema,

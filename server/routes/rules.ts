@@ -17,6 +17,7 @@ import {
 } from '../../shared/contracts/api';
 import { rulesToCsv } from '../../shared/bulk';
 import { ruleSchema } from '../../shared/rules';
+import { safeText } from '../../shared/text';
 import { ApiError } from '../errors';
 import { listRules, rulePages } from '../org-service';
 import { actorOf, requireManager, userOf } from '../plugins/auth';
@@ -24,13 +25,14 @@ import { bulkCreateRules, createRule, deleteRule, patchRule } from '../rules-ser
 import { testNumberForOrg } from '../verdict';
 import { ERROR_RESPONSES, mount } from './common';
 
-const ruleIdParamsSchema = z.object({ id: z.string().min(1).max(100) }).strict();
+const ruleIdParamsSchema = z.object({ id: safeText(z.string().min(1).max(100)) }).strict();
 
 export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, writeLimit } = app.blockline;
+  const { store, writeLimit, readLimit } = app.blockline;
 
   app.route({
     ...mount(apiRoutes.listRules),
+    config: readLimit,
     schema: {
       summary: 'List rules: search, sort, filter, cursor paging',
       querystring: listRulesQuerySchema,
@@ -82,6 +84,7 @@ export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.route({
     ...mount(apiRoutes.exportCsv),
+    config: readLimit,
     schema: { summary: 'The whole list as CSV (number,reason,scope,kind,expiresAt), streamed' },
     handler: async (request, reply) => {
       const user = userOf(request);
@@ -133,6 +136,7 @@ export const ruleRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.route({
     ...mount(apiRoutes.testNumber),
+    config: readLimit,
     schema: {
       summary: 'The verdict the apps would reach now for a caller on a line',
       querystring: testNumberQuerySchema,

@@ -12,10 +12,11 @@ import { actorOf, requireManager, userOf } from '../plugins/auth';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const settingsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, writeLimit } = app.blockline;
+  const { store, writeLimit, readLimit } = app.blockline;
 
   app.route({
     ...mount(apiRoutes.settings),
+    config: readLimit,
     schema: { summary: 'The org settings', response: { 200: settingsResponseSchema, ...ERROR_RESPONSES } },
     handler: async (request) => {
       const org = await store.getOrg(userOf(request).orgId);

@@ -15,19 +15,15 @@ import { sendCompressed } from '../plugins/compression';
 import { SseStream } from '../sse';
 import { ERROR_RESPONSES, mount } from './common';
 
-const eventsQuerySchema = z
-  .object({
-    since: z.coerce.number().int().nonnegative().optional(),
-    /** EventSource cannot send headers: the token may come in the query instead. */
-    access_token: z.string().max(200).optional(),
-  })
-  .strict();
+// No token in the query: URLs end up in logs and proxies' histories (SPEC §11.6); our clients send headers.
+const eventsQuerySchema = z.object({ since: z.coerce.number().int().nonnegative().optional() }).strict();
 
 export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, hub, streams, heartbeatMs } = app.blockline;
+  const { store, hub, streams, heartbeatMs, readLimit } = app.blockline;
 
   app.route({
     ...mount(apiRoutes.snapshot),
+    config: readLimit,
     // Compressed by the handler in one piece (sendCompressed), not by the compress plugin's stream.
     compress: false,
     schema: {
@@ -44,6 +40,7 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.route({
     ...mount(apiRoutes.changes),
+    config: readLimit,
     schema: {
       summary: 'Changes after a revision (410 snapshot_required when the log no longer reaches back)',
       querystring: changesQuerySchema,
@@ -59,6 +56,7 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: eventsQuerySchema,
       response: { 410: errorEnvelopeSchema, ...ERROR_RESPONSES },
     },
+    // A client that reconnects in a loop is not limited here: the per-token cap on open streams is.
     handler: async (request, reply) => {
       const user = userOf(request);
       const org = await store.getOrg(user.orgId);
@@ -83,8 +81,21 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
           },
         );
       }
+      if (!streams.makeRoom(user.tokenId)) {
+        // Refused sockets must not stay open on keep-alive: they are what runs a server out of files.
+        reply.header('connection', 'close');
+        throw new ApiError(
+          429,
+          'rate_limited',
+          'the server has no room for another event stream: retry later',
+          {
+            max: streams.limits.perServer,
+          },
+        );
+      }
       reply.hijack();
-      const stream = new SseStream(reply.raw, store, user.orgId, since, (closed) => streams.delete(closed));
+      const owner = { orgId: user.orgId, tokenId: user.tokenId };
+      const stream = new SseStream(reply.raw, store, owner, since, (closed) => streams.remove(closed));
       streams.add(stream);
       stream.start(hub, heartbeatMs);
     },

@@ -13,6 +13,7 @@ import {
   ruleKindSchema,
 } from '../rules';
 import { orgSettingsPatchSchema, orgSettingsSchema, countryCodeSchema } from '../settings';
+import { safeText } from '../text';
 
 export const API_PREFIX = '/v1';
 export const MAX_BULK_ENTRIES = 500;
@@ -45,6 +46,8 @@ export const apiRoutes = {
   events: { method: 'GET', path: `${API_PREFIX}/events` },
   callReports: { method: 'POST', path: `${API_PREFIX}/call-reports` },
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
+  autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
+  decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */
@@ -176,6 +179,26 @@ export const meResponseSchema = z.object({
 });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
+/** A member of the org as the People view and the admin CLI list them (SPEC §12.4). */
+export const userSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: isoDateTimeSchema,
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+/** One of a user's tokens (a device): never its secret. */
+export const tokenSummarySchema = z.object({
+  id: z.string(),
+  createdAt: isoDateTimeSchema,
+  lastUsedAt: isoDateTimeSchema.nullable(),
+  deviceName: z.string().nullable(),
+  revokedAt: isoDateTimeSchema.nullable(),
+});
+export type TokenSummary = z.infer<typeof tokenSummarySchema>;
+
 /** How a blocked caller on this line hears the announcement (SPEC §3.4): it cannot be detected. */
 export const announcementModeSchema = z.enum(['early-media', 'answer']);
 export type AnnouncementMode = z.infer<typeof announcementModeSchema>;
@@ -191,12 +214,12 @@ export const linesResponseSchema = z.object({ lines: z.array(lineSchema) });
 export const ruleSortSchema = z.enum(['created', 'number', 'hits']);
 export const listRulesQuerySchema = z
   .object({
-    search: z.string().max(200).optional(),
+    search: safeText(z.string().max(200)).optional(),
     sort: ruleSortSchema.default('created'),
     order: z.enum(['asc', 'desc']).default('desc'),
     scope: scopeSchema.optional(),
     kind: ruleKindSchema.optional(),
-    cursor: z.string().max(500).optional(),
+    cursor: safeText(z.string().max(500)).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
@@ -232,6 +255,7 @@ export const bulkCreateResponseSchema = z.object({ results: z.array(bulkEntryRes
 export type BulkCreateResponse = z.infer<typeof bulkCreateResponseSchema>;
 
 export const testNumberQuerySchema = z
+  // A number, not text: invisible characters in it are ignored (§1.1a), not refused.
   .object({ number: z.string().min(1).max(200), line: e164Schema.optional() })
   .strict();
 export const testNumberResponseSchema = z.object({
@@ -309,18 +333,18 @@ export const SSE_EVENT_HEARTBEAT = 'heartbeat';
 export const callReportSchema = z
   .object({
     /** Client-generated id; the server ignores a report it has already seen (idempotent delivery). */
-    id: z.string().min(8).max(100),
+    id: safeText(z.string().min(8).max(100)),
     /** The SIP Call-ID: one caller attempt seen by several agents counts once (SPEC §4.2). */
-    callId: z.string().min(1).max(500),
+    callId: safeText(z.string().min(1).max(500)),
     direction: z.enum(['inbound', 'outbound']),
     line: e164Schema.nullable(),
     number: e164Schema.nullable(),
     anonymous: z.boolean(),
     action: z.enum(['allow', 'block']),
-    why: z.string().max(50),
-    ruleId: z.string().nullable(),
+    why: safeText(z.string().max(50)),
+    ruleId: safeText(z.string().max(100)).nullable(),
     at: isoDateTimeSchema,
-    verstat: z.string().max(50).nullable().optional(),
+    verstat: safeText(z.string().max(50)).nullable().optional(),
   })
   .strict();
 export type CallReport = z.infer<typeof callReportSchema>;
@@ -331,3 +355,15 @@ export const callReportsResponseSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
 });
+
+/** An auto-block that rests on one user's reports: temporary until a lead keeps or drops it (SPEC §11.4). */
+export const autoBlockReviewSchema = z.object({
+  rule: ruleSchema,
+  reporter: z.object({ id: z.string(), name: z.string() }),
+});
+export type AutoBlockReview = z.infer<typeof autoBlockReviewSchema>;
+export const autoBlockReviewsResponseSchema = z.object({ items: z.array(autoBlockReviewSchema) });
+export const reviewDecisionSchema = z.enum(['keep', 'drop']);
+export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
+export const reviewDecisionRequestSchema = z.object({ decision: reviewDecisionSchema }).strict();
+export const reviewDecisionResponseSchema = z.object({ rule: ruleSchema.nullable() });

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { ruleCreateInputSchema, rulePatchSchema, ruleSchema, e164Schema, isoDateTimeSchema } from '../rules';
 import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
+import { iceGatheringTimeoutSchema, storedIceServerSchema } from '../ice-servers';
+import { CALL_ACTIONS } from '../shortcuts';
 import {
   bulkCreateResponseSchema,
   callReportSchema,
@@ -113,10 +115,22 @@ export const sipAccountSchema = z.object({
   displayName: z.string().max(100),
   /** The E.164 number of the org line this account receives calls for. */
   lineNumber: e164Schema,
-  iceServers: z.array(z.string()).default([]),
+  /** STUN/TURN servers (SPEC §10.8); TURN credentials are secrets, see `phone:credentials`. */
+  iceServers: z.array(storedIceServerSchema).max(10).default([]),
+  /** How long to gather ICE candidates before the offer goes anyway; absent = 500 ms. */
+  iceGatheringTimeoutMs: iceGatheringTimeoutSchema.optional(),
   enabled: z.boolean().default(true),
 });
 export type SipAccount = z.infer<typeof sipAccountSchema>;
+
+/** A call's worst quality figures (SPEC §10.7), kept with its history entry. */
+export const worstQualitySchema = z.object({
+  mos: z.number().min(1).max(4.5),
+  lossPercent: z.number().min(0).max(100),
+  jitterMs: z.number().nonnegative(),
+  rttMs: z.number().nonnegative().nullable(),
+  codec: z.string().max(50).nullable(),
+});
 
 export const historyEntrySchema = z.object({
   id: z.string(),
@@ -129,6 +143,8 @@ export const historyEntrySchema = z.object({
   result: z.enum(['answered', 'missed', 'declined', 'failed', 'blocked', 'cancelled']),
   blockedReason: z.string().nullable(),
   verification: z.enum(['passed', 'failed', 'none']).nullable(),
+  /** Answered calls: the worst figures the call had; absent for calls without media. */
+  quality: worstQualitySchema.nullable().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -214,15 +230,33 @@ export const invokeChannels = {
   'history:clear': { request: none, response: z.object({ ok: z.literal(true) }) },
   'phone:accounts': {
     request: none,
-    response: z.array(z.object({ account: sipAccountSchema, hasPassword: z.boolean() })),
+    response: z.array(
+      z.object({
+        account: sipAccountSchema,
+        hasPassword: z.boolean(),
+        /** URLs of the account's TURN servers whose credential is saved. */
+        savedIceCredentials: z.array(z.string()).optional(),
+      }),
+    ),
   },
   /** The SIP password leaves the keychain only for the renderer's own sip.js user agent. */
   'phone:credentials': {
     request: z.object({ accountId: z.string().min(1) }).strict(),
-    response: z.object({ password: z.string().nullable() }),
+    response: z.object({
+      password: z.string().nullable(),
+      /** TURN credentials by server URL. */
+      iceCredentials: z.record(z.string(), z.string()).optional(),
+    }),
   },
   'phone:saveAccount': {
-    request: z.object({ account: sipAccountSchema, password: z.string().max(500).optional() }).strict(),
+    request: z
+      .object({
+        account: sipAccountSchema,
+        password: z.string().max(500).optional(),
+        /** TURN credentials by server URL; an empty string forgets one, an absent URL keeps it. */
+        iceCredentials: z.record(z.string().max(300), z.string().max(500)).optional(),
+      })
+      .strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   'phone:removeAccount': {
@@ -232,6 +266,11 @@ export const invokeChannels = {
   /** Status for the tray: lines registered and calls blocked today. */
   'phone:status': {
     request: z.object({ registeredLines: z.number().int(), totalLines: z.number().int() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** Missed calls the agent has not looked at yet, for the tray (SPEC §10.10). */
+  'tray:missedCalls': {
+    request: z.object({ count: z.number().int().nonnegative() }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   /** A native notification for an incoming call that was not blocked; resolves with the agent's choice. */
@@ -296,6 +335,10 @@ export const eventChannels = {
   'dialer:open': z.object({ number: z.string() }),
   'tray:blockLastCaller': z.object({}),
   'notify:action': z.object({ callId: z.string(), action: z.enum(['answer', 'decline', 'show']) }),
+  /** A global shortcut was pressed (Electron globalShortcut, SPEC §10.9). */
+  'shortcut:action': z.object({ action: z.enum(CALL_ACTIONS) }),
+  /** The computer woke from sleep (Electron powerMonitor): every line re-registers (SPEC §10.6). */
+  'power:resumed': z.object({}),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { e164Schema, isoDateTimeSchema } from '../rules';
+import { safeText } from '../text';
 import { roleSchema, type ApiRoute } from './api';
 
 /** A calendar day in the org's time zone. */
@@ -94,19 +95,19 @@ export type StatsTopResponse = z.infer<typeof statsTopResponseSchema>;
 export const auditListQuerySchema = z
   .object({
     /** A user id (the actor). */
-    person: z.string().min(1).max(100).optional(),
+    person: safeText(z.string().min(1).max(100)).optional(),
     /** An action such as `rule.created`, or a family such as `rule`. */
     action: z
       .string()
       .regex(/^[a-z_]+(\.[a-z_]+)?$/, 'must be an action such as rule.created, or a family such as rule')
       .optional(),
     /** A number or prefix in any common form (normalized with the org's country). */
-    number: z.string().trim().min(1).max(64).optional(),
+    number: safeText(z.string().trim().min(1).max(64)).optional(),
     /** Entries at or after this instant. */
     from: isoDateTimeSchema.optional(),
     /** Entries before this instant. */
     to: isoDateTimeSchema.optional(),
-    cursor: z.string().max(200).optional(),
+    cursor: safeText(z.string().max(200)).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -184,7 +185,7 @@ export const personSchema = z.object({
 });
 export type Person = z.infer<typeof personSchema>;
 export const usersResponseSchema = z.object({ users: z.array(personSchema) });
-export const userParamsSchema = z.object({ id: z.string().min(1).max(100) }).strict();
+export const userParamsSchema = z.object({ id: safeText(z.string().min(1).max(100)) }).strict();
 export const userPatchSchema = z
   .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
   .strict()
@@ -194,7 +195,7 @@ export const devicesResponseSchema = z.object({ devices: z.array(deviceSchema) }
 
 export const INVITE_VALID_DAYS = 7;
 export const inviteCreateSchema = z
-  .object({ name: z.string().trim().min(1).max(100), role: roleSchema })
+  .object({ name: safeText(z.string().trim().min(1).max(100)), role: roleSchema })
   .strict();
 export const inviteCreatedSchema = z.object({
   code: z.string(),
@@ -204,8 +205,8 @@ export const inviteCreatedSchema = z.object({
 export type InviteCreated = z.infer<typeof inviteCreatedSchema>;
 export const inviteRedeemSchema = z
   .object({
-    code: z.string().trim().min(6).max(100),
-    deviceName: z.string().trim().min(1).max(100),
+    code: safeText(z.string().trim().min(6).max(100)),
+    deviceName: safeText(z.string().trim().min(1).max(100)),
   })
   .strict();
 export const inviteRedeemedSchema = z.object({ token: z.string() });

@@ -34,7 +34,10 @@ async function registerLine(page: Page, sipUser: string, line: string, shownLine
   await form.getByRole('button', { name: 'Save account' }).click();
   await page.getByText(`sip:${sipUser}@127.0.0.1 · line`).waitFor();
   await page.getByRole('button', { name: 'Phone', exact: true }).click();
-  await page.getByText(`${shownLine}: registered`).waitFor({ timeout: 15_000 });
+  await page
+    .getByRole('status', { name: 'Lines' })
+    .getByText(`${shownLine}: registered`)
+    .waitFor({ timeout: 15_000 });
 }
 
 /** Calls through the org server's API with a role's token. */

@@ -51,7 +51,10 @@ describe('phone views with a real SIP server', () => {
     await form.getByRole('button', { name: 'Save account' }).click();
     await page.getByText('sip:agent1@127.0.0.1 · line (212) 555-0100 · password saved').waitFor();
     await page.getByRole('button', { name: 'Phone', exact: true }).click();
-    await page.getByText('(212) 555-0100: registered').waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('status', { name: 'Lines' })
+      .getByText('(212) 555-0100: registered')
+      .waitFor({ timeout: 15_000 });
   });
 
   for (const theme of ['light', 'dark'] as const) {

@@ -134,12 +134,13 @@ export function defineOversightApiSuite(label: string, provide: () => Promise<Su
       const tuesday = '2030-01-08T15:10:00Z';
       await report(org, { number: '+12125550111', ruleId: number.id, at: mondayLate });
       await report(org, { number: '+12125550111', ruleId: number.id, at: tuesday });
-      // One attempt seen by three agents counts once.
+      // One attempt seen by three agents counts once (a minute later: the same caller and line within
+      // seconds would be the attempt before, SPEC §4.2).
       for (const role of ['admin', 'lead', 'agent'] as const)
         await report(org, {
           number: '+12125550111',
           ruleId: number.id,
-          at: tuesday,
+          at: '2030-01-08T15:11:00Z',
           callId: 'shared-attempt',
           role,
         });
@@ -272,12 +273,13 @@ export function defineOversightApiSuite(label: string, provide: () => Promise<Su
       });
       clock.ms = SATURDAY_NOON_NY;
       const at = new Date(clock.ms).toISOString();
+      // Two users' reports, far enough apart to be two attempts (§4.2): an ordinary auto-block (§11.4).
       for (const [index, role] of (['lead', 'agent'] as const).entries()) {
         await report(org, {
           number: '+12125550113',
           action: 'allow',
           why: 'no_match',
-          at,
+          at: new Date(clock.ms - (1 - index) * 30_000).toISOString(),
           callId: `burst-${index}`,
           role,
         });
@@ -287,7 +289,13 @@ export function defineOversightApiSuite(label: string, provide: () => Promise<Su
       };
       const auto = rules.items.find((rule) => rule.source === 'auto');
       expect(auto?.number).toBe('+12125550113');
-      await report(org, { number: '+12125550113', ruleId: auto?.id ?? null, at });
+      // The next call from the number, a minute on, is blocked by the auto-block rule.
+      clock.ms += 60_000;
+      await report(org, {
+        number: '+12125550113',
+        ruleId: auto?.id ?? null,
+        at: new Date(clock.ms).toISOString(),
+      });
       const stats = await blocked(org, 'from=2030-01-05&to=2030-01-05');
       expect(stats.totals.auto).toBe(1);
       expect(stats.autoBlocks).toEqual([

@@ -87,14 +87,12 @@ export interface EventStream {
 export async function openEvents(
   baseUrl: string,
   token: string,
-  options: { lastEventId?: number; since?: number; tokenInQuery?: boolean } = {},
+  options: { lastEventId?: number; since?: number } = {},
 ): Promise<EventStream> {
   const controller = new AbortController();
   const query = new URLSearchParams();
   if (options.since !== undefined) query.set('since', String(options.since));
-  if (options.tokenInQuery === true) query.set('access_token', token);
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (options.tokenInQuery !== true) headers.authorization = `Bearer ${token}`;
+  const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
   if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
   const response = await fetch(`${baseUrl}/v1/events?${query.toString()}`, {
     headers,

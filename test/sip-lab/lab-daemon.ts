@@ -8,6 +8,7 @@
  *   tsx test/sip-lab/lab-daemon.ts <state-dir>
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -36,6 +37,10 @@ async function startOrgServer(stateDir: string): Promise<ServerInfo> {
   const log = openSync(logPath, 'a');
   const outPath = join(stateDir, 'server.out');
   const out = openSync(outPath, 'w');
+  // The server prints no tokens (SPEC §11.6): the demo's tokens are given to it, as scripts/start.mjs does.
+  const token = () => `bl_demo_${randomBytes(24).toString('base64url')}`;
+  const leadToken = token();
+  const agentToken = token();
   const child = spawn(
     join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
     [join(REPO_ROOT, 'server', 'main.ts')],
@@ -48,6 +53,9 @@ async function startOrgServer(stateDir: string): Promise<ServerInfo> {
         HOST: '127.0.0.1',
         DATABASE_URL: `sqlite:${join(stateDir, 'blockline.sqlite')}`,
         BLOCKLINE_DEMO: '1',
+        BLOCKLINE_DEMO_ADMIN_TOKEN: token(),
+        BLOCKLINE_DEMO_LEAD_TOKEN: leadToken,
+        BLOCKLINE_DEMO_AGENT_TOKEN: agentToken,
         LOG_LEVEL: 'warn',
       },
     },
@@ -60,27 +68,12 @@ async function startOrgServer(stateDir: string): Promise<ServerInfo> {
     const text = existsSync(outPath) ? readFileSync(outPath, 'utf8') : '';
     const line = text.split('\n').find((candidate) => candidate.startsWith('{"demo"'));
     if (line && (await tcpPortOpen('127.0.0.1', SERVER_PORT))) {
-      const parsed: unknown = JSON.parse(line);
-      const leadToken = readDemoToken(parsed, 'lead');
-      const agentToken = readDemoToken(parsed, 'agent');
-      if (!leadToken || !agentToken)
-        throw new Error(`the org server printed no lead or agent token: ${line}`);
       return { url: `http://127.0.0.1:${SERVER_PORT}`, leadToken, agentToken, process: child };
     }
     await new Promise((done) => setTimeout(done, 200));
   }
   child.kill('SIGTERM');
   throw new Error(`the org server was not ready within 60 s; see ${logPath}`);
-}
-
-function readDemoToken(value: unknown, role: 'lead' | 'agent'): string | null {
-  if (typeof value !== 'object' || value === null || !('demo' in value)) return null;
-  const demo = value.demo;
-  if (typeof demo !== 'object' || demo === null || !('tokens' in demo)) return null;
-  const tokens = demo.tokens;
-  if (typeof tokens !== 'object' || tokens === null) return null;
-  const token: unknown = Reflect.get(tokens, role);
-  return typeof token === 'string' && token !== '' ? token : null;
 }
 
 async function main(): Promise<void> {

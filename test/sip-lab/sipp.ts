@@ -1,11 +1,12 @@
 /** Runs the lab's sipp scenarios (test/sip-lab/scenarios) and reads their timing logs. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KAMAILIO_UDP, SCENARIO_DIR } from './lab';
 
-export type UacScenario = 'uac-reject' | 'uac-early-media' | 'uac-early-media-100rel' | 'uac-ring';
+export type UacScenario =
+  'uac-reject' | 'uac-early-media' | 'uac-early-media-100rel' | 'uac-ring' | 'uac-quality';
 
 export interface CallerHeaders {
   /** From URI, e.g. sip:+12125550100@127.0.0.1, tel:+12125550100, sip:anonymous@anonymous.invalid */
@@ -51,6 +52,10 @@ export interface RunUacOptions {
   rate?: number;
   /** Give up after this long (default 20 s). */
   timeoutS?: number;
+  /** Further `-set` variables the scenario declares (e.g. `hold_ms` for uac-quality). */
+  variables?: Record<string, string>;
+  /** Files written into sipp's working directory first (e.g. `doctored.pcap` for uac-quality). */
+  files?: Record<string, Buffer>;
 }
 
 export function runUac(options: RunUacOptions): Promise<SippResult> {
@@ -59,6 +64,7 @@ export function runUac(options: RunUacOptions): Promise<SippResult> {
   while (headers.length < 3) headers.push(PAD_HEADER);
   const calls = options.calls ?? 1;
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-sipp-'));
+  for (const [name, bytes] of Object.entries(options.files ?? {})) writeFileSync(join(workDir, name), bytes);
   const logFile = join(workDir, 'timing.log');
   const ports = allocatePorts();
   const args = [
@@ -105,6 +111,7 @@ export function runUac(options: RunUacOptions): Promise<SippResult> {
     options.caller.callerUri,
   ];
   headers.forEach((header, position) => args.push('-set', `h${position + 1}`, header));
+  for (const [name, value] of Object.entries(options.variables ?? {})) args.push('-set', name, value);
   return runSipp(args, workDir, logFile);
 }
 

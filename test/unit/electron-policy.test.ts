@@ -339,6 +339,15 @@ describe('tray', () => {
     ]);
   });
 
+  it('shows missed calls not yet seen, only when there are some (SPEC §10.10)', () => {
+    const labels = buildTrayMenuModel(status({ missedCalls: 2 }), true, now).flatMap((item) =>
+      item.kind === 'status' ? [item.label] : [],
+    );
+    expect(labels).toContain('Missed calls: 2');
+    expect(trayTooltip(status({ missedCalls: 2 }), now)).toContain('2 missed');
+    expect(trayTooltip(status({ missedCalls: 0 }), now)).not.toContain('missed');
+  });
+
   it('shows the age and size of the local list when offline', () => {
     const model = buildTrayMenuModel(
       status({ sync: { status: 'offline', ruleCount: 42, lastSyncedAt: '2026-01-10T09:00:00Z' } }),

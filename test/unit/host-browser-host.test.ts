@@ -265,6 +265,49 @@ describe('browser host', () => {
     expect(await bridge.invoke('phone:credentials', { accountId: 'nope' })).toEqual({ password: null });
   });
 
+  it('keeps TURN credentials with the secrets, not in the account, and forgets one with its server', async () => {
+    const account = {
+      id: 'a2',
+      websocketUrl: 'wss://pbx.example.com/ws',
+      sipUri: 'sip:agent2@pbx.example.com',
+      displayName: 'Agent 2',
+      lineNumber: '+12125550101',
+      iceServers: [
+        { url: 'stun:stun.example.com:3478' },
+        { url: 'turn:turn.example.com:3478?transport=udp', username: 'agent2' },
+      ],
+      iceGatheringTimeoutMs: 800,
+    };
+    await bridge.invoke('phone:saveAccount', {
+      account,
+      iceCredentials: { 'turn:turn.example.com:3478?transport=udp': 'turn-secret-1' },
+    });
+    const listed = (await bridge.invoke('phone:accounts', undefined)).find(
+      (entry) => entry.account.id === 'a2',
+    );
+    expect(listed).toEqual({
+      account: { ...account, enabled: true },
+      hasPassword: false,
+      savedIceCredentials: ['turn:turn.example.com:3478?transport=udp'],
+    });
+    expect(JSON.stringify(listed)).not.toContain('turn-secret-1');
+    expect(await bridge.invoke('phone:credentials', { accountId: 'a2' })).toEqual({
+      password: null,
+      iceCredentials: { 'turn:turn.example.com:3478?transport=udp': 'turn-secret-1' },
+    });
+    // Not a stun:/turn:/turns: URL: refused at the boundary.
+    await expect(
+      bridge.invoke('phone:saveAccount', {
+        account: { ...account, iceServers: [{ url: 'http://x.example' }] },
+      }),
+    ).rejects.toThrow();
+    // The TURN server taken off the list takes its credential with it.
+    await bridge.invoke('phone:saveAccount', {
+      account: { ...account, iceServers: [account.iceServers[0]!] },
+    });
+    expect(await bridge.invoke('phone:credentials', { accountId: 'a2' })).toEqual({ password: null });
+  });
+
   it('fails a pending call cleanly when the socket drops, then reconnects', async () => {
     const states: string[] = [];
     const off = bridge.onConnectionChange((state) => states.push(state));

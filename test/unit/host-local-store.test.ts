@@ -1,5 +1,13 @@
 /** The local store (conf), its migration, and the secret stores. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +19,7 @@ import {
   UNENCRYPTED_SECRETS_FILE,
   type StringCipher,
 } from '../../host/secrets';
+import { HISTORY_FILE, HistoryLog } from '../../host/history-log';
 import { LocalStore, MAX_HISTORY_ENTRIES } from '../../host/local-store';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
@@ -287,5 +296,72 @@ describe('backoffDelay', () => {
   it('spreads reconnects: different random draws give different delays', () => {
     const delays = new Set([0.1, 0.3, 0.5, 0.7, 0.9].map((r) => backoffDelay(4, () => r, options)));
     expect(delays.size).toBe(5);
+  });
+});
+
+describe('call history on disk (SPEC §10.10: one call appends, it does not rewrite)', () => {
+  const at = (id: string, startedAt: string): HistoryEntry => ({ ...entry(id), startedAt });
+
+  it('appends one line per call; app.json is not rewritten for it', () => {
+    const store = new LocalStore({ dir });
+    store.addHistoryEntry(at('a', '2026-01-01T09:00:00Z'));
+    const appBefore = readFileSync(path.join(dir, 'app.json'), 'utf8');
+    const logBefore = readFileSync(path.join(dir, HISTORY_FILE), 'utf8');
+    store.addHistoryEntry(at('b', '2026-01-01T10:00:00Z'));
+    const logAfter = readFileSync(path.join(dir, HISTORY_FILE), 'utf8');
+    // The earlier bytes are untouched: the new call is one more line at the end.
+    expect(logAfter.startsWith(logBefore)).toBe(true);
+    expect(logAfter.slice(logBefore.length).trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(path.join(dir, 'app.json'), 'utf8')).toBe(appBefore);
+    expect(new LocalStore({ dir }).getHistory().map((h) => h.id)).toEqual(['b', 'a']);
+  });
+
+  it('a re-added id replaces the entry; a torn last line costs that line only', () => {
+    const store = new LocalStore({ dir });
+    store.addHistoryEntry(at('a', '2026-01-01T09:00:00Z'));
+    store.addHistoryEntry({ ...at('a', '2026-01-01T09:00:00Z'), durationSeconds: 42 });
+    appendFileSync(path.join(dir, HISTORY_FILE), '{"id":"torn","direc');
+    const logs: string[] = [];
+    const reloaded = new LocalStore({ dir, log: (message) => logs.push(message) }).getHistory();
+    expect(reloaded).toEqual([{ ...at('a', '2026-01-01T09:00:00Z'), durationSeconds: 42 }]);
+    expect(logs).toContain('store: dropped 1 unreadable history lines');
+  });
+
+  it('keeps 10,000 entries, newest first, across a restart', () => {
+    const store = new LocalStore({ dir });
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    for (let i = 0; i < MAX_HISTORY_ENTRIES + 5; i++)
+      store.addHistoryEntry(at(`c${i}`, new Date(base + i * 1000).toISOString()));
+    const history = new LocalStore({ dir }).getHistory();
+    expect(history).toHaveLength(MAX_HISTORY_ENTRIES);
+    expect(history[0]?.id).toBe(`c${MAX_HISTORY_ENTRIES + 4}`);
+    expect(history.at(-1)?.id).toBe('c5');
+  }, 60_000);
+
+  it('compacts the file only when it holds twice the entries kept', () => {
+    const log = new HistoryLog({ dir, maxEntries: 50 });
+    const base = Date.parse('2026-01-01T00:00:00Z');
+    const lineCount = () => readFileSync(log.file, 'utf8').trim().split('\n').length;
+    for (let i = 0; i < 100; i++) log.add(at(`k${i}`, new Date(base + i * 1000).toISOString()));
+    expect(lineCount()).toBe(100);
+    log.add(at('k100', new Date(base + 100_000).toISOString()));
+    expect(lineCount()).toBe(50);
+    expect(new HistoryLog({ dir, maxEntries: 50 }).list().map((h) => h.id)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `k${100 - i}`),
+    );
+  });
+
+  it('clears the file, and moves an older store’s history out of app.json once', () => {
+    new LocalStore({ dir });
+    const file = path.join(dir, 'app.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.history = [at('old', '2026-01-01T08:00:00Z')];
+    writeFileSync(file, JSON.stringify(raw));
+    const store = new LocalStore({ dir });
+    expect(store.getHistory().map((h) => h.id)).toEqual(['old']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).history).toEqual([]);
+    store.clearHistory();
+    expect(new LocalStore({ dir }).getHistory()).toEqual([]);
+    expect(statSync(path.join(dir, HISTORY_FILE)).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,6 +1,6 @@
 /** The admin CLI: each command prints one JSON line, using DATABASE_URL like the server. */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -107,5 +107,89 @@ describe('admin CLI', () => {
     });
     await app.close();
     await database.close();
+  });
+
+  it(
+    'revokes by token id or by user and disables users, never taking a secret on the command line',
+    { timeout: 120_000 },
+    async () => {
+      const database = await openDatabase(databaseUrl);
+      const store = standaloneStore(database);
+      const { id: orgId } = await createOrg(store, {
+        name: 'Revokers',
+        country: 'US',
+        timeZone: 'America/Chicago',
+      });
+      const user = await createUser(store, { orgId, name: 'Sam', role: 'agent' });
+      await database.close();
+      const first = await admin('token', 'create', '--user', user.id, '--device', 'Desk PC');
+      const second = await admin('token', 'create', '--user', user.id);
+      const secret = String(first.json.token);
+      // The old form put the secret in argv, visible in `ps`: it is gone.
+      const old = await admin('token', 'revoke', '--token', secret);
+      expect(old.code).not.toBe(0);
+      const listed = await admin('token', 'list', '--user', user.id);
+      const tokens = listed.json.tokens as Array<{
+        id: string;
+        deviceName: string | null;
+        createdAt: string;
+      }>;
+      expect(tokens.map((token) => token.id).sort()).toEqual(
+        [String(first.json.id), String(second.json.id)].sort(),
+      );
+      expect(tokens.find((token) => token.id === first.json.id)).toMatchObject({
+        deviceName: 'Desk PC',
+        revokedAt: null,
+      });
+      expect(JSON.stringify(listed.json)).not.toContain(secret);
+      expect(await admin('token', 'revoke', '--id', String(first.json.id))).toMatchObject({
+        code: 0,
+        json: { revoked: 1 },
+      });
+      const disabled = await admin('user', 'disable', '--user', user.id);
+      expect(disabled.json).toMatchObject({ id: user.id, disabled: true });
+      const check = await openDatabase(databaseUrl);
+      const checkStore = standaloneStore(check);
+      expect(await checkStore.authenticate(hashToken(String(second.json.token)))).toBeNull();
+      await check.close();
+      expect((await admin('user', 'enable', '--user', user.id)).json).toMatchObject({ disabled: false });
+      expect(await admin('token', 'revoke', '--user', user.id)).toMatchObject({
+        code: 0,
+        json: { revoked: 1 },
+      });
+      expect((await admin('user', 'disable', '--user', 'nobody')).code).not.toBe(0);
+    },
+  );
+
+  it('the server prints where the demo tokens are kept, not the tokens', { timeout: 120_000 }, async () => {
+    const tokensFile = join(dir, 'demo-tokens.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: join(dir, 'main-demo.sqlite'),
+        BLOCKLINE_DEMO: '1',
+        BLOCKLINE_DEMO_TOKENS_FILE: tokensFile,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('"demo"') && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 100));
+      await new Promise((done) => setTimeout(done, 300));
+      const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as Record<string, string>;
+      expect(Object.keys(tokens).sort()).toEqual(['admin', 'agent', 'lead']);
+      expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+      expect(output).toContain(tokensFile);
+      for (const token of Object.values(tokens)) expect(output).not.toContain(token);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standaloneStore } from '../../server/admin-ops';
 import { openDatabase, type Database } from '../../server/db/database';
-import type { ChangeListener } from '../../server/hub';
+import { changeFrame, type ChangeListener } from '../../server/hub';
 import { createRule } from '../../server/rules-service';
 import { SseStream, type SseResponse } from '../../server/sse';
 import type { Change } from '../../shared/contracts/api';
@@ -52,10 +52,10 @@ describe('SseStream', () => {
     const log = await store.changesBetween(org.id, 0);
     const listeners: ChangeListener[] = [];
     const { response, ids } = fakeResponse();
-    const stream = new SseStream(response, store, org.id, 1, () => undefined);
+    const stream = new SseStream(response, store, { orgId: org.id, tokenId: 'token-1' }, 1, () => undefined);
     stream.start({ subscribe: (_org, listener) => (listeners.push(listener), () => undefined) }, 60_000);
     // Live deliveries of revisions the backlog read also returns.
-    for (const change of log.slice(1)) listeners[0]?.(change);
+    for (const change of log.slice(1)) listeners[0]?.(change, changeFrame(change));
     await createRule(
       store,
       org.id,
@@ -71,8 +71,8 @@ describe('SseStream', () => {
     const latest = await store.changesBetween(org.id, 4);
     // Only revision 6 is pushed: 5 must come from the log.
     const six: Change | undefined = latest.find((change) => change.revision === 6);
-    if (six !== undefined) listeners[0]?.(six);
-    listeners[0]?.(log[0] as Change);
+    if (six !== undefined) listeners[0]?.(six, changeFrame(six));
+    listeners[0]?.(log[0] as Change, changeFrame(log[0] as Change));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ids()).toEqual([2, 3, 4, 5, 6]);
     stream.close();

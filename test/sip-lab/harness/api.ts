@@ -16,6 +16,8 @@ export type AutoAnswer = 'none' | 'answer' | 'decline';
 export interface HarnessConfig {
   account: SipAccount;
   password: string;
+  /** TURN credentials by server URL, as the keychain would give them. */
+  iceCredentials?: Record<string, string>;
   rules: Rule[];
   settings: OrgSettings;
   lines: Line[];
@@ -63,6 +65,7 @@ export interface HarnessApi {
   transfer(callId: string, target: string): Promise<void>;
   lines(): LineSnapshot[];
   stats(callId: string): Promise<CallMediaStats | null>;
+  iceServers(callId: string): RTCIceServer[] | null;
   /** The loudest remote level seen while sampling for `durationMs` (the fake microphone beeps once a second). */
   peakRemoteLevel(callId: string, durationMs: number): Promise<number>;
   /**

@@ -45,6 +45,7 @@ const api: HarnessApi = {
     const created = createPhone({
       accounts: [config.account],
       passwords: { [config.account.id]: config.password },
+      iceCredentials: { [config.account.id]: config.iceCredentials ?? {} },
       policy: {
         getIndex: () => index,
         getSettings: () => {
@@ -78,6 +79,8 @@ const api: HarnessApi = {
       },
     });
     phone = created;
+    // As the app's controller does (SPEC §10.6): the network back, every line re-registers now.
+    window.addEventListener('online', () => void created.recover('online'));
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const snapshot = created.lines();
@@ -131,6 +134,7 @@ const api: HarnessApi = {
   transfer: (callId, target) => requirePhone().transfer(callId, target),
   lines: () => requirePhone().lines(),
   stats: (callId) => requirePhone().callMediaStats(callId),
+  iceServers: (callId) => requirePhone().callIceServers(callId),
   async peakRemoteLevel(callId, durationMs) {
     let peak = 0;
     const until = Date.now() + durationMs;

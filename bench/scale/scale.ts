@@ -1,0 +1,247 @@
+/**
+ * The event-stream scale figures of `npm run bench -- server` (SPEC §5.3 at 10,000 clients per
+ * instance): propagation p99 on one SQLite instance with 10,000 clients, the same through a bare Node
+ * `http` server writing the same bytes (the floor of this machine), three instances on one PostgreSQL
+ * with 10,000 clients each (a write on one reaching all 30,000), and the server's resident memory per
+ * connected client. Servers and clients run in separate processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { addLine, createOrg, createToken, createUser, standaloneStore } from '../../server/admin-ops';
+import { openDatabase } from '../../server/db/database';
+import { metric, percentile } from '../lib';
+
+const CLIENTS_PER_INSTANCE = 10_000;
+const CLIENTS_PER_PROCESS = 2_500;
+const WRITES = 10;
+const WRITE_GAP_MS = 700;
+const here = import.meta.dirname;
+const root = join(here, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function lines(child: ChildProcess, onLine: (line: string) => void): void {
+  if (child.stdout !== null) createInterface({ input: child.stdout }).on('line', onLine);
+}
+
+async function waitReady(port: number, path: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const status = await new Promise<number>((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port, path }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+        .on('error', () => resolve(0));
+    });
+    if (status !== 0 && status < 500) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`nothing answers on port ${port}`);
+}
+
+function startOrgServer(port: number, databaseUrl: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      RATE_LIMIT_WRITES_PER_MIN: '0',
+      RATE_LIMIT_READS_PER_MIN: '0',
+      RATE_LIMIT_REPORTS_PER_MIN: '0',
+      RATE_LIMIT_AUTH_FAILURES_PER_MIN: '0',
+      // One token for every bench client: the per-token cap is for agents' apps, not this load.
+      MAX_STREAMS_PER_TOKEN: '100000',
+      MAX_EVENT_STREAMS: '20000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+interface ClientGroup {
+  children: ChildProcess[];
+  latencies: Promise<number[]>[];
+}
+
+/** Opens `count` streams to `port` from separate processes; resolves once all are open. */
+async function openClients(port: number, token: string, count: number): Promise<ClientGroup> {
+  const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  const latencies: Promise<number[]>[] = [];
+  for (let started = 0; started < count; started += CLIENTS_PER_PROCESS) {
+    const size = Math.min(CLIENTS_PER_PROCESS, count - started);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'sse-clients.ts'), String(port), token, String(size)],
+      { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    children.push(child);
+    ready.push(
+      new Promise((resolve, reject) => {
+        lines(child, (line) => {
+          if (!line.startsWith('READY ')) return;
+          const [, open = '0', failed = '0'] = line.split(' ');
+          if (Number(open) === size) resolve();
+          else reject(new Error(`${open} of ${size} streams opened (${failed} refused or failed)`));
+        });
+      }),
+    );
+    latencies.push(
+      new Promise((resolve) => {
+        lines(child, (line) => {
+          if (line.startsWith('LATENCIES ')) resolve(JSON.parse(line.slice('LATENCIES '.length)) as number[]);
+        });
+      }),
+    );
+  }
+  await Promise.all(ready);
+  return { children, latencies };
+}
+
+async function collect(groups: ClientGroup[]): Promise<number[]> {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  for (const group of groups) for (const child of group.children) child.stdin?.end('DONE\n');
+  const all = await Promise.all(groups.flatMap((group) => group.latencies));
+  for (const group of groups) for (const child of group.children) child.kill('SIGKILL');
+  return all.flat();
+}
+
+function post(port: number, path: string, token: string | null, body?: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+const wallNow = () => performance.timeOrigin + performance.now();
+
+async function writeSeries(write: (sentAt: number, index: number) => Promise<void>): Promise<void> {
+  for (let index = 0; index < WRITES; index += 1) {
+    await write(wallNow(), index);
+    await new Promise((resolve) => setTimeout(resolve, WRITE_GAP_MS));
+  }
+}
+
+function report(name: string, latencies: number[], expected: number): void {
+  metric(name, percentile(latencies, 0.99), 'ms');
+  if (latencies.length < expected)
+    console.error(`${name}: ${latencies.length} of ${expected} deliveries arrived`);
+}
+
+async function seedOrg(databaseUrl: string): Promise<string> {
+  const database = await openDatabase(databaseUrl);
+  const store = standaloneStore(database);
+  const { id } = await createOrg(store, { name: 'Scale', country: 'US', timeZone: 'America/New_York' });
+  const user = await createUser(store, { orgId: id, name: 'Scale lead', role: 'lead' });
+  await addLine(store, { orgId: id, number: '+12125550100', label: 'Sales' });
+  const { token } = await createToken(store, user.id);
+  await database.close();
+  return token;
+}
+
+let numberCounter = 0;
+const ruleWrite = (port: number, token: string) => async (sentAt: number) => {
+  numberCounter += 1;
+  const status = await post(port, '/v1/blocked-numbers', token, {
+    number: `+1213555${String(numberCounter).padStart(4, '0')}`,
+    reason: `scale t=${sentAt}`,
+  });
+  if (status !== 201) throw new Error(`scale write: HTTP ${status}`);
+};
+
+/** `server.sse_baseline_10k.p99`: the bare `http` server, same clients, same bytes. */
+export async function baselineScale(): Promise<void> {
+  const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'baseline-server.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve) =>
+      lines(server, (line) => {
+        if (line.startsWith('LISTENING ')) resolve(Number(line.split(' ')[1]));
+      }),
+    );
+    const clients = await openClients(port, 'none', CLIENTS_PER_INSTANCE);
+    await writeSeries(async (sentAt) => {
+      await post(port, `/emit?t=${sentAt}`, null);
+    });
+    report('server.sse_baseline_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+/** `server.sqlite.propagation_10k.p99` and `server.sse_bytes_per_client`. */
+export async function sqliteScale(databaseUrl: string): Promise<void> {
+  const token = await seedOrg(databaseUrl);
+  const port = await freePort();
+  const server = startOrgServer(port, databaseUrl);
+  try {
+    await waitReady(port, '/readyz');
+    const pid = server.pid ?? 0;
+    const before = rssOf(pid);
+    const clients = await openClients(port, token, CLIENTS_PER_INSTANCE);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    metric('server.sse_bytes_per_client', Math.round((rssOf(pid) - before) / CLIENTS_PER_INSTANCE), 'bytes');
+    await writeSeries(ruleWrite(port, token));
+    report('server.sqlite.propagation_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+/** `server.pg.propagation_3x10k.p99`: three instances on one PostgreSQL, a write on one reaching all. */
+export async function pgScale(databaseUrl: string): Promise<void> {
+  const token = await seedOrg(databaseUrl);
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const servers = ports.map((port) => startOrgServer(port, databaseUrl));
+  try {
+    for (const port of ports) await waitReady(port, '/readyz');
+    const groups: ClientGroup[] = [];
+    for (const port of ports) groups.push(await openClients(port, token, CLIENTS_PER_INSTANCE));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await writeSeries(ruleWrite(ports[0] ?? 0, token));
+    report('server.pg.propagation_3x10k.p99', await collect(groups), 3 * CLIENTS_PER_INSTANCE * WRITES);
+  } finally {
+    for (const server of servers) server.kill('SIGTERM');
+  }
+}
