@@ -29,7 +29,6 @@ import {
   insightResponseSchema,
   inviteCreatedSchema,
   inviteRedeemedSchema,
-  oversightRoutes,
   personSchema,
   statsBlockedResponseSchema,
   statsTopResponseSchema,
@@ -130,11 +129,11 @@ export class OrgApiClient {
 
   // Oversight (SPEC §12).
   statsBlocked(query: StatsBlockedQuery) {
-    const route = oversightRoutes.statsBlocked;
+    const route = apiRoutes.statsBlocked;
     return this.request(route, routePath(route, {}, query), undefined, statsBlockedResponseSchema);
   }
   statsTop(query: StatsTopQuery) {
-    const route = oversightRoutes.statsTop;
+    const route = apiRoutes.statsTop;
     return this.request(route, routePath(route, {}, query), undefined, statsTopResponseSchema);
   }
   audit(query: AuditListQuery) {
@@ -142,38 +141,38 @@ export class OrgApiClient {
     return this.request(route, routePath(route, {}, query), undefined, auditListResponseSchema);
   }
   insight(e164: string) {
-    const route = oversightRoutes.insight;
+    const route = apiRoutes.insight;
     return this.request(route, routePath(route, { number: e164 }), undefined, insightResponseSchema);
   }
   users() {
-    const route = oversightRoutes.users;
+    const route = apiRoutes.users;
     return this.request(route, route.path, undefined, usersResponseSchema);
   }
   updateUser(id: string, patch: UserPatch) {
-    const route = oversightRoutes.updateUser;
+    const route = apiRoutes.updateUser;
     return this.request(route, routePath(route, { id }), patch, personSchema);
   }
   userTokens(id: string) {
-    const route = oversightRoutes.userTokens;
+    const route = apiRoutes.userTokens;
     return this.request(route, routePath(route, { id }), undefined, devicesResponseSchema);
   }
   async revokeUserTokens(id: string): Promise<ApiResult<null>> {
-    const route = oversightRoutes.revokeUserTokens;
+    const route = apiRoutes.revokeUserTokens;
     const result = await this.send(route, routePath(route, { id }), undefined);
     return result.ok ? { ok: true, value: null } : result;
   }
   async revokeToken(id: string): Promise<ApiResult<null>> {
-    const route = oversightRoutes.revokeToken;
+    const route = apiRoutes.revokeToken;
     const result = await this.send(route, routePath(route, { id }), undefined);
     return result.ok ? { ok: true, value: null } : result;
   }
   createInvite(input: { name: string; role: Role }) {
-    const route = oversightRoutes.createInvite;
+    const route = apiRoutes.createInvite;
     return this.request(route, route.path, input, inviteCreatedSchema);
   }
   /** Public: the invite's code is the credential (this client's token is empty and not looked at). */
   redeemInvite(input: { code: string; deviceName: string }) {
-    const route = oversightRoutes.redeemInvite;
+    const route = apiRoutes.redeemInvite;
     return this.request(route, route.path, input, inviteRedeemedSchema);
   }
 

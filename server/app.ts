@@ -27,6 +27,7 @@ import { inviteRoutes } from './routes/invites';
 import { statsRoutes } from './routes/stats';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
+import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
@@ -136,5 +137,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(statsRoutes);
   await app.register(insightRoutes);
   await app.register(inviteRoutes);
+  await app.register(peopleRoutes);
   return app;
 }

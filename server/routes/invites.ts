@@ -1,13 +1,12 @@
 /** Invites (SPEC §12.4): admins create them; anyone holding a code redeems it once, for one device. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../plugins/auth';
-import { errorEnvelopeSchema } from '../../shared/contracts/api';
+import { apiRoutes, errorEnvelopeSchema } from '../../shared/contracts/api';
 import {
   inviteCreatedSchema,
   inviteCreateSchema,
   inviteRedeemedSchema,
   inviteRedeemSchema,
-  oversightRoutes,
 } from '../../shared/contracts/oversight';
 import { createInvite, redeemInvite } from '../invite-service';
 import { ADMINS, requireRole } from '../roles';
@@ -20,7 +19,7 @@ export const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store, writeLimit } = app.blockline;
   const limited = Object.keys(writeLimit).length > 0;
   app.route({
-    ...mount(oversightRoutes.createInvite),
+    ...mount(apiRoutes.createInvite),
     config: writeLimit,
     schema: {
       summary: 'Invite a person (name, role): a one-time code and a blockline:// link, valid 7 days',
@@ -35,7 +34,7 @@ export const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.route({
-    ...mount(oversightRoutes.redeemInvite),
+    ...mount(apiRoutes.redeemInvite),
     config: {
       public: true,
       ...(limited

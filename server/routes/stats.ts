@@ -1,7 +1,7 @@
 /** The blocked-calls dashboard (SPEC §12.2): leads and admins. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { apiRoutes } from '../../shared/contracts/api';
 import {
-  oversightRoutes,
   statsBlockedQuerySchema,
   statsBlockedResponseSchema,
   statsTopQuerySchema,
@@ -13,14 +13,15 @@ import { blockedStats, topStats } from '../stats-service';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store } = app.blockline;
+  const { store, readLimit } = app.blockline;
   const orgOf = async (orgId: string) => {
     const org = await store.getOrg(orgId);
     if (org === null) throw new ApiError(401, 'unauthorized', 'the token belongs to no org');
     return org;
   };
   app.route({
-    ...mount(oversightRoutes.statsBlocked),
+    ...mount(apiRoutes.statsBlocked),
+    config: readLimit,
     schema: {
       summary: "Blocked inbound calls per day or hour and why, in the org's time zone",
       querystring: statsBlockedQuerySchema,
@@ -32,7 +33,8 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.route({
-    ...mount(oversightRoutes.statsTop),
+    ...mount(apiRoutes.statsTop),
+    config: readLimit,
     schema: {
       summary: 'The numbers blocked most and the rules that blocked most, with their trend',
       querystring: statsTopQuerySchema,

@@ -1,12 +1,12 @@
 /**
  * The oversight part of the org server's API (SPEC §12): the audit view's filters, the blocked-calls
  * dashboard, what the org knows of a number, and the people admin. Server and clients share these
- * schemas the same way as `api.ts`.
+ * schemas the same way as `api.ts`, which declares their routes with the others.
  */
 import { z } from 'zod';
 import { e164Schema, isoDateTimeSchema } from '../rules';
 import { safeText } from '../text';
-import { roleSchema, type ApiRoute } from './api';
+import { roleSchema } from './api';
 
 /** A calendar day in the org's time zone. */
 export const localDateSchema = z.iso.date();
@@ -210,17 +210,3 @@ export const inviteRedeemSchema = z
   })
   .strict();
 export const inviteRedeemedSchema = z.object({ token: z.string() });
-
-/** The oversight routes, each declared once: the server mounts them, clients call them. */
-export const oversightRoutes = {
-  statsBlocked: { method: 'GET', path: '/v1/stats/blocked' },
-  statsTop: { method: 'GET', path: '/v1/stats/top' },
-  insight: { method: 'GET', path: '/v1/numbers/:number/insight' },
-  users: { method: 'GET', path: '/v1/users' },
-  updateUser: { method: 'PATCH', path: '/v1/users/:id' },
-  userTokens: { method: 'GET', path: '/v1/users/:id/tokens' },
-  revokeUserTokens: { method: 'DELETE', path: '/v1/users/:id/tokens' },
-  revokeToken: { method: 'DELETE', path: '/v1/tokens/:id' },
-  createInvite: { method: 'POST', path: '/v1/invites' },
-  redeemInvite: { method: 'POST', path: '/v1/invites/redeem' },
-} as const satisfies Record<string, ApiRoute>;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { defineOversightApiSuite } from '../helpers/oversight-api-suite';
+import { definePeopleApiSuite } from '../helpers/people-api-suite';
 
 let cluster: PostgresCluster;
 beforeAll(async () => {
@@ -12,5 +13,10 @@ afterAll(async () => {
 
 defineOversightApiSuite('PostgreSQL', async () => ({
   url: await cluster.createDatabase(`oversight_${process.pid}`),
+  cleanup: async () => undefined,
+}));
+
+definePeopleApiSuite('PostgreSQL', async () => ({
+  url: await cluster.createDatabase(`people_${process.pid}`),
   cleanup: async () => undefined,
 }));
