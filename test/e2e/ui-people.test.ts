@@ -46,6 +46,12 @@ async function openPeople(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'People' }).click();
 }
 
+/** The list is read when the view opens: after someone joined, open it afresh. */
+async function reopenPeople(page: Page): Promise<void> {
+  await page.reload();
+  await openPeople(page);
+}
+
 describe('people and invites', () => {
   it('an admin invites a person and gets a link and a code', async () => {
     const page = admin.page;
@@ -120,15 +126,15 @@ describe('people and invites', () => {
       expect(found, JSON.stringify(found, null, 2)).toEqual([]);
     });
 
-    // GET /v1/users and the device routes rest on the hardening branch's token ids and disabled users
-    // (issue 11), which have not landed: the People table has nothing to show until they do.
-    it.skip(`People is axe-clean in the ${theme} theme (needs the People routes, issue 11)`, async () => {
+    it(`People is axe-clean in the ${theme} theme (screenshot saved)`, async () => {
       const page = admin.page;
       await page.emulateMedia({ colorScheme: theme });
-      await openPeople(page);
+      await reopenPeople(page);
       await page.locator('tr[data-person="Nia Newcomer"]').waitFor();
-      await page.getByRole('button', { name: /^Devices of Nia Newcomer/ }).click();
-      await page.getByRole('table', { name: 'Devices of Nia Newcomer' }).waitFor();
+      const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+      if ((await devices.count()) === 0)
+        await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+      await devices.waitFor();
       await check(page, `settings-people-${theme}`);
       expect(found, JSON.stringify(found, null, 2)).toEqual([]);
       mkdirSync(DOCS_DIR, { recursive: true });
@@ -139,7 +145,65 @@ describe('people and invites', () => {
     });
   }
 
+  it('the People table lists everyone with role, status and devices; roles change, the last admin stays', async () => {
+    const page = admin.page;
+    await reopenPeople(page);
+    const nia = page.locator('tr[data-person="Nia Newcomer"]');
+    await nia.waitFor();
+    for (const name of ['Ada Admin', 'Lee Lead', 'Alex Agent']) {
+      await page.locator(`tr[data-person="${name}"]`).waitFor();
+    }
+    expect(await nia.getByLabel('Role of Nia Newcomer').inputValue()).toBe('agent');
+    expect(await nia.getByText('Active').count()).toBe(1);
+    expect(await nia.getByRole('button', { name: '1 device of Nia Newcomer' }).count()).toBe(1);
+    const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+    if ((await devices.count()) === 0)
+      await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+    await devices.getByRole('rowheader', { name: 'Nia laptop' }).waitFor();
+    expect(await devices.textContent()).not.toMatch(/[0-9a-f]{40}/);
+
+    // By keyboard: focus the role picker and choose Team lead.
+    await nia.getByLabel('Role of Nia Newcomer').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => nia.getByLabel('Role of Nia Newcomer').inputValue()).toBe('lead');
+    // The server agrees: a reload shows the new role.
+    await reopenPeople(page);
+    await expect
+      .poll(() =>
+        page.locator('tr[data-person="Nia Newcomer"]').getByLabel('Role of Nia Newcomer').inputValue(),
+      )
+      .toBe('lead');
+
+    // Ada is the only admin: demoting her is refused, with the reason on her row.
+    await page.locator('tr[data-person="Ada Admin"]').getByLabel('Role of Ada Admin').selectOption('agent');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Ada Admin' })
+      .getByText(/only active admin/)
+      .waitFor();
+    await reopenPeople(page);
+    await expect
+      .poll(() => page.locator('tr[data-person="Ada Admin"]').getByLabel('Role of Ada Admin').inputValue())
+      .toBe('admin');
+  });
+
   it('logged no renderer errors', () => {
     expect(rendererErrors(newcomer)).toEqual([]);
+  });
+
+  it('an admin disables and enables a person, and revokes their device (signed out)', async () => {
+    const page = admin.page;
+    await openPeople(page);
+    const nia = page.locator('tr[data-person="Nia Newcomer"]');
+    await nia.getByRole('button', { name: 'Disable Nia Newcomer' }).click();
+    await nia.getByText('Disabled').waitFor();
+    await nia.getByRole('button', { name: 'Enable Nia Newcomer' }).click();
+    await nia.getByText('Active').waitFor();
+    const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+    if ((await devices.count()) === 0)
+      await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+    await devices.getByRole('button', { name: 'Revoke Nia laptop' }).click();
+    await page.getByText('Nia Newcomer has no device signed in.').waitFor();
+    await page.getByRole('button', { name: '0 devices of Nia Newcomer' }).waitFor();
   });
 });

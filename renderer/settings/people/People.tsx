@@ -12,6 +12,7 @@ const ROLE_OPTIONS: { value: Role; label: string }[] = [
   { value: 'lead', label: 'Team lead' },
   { value: 'admin', label: 'Admin' },
 ];
+const devicesText = (count: number) => `${count} ${count === 1 ? 'device' : 'devices'}`;
 const isRole = (value: string): value is Role => value === 'agent' || value === 'lead' || value === 'admin';
 
 /** Settings → People (SPEC §12.4, admins): invite, change roles, disable, see and revoke devices. */
@@ -76,9 +77,9 @@ export function People() {
                       variant="ghost"
                       aria-expanded={open === person.id}
                       onClick={() => toggleDevices(person)}
-                      aria-label={`Devices of ${person.name}: ${person.devices}`}
+                      aria-label={`${devicesText(person.devices)} of ${person.name}`}
                     >
-                      {person.devices} {person.devices === 1 ? 'device' : 'devices'}
+                      {devicesText(person.devices)}
                     </Button>
                   </td>
                   <td>{person.lastUsedAt === null ? 'Never' : formatDateTime(person.lastUsedAt)}</td>
