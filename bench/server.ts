@@ -19,6 +19,7 @@ import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
 import { cliImportSeconds } from './cli-import';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
+import { benchStatsDialects } from './server-stats';
 import { baselineScale, pgScale, sqliteScale } from './scale/scale';
 
 ensureLoopbackNamespace(import.meta.url);
@@ -400,6 +401,8 @@ async function main(): Promise<void> {
   }
   await scale(dialects);
   agent.destroy();
+  // The dashboard's year (SPEC §12.2): server.<dialect>.stats_1y.ms.
+  await benchStatsDialects(dialects);
 }
 
 main().catch((error: unknown) => {

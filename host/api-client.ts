@@ -20,8 +20,24 @@ import {
   testNumberResponseSchema,
   type ApiRoute,
   type CallReport,
+  type Role,
 } from '../shared/contracts/api';
 import type { WriteError } from '../shared/contracts/ipc';
+import {
+  auditListResponseSchema,
+  devicesResponseSchema,
+  insightResponseSchema,
+  inviteCreatedSchema,
+  inviteRedeemedSchema,
+  personSchema,
+  statsBlockedResponseSchema,
+  statsTopResponseSchema,
+  usersResponseSchema,
+  type AuditListQuery,
+  type StatsBlockedQuery,
+  type StatsTopQuery,
+  type UserPatch,
+} from '../shared/contracts/oversight';
 import { ruleSchema, type RuleCreateInput, type RulePatch } from '../shared/rules';
 import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
@@ -109,6 +125,55 @@ export class OrgApiClient {
   postCallReports(reports: CallReport[]) {
     const route = apiRoutes.callReports;
     return this.request(route, route.path, { reports }, callReportsResponseSchema);
+  }
+
+  // Oversight (SPEC §12).
+  statsBlocked(query: StatsBlockedQuery) {
+    const route = apiRoutes.statsBlocked;
+    return this.request(route, routePath(route, {}, query), undefined, statsBlockedResponseSchema);
+  }
+  statsTop(query: StatsTopQuery) {
+    const route = apiRoutes.statsTop;
+    return this.request(route, routePath(route, {}, query), undefined, statsTopResponseSchema);
+  }
+  audit(query: AuditListQuery) {
+    const route = apiRoutes.audit;
+    return this.request(route, routePath(route, {}, query), undefined, auditListResponseSchema);
+  }
+  insight(e164: string) {
+    const route = apiRoutes.insight;
+    return this.request(route, routePath(route, { number: e164 }), undefined, insightResponseSchema);
+  }
+  users() {
+    const route = apiRoutes.users;
+    return this.request(route, route.path, undefined, usersResponseSchema);
+  }
+  updateUser(id: string, patch: UserPatch) {
+    const route = apiRoutes.updateUser;
+    return this.request(route, routePath(route, { id }), patch, personSchema);
+  }
+  userTokens(id: string) {
+    const route = apiRoutes.userTokens;
+    return this.request(route, routePath(route, { id }), undefined, devicesResponseSchema);
+  }
+  async revokeUserTokens(id: string): Promise<ApiResult<null>> {
+    const route = apiRoutes.revokeUserTokens;
+    const result = await this.send(route, routePath(route, { id }), undefined);
+    return result.ok ? { ok: true, value: null } : result;
+  }
+  async revokeToken(id: string): Promise<ApiResult<null>> {
+    const route = apiRoutes.revokeToken;
+    const result = await this.send(route, routePath(route, { id }), undefined);
+    return result.ok ? { ok: true, value: null } : result;
+  }
+  createInvite(input: { name: string; role: Role }) {
+    const route = apiRoutes.createInvite;
+    return this.request(route, route.path, input, inviteCreatedSchema);
+  }
+  /** Public: the invite's code is the credential (this client's token is empty and not looked at). */
+  redeemInvite(input: { code: string; deviceName: string }) {
+    const route = apiRoutes.redeemInvite;
+    return this.request(route, route.path, input, inviteRedeemedSchema);
   }
 
   private async request<S extends z.ZodType>(

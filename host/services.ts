@@ -16,6 +16,7 @@ import type {
   WriteError,
 } from '../shared/contracts/ipc';
 import { EventListeners } from '../shared/contracts/event-listeners';
+import { isLoopbackHost } from '../shared/invite-link';
 import { OrgApiClient, normalizeServerUrl, type ApiResult, type FetchLike } from './api-client';
 import type { BackoffOptions } from './backoff';
 import { assertInvokeChannel, parseInvokeRequest, type ParsedInvokeRequest } from './ipc-guard';
@@ -99,8 +100,17 @@ function localDay(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+/** Only https:, or http: to this computer (tests, a server on the same machine). */
+function checkServerUrl(input: string): { ok: true; value: string } | WriteError {
+  const url = new URL(input);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    return {
+      ok: false,
+      code: 'bad_request',
+      message: `The server address must start with https:// (http:// is allowed only for this computer): ${input}`,
+    };
+  }
+  return { ok: true, value: normalizeServerUrl(url.toString()) };
 }
 
 /** For a store that cannot change where it keeps secrets (tests, throwaway sessions). */
@@ -209,15 +219,9 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     serverUrlInput: string,
     token: string,
   ): Promise<{ ok: true; value: Session } | WriteError> {
-    const url = new URL(serverUrlInput);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      return {
-        ok: false,
-        code: 'bad_request',
-        message: `The server address must start with https:// (http:// is allowed only for this computer): ${serverUrlInput}`,
-      };
-    }
-    const serverUrl = normalizeServerUrl(url.toString());
+    const checked = checkServerUrl(serverUrlInput);
+    if (!checked.ok) return checked;
+    const serverUrl = checked.value;
     const me = await new OrgApiClient({ serverUrl, token, fetch: options.fetch }).me();
     if (!me.ok) {
       if (me.code === 'unauthorized') return { ...me, message: 'The server did not accept this token.' };
@@ -354,6 +358,24 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       return { ok: true };
     },
     'notify:incomingCall': async (call) => ({ shown: options.native?.notifyIncomingCall?.(call) ?? false }),
+    'oversight:statsBlocked': (query) => write((api) => api.statsBlocked(query)),
+    'oversight:statsTop': (query) => write((api) => api.statsTop(query)),
+    'oversight:audit': (query) => write((api) => api.audit(query)),
+    'oversight:insight': ({ number }) => write((api) => api.insight(number)),
+    'people:list': () => write((api) => api.users()),
+    'people:update': ({ id, patch }) => write((api) => api.updateUser(id, patch)),
+    'people:devices': ({ id }) => write((api) => api.userTokens(id)),
+    'people:revokeDevice': ({ tokenId }) => write((api) => api.revokeToken(tokenId)),
+    'people:revokeAll': ({ id }) => write((api) => api.revokeUserTokens(id)),
+    'people:invite': (input) => write((api) => api.createInvite(input)),
+    'session:redeemInvite': async ({ serverUrl: input, code, deviceName }) => {
+      const checked = checkServerUrl(input);
+      if (!checked.ok) return checked;
+      const client = new OrgApiClient({ serverUrl: checked.value, token: '', fetch: options.fetch });
+      const redeemed = await client.redeemInvite({ code, deviceName });
+      if (!redeemed.ok) return redeemed;
+      return signIn(checked.value, redeemed.value.token);
+    },
     'secrets:status': async () => secretStorage.status(),
     'secrets:usePlainFile': async () => secretStorage.usePlainFile(),
   };

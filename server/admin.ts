@@ -10,6 +10,9 @@ import { exportRules, importRules } from './admin-import';
 import { addLine, AdminError, createOrg, createToken, createUser, standaloneStore } from './admin-ops';
 import { findUser, listTokens, revokeTokens, setUserDisabled } from './people-service';
 import { openDatabase } from './db/database';
+import { createInvite } from './invite-service';
+import { roleSchema } from '../shared/contracts/api';
+import { checkInviteServer } from '../shared/invite-link';
 import { demoTokensFromEnv, seedDemoOrg } from './demo';
 import { testNumberForOrg } from './verdict';
 import { errorMessage } from '../shared/error-message';
@@ -24,6 +27,7 @@ const USAGE = [
   'token list --user ID',
   'token revoke --id TOKEN_ID | --user ID',
   'line add --org ID --number +E164 --label L',
+  'invite create --org ID --name N --role admin|lead|agent --server https://ADDRESS',
   'test-number --org ID [--line +E164] "<number>"',
   `import --org ID --file F [--format auto|${IMPORT_FORMATS.join('|')}] [--kind block|allow] [--dry-run]`,
   'export --org ID [--file F]',
@@ -42,6 +46,7 @@ const OPTIONS = {
   number: { type: 'string' },
   label: { type: 'string' },
   line: { type: 'string' },
+  server: { type: 'string' },
   file: { type: 'string' },
   format: { type: 'string' },
   kind: { type: 'string' },
@@ -107,6 +112,16 @@ async function main(argv: string[]): Promise<unknown> {
           number: required(values.number, 'number'),
           label: required(values.label, 'label'),
         });
+      case 'invite create': {
+        const orgId = required(values.org, 'org');
+        if ((await store.getOrg(orgId)) === null) throw new AdminError(`no org ${orgId}`);
+        const role = roleSchema.safeParse(required(values.role, 'role'));
+        if (!role.success) throw new AdminError('role must be one of admin, lead, agent');
+        const server = checkInviteServer(required(values.server, 'server'));
+        if (!server.ok) throw new AdminError(server.message);
+        const name = required(values.name, 'name').trim();
+        return await createInvite(store, orgId, { name, role: role.data }, null, server.origin);
+      }
       case 'test-number': {
         const input = positionals[1];
         if (input === undefined || input.trim() === '') throw new AdminError('give the number to test');

@@ -22,8 +22,12 @@ import {
 } from './plugins/rate-limits';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
 import { auditRoutes } from './routes/audit';
+import { insightRoutes } from './routes/insight';
+import { inviteRoutes } from './routes/invites';
+import { statsRoutes } from './routes/stats';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
+import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
@@ -130,5 +134,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(reportRoutes);
   await app.register(reviewRoutes);
   await app.register(auditRoutes);
+  await app.register(statsRoutes);
+  await app.register(insightRoutes);
+  await app.register(inviteRoutes);
+  await app.register(peopleRoutes);
   return app;
 }

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   fieldIssuesOf,
   type AnnouncementMode,
-  type AuditEntry,
   type ChangesResponse,
   type Line,
   type ListRulesQuery,
@@ -24,11 +23,11 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
+export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(text: string): Cursor {
+export function decodeCursor(text: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
@@ -257,39 +256,4 @@ export async function setAnnouncementMode(
     write.audit(actor, 'line.updated', lineNumber, before, after);
     return after;
   });
-}
-
-function parseJsonColumn(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text);
-}
-
-export async function listAudit(
-  store: Repository,
-  orgId: string,
-  query: { cursor?: string | undefined; limit: number },
-): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-  let page = store.db.selectFrom('audit').selectAll().where('org_id', '=', orgId);
-  if (query.cursor !== undefined) {
-    const cursor = decodeCursor(query.cursor);
-    const at = String(cursor.value);
-    page = page.where((eb) =>
-      eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', cursor.id)])]),
-    );
-  }
-  const rows = await page
-    .orderBy('at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const items = rows.slice(0, query.limit).map((row): AuditEntry => ({
-    id: row.id,
-    at: row.at,
-    actor: row.actor_id === null ? null : { id: row.actor_id, name: row.actor_name ?? '' },
-    action: row.action,
-    target: row.target,
-    before: parseJsonColumn(row.before),
-    after: parseJsonColumn(row.after),
-  }));
-  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-  return { items, nextCursor: last === undefined ? null : encodeCursor({ value: last.at, id: last.id }) };
 }

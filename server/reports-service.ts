@@ -11,6 +11,7 @@ import { evaluateAutoBlock } from '../shared/autoblock';
 import { findRuleConflict, type Rule } from '../shared/rules';
 import { insertRule } from './rules-service';
 import { ruleFromRow, type AuthenticatedUser, type OrgWrite, type Repository } from './repository';
+import { recordBlockedAttempts } from './stats-recorder';
 
 export const AUTO_BLOCK_CREATOR = 'Auto-block';
 
@@ -67,6 +68,7 @@ export async function receiveCallReports(
     let accepted = 0;
     const hits = new Map<string, { count: number; lastHitAt: string }>();
     const newInboundNumbers = new Set<string>();
+    const newAttempts: CallReport[] = [];
     for (const report of reports) {
       const inserted = await write.tx
         .insertInto('call_reports')
@@ -76,6 +78,10 @@ export async function receiveCallReports(
           call_id: report.callId,
           user_id: user.id,
           received_at: write.nowIso,
+          ...reportOutcome(report),
+          direction: report.direction,
+          number: report.number,
+          at: new Date(report.at).toISOString(),
         })
         .onConflict((conflict) => conflict.columns(['org_id', 'id']).doNothing())
         .returning('id')
@@ -101,13 +107,12 @@ export async function receiveCallReports(
           direction: report.direction,
           number: report.number,
           line: report.line,
-          action: report.action,
-          why: report.why,
-          rule_id: report.ruleId,
           anonymous: report.anonymous ? 1 : 0,
           at: new Date(report.at).toISOString(),
+          ...reportOutcome(report),
         })
         .execute();
+      newAttempts.push(report);
       if (report.ruleId !== null) {
         const hit = hits.get(report.ruleId) ?? { count: 0, lastHitAt: report.at };
         hit.count += 1;
@@ -117,11 +122,17 @@ export async function receiveCallReports(
       }
     }
     await recordHits(write, hits);
+    await recordBlockedAttempts(write, newAttempts);
     if (write.org.settings.autoBlock.enabled) {
       for (const number of newInboundNumbers) await considerAutoBlock(write, number);
     }
     return { accepted, duplicates: reports.length - accepted };
   });
+}
+
+/** What the app decided, kept with each report and attempt (SPEC §12.2, §12.3). */
+function reportOutcome(report: CallReport) {
+  return { action: report.action, why: report.why, rule_id: report.ruleId, verstat: report.verstat ?? null };
 }
 
 async function recordHits(

@@ -16,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { OrgSettings } from '../shared/settings';
 import { CHANGE_CHANNEL, type Database } from './db/database';
 import type { DB, RulesTable } from './db/schema';
+import { auditNumberOf } from './audit-number';
 import { newId } from './ids';
 import { migrateStoredSettings } from './stored-settings';
 
@@ -303,6 +304,7 @@ export class Repository {
             actor_name: entry.actor?.name ?? null,
             action: entry.action,
             target: entry.target,
+            number: auditNumberOf(entry.before, entry.after),
             before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
             after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
           })),

@@ -2,7 +2,11 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { BlocklineApi } from '../../shared/contracts/ipc';
+import { createActivityStore, type ActivityStoreState } from '../stores/activity';
+import { createAuditStore, type AuditStoreState } from '../stores/audit';
 import { createBlocklistStore, type BlocklistStoreState } from '../stores/blocklist';
+import { createInsightStore, type InsightStoreState } from '../stores/insight';
+import { createPeopleStore, type PeopleStoreState } from '../stores/people';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
@@ -21,6 +25,10 @@ export interface AppStores {
   phone: StoreApi<PhoneStoreState>;
   calls: StoreApi<CallsStoreState>;
   history: StoreApi<HistoryStoreState>;
+  activity: StoreApi<ActivityStoreState>;
+  audit: StoreApi<AuditStoreState>;
+  insight: StoreApi<InsightStoreState>;
+  people: StoreApi<PeopleStoreState>;
   secretStorage: StoreApi<SecretStorageState>;
 }
 
@@ -34,6 +42,10 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     phone: createPhoneStore(storage),
     calls: createCallsStore(),
     history: createHistoryStore(api),
+    activity: createActivityStore(api),
+    audit: createAuditStore(api),
+    insight: createInsightStore(api),
+    people: createPeopleStore(api),
     secretStorage: createSecretStorageStore(api),
   };
 }
@@ -60,5 +72,11 @@ export const usePhone = <T,>(select: (state: PhoneStoreState) => T) => useStore(
 export const useCalls = <T,>(select: (state: CallsStoreState) => T) => useStore(useStores().calls, select);
 export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
   useStore(useStores().history, select);
+export const useActivity = <T,>(select: (state: ActivityStoreState) => T) =>
+  useStore(useStores().activity, select);
+export const useAudit = <T,>(select: (state: AuditStoreState) => T) => useStore(useStores().audit, select);
+export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
+  useStore(useStores().insight, select);
+export const usePeople = <T,>(select: (state: PeopleStoreState) => T) => useStore(useStores().people, select);
 export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
   useStore(useStores().secretStorage, select);

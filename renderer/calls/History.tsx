@@ -15,10 +15,13 @@ import {
 } from '../stores/history-query';
 import { Button, Dialog, Select, TextField } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
+import { NumberInsight } from './NumberInsight';
 import { VerificationBadge } from './VerificationBadge';
 import { errorMessage } from '../../shared/error-message';
 
 const ROW_HEIGHT = 56;
+/** The newest entries get the org's insight; older ones would only add requests nobody reads. */
+const INSIGHT_ENTRIES = 30;
 const FILTER_LABELS: Record<HistoryFilter, string> = {
   all: 'All calls',
   missed: 'Missed',
@@ -246,16 +249,20 @@ const HistoryRow = memo(function HistoryRow({
       <span className="bl-history__verification">
         <VerificationBadge verification={entry.verification} />
       </span>
-      <span
-        className={`bl-history__result${entry.result === 'blocked' ? ' bl-history__result--blocked' : ''}`}
-      >
-        {describeResult(entry)}
-        {entry.quality && (
-          <span className="bl-history__quality" title="The call’s worst quality figures">
-            {' '}
-            · worst MOS {entry.quality.mos.toFixed(1)}, {entry.quality.lossPercent.toFixed(1)} % loss
-          </span>
-        )}
+      {/* The insight is the outcome's second line, so every row keeps ROW_HEIGHT (virtualized). */}
+      <span className="bl-history__outcome">
+        <span
+          className={`bl-history__result${entry.result === 'blocked' ? ' bl-history__result--blocked' : ''}`}
+        >
+          {describeResult(entry)}
+          {entry.quality && (
+            <span className="bl-history__quality" title="The call’s worst quality figures">
+              {' '}
+              · worst MOS {entry.quality.mos.toFixed(1)}, {entry.quality.lossPercent.toFixed(1)} % loss
+            </span>
+          )}
+        </span>
+        {entry.number && position <= INSIGHT_ENTRIES && <NumberInsight number={entry.number} />}
       </span>
       <span className="bl-history__actions">
         {entry.number && (

@@ -6,6 +6,7 @@ import { useBlocklist, useCalls } from '../app/stores';
 import { incomingCall } from '../stores/calls';
 import { Button, Dialog } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
+import { NumberInsight } from './NumberInsight';
 import { VerificationBadge } from './VerificationBadge';
 import { errorMessage } from '../../shared/error-message';
 
@@ -51,6 +52,11 @@ export function IncomingCall() {
               : 'your line'}
         </p>
         <VerificationBadge verification={call.verification} />
+        {call.number && (
+          <p className="bl-incoming__insight">
+            <NumberInsight number={call.number} />
+          </p>
+        )}
         {inCall && <p className="bl-muted">Answering puts your current call on hold.</p>}
         {error && (
           <p className="bl-field__error" role="alert">

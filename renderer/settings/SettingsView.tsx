@@ -1,17 +1,29 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
+import type { Role } from '../../shared/contracts/api';
+import { useSession } from '../app/stores';
+import { Activity } from './activity/Activity';
+import { AuditView } from './audit/AuditView';
 import { BlockedNumbers } from './BlockedNumbers';
 import { Policies } from './Policies';
 import { PhoneSettings } from './PhoneSettings';
+import { People } from './people/People';
 
-const TABS = [
-  { id: 'blocked', label: 'Blocked numbers' },
-  { id: 'policies', label: 'Policies' },
-  { id: 'phone', label: 'Phone' },
-] as const;
-type TabId = (typeof TABS)[number]['id'];
+const ALL_TABS = [
+  { id: 'blocked', label: 'Blocked numbers', roles: ['admin', 'lead', 'agent'] },
+  { id: 'policies', label: 'Policies', roles: ['admin', 'lead', 'agent'] },
+  { id: 'phone', label: 'Phone', roles: ['admin', 'lead', 'agent'] },
+  // SPEC §12: leads and admins see the oversight views; the server enforces the same roles.
+  { id: 'activity', label: 'Activity', roles: ['admin', 'lead'] },
+  { id: 'audit', label: 'Audit', roles: ['admin', 'lead'] },
+  { id: 'people', label: 'People', roles: ['admin'] },
+] as const satisfies readonly { id: string; label: string; roles: readonly Role[] }[];
+type TabId = (typeof ALL_TABS)[number]['id'];
 
 /** Settings with tabs (arrow keys move between tabs, as screen-reader users expect). */
 export function SettingsView() {
+  const session = useSession((state) => state.session);
+  const role: Role = session?.signedIn ? session.me.user.role : 'agent';
+  const TABS = ALL_TABS.filter((candidate) => (candidate.roles as readonly Role[]).includes(role));
   const [tab, setTab] = useState<TabId>('blocked');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -55,6 +67,9 @@ export function SettingsView() {
         {tab === 'blocked' && <BlockedNumbers />}
         {tab === 'policies' && <Policies />}
         {tab === 'phone' && <PhoneSettings />}
+        {tab === 'activity' && <Activity />}
+        {tab === 'audit' && <AuditView />}
+        {tab === 'people' && <People />}
       </div>
     </div>
   );

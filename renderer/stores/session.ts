@@ -10,6 +10,8 @@ export interface SessionState {
   signInError: WriteError | null;
   load(): Promise<void>;
   signIn(serverUrl: string, token: string): Promise<boolean>;
+  /** Redeems an invite on a server the person has confirmed; the server answers with this device's token. */
+  redeemInvite(serverUrl: string, code: string, deviceName: string): Promise<boolean>;
   signOut(): Promise<void>;
   /** Stops listening to the main process. */
   dispose(): void;
@@ -69,6 +71,21 @@ export function createSessionStore(api: BlocklineApi) {
           },
           signingIn: false,
         });
+        return false;
+      }
+    },
+    async redeemInvite(serverUrl, code, deviceName) {
+      set({ signingIn: true, signInError: null });
+      try {
+        const result = await api.invoke('session:redeemInvite', { serverUrl, code, deviceName });
+        if (result.ok) {
+          set({ session: result.value, signingIn: false });
+          return true;
+        }
+        set({ signInError: result, signingIn: false });
+        return false;
+      } catch (error) {
+        set({ signInError: { ok: false, code: 'network', message: errorMessage(error) }, signingIn: false });
         return false;
       }
     },

@@ -76,6 +76,14 @@ export interface CallReportsTable {
   received_at: string;
   /** The attempt (its `call_attempts.call_id`) this report was counted under. */
   attempt_id: string | null;
+  /** From migration 0005: null on reports stored before it. */
+  number: string | null;
+  direction: string | null;
+  action: string | null;
+  why: string | null;
+  rule_id: string | null;
+  at: string | null;
+  verstat: string | null;
 }
 
 export interface CallAttemptsTable {
@@ -87,10 +95,12 @@ export interface CallAttemptsTable {
   anonymous: number;
   at: string;
   line: string | null;
-  /** The verdict the first report of the attempt gave. */
+  /** The verdict the first report of the attempt gave (migration 0004: null on attempts before it). */
   action: string | null;
   why: string | null;
   rule_id: string | null;
+  /** The caller's verification result (migration 0005). */
+  verstat: string | null;
   /** 1 once counted into call_daily_counts; only rolled-up attempts are pruned. */
   rolled_up: Generated<number>;
 }
@@ -127,6 +137,54 @@ export interface AuditTable {
   target: string | null;
   before: string | null;
   after: string | null;
+  /** The number (or prefix) the entry is about, if any (migration 0005). */
+  number: string | null;
+}
+
+/** Blocked inbound calls per local hour and why (SPEC §12.2); kept beyond the raw reports. */
+export interface StatsBlockedHourlyTable {
+  org_id: string;
+  hour: string;
+  hour_of_week: number;
+  why: string;
+  count: number;
+}
+
+/** Blocked inbound calls per local day and caller number (`dimension` number) or rule (`rule`). */
+export interface StatsTopDailyTable {
+  org_id: string;
+  day: string;
+  dimension: string;
+  key: string;
+  count: number;
+}
+
+/** The same counts per local month (`YYYY-MM`): a year's top list reads 12 rows per key, not 365. */
+export interface StatsTopMonthlyTable {
+  org_id: string;
+  month: string;
+  dimension: string;
+  key: string;
+  count: number;
+}
+
+export interface StatsRuleNumbersTable {
+  org_id: string;
+  rule_id: string;
+  number: string;
+}
+
+export interface InvitesTable {
+  id: string;
+  org_id: string;
+  code_hash: string;
+  name: string;
+  role: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  redeemed_at: string | null;
+  user_id: string | null;
 }
 
 export interface DB {
@@ -141,4 +199,9 @@ export interface DB {
   audit: AuditTable;
   rule_reviews: RuleReviewsTable;
   call_daily_counts: CallDailyCountsTable;
+  stats_blocked_hourly: StatsBlockedHourlyTable;
+  stats_top_daily: StatsTopDailyTable;
+  stats_top_monthly: StatsTopMonthlyTable;
+  stats_rule_numbers: StatsRuleNumbersTable;
+  invites: InvitesTable;
 }

@@ -1,9 +1,9 @@
-/** The org's audit log: who changed what, when, before and after. */
+/** The org's audit log (SPEC §12.1): who changed what, when, before and after. Leads and admins. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiRoutes, auditQuerySchema, auditResponseSchema } from '../../shared/contracts/api';
-import { listAudit } from '../org-service';
-import { forbidden } from '../errors';
-import { userOf } from '../plugins/auth';
+import { apiRoutes, errorEnvelopeSchema } from '../../shared/contracts/api';
+import { auditListQuerySchema, auditListResponseSchema } from '../../shared/contracts/oversight';
+import { listAuditEntries } from '../audit-service';
+import { LEADS_AND_ADMINS, requireRole } from '../roles';
 import { ERROR_RESPONSES, mount } from './common';
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -12,15 +12,15 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     ...mount(apiRoutes.audit),
     config: readLimit,
     schema: {
-      summary: 'Who changed what, when, before and after',
-      querystring: auditQuerySchema,
-      response: { 200: auditResponseSchema, ...ERROR_RESPONSES },
+      summary:
+        'Who changed what, when, before and after: filters by person, action, number and time; cursor paging',
+      querystring: auditListQuerySchema,
+      response: { 200: auditListResponseSchema, 422: errorEnvelopeSchema, ...ERROR_RESPONSES },
     },
     handler: async (request) => {
-      const user = userOf(request);
-      // Who changed what is for leads and admins, whatever the org lets agents manage (SPEC §6.4).
-      if (user.role === 'agent') throw forbidden('only admins and leads may read the audit log');
-      return listAudit(store, user.orgId, request.query);
+      // Who changed what is for leads and admins, whatever the org lets agents manage (SPEC §6.4, §12).
+      const user = requireRole(request, LEADS_AND_ADMINS, 'the audit log');
+      return listAuditEntries(store, user.orgId, user.orgSettings, request.query);
     },
   });
 };

@@ -48,6 +48,17 @@ export const apiRoutes = {
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
   autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
   decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },
+  // Oversight (SPEC §12); their schemas are in oversight.ts.
+  statsBlocked: { method: 'GET', path: `${API_PREFIX}/stats/blocked` },
+  statsTop: { method: 'GET', path: `${API_PREFIX}/stats/top` },
+  insight: { method: 'GET', path: `${API_PREFIX}/numbers/:number/insight` },
+  users: { method: 'GET', path: `${API_PREFIX}/users` },
+  updateUser: { method: 'PATCH', path: `${API_PREFIX}/users/:id` },
+  userTokens: { method: 'GET', path: `${API_PREFIX}/users/:id/tokens` },
+  revokeUserTokens: { method: 'DELETE', path: `${API_PREFIX}/users/:id/tokens` },
+  revokeToken: { method: 'DELETE', path: `${API_PREFIX}/tokens/:id` },
+  createInvite: { method: 'POST', path: `${API_PREFIX}/invites` },
+  redeemInvite: { method: 'POST', path: `${API_PREFIX}/invites/redeem` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */
@@ -88,6 +99,8 @@ export const errorCodeSchema = z.enum([
   'unprocessable',
   'rate_limited',
   'emergency_number',
+  /** The org's only active admin may be neither demoted nor disabled (SPEC §12.4). */
+  'last_admin',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -354,27 +367,6 @@ export const callReportsRequestSchema = z
 export const callReportsResponseSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
-});
-
-export const auditEntrySchema = z.object({
-  id: z.string(),
-  at: isoDateTimeSchema,
-  actor: z.object({ id: z.string(), name: z.string() }).nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  before: z.unknown().nullable(),
-  after: z.unknown().nullable(),
-});
-export type AuditEntry = z.infer<typeof auditEntrySchema>;
-export const auditQuerySchema = z
-  .object({
-    cursor: safeText(z.string().max(200)).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
-export const auditResponseSchema = z.object({
-  items: z.array(auditEntrySchema),
-  nextCursor: z.string().nullable(),
 });
 
 /** An auto-block that rests on one user's reports: temporary until a lead keeps or drops it (SPEC §11.4). */

@@ -19,6 +19,21 @@ import {
   errorDetailsSchema,
   announcementModeSchema,
 } from './api';
+import {
+  auditListQuerySchema,
+  auditListResponseSchema,
+  devicesResponseSchema,
+  insightResponseSchema,
+  inviteCreatedSchema,
+  inviteCreateSchema,
+  statsBlockedQuerySchema,
+  statsBlockedResponseSchema,
+  statsTopQuerySchema,
+  statsTopResponseSchema,
+  userPatchSchema,
+  usersResponseSchema,
+  personSchema,
+} from './oversight';
 
 export const syncStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('signed_out') }),
@@ -262,6 +277,47 @@ export const invokeChannels = {
   'notify:incomingCall': {
     request: z.object({ callId: z.string(), caller: z.string(), line: z.string().nullable() }).strict(),
     response: z.object({ shown: z.boolean() }),
+  },
+  /** Oversight (SPEC §12): reads from the server, online only, for the roles the server allows. */
+  'oversight:statsBlocked': {
+    request: statsBlockedQuerySchema,
+    response: writeResult(statsBlockedResponseSchema),
+  },
+  'oversight:statsTop': { request: statsTopQuerySchema, response: writeResult(statsTopResponseSchema) },
+  'oversight:audit': { request: auditListQuerySchema, response: writeResult(auditListResponseSchema) },
+  /** What the org knows of a caller; fetched in the background, never on a call's path. */
+  'oversight:insight': {
+    request: z.object({ number: e164Schema }).strict(),
+    response: writeResult(insightResponseSchema),
+  },
+  'people:list': { request: none, response: writeResult(usersResponseSchema) },
+  'people:update': {
+    request: z.object({ id: z.string().min(1).max(100), patch: userPatchSchema }).strict(),
+    response: writeResult(personSchema),
+  },
+  'people:devices': {
+    request: z.object({ id: z.string().min(1).max(100) }).strict(),
+    response: writeResult(devicesResponseSchema),
+  },
+  'people:revokeDevice': {
+    request: z.object({ tokenId: z.string().min(1).max(100) }).strict(),
+    response: writeResult(z.null()),
+  },
+  'people:revokeAll': {
+    request: z.object({ id: z.string().min(1).max(100) }).strict(),
+    response: writeResult(z.null()),
+  },
+  'people:invite': { request: inviteCreateSchema, response: writeResult(inviteCreatedSchema) },
+  /** Sign in with an invite (link or code): the server answers with a fresh token for this device. */
+  'session:redeemInvite': {
+    request: z
+      .object({
+        serverUrl: z.url(),
+        code: z.string().trim().min(6).max(100),
+        deviceName: z.string().trim().min(1).max(100),
+      })
+      .strict(),
+    response: writeResult(sessionSchema),
   },
   /** Where secrets are kept (SPEC §11.6). */
   'secrets:status': { request: none, response: secretStorageStatusSchema },

@@ -153,6 +153,12 @@ export async function openEvents(
   return stream;
 }
 
+/** Whether the server ends the stream within `ms`. */
+export async function endsWithin(stream: EventStream, ms: number): Promise<boolean> {
+  const settle = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms));
+  return Promise.race([stream.ended.then(() => true as const), settle]);
+}
+
 export function listening(app: FastifyInstance): string {
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('not listening');

@@ -12,7 +12,15 @@ import { createToken, standaloneStore } from '../../server/admin-ops';
 import { buildServer, type ServerOptions } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
 import { listTokens, revokeTokens, setUserDisabled } from '../../server/people-service';
-import { call, errorCode, listening, makeOrg, openEvents, type EventStream } from './server-harness';
+import {
+  call,
+  endsWithin,
+  errorCode,
+  listening,
+  makeOrg,
+  openEvents,
+  type EventStream,
+} from './server-harness';
 
 export interface SecuritySuiteContext {
   database: Database;
@@ -25,11 +33,6 @@ export interface SecuritySuiteContext {
 const SLOW = { timeout: 120_000 };
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Whether the stream ends within `ms`. */
-async function endsWithin(stream: EventStream, ms: number): Promise<boolean> {
-  return Promise.race([stream.ended.then(() => true), settle(ms).then(() => false)]);
-}
 
 /**
  * Percent-encodes text for a URL. A lone surrogate has no UTF-8 form: it goes as the bytes of its code

@@ -1,0 +1,209 @@
+/**
+ * People and invites in Chromium (SPEC §12.4): an admin invites a person in Settings → People; the
+ * invite link, pasted into a signed-out app, shows the server's address and signs in only after the
+ * person confirms it; the admin changes a role, sees devices and is refused demoting the last admin;
+ * leads see no People tab. Both themes axe-clean, screenshots saved (the README's copied to docs/).
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  rendererErrors,
+  screenshot,
+  SCREENSHOT_DIR,
+  seriousViolations,
+  startUiEnv,
+  waitForList,
+  type AppInstance,
+  type AxeViolation,
+  type UiEnv,
+} from './ui-harness';
+
+const DOCS_DIR = resolve(import.meta.dirname, '..', '..', 'docs');
+
+let env: UiEnv;
+let admin: AppInstance;
+let lead: AppInstance;
+let newcomer: AppInstance;
+let inviteLink = '';
+
+beforeAll(async () => {
+  env = await startUiEnv();
+  [admin, lead, newcomer] = await Promise.all([
+    env.openApp({ role: 'admin' }),
+    env.openApp({ role: 'lead' }),
+    env.openApp({ role: null }),
+  ]);
+  await Promise.all([waitForList(admin.page, 4), waitForList(lead.page, 4)]);
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+async function openPeople(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'People' }).click();
+}
+
+/** The list is read when the view opens: after someone joined, open it afresh. */
+async function reopenPeople(page: Page): Promise<void> {
+  await page.reload();
+  await openPeople(page);
+}
+
+describe('people and invites', () => {
+  it('an admin invites a person and gets a link and a code', async () => {
+    const page = admin.page;
+    await openPeople(page);
+    const invite = page.getByRole('region', { name: 'Invite a person' });
+    await invite.getByLabel('Name').fill('Nia Newcomer');
+    await invite.getByLabel('Role').selectOption('agent');
+    await invite.getByRole('button', { name: 'Create invite' }).click();
+    await page.getByTestId('invite-result').waitFor();
+    inviteLink = await page.getByLabel('Invite link').inputValue();
+    expect(inviteLink).toMatch(/^blockline:\/\/invite\?server=http%3A%2F%2F127\.0\.0\.1%3A\d+&code=/);
+    expect(await page.getByLabel('Invite code').inputValue()).toMatch(/^[0-9A-Z]{4}-/);
+  });
+
+  it('the link shows the server and signs in only after the person confirms it', async () => {
+    const page = newcomer.page;
+    await page.getByRole('button', { name: 'I have an invite' }).click();
+    await page.getByLabel('Invite link or code').fill(inviteLink);
+    await page.getByLabel('This computer’s name').fill('Nia laptop');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const confirm = page.getByTestId('confirm-server');
+    await confirm.waitFor();
+    expect(await confirm.locator('.bl-signin__server').textContent()).toBe(env.serverUrl);
+    // Nothing has been sent yet: going back leaves the person signed out.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: /^Sign in to 127\.0\.0\.1/ }).click();
+    await page.getByText('Nia Newcomer · agent · Demo Org').waitFor();
+  });
+
+  it('a plain-http link to another machine is refused before anything is sent', async () => {
+    const other = await env.openApp({ role: null });
+    try {
+      await other.page.getByRole('button', { name: 'I have an invite' }).click();
+      await other.page
+        .getByLabel('Invite link or code')
+        .fill(inviteLink.replace(/server=[^&]+/, 'server=http%3A%2F%2Fevil.example'));
+      await other.page.getByRole('button', { name: 'Continue' }).click();
+      await other.page.getByText(/must start with https:\/\//).waitFor();
+      expect(await other.page.getByTestId('confirm-server').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('leads see Activity and Audit but not People', async () => {
+    await lead.page.getByRole('button', { name: 'Settings' }).click();
+    await lead.page.getByRole('tab', { name: 'Audit' }).waitFor();
+    expect(await lead.page.getByRole('tab', { name: 'Activity' }).count()).toBe(1);
+    expect(await lead.page.getByRole('tab', { name: 'People' }).count()).toBe(0);
+  });
+
+  const found: { view: string; violations: AxeViolation[] }[] = [];
+  const check = async (page: Page, view: string) => {
+    await page.waitForTimeout(200);
+    const violations = await seriousViolations(page);
+    if (violations.length > 0) found.push({ view, violations });
+    await screenshot(page, view);
+  };
+  for (const theme of ['light', 'dark'] as const) {
+    it(`the invite sign-in is axe-clean in the ${theme} theme (screenshot saved)`, async () => {
+      const other = await env.openApp({ role: null, colorScheme: theme });
+      try {
+        await other.page.getByRole('button', { name: 'I have an invite' }).click();
+        await other.page.getByLabel('Invite link or code').fill(inviteLink);
+        await other.page.getByRole('button', { name: 'Continue' }).click();
+        await other.page.getByTestId('confirm-server').waitFor();
+        await check(other.page, `sign-in-invite-confirm-${theme}`);
+      } finally {
+        await other.close();
+      }
+      expect(found, JSON.stringify(found, null, 2)).toEqual([]);
+    });
+
+    it(`People is axe-clean in the ${theme} theme (screenshot saved)`, async () => {
+      const page = admin.page;
+      await page.emulateMedia({ colorScheme: theme });
+      await reopenPeople(page);
+      await page.locator('tr[data-person="Nia Newcomer"]').waitFor();
+      const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+      if ((await devices.count()) === 0)
+        await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+      await devices.waitFor();
+      await check(page, `settings-people-${theme}`);
+      expect(found, JSON.stringify(found, null, 2)).toEqual([]);
+      mkdirSync(DOCS_DIR, { recursive: true });
+      copyFileSync(
+        join(SCREENSHOT_DIR, `settings-people-${theme}.png`),
+        join(DOCS_DIR, `settings-people-${theme}.png`),
+      );
+    });
+  }
+
+  it('the People table lists everyone with role, status and devices; roles change, the last admin stays', async () => {
+    const page = admin.page;
+    await reopenPeople(page);
+    const nia = page.locator('tr[data-person="Nia Newcomer"]');
+    await nia.waitFor();
+    for (const name of ['Ada Admin', 'Lee Lead', 'Alex Agent']) {
+      await page.locator(`tr[data-person="${name}"]`).waitFor();
+    }
+    expect(await nia.getByLabel('Role of Nia Newcomer').inputValue()).toBe('agent');
+    expect(await nia.getByText('Active').count()).toBe(1);
+    expect(await nia.getByRole('button', { name: '1 device of Nia Newcomer' }).count()).toBe(1);
+    const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+    if ((await devices.count()) === 0)
+      await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+    await devices.getByRole('rowheader', { name: 'Nia laptop' }).waitFor();
+    expect(await devices.textContent()).not.toMatch(/[0-9a-f]{40}/);
+
+    // By keyboard: focus the role picker and choose Team lead.
+    await nia.getByLabel('Role of Nia Newcomer').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => nia.getByLabel('Role of Nia Newcomer').inputValue()).toBe('lead');
+    // The server agrees: a reload shows the new role.
+    await reopenPeople(page);
+    await expect
+      .poll(() =>
+        page.locator('tr[data-person="Nia Newcomer"]').getByLabel('Role of Nia Newcomer').inputValue(),
+      )
+      .toBe('lead');
+
+    // Ada is the only admin: demoting her is refused, with the reason on her row.
+    await page.locator('tr[data-person="Ada Admin"]').getByLabel('Role of Ada Admin').selectOption('agent');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Ada Admin' })
+      .getByText(/only active admin/)
+      .waitFor();
+    await reopenPeople(page);
+    await expect
+      .poll(() => page.locator('tr[data-person="Ada Admin"]').getByLabel('Role of Ada Admin').inputValue())
+      .toBe('admin');
+  });
+
+  it('logged no renderer errors', () => {
+    expect(rendererErrors(newcomer)).toEqual([]);
+  });
+
+  it('an admin disables and enables a person, and revokes their device (signed out)', async () => {
+    const page = admin.page;
+    await openPeople(page);
+    const nia = page.locator('tr[data-person="Nia Newcomer"]');
+    await nia.getByRole('button', { name: 'Disable Nia Newcomer' }).click();
+    await nia.getByText('Disabled').waitFor();
+    await nia.getByRole('button', { name: 'Enable Nia Newcomer' }).click();
+    await nia.getByText('Active').waitFor();
+    const devices = page.getByRole('table', { name: 'Devices of Nia Newcomer' });
+    if ((await devices.count()) === 0)
+      await page.getByRole('button', { name: /devices? of Nia Newcomer$/ }).click();
+    await devices.getByRole('button', { name: 'Revoke Nia laptop' }).click();
+    await page.getByText('Nia Newcomer has no device signed in.').waitFor();
+    await page.getByRole('button', { name: '0 devices of Nia Newcomer' }).waitFor();
+  });
+});
