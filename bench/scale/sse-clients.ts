@@ -4,57 +4,79 @@
  * took from the write (its reason carries `t=<wall-clock ms>`) to arrival here. On `DONE` on stdin it
  * prints `LATENCIES [..]` and exits. Clients live apart from the servers so they do not share a loop.
  *
+ * Each client is a bare TCP socket speaking just enough HTTP/1.1: Node's HTTP client (a parser, an
+ * IncomingMessage and a string decoder per stream) cost more CPU per delivered frame than the server
+ * under test, and on a two-core machine that time is taken from the server and counted as latency.
+ *
  *   tsx bench/scale/sse-clients.ts <port> <token> <count>
  */
-import http from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const [portText = '', token = '', countText = '0'] = process.argv.slice(2);
 const port = Number(portText);
 const count = Number(countText);
-const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 const latencies: number[] = [];
 const wallNow = () => performance.timeOrigin + performance.now();
+const MARK = 'scale t=';
 let open = 0;
 let failed = 0;
 
-function onFrame(frame: string): void {
-  const data = frame.split('\n').find((line) => line.startsWith('data: '));
-  if (data === undefined || !frame.includes('event: change')) return;
-  const sent = /t=(\d+(?:\.\d+)?)/.exec(data);
-  if (sent?.[1] !== undefined) latencies.push(wallNow() - Number(sent[1]));
+/** Records the sent time of every change in `text` (whole frames only: each ends with a blank line). */
+function onFrames(text: string, arrived: number): void {
+  for (let at = text.indexOf(MARK); at !== -1; at = text.indexOf(MARK, at + MARK.length)) {
+    const sent = Number.parseFloat(text.slice(at + MARK.length, at + MARK.length + 24));
+    if (Number.isFinite(sent)) latencies.push(arrived - sent);
+  }
 }
 
 function connect(): Promise<void> {
   return new Promise((resolve) => {
-    const request = http.get(
-      { host: '127.0.0.1', port, path: '/v1/events', agent, headers: { authorization: `Bearer ${token}` } },
-      (response) => {
-        if (response.statusCode !== 200) {
-          failed += 1;
-          response.resume();
-          resolve();
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    let settled = false;
+    let head = true;
+    let carry = '';
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (ok) open += 1;
+      else failed += 1;
+      resolve();
+    };
+    socket.setNoDelay(true);
+    socket.write(
+      `GET /v1/events HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${token}\r\n` +
+        'accept: text/event-stream\r\n\r\n',
+    );
+    socket.on('data', (chunk: Buffer) => {
+      const arrived = wallNow();
+      let text = carry + chunk.toString('latin1');
+      if (head) {
+        const end = text.indexOf('\r\n\r\n');
+        if (end === -1) {
+          carry = text;
           return;
         }
-        open += 1;
-        resolve();
-        response.setEncoding('utf8');
-        let buffer = '';
-        response.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end = buffer.indexOf('\n\n');
-          while (end !== -1) {
-            onFrame(buffer.slice(0, end));
-            buffer = buffer.slice(end + 2);
-            end = buffer.indexOf('\n\n');
-          }
-        });
-      },
-    );
-    request.on('error', () => {
-      failed += 1;
-      resolve();
+        if (!/^HTTP\/1\.1 200 /.test(text)) {
+          settle(false);
+          socket.destroy();
+          return;
+        }
+        head = false;
+        settle(true);
+        text = text.slice(end + 4);
+      }
+      // A frame cut between two reads waits for its end.
+      const last = text.lastIndexOf('\n\n');
+      if (last === -1) {
+        carry = text;
+        return;
+      }
+      onFrames(text.slice(0, last), arrived);
+      carry = text.slice(last + 2);
     });
+    socket.on('error', () => settle(false));
+    socket.on('close', () => settle(false));
   });
 }
 
