@@ -38,6 +38,18 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux), after the `(name)`.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function lines(child: ChildProcess, onLine: (line: string) => void): void {
   if (child.stdout !== null) createInterface({ input: child.stdout }).on('line', onLine);
 }
@@ -80,16 +92,19 @@ function startOrgServer(port: number, databaseUrl: string): ChildProcess {
   });
 }
 
+/** Latencies (ms) by write, keyed by the write's sent time. */
+type Latencies = Record<string, number[]>;
+
 interface ClientGroup {
   children: ChildProcess[];
-  latencies: Promise<number[]>[];
+  latencies: Promise<Latencies>[];
 }
 
 /** Opens `count` streams to `port` from separate processes; resolves once all are open. */
 async function openClients(port: number, token: string, count: number): Promise<ClientGroup> {
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
-  const latencies: Promise<number[]>[] = [];
+  const latencies: Promise<Latencies>[] = [];
   for (let started = 0; started < count; started += CLIENTS_PER_PROCESS) {
     const size = Math.min(CLIENTS_PER_PROCESS, count - started);
     const child = spawn(
@@ -111,7 +126,8 @@ async function openClients(port: number, token: string, count: number): Promise<
     latencies.push(
       new Promise((resolve) => {
         lines(child, (line) => {
-          if (line.startsWith('LATENCIES ')) resolve(JSON.parse(line.slice('LATENCIES '.length)) as number[]);
+          if (line.startsWith('LATENCIES '))
+            resolve(JSON.parse(line.slice('LATENCIES '.length)) as Latencies);
         });
       }),
     );
@@ -120,12 +136,15 @@ async function openClients(port: number, token: string, count: number): Promise<
   return { children, latencies };
 }
 
-async function collect(groups: ClientGroup[]): Promise<number[]> {
+async function collect(groups: ClientGroup[]): Promise<Latencies> {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   for (const group of groups) for (const child of group.children) child.stdin?.end('DONE\n');
   const all = await Promise.all(groups.flatMap((group) => group.latencies));
   for (const group of groups) for (const child of group.children) child.kill('SIGKILL');
-  return all.flat();
+  const merged: Latencies = {};
+  for (const part of all)
+    for (const [sent, list] of Object.entries(part)) (merged[sent] ??= []).push(...list);
+  return merged;
 }
 
 function post(port: number, path: string, token: string | null, body?: unknown): Promise<number> {
@@ -154,15 +173,48 @@ function post(port: number, path: string, token: string | null, body?: unknown):
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
-async function writeSeries(write: (sentAt: number, index: number) => Promise<void>): Promise<void> {
+/**
+ * Makes the writes, WRITE_GAP_MS apart, and says on stderr how long they took to be acknowledged and
+ * how much CPU the servers and the client processes used meanwhile (where the time went).
+ */
+async function writeSeries(
+  name: string,
+  processes: { servers: ChildProcess[]; clients: ClientGroup[] },
+  write: (sentAt: number) => Promise<void>,
+): Promise<void> {
+  const cpu = () => ({
+    servers: processes.servers.reduce((sum, child) => sum + cpuOf(child.pid), 0),
+    clients: processes.clients.reduce(
+      (sum, group) => sum + group.children.reduce((inner, child) => inner + cpuOf(child.pid), 0),
+      0,
+    ),
+  });
+  const before = cpu();
+  const acks: number[] = [];
   for (let index = 0; index < WRITES; index += 1) {
-    await write(wallNow(), index);
+    const sentAt = wallNow();
+    await write(sentAt);
+    acks.push(wallNow() - sentAt);
     await new Promise((resolve) => setTimeout(resolve, WRITE_GAP_MS));
   }
+  const after = cpu();
+  console.error(
+    `${name}: writes acknowledged in ${percentile(acks, 0.5).toFixed(0)} ms (p50); CPU over the writes: ` +
+      `servers ${(after.servers - before.servers).toFixed(2)} s, clients ${(after.clients - before.clients).toFixed(2)} s`,
+  );
 }
 
-/** Prints `<name>` (the p99) and `<name without .p99>.p50`; returns the p99. */
-function report(name: string, latencies: number[], expected: number): number {
+/**
+ * Prints `<name>` (the p99 over every delivery of every write) and `<name without .p99>.p50`, and on
+ * stderr each write's p50/p99 in order (a backlog shows as figures that grow); returns the p99.
+ */
+function report(name: string, byWrite: Latencies, expected: number): number {
+  const writes = Object.entries(byWrite).sort(([a], [b]) => Number(a) - Number(b));
+  const perWrite = writes.map(
+    ([, list]) => `${percentile(list, 0.5).toFixed(0)}/${percentile(list, 0.99).toFixed(0)}`,
+  );
+  console.error(`${name}: p50/p99 per write (ms): ${perWrite.join(' ')}`);
+  const latencies = writes.flatMap(([, list]) => list);
   const p99 = percentile(latencies, 0.99);
   metric(name, p99, 'ms');
   metric(name.replace(/\.p99$/, '.p50'), percentile(latencies, 0.5), 'ms');
@@ -205,9 +257,13 @@ export async function baselineScale(): Promise<number> {
       }),
     );
     const clients = await openClients(port, 'none', CLIENTS_PER_INSTANCE);
-    await writeSeries(async (sentAt) => {
-      await post(port, `/emit?t=${sentAt}`, null);
-    });
+    await writeSeries(
+      'server.sse_baseline_10k',
+      { servers: [server], clients: [clients] },
+      async (sentAt) => {
+        await post(port, `/emit?t=${sentAt}`, null);
+      },
+    );
     return report('server.sse_baseline_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
   } finally {
     server.kill('SIGKILL');
@@ -226,7 +282,11 @@ export async function sqliteScale(databaseUrl: string): Promise<number> {
     const clients = await openClients(port, token, CLIENTS_PER_INSTANCE);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     metric('server.sse_bytes_per_client', Math.round((rssOf(pid) - before) / CLIENTS_PER_INSTANCE), 'bytes');
-    await writeSeries(ruleWrite(port, token));
+    await writeSeries(
+      'server.sqlite.propagation_10k',
+      { servers: [server], clients: [clients] },
+      ruleWrite(port, token),
+    );
     return report(
       'server.sqlite.propagation_10k.p99',
       await collect([clients]),
@@ -247,7 +307,11 @@ export async function pgScale(databaseUrl: string): Promise<void> {
     const groups: ClientGroup[] = [];
     for (const port of ports) groups.push(await openClients(port, token, CLIENTS_PER_INSTANCE));
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await writeSeries(ruleWrite(ports[0] ?? 0, token));
+    await writeSeries(
+      'server.pg.propagation_3x10k',
+      { servers, clients: groups },
+      ruleWrite(ports[0] ?? 0, token),
+    );
     report('server.pg.propagation_3x10k.p99', await collect(groups), 3 * CLIENTS_PER_INSTANCE * WRITES);
   } finally {
     for (const server of servers) server.kill('SIGTERM');

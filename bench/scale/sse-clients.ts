@@ -2,7 +2,7 @@
  * One process of event-stream clients for the scale benchmark (bench/scale/scale.ts): opens COUNT
  * streams to one server, prints `READY n` once all are open, and records for every change how long it
  * took from the write (its reason carries `t=<wall-clock ms>`) to arrival here. On `DONE` on stdin it
- * prints `LATENCIES [..]` and exits. Clients live apart from the servers so they do not share a loop.
+ * prints `LATENCIES {"<sent>": [ms, ..], ..}` (one list per write) and exits. Clients live apart from the servers so they do not share a loop.
  *
  * Each client is a bare TCP socket speaking just enough HTTP/1.1: Node's HTTP client (a parser, an
  * IncomingMessage and a string decoder per stream) cost more CPU per delivered frame than the server
@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 const [portText = '', token = '', countText = '0'] = process.argv.slice(2);
 const port = Number(portText);
 const count = Number(countText);
-const latencies: number[] = [];
+const latencies = new Map<string, number[]>();
 const wallNow = () => performance.timeOrigin + performance.now();
 const MARK = 'scale t=';
 let open = 0;
@@ -25,8 +25,12 @@ let failed = 0;
 /** Records the sent time of every change in `text` (whole frames only: each ends with a blank line). */
 function onFrames(text: string, arrived: number): void {
   for (let at = text.indexOf(MARK); at !== -1; at = text.indexOf(MARK, at + MARK.length)) {
-    const sent = Number.parseFloat(text.slice(at + MARK.length, at + MARK.length + 24));
-    if (Number.isFinite(sent)) latencies.push(arrived - sent);
+    const sentText = /^[\d.]+/.exec(text.slice(at + MARK.length, at + MARK.length + 24))?.[0] ?? '';
+    const sent = Number.parseFloat(sentText);
+    if (!Number.isFinite(sent)) continue;
+    let list = latencies.get(sentText);
+    if (list === undefined) latencies.set(sentText, (list = []));
+    list.push(Math.round((arrived - sent) * 100) / 100);
   }
 }
 
@@ -88,9 +92,7 @@ async function main(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim() === 'DONE') break;
   }
-  process.stdout.write(
-    `LATENCIES ${JSON.stringify(latencies.map((value) => Math.round(value * 100) / 100))}\n`,
-  );
+  process.stdout.write(`LATENCIES ${JSON.stringify(Object.fromEntries(latencies))}\n`);
   process.exit(0);
 }
 
