@@ -24,7 +24,7 @@ const server = http.createServer((request, response) => {
     response.on('close', () => streams.delete(socket));
     return;
   }
-  const sent = new URL(request.url ?? '/', 'http://x').searchParams.get('t') ?? '0';
+  const sent = new URL(request.url ?? '/', 'http://x').searchParams.get('t');
   revision += 1;
   const now = new Date().toISOString();
   const change = {
@@ -34,7 +34,7 @@ const server = http.createServer((request, response) => {
       kind: 'block',
       number: `+1212555${String(revision).padStart(4, '0')}`,
       scope: 'all',
-      reason: `scale t=${sent}`,
+      reason: sent === null ? 'warm-up' : `scale t=${sent}`,
       expiresAt: null,
       source: 'manual',
       createdBy: 'Scale lead',

@@ -16,20 +16,36 @@ import { createInterface } from 'node:readline';
 const [portText = '', token = '', countText = '0'] = process.argv.slice(2);
 const port = Number(portText);
 const count = Number(countText);
-const latencies = new Map<string, number[]>();
+const latencies = new Map<number, number[]>();
 const wallNow = () => performance.timeOrigin + performance.now();
-const MARK = 'scale t=';
+const MARK = Buffer.from('scale t=');
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const POINT = 0x2e;
 let open = 0;
 let failed = 0;
 
-/** Records the sent time of every change in `text` (whole frames only: each ends with a blank line). */
-function onFrames(text: string, arrived: number): void {
-  for (let at = text.indexOf(MARK); at !== -1; at = text.indexOf(MARK, at + MARK.length)) {
-    const sentText = /^[\d.]+/.exec(text.slice(at + MARK.length, at + MARK.length + 24))?.[0] ?? '';
-    const sent = Number.parseFloat(sentText);
-    if (!Number.isFinite(sent)) continue;
-    let list = latencies.get(sentText);
-    if (list === undefined) latencies.set(sentText, (list = []));
+/** The number written after `at` (digits, at most one point), read from the bytes without a string. */
+function numberAt(data: Buffer, at: number): number {
+  let value = 0;
+  let divisor = 0;
+  for (let index = at; index < data.length; index += 1) {
+    const byte = data[index] ?? 0;
+    if (byte >= DIGIT_0 && byte <= DIGIT_9) {
+      value = value * 10 + (byte - DIGIT_0);
+      if (divisor !== 0) divisor *= 10;
+    } else if (byte === POINT && divisor === 0) divisor = 1;
+    else break;
+  }
+  return divisor === 0 ? value : value / divisor;
+}
+
+/** Records the sent time of every change in `data` before `end` (whole frames only). */
+function onFrames(data: Buffer, start: number, end: number, arrived: number): void {
+  for (let at = data.indexOf(MARK, start); at !== -1 && at < end; at = data.indexOf(MARK, at + MARK.length)) {
+    const sent = numberAt(data, at + MARK.length);
+    let list = latencies.get(sent);
+    if (list === undefined) latencies.set(sent, (list = []));
     list.push(Math.round((arrived - sent) * 100) / 100);
   }
 }
@@ -39,7 +55,7 @@ function connect(): Promise<void> {
     const socket = connectTcp({ host: '127.0.0.1', port });
     let settled = false;
     let head = true;
-    let carry = '';
+    let carry: Buffer | null = null;
     const settle = (ok: boolean) => {
       if (settled) return;
       settled = true;
@@ -54,30 +70,29 @@ function connect(): Promise<void> {
     );
     socket.on('data', (chunk: Buffer) => {
       const arrived = wallNow();
-      let text = carry + chunk.toString('latin1');
+      const data = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      carry = null;
+      let start = 0;
       if (head) {
-        const end = text.indexOf('\r\n\r\n');
+        const end = data.indexOf('\r\n\r\n');
         if (end === -1) {
-          carry = text;
+          carry = data;
           return;
         }
-        if (!/^HTTP\/1\.1 200 /.test(text)) {
+        if (data.toString('latin1', 0, 13) !== 'HTTP/1.1 200 ') {
           settle(false);
           socket.destroy();
           return;
         }
         head = false;
         settle(true);
-        text = text.slice(end + 4);
+        start = end + 4;
       }
-      // A frame cut between two reads waits for its end.
-      const last = text.lastIndexOf('\n\n');
-      if (last === -1) {
-        carry = text;
-        return;
-      }
-      onFrames(text.slice(0, last), arrived);
-      carry = text.slice(last + 2);
+      const last = data.lastIndexOf('\n\n');
+      const complete = last < start ? start : last + 2;
+      onFrames(data, start, complete, arrived);
+      // A frame cut between two reads (its data line begun) waits for its end; chunk framing may go.
+      if (data.indexOf('data: ', complete) !== -1) carry = data.subarray(complete);
     });
     socket.on('error', () => settle(false));
     socket.on('close', () => settle(false));
