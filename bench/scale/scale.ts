@@ -38,6 +38,23 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/**
+ * Stops processes and waits until they are gone (SIGKILL after 10 s): the PostgreSQL cluster must not
+ * stop under servers still listening, and the bench must exit with nothing of its own left running.
+ */
+async function stopProcesses(children: readonly ChildProcess[], signal: NodeJS.Signals): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 function cpuOf(pid: number | undefined): number {
   if (pid === undefined) return 0;
@@ -132,7 +149,12 @@ async function openClients(port: number, token: string, count: number): Promise<
       }),
     );
   }
-  await Promise.all(ready);
+  try {
+    await Promise.all(ready);
+  } catch (error) {
+    await stopProcesses(children, 'SIGKILL');
+    throw error;
+  }
   return { children, latencies };
 }
 
@@ -140,7 +162,10 @@ async function collect(groups: ClientGroup[]): Promise<Latencies> {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   for (const group of groups) for (const child of group.children) child.stdin?.end('DONE\n');
   const all = await Promise.all(groups.flatMap((group) => group.latencies));
-  for (const group of groups) for (const child of group.children) child.kill('SIGKILL');
+  await stopProcesses(
+    groups.flatMap((group) => group.children),
+    'SIGKILL',
+  );
   const merged: Latencies = {};
   for (const part of all)
     for (const [sent, list] of Object.entries(part)) (merged[sent] ??= []).push(...list);
@@ -253,6 +278,7 @@ export async function baselineScale(): Promise<number> {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const groups: ClientGroup[] = [];
   try {
     const port = await new Promise<number>((resolve) =>
       lines(server, (line) => {
@@ -260,6 +286,7 @@ export async function baselineScale(): Promise<number> {
       }),
     );
     const clients = await openClients(port, 'none', CLIENTS_PER_INSTANCE);
+    groups.push(clients);
     await writeSeries(
       'server.sse_baseline_10k',
       { servers: [server], clients: [clients] },
@@ -269,7 +296,11 @@ export async function baselineScale(): Promise<number> {
     );
     return report('server.sse_baseline_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
   } finally {
-    server.kill('SIGKILL');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses([server], 'SIGKILL');
   }
 }
 
@@ -278,11 +309,13 @@ export async function sqliteScale(databaseUrl: string): Promise<number> {
   const token = await seedOrg(databaseUrl);
   const port = await freePort();
   const server = startOrgServer(port, databaseUrl);
+  const groups: ClientGroup[] = [];
   try {
     await waitReady(port, '/readyz');
     const pid = server.pid ?? 0;
     const before = rssOf(pid);
     const clients = await openClients(port, token, CLIENTS_PER_INSTANCE);
+    groups.push(clients);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     metric('server.sse_bytes_per_client', Math.round((rssOf(pid) - before) / CLIENTS_PER_INSTANCE), 'bytes');
     await writeSeries(
@@ -296,7 +329,11 @@ export async function sqliteScale(databaseUrl: string): Promise<number> {
       CLIENTS_PER_INSTANCE * WRITES,
     );
   } finally {
-    server.kill('SIGTERM');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses([server], 'SIGTERM');
   }
 }
 
@@ -305,9 +342,9 @@ export async function pgScale(databaseUrl: string): Promise<void> {
   const token = await seedOrg(databaseUrl);
   const ports = [await freePort(), await freePort(), await freePort()];
   const servers = ports.map((port) => startOrgServer(port, databaseUrl));
+  const groups: ClientGroup[] = [];
   try {
     for (const port of ports) await waitReady(port, '/readyz');
-    const groups: ClientGroup[] = [];
     for (const port of ports) groups.push(await openClients(port, token, CLIENTS_PER_INSTANCE));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await writeSeries(
@@ -317,6 +354,10 @@ export async function pgScale(databaseUrl: string): Promise<void> {
     );
     report('server.pg.propagation_3x10k.p99', await collect(groups), 3 * CLIENTS_PER_INSTANCE * WRITES);
   } finally {
-    for (const server of servers) server.kill('SIGTERM');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses(servers, 'SIGTERM');
   }
 }
