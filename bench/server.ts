@@ -349,10 +349,12 @@ async function benchDialect(dialect: DialectName, databaseUrl: string): Promise<
 /** `npm run bench -- server scale [sqlite|pg]`: the 10,000-client figures only (bench/scale/scale.ts). */
 async function scale(dialects: readonly DialectName[]): Promise<void> {
   if (dialects.includes('sqlite')) {
-    await baselineScale();
+    const baseline = await baselineScale();
     const dir = mkdtempSync(join(tmpdir(), 'blockline-scale-'));
     try {
-      await sqliteScale(join(dir, 'scale.sqlite'));
+      const ours = await sqliteScale(join(dir, 'scale.sqlite'));
+      // The target is relative to the floor measured in this run: ≤ 2.
+      metric('server.sqlite.propagation_10k.vs_baseline', ours / baseline, 'ratio');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

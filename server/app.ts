@@ -94,14 +94,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     log: app.log,
   });
   const hub = new ChangeHub(store, app.log);
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
   app.decorate('blockline', {
     store,
     hub,
-    streams: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streamLimits }),
+    streams: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streamLimits }, heartbeatMs),
     sweepExpired: () => sweepExpiredRules(store),
     pruneReports: () => rollUpAndPruneReports(store, options.reportRetentionDays),
     ...routeLimits(rateLimit),
-    heartbeatMs: options.heartbeatMs ?? 15_000,
+    heartbeatMs,
   } satisfies BlocklineContext);
 
   app.setValidatorCompiler(validatorCompiler);

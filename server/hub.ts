@@ -4,19 +4,14 @@
  * any instance); the hub reads the changes from the log once per org and hands them to every listener.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { SSE_EVENT_CHANGE, type Change } from '../shared/contracts/api';
 import type { Repository } from './repository';
+import { batchesOf, type ChangeBatch } from './sse-frames';
 
 /**
- * A listener gets each change with its SSE frame, serialized once for every client of the instance:
- * 10,000 streams write the same bytes instead of stringifying the change 10,000 times.
+ * A listener gets consecutive changes with their SSE frames, serialized once for every client of the
+ * instance: 10,000 streams write the same bytes instead of stringifying each change 10,000 times.
  */
-export type ChangeListener = (change: Change, frame: string) => void;
-
-/** The SSE frame of one change: `id: <revision>`, `event: change`, `data: <Change>`. */
-export function changeFrame(change: Change): string {
-  return `id: ${change.revision}\nevent: ${SSE_EVENT_CHANGE}\ndata: ${JSON.stringify(change)}\n\n`;
-}
+export type ChangeListener = (batch: ChangeBatch) => void;
 
 interface OrgFeed {
   listeners: Set<ChangeListener>;
@@ -95,10 +90,9 @@ export class ChangeHub {
           feed.delivered = feed.target;
           break;
         }
-        for (const change of changes) {
-          const frame = changeFrame(change);
-          for (const listener of feed.listeners) listener(change, frame);
-          feed.delivered = change.revision;
+        for (const batch of batchesOf(changes)) {
+          for (const listener of feed.listeners) listener(batch);
+          feed.delivered = batch.last;
         }
       }
     } catch (error) {

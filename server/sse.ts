@@ -3,19 +3,19 @@
  * Starts after the client's revision, then follows the hub, filling any gap from the log so the client
  * sees every revision once and in order.
  */
-import { SSE_EVENT_HEARTBEAT, type Change } from '../shared/contracts/api';
-import { changeFrame } from './hub';
+import type { Change } from '../shared/contracts/api';
 import type { ChangeHub } from './hub';
 import type { Repository } from './repository';
+import { batchesOf, ChangeBatch, SharedFrames } from './sse-frames';
 
-/** What the stream needs of an HTTP response (a ServerResponse in the server). */
-export interface SseResponse {
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  write(chunk: string): boolean;
-  end(): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  readonly writableLength: number;
-  readonly writableEnded: boolean;
+/** Where a stream's bytes go (the HTTP response in the server: sse-http.ts). */
+export interface SseOutput {
+  /** Writes frames that may be shared with every other stream, as they are. */
+  write(frames: SharedFrames): void;
+  /** Bytes written but not yet taken by the client's connection. */
+  readonly bufferedBytes: number;
+  end(): void;
+  onClose(listener: () => void): void;
 }
 
 /** A client this far behind in unsent bytes is cut off; it resumes by Last-Event-ID. */
@@ -25,7 +25,6 @@ export class SseStream {
   private lastSent: number;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
   /** True while the chain has work (the backlog, a gap): live changes then queue behind it. */
   private catchingUp = true;
@@ -36,7 +35,7 @@ export class SseStream {
   readonly tokenId: string;
 
   constructor(
-    private readonly response: SseResponse,
+    private readonly output: SseOutput,
     private readonly store: Repository,
     owner: { orgId: string; tokenId: string },
     since: number,
@@ -47,36 +46,33 @@ export class SseStream {
     this.lastSent = since;
   }
 
-  start(hub: Pick<ChangeHub, 'subscribe'>, heartbeatMs: number): void {
-    this.response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    this.response.write(`retry: 2000\n: revision ${this.lastSent}\n\n`);
+  start(hub: Pick<ChangeHub, 'subscribe'>): void {
+    this.output.write(new SharedFrames(`retry: 2000\n: revision ${this.lastSent}\n\n`));
     // Subscribing before reading the backlog: a change committed in between is queued, not lost.
     this.enqueue(() => this.sendFromLog());
-    this.unsubscribe = hub.subscribe(this.orgId, (change, frame) => this.deliver(change, frame));
-    this.heartbeat = setInterval(() => {
-      this.response.write(`event: ${SSE_EVENT_HEARTBEAT}\ndata: {"revision":${this.lastSent}}\n\n`);
-    }, heartbeatMs);
-    this.heartbeat.unref();
-    this.response.on('close', () => this.close());
+    this.unsubscribe = hub.subscribe(this.orgId, (batch) => this.deliver(batch));
+    this.output.onClose(() => this.close());
   }
 
-  private deliver(change: Change, frame: string): void {
-    // In order and caught up (the usual case): the shared frame goes out at once, no promise per client.
-    if (!this.closed && !this.catchingUp && change.revision === this.lastSent + 1) {
-      this.sendFrame(change.revision, frame);
+  /** Keeps the connection (and the proxies on the way) from timing out; `frames` are shared per revision. */
+  heartbeat(frames: (revision: number) => SharedFrames): void {
+    if (!this.closed) this.output.write(frames(this.lastSent));
+  }
+
+  private deliver(batch: ChangeBatch): void {
+    // In order and caught up (the usual case): the shared bytes go out at once, no promise per client.
+    if (!this.closed && !this.catchingUp && batch.first === this.lastSent + 1) {
+      this.sendBatch(batch);
       return;
     }
     this.enqueue(async () => {
-      if (this.closed || change.revision <= this.lastSent) return;
-      if (change.revision > this.lastSent + 1) await this.sendFromLog(change.revision - 1);
-      if (change.revision === this.lastSent + 1) this.sendFrame(change.revision, frame);
+      if (this.closed || batch.last <= this.lastSent) return;
+      if (batch.first > this.lastSent + 1) await this.sendFromLog(batch.first - 1);
+      const rest = batch.changes.filter((change) => change.revision > this.lastSent);
+      if (rest[0]?.revision === this.lastSent + 1)
+        this.sendBatch(rest.length === batch.changes.length ? batch : new ChangeBatch(rest));
       // The log no longer holds the gap: the client reconnects, gets 410 and takes a snapshot.
-      else this.close();
+      else if (rest.length > 0) this.close();
     });
   }
 
@@ -93,30 +89,28 @@ export class SseStream {
   private async sendFromLog(to?: number): Promise<void> {
     try {
       const changes = await this.store.changesBetween(this.orgId, this.lastSent, to);
-      for (const change of changes) if (change.revision === this.lastSent + 1) this.send(change);
+      const inOrder: Change[] = [];
+      for (const change of changes)
+        if (change.revision === this.lastSent + inOrder.length + 1) inOrder.push(change);
+      for (const batch of batchesOf(inOrder)) this.sendBatch(batch);
     } catch {
       this.close();
     }
   }
 
-  private send(change: Change): void {
-    this.sendFrame(change.revision, changeFrame(change));
-  }
-
-  private sendFrame(revision: number, frame: string): void {
+  private sendBatch(batch: ChangeBatch): void {
     if (this.closed) return;
-    this.response.write(frame);
-    this.lastSent = revision;
-    if (this.response.writableLength > MAX_BUFFERED_BYTES) this.close();
+    this.output.write(batch.frames);
+    this.lastSent = batch.last;
+    if (this.output.bufferedBytes > MAX_BUFFERED_BYTES) this.close();
   }
 
-  /** Ends the stream (client gone, too slow, or the server shutting down). */
+  /** Ends the stream (client gone, too slow, revoked, or the server shutting down). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
     this.unsubscribe?.();
-    if (!this.response.writableEnded) this.response.end();
+    this.output.end();
     this.onClose(this);
   }
 }

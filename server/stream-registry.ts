@@ -4,6 +4,7 @@
  * with 429 rather than run out of file descriptors and fail everyone's requests.
  */
 import type { SseStream } from './sse';
+import { heartbeatFrame, SharedFrames } from './sse-frames';
 
 export interface StreamLimits {
   perToken: number;
@@ -12,14 +13,28 @@ export interface StreamLimits {
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { perToken: 8, perServer: 10_000 };
 
+/**
+ * Heartbeats come from one timer for all streams, not one per stream: it ticks HEARTBEAT_SLOTS times a
+ * period and each tick beats the streams of one slot, so 10,000 streams get theirs spread over the
+ * period rather than in one burst that would hold back a change.
+ */
+const HEARTBEAT_SLOTS = 5;
+
 export class StreamRegistry {
   private readonly all = new Set<SseStream>();
   /** Each token's streams, oldest first. */
   private readonly byToken = new Map<string, SseStream[]>();
   /** Streams added since the last `takeFresh`. */
   private fresh = new Set<SseStream>();
+  private readonly slots = Array.from({ length: HEARTBEAT_SLOTS }, () => new Set<SseStream>());
+  private nextSlot = 0;
+  private tick = 0;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly limits: StreamLimits) {}
+  constructor(
+    readonly limits: StreamLimits,
+    private readonly heartbeatMs = 15_000,
+  ) {}
 
   get size(): number {
     return this.all.size;
@@ -43,6 +58,9 @@ export class StreamRegistry {
   add(stream: SseStream): void {
     this.all.add(stream);
     this.fresh.add(stream);
+    this.slots[this.nextSlot]?.add(stream);
+    this.nextSlot = (this.nextSlot + 1) % HEARTBEAT_SLOTS;
+    this.startHeartbeats();
     const own = this.byToken.get(stream.tokenId);
     if (own === undefined) this.byToken.set(stream.tokenId, [stream]);
     else own.push(stream);
@@ -52,6 +70,8 @@ export class StreamRegistry {
   remove(stream: SseStream): void {
     this.all.delete(stream);
     this.fresh.delete(stream);
+    for (const slot of this.slots) slot.delete(stream);
+    if (this.all.size === 0) this.stopHeartbeats();
     const own = this.byToken.get(stream.tokenId) ?? [];
     const index = own.indexOf(stream);
     if (index !== -1) own.splice(index, 1);
@@ -89,5 +109,33 @@ export class StreamRegistry {
 
   closeAll(): void {
     for (const stream of [...this.all]) stream.close();
+    this.stopHeartbeats();
+  }
+
+  private startHeartbeats(): void {
+    if (this.heartbeatTimer !== null) return;
+    this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs / HEARTBEAT_SLOTS);
+    this.heartbeatTimer.unref();
+  }
+
+  private stopHeartbeats(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private beat(): void {
+    const slot = this.slots[this.tick % HEARTBEAT_SLOTS];
+    this.tick += 1;
+    // Streams that are caught up share their revision, so they share the frame too.
+    const frames = new Map<number, SharedFrames>();
+    const frameFor = (revision: number): SharedFrames => {
+      let shared = frames.get(revision);
+      if (shared === undefined) {
+        shared = new SharedFrames(heartbeatFrame(revision));
+        frames.set(revision, shared);
+      }
+      return shared;
+    };
+    for (const stream of slot ?? []) stream.heartbeat(frameFor);
   }
 }

@@ -38,6 +38,35 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/**
+ * Stops processes and waits until they are gone (SIGKILL after 10 s): the PostgreSQL cluster must not
+ * stop under servers still listening, and the bench must exit with nothing of its own left running.
+ */
+async function stopProcesses(children: readonly ChildProcess[], signal: NodeJS.Signals): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux), after the `(name)`.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function lines(child: ChildProcess, onLine: (line: string) => void): void {
   if (child.stdout !== null) createInterface({ input: child.stdout }).on('line', onLine);
 }
@@ -80,16 +109,19 @@ function startOrgServer(port: number, databaseUrl: string): ChildProcess {
   });
 }
 
+/** Latencies (ms) by write, keyed by the write's sent time. */
+type Latencies = Record<string, number[]>;
+
 interface ClientGroup {
   children: ChildProcess[];
-  latencies: Promise<number[]>[];
+  latencies: Promise<Latencies>[];
 }
 
 /** Opens `count` streams to `port` from separate processes; resolves once all are open. */
 async function openClients(port: number, token: string, count: number): Promise<ClientGroup> {
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
-  const latencies: Promise<number[]>[] = [];
+  const latencies: Promise<Latencies>[] = [];
   for (let started = 0; started < count; started += CLIENTS_PER_PROCESS) {
     const size = Math.min(CLIENTS_PER_PROCESS, count - started);
     const child = spawn(
@@ -111,21 +143,33 @@ async function openClients(port: number, token: string, count: number): Promise<
     latencies.push(
       new Promise((resolve) => {
         lines(child, (line) => {
-          if (line.startsWith('LATENCIES ')) resolve(JSON.parse(line.slice('LATENCIES '.length)) as number[]);
+          if (line.startsWith('LATENCIES '))
+            resolve(JSON.parse(line.slice('LATENCIES '.length)) as Latencies);
         });
       }),
     );
   }
-  await Promise.all(ready);
+  try {
+    await Promise.all(ready);
+  } catch (error) {
+    await stopProcesses(children, 'SIGKILL');
+    throw error;
+  }
   return { children, latencies };
 }
 
-async function collect(groups: ClientGroup[]): Promise<number[]> {
+async function collect(groups: ClientGroup[]): Promise<Latencies> {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   for (const group of groups) for (const child of group.children) child.stdin?.end('DONE\n');
   const all = await Promise.all(groups.flatMap((group) => group.latencies));
-  for (const group of groups) for (const child of group.children) child.kill('SIGKILL');
-  return all.flat();
+  await stopProcesses(
+    groups.flatMap((group) => group.children),
+    'SIGKILL',
+  );
+  const merged: Latencies = {};
+  for (const part of all)
+    for (const [sent, list] of Object.entries(part)) (merged[sent] ??= []).push(...list);
+  return merged;
 }
 
 function post(port: number, path: string, token: string | null, body?: unknown): Promise<number> {
@@ -154,17 +198,57 @@ function post(port: number, path: string, token: string | null, body?: unknown):
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
-async function writeSeries(write: (sentAt: number, index: number) => Promise<void>): Promise<void> {
+/**
+ * Makes the writes, WRITE_GAP_MS apart, and says on stderr how long they took to be acknowledged and
+ * how much CPU the servers and the client processes used meanwhile (where the time went).
+ */
+async function writeSeries(
+  name: string,
+  processes: { servers: ChildProcess[]; clients: ClientGroup[] },
+  write: (sentAt: number | null) => Promise<void>,
+): Promise<void> {
+  const cpu = () => ({
+    servers: processes.servers.reduce((sum, child) => sum + cpuOf(child.pid), 0),
+    clients: processes.clients.reduce(
+      (sum, group) => sum + group.children.reduce((inner, child) => inner + cpuOf(child.pid), 0),
+      0,
+    ),
+  });
+  // One write nobody times: the first fan-out after 10,000 connections also compiles its code paths.
+  await write(null);
+  await new Promise((resolve) => setTimeout(resolve, WRITE_GAP_MS));
+  const before = cpu();
+  const acks: number[] = [];
   for (let index = 0; index < WRITES; index += 1) {
-    await write(wallNow(), index);
+    const sentAt = wallNow();
+    await write(sentAt);
+    acks.push(wallNow() - sentAt);
     await new Promise((resolve) => setTimeout(resolve, WRITE_GAP_MS));
   }
+  const after = cpu();
+  console.error(
+    `${name}: writes acknowledged in ${percentile(acks, 0.5).toFixed(0)} ms (p50); CPU over the writes: ` +
+      `servers ${(after.servers - before.servers).toFixed(2)} s, clients ${(after.clients - before.clients).toFixed(2)} s`,
+  );
 }
 
-function report(name: string, latencies: number[], expected: number): void {
-  metric(name, percentile(latencies, 0.99), 'ms');
+/**
+ * Prints `<name>` (the p99 over every delivery of every write) and `<name without .p99>.p50`, and on
+ * stderr each write's p50/p99 in order (a backlog shows as figures that grow); returns the p99.
+ */
+function report(name: string, byWrite: Latencies, expected: number): number {
+  const writes = Object.entries(byWrite).sort(([a], [b]) => Number(a) - Number(b));
+  const perWrite = writes.map(
+    ([, list]) => `${percentile(list, 0.5).toFixed(0)}/${percentile(list, 0.99).toFixed(0)}`,
+  );
+  console.error(`${name}: p50/p99 per write (ms): ${perWrite.join(' ')}`);
+  const latencies = writes.flatMap(([, list]) => list);
+  const p99 = percentile(latencies, 0.99);
+  metric(name, p99, 'ms');
+  metric(name.replace(/\.p99$/, '.p50'), percentile(latencies, 0.5), 'ms');
   if (latencies.length < expected)
     console.error(`${name}: ${latencies.length} of ${expected} deliveries arrived`);
+  return latencies.length < expected ? Number.NaN : p99;
 }
 
 async function seedOrg(databaseUrl: string): Promise<string> {
@@ -179,21 +263,22 @@ async function seedOrg(databaseUrl: string): Promise<string> {
 }
 
 let numberCounter = 0;
-const ruleWrite = (port: number, token: string) => async (sentAt: number) => {
+const ruleWrite = (port: number, token: string) => async (sentAt: number | null) => {
   numberCounter += 1;
   const status = await post(port, '/v1/blocked-numbers', token, {
     number: `+1213555${String(numberCounter).padStart(4, '0')}`,
-    reason: `scale t=${sentAt}`,
+    reason: sentAt === null ? 'warm-up' : `scale t=${sentAt}`,
   });
   if (status !== 201) throw new Error(`scale write: HTTP ${status}`);
 };
 
 /** `server.sse_baseline_10k.p99`: the bare `http` server, same clients, same bytes. */
-export async function baselineScale(): Promise<void> {
+export async function baselineScale(): Promise<number> {
   const server = spawn(process.execPath, ['--import', 'tsx', join(here, 'baseline-server.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const groups: ClientGroup[] = [];
   try {
     const port = await new Promise<number>((resolve) =>
       lines(server, (line) => {
@@ -201,31 +286,54 @@ export async function baselineScale(): Promise<void> {
       }),
     );
     const clients = await openClients(port, 'none', CLIENTS_PER_INSTANCE);
-    await writeSeries(async (sentAt) => {
-      await post(port, `/emit?t=${sentAt}`, null);
-    });
-    report('server.sse_baseline_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
+    groups.push(clients);
+    await writeSeries(
+      'server.sse_baseline_10k',
+      { servers: [server], clients: [clients] },
+      async (sentAt) => {
+        await post(port, sentAt === null ? '/emit' : `/emit?t=${sentAt}`, null);
+      },
+    );
+    return report('server.sse_baseline_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
   } finally {
-    server.kill('SIGKILL');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses([server], 'SIGKILL');
   }
 }
 
 /** `server.sqlite.propagation_10k.p99` and `server.sse_bytes_per_client`. */
-export async function sqliteScale(databaseUrl: string): Promise<void> {
+export async function sqliteScale(databaseUrl: string): Promise<number> {
   const token = await seedOrg(databaseUrl);
   const port = await freePort();
   const server = startOrgServer(port, databaseUrl);
+  const groups: ClientGroup[] = [];
   try {
     await waitReady(port, '/readyz');
     const pid = server.pid ?? 0;
     const before = rssOf(pid);
     const clients = await openClients(port, token, CLIENTS_PER_INSTANCE);
+    groups.push(clients);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     metric('server.sse_bytes_per_client', Math.round((rssOf(pid) - before) / CLIENTS_PER_INSTANCE), 'bytes');
-    await writeSeries(ruleWrite(port, token));
-    report('server.sqlite.propagation_10k.p99', await collect([clients]), CLIENTS_PER_INSTANCE * WRITES);
+    await writeSeries(
+      'server.sqlite.propagation_10k',
+      { servers: [server], clients: [clients] },
+      ruleWrite(port, token),
+    );
+    return report(
+      'server.sqlite.propagation_10k.p99',
+      await collect([clients]),
+      CLIENTS_PER_INSTANCE * WRITES,
+    );
   } finally {
-    server.kill('SIGTERM');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses([server], 'SIGTERM');
   }
 }
 
@@ -234,14 +342,22 @@ export async function pgScale(databaseUrl: string): Promise<void> {
   const token = await seedOrg(databaseUrl);
   const ports = [await freePort(), await freePort(), await freePort()];
   const servers = ports.map((port) => startOrgServer(port, databaseUrl));
+  const groups: ClientGroup[] = [];
   try {
     for (const port of ports) await waitReady(port, '/readyz');
-    const groups: ClientGroup[] = [];
     for (const port of ports) groups.push(await openClients(port, token, CLIENTS_PER_INSTANCE));
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await writeSeries(ruleWrite(ports[0] ?? 0, token));
+    await writeSeries(
+      'server.pg.propagation_3x10k',
+      { servers, clients: groups },
+      ruleWrite(ports[0] ?? 0, token),
+    );
     report('server.pg.propagation_3x10k.p99', await collect(groups), 3 * CLIENTS_PER_INSTANCE * WRITES);
   } finally {
-    for (const server of servers) server.kill('SIGTERM');
+    await stopProcesses(
+      groups.flatMap((group) => group.children),
+      'SIGKILL',
+    );
+    await stopProcesses(servers, 'SIGTERM');
   }
 }

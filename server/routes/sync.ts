@@ -13,13 +13,14 @@ import { changesSince, snapshotJson } from '../org-service';
 import { userOf } from '../plugins/auth';
 import { sendCompressed } from '../plugins/compression';
 import { SseStream } from '../sse';
+import { openEventResponse } from '../sse-http';
 import { ERROR_RESPONSES, mount } from './common';
 
 // No token in the query: URLs end up in logs and proxies' histories (SPEC §11.6); our clients send headers.
 const eventsQuerySchema = z.object({ since: z.coerce.number().int().nonnegative().optional() }).strict();
 
 export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, hub, streams, heartbeatMs, readLimit } = app.blockline;
+  const { store, hub, streams, readLimit } = app.blockline;
 
   app.route({
     ...mount(apiRoutes.snapshot),
@@ -95,9 +96,10 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       reply.hijack();
       const owner = { orgId: user.orgId, tokenId: user.tokenId };
-      const stream = new SseStream(reply.raw, store, owner, since, (closed) => streams.remove(closed));
+      const output = openEventResponse(reply.raw);
+      const stream = new SseStream(output, store, owner, since, (closed) => streams.remove(closed));
       streams.add(stream);
-      stream.start(hub, heartbeatMs);
+      stream.start(hub);
     },
   });
 };

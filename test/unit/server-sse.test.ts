@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standaloneStore } from '../../server/admin-ops';
 import { openDatabase, type Database } from '../../server/db/database';
-import { changeFrame, type ChangeListener } from '../../server/hub';
+import type { ChangeListener } from '../../server/hub';
 import { createRule } from '../../server/rules-service';
-import { SseStream, type SseResponse } from '../../server/sse';
+import { SseStream, type SseOutput } from '../../server/sse';
+import { ChangeBatch } from '../../server/sse-frames';
 import type { Change } from '../../shared/contracts/api';
 import { makeOrg } from '../helpers/server-harness';
 
@@ -22,20 +23,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function fakeResponse(): { response: SseResponse; ids: () => number[] } {
+function fakeResponse(): { response: SseOutput; ids: () => number[] } {
   const written: string[] = [];
-  const response: SseResponse & { writableEnded: boolean } = {
-    writableLength: 0,
-    writableEnded: false,
-    writeHead: () => undefined,
-    write: (chunk: string) => {
-      written.push(chunk);
-      return true;
+  const response: SseOutput = {
+    bufferedBytes: 0,
+    write: (frames) => {
+      written.push(frames.text);
     },
-    end: () => {
-      response.writableEnded = true;
-    },
-    on: () => undefined,
+    end: () => undefined,
+    onClose: () => undefined,
   };
   const ids = () =>
     written.flatMap((chunk) => [...chunk.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1])));
@@ -53,9 +49,9 @@ describe('SseStream', () => {
     const listeners: ChangeListener[] = [];
     const { response, ids } = fakeResponse();
     const stream = new SseStream(response, store, { orgId: org.id, tokenId: 'token-1' }, 1, () => undefined);
-    stream.start({ subscribe: (_org, listener) => (listeners.push(listener), () => undefined) }, 60_000);
+    stream.start({ subscribe: (_org, listener) => (listeners.push(listener), () => undefined) });
     // Live deliveries of revisions the backlog read also returns.
-    for (const change of log.slice(1)) listeners[0]?.(change, changeFrame(change));
+    for (const change of log.slice(1)) listeners[0]?.(new ChangeBatch([change]));
     await createRule(
       store,
       org.id,
@@ -71,8 +67,8 @@ describe('SseStream', () => {
     const latest = await store.changesBetween(org.id, 4);
     // Only revision 6 is pushed: 5 must come from the log.
     const six: Change | undefined = latest.find((change) => change.revision === 6);
-    if (six !== undefined) listeners[0]?.(six, changeFrame(six));
-    listeners[0]?.(log[0] as Change, changeFrame(log[0] as Change));
+    if (six !== undefined) listeners[0]?.(new ChangeBatch([six]));
+    listeners[0]?.(new ChangeBatch([log[0] as Change]));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ids()).toEqual([2, 3, 4, 5, 6]);
     stream.close();
