@@ -25,7 +25,10 @@ import { decideInbound, decideOutbound, failOpenDecision } from './interception'
 import { PhoneLine } from './phone-line';
 import { monitorSessionQuality } from './quality-monitor';
 import { LiveDevices, browserDeviceSources, type MicrophoneSink } from './device-switch';
-import { PhoneSessionDescriptionHandler, createSessionDescriptionHandlerFactory } from './session-description';
+import {
+  PhoneSessionDescriptionHandler,
+  createSessionDescriptionHandlerFactory,
+} from './session-description';
 import {
   AVAILABLE,
   type AgentPresence,
