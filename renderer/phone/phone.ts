@@ -24,6 +24,7 @@ import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { monitorSessionQuality } from './quality-monitor';
+import { watchIceConnection, type IceWatch } from './ice-restart';
 import { LiveDevices, browserDeviceSources, type MicrophoneSink } from './device-switch';
 import {
   PhoneSessionDescriptionHandler,
@@ -110,6 +111,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const followWaiting = () => waitingTone.follow(hasWaitingCall(registry.snapshots()));
   /** Each answered call's quality sampling (SPEC §10.7), by call id. */
   const qualityMonitors = new Map<string, () => void>();
+  /** Each answered call's ICE watch: restarts ICE when the media path drops (SPEC §10.6), by call id. */
+  const iceWatches = new Map<string, IceWatch>();
   const registry = new CallRegistry({
     onChange: (snapshot) => {
       emit('onCallChange', snapshot);
@@ -121,12 +124,21 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         record.snapshot.id,
         monitorSessionQuality(record.session, (quality) => registry.update(record, { quality }), report),
       );
+      iceWatches.set(
+        record.snapshot.id,
+        watchIceConnection(record.session, {
+          onReconnecting: (reconnecting) => registry.update(record, { reconnecting }),
+          onError: report,
+        }),
+      );
     },
     onEnded: (record) => {
       if (record.remoteAudio) detachRemoteAudio(record.remoteAudio);
       record.remoteAudio = null;
       qualityMonitors.get(record.snapshot.id)?.();
       qualityMonitors.delete(record.snapshot.id);
+      iceWatches.get(record.snapshot.id)?.stop();
+      iceWatches.delete(record.snapshot.id);
     },
     onError: report,
   });
@@ -408,6 +420,11 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     callMediaStats: async (callId) => {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;
+    },
+    restartIce: async (callId) => {
+      const watch = iceWatches.get(callId);
+      if (!watch) throw new Error('only a connected call can reconnect its media');
+      await watch.restartNow();
     },
     callMicrophoneDeviceId: (callId) => {
       const handler = registry.get(callId)?.session.sessionDescriptionHandler;

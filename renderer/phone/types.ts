@@ -74,6 +74,8 @@ export interface CallSnapshot {
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
   sipCallId: string | null;
+  /** The media path dropped and ICE is being restarted: the card says "Reconnecting…" (SPEC §10.6). */
+  reconnecting?: boolean;
   /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
   quality?: CallQuality | null;
 }
@@ -210,6 +212,8 @@ export interface Phone {
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /** Restarts the call's ICE now (re-INVITE with new ICE credentials): the agent's "Reconnect audio". */
+  restartIce(callId: string): Promise<void>;
   /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
   announceAndHangUp(callId: string): Promise<void>;
   /** Moves the output path (every call, tone and announcement) to this speaker now; null = default. */

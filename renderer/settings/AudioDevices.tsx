@@ -147,7 +147,7 @@ function MicrophoneTest({
           {running ? 'Stop the test' : 'Test your microphone'}
         </Button>
         <meter
-          aria-label="Microphone level"
+          aria-label="Input level"
           min={0}
           max={1}
           low={0.05}

@@ -121,6 +121,7 @@ function AccountForm({
   const [iceTimeout, setIceTimeout] = useState(
     String(account?.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS),
   );
+  const [relayOnly, setRelayOnly] = useState(account?.relayOnly === true);
   const [iceErrors, setIceErrors] = useState<{ servers: IceServerDraftErrors[]; timeout: string | null }>({
     servers: [],
     timeout: null,
@@ -147,6 +148,7 @@ function AccountForm({
       lineNumber: values.lineNumber.trim(),
       iceServers: network.ok ? network.servers : [],
       iceGatheringTimeoutMs: network.ok ? network.iceGatheringTimeoutMs : undefined,
+      relayOnly: relayOnly || undefined,
       enabled: account?.enabled ?? true,
     });
     if (!parsed.success || !network.ok) {
@@ -229,6 +231,12 @@ function AccountForm({
         serverErrors={iceErrors.servers}
         timeoutError={iceErrors.timeout}
         savedCredentialUrls={savedIceCredentials}
+      />
+      <Toggle
+        label="Send media through the TURN server only"
+        description="For networks that block direct media (strict NAT, some VPNs). Needs a turn: server above."
+        checked={relayOnly}
+        onChange={setRelayOnly}
       />
       <div className="bl-form-actions">
         <Button onClick={onDone}>Cancel</Button>

@@ -78,6 +78,8 @@ export interface HarnessApi {
     durationMs: number,
     frequencyHz?: number,
   ): Promise<{ rms: number; dbAtFrequency: number }>;
+  /** SPEC §10.6: restart the call's ICE on demand. */
+  restartIce(callId: string): Promise<void>;
   /** SPEC §10.5: the agent picks a microphone / speaker during a call. */
   setInputDevice(deviceId: string | null): Promise<void>;
   setOutputDevice(deviceId: string | null): Promise<void>;

@@ -176,6 +176,7 @@ const api: HarnessApi = {
     // JSON has no -Infinity: silence is reported as -200 dBFS.
     return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
   },
+  restartIce: (callId) => requirePhone().restartIce(callId),
   setInputDevice: (deviceId) => requirePhone().setInputDevice(deviceId),
   setOutputDevice: (deviceId) => requirePhone().setOutputDevice(deviceId),
   microphoneDeviceId: (callId) => requirePhone().callMicrophoneDeviceId(callId),
