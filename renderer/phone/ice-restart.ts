@@ -9,6 +9,14 @@ import { SessionState, Web, type Session } from 'sip.js';
 
 /** `disconnected` often heals by itself within a second (a lost check); only then is ICE restarted. */
 export const DISCONNECTED_GRACE_MS = 800;
+/**
+ * No audio packet for this long on a call that should receive audio: the path is down. Chromium itself
+ * says `disconnected` only after ≈ 5 s of a dead relay (measured with the lab's coturn restarted), too late
+ * for audio back within 5 s.
+ */
+export const MEDIA_STALL_MS = 1500;
+/** How often the received-packet counter is read for the stall check. */
+export const STALL_CHECK_INTERVAL_MS = 250;
 /** Waits between restart attempts while the connection stays down. */
 export const RETRY_DELAYS_MS = [1500, 3000, 6000] as const;
 
@@ -27,6 +35,48 @@ export function iceStep(state: RTCIceConnectionState, reconnecting: boolean): Ic
   if (state === 'failed') return { kind: 'restart', afterMs: 0 };
   if (state === 'disconnected') return { kind: 'restart', afterMs: DISCONNECTED_GRACE_MS };
   return { kind: 'nothing' };
+}
+
+/** Tracks the received-packet counter and tells when it has not moved for `stallMs` (pure, clock passed in). */
+export class StallDetector {
+  private packets = -1;
+  private lastGrowthAt = 0;
+
+  constructor(private readonly stallMs: number = MEDIA_STALL_MS) {}
+
+  /** Feeds one reading; true when no packet arrived for `stallMs`. A paused reading (`expecting` false) resets. */
+  stalled(packets: number, nowMs: number, expecting: boolean): boolean {
+    if (!expecting || packets > this.packets) {
+      this.packets = packets;
+      this.lastGrowthAt = nowMs;
+      return false;
+    }
+    return nowMs - this.lastGrowthAt >= this.stallMs;
+  }
+
+  /** Starts the wait over (after a restart). */
+  reset(nowMs: number): void {
+    this.lastGrowthAt = nowMs;
+  }
+}
+
+/** Whether the call's negotiated audio lets the far end send to us (not held either way). */
+export function receivesAudio(connection: Pick<RTCPeerConnection, 'getTransceivers'>): boolean {
+  return connection
+    .getTransceivers()
+    .some(
+      (transceiver) =>
+        transceiver.currentDirection === 'sendrecv' || transceiver.currentDirection === 'recvonly',
+    );
+}
+
+/** Audio RTP packets received so far over a stats report. */
+export function audioPacketsReceived(report: RTCStatsReport): number {
+  let packets = 0;
+  report.forEach((entry: { type?: string; kind?: string; packetsReceived?: number }) => {
+    if (entry.type === 'inbound-rtp' && entry.kind === 'audio') packets += entry.packetsReceived ?? 0;
+  });
+  return packets;
 }
 
 /** Sends the ICE-restart re-INVITE; resolves when it is answered, rejects when refused or impossible. */
@@ -117,12 +167,16 @@ export function watchIceConnection(session: Session, options: IceWatchOptions): 
   };
   const retryDelay = () => RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)] ?? 6000;
   /** One restart; whatever its outcome, checked again later while media is still down. */
+  let restarting = false;
   const attemptRestart = async (): Promise<void> => {
+    if (restarting) return;
+    restarting = true;
     markReconnecting();
     attempt += 1;
     try {
       await restart(session);
     } finally {
+      restarting = false;
       // An ICE restart on a path that still works may never leave `connected`: done then.
       if (isUp()) recover();
       else if (session.state === SessionState.Established) schedule(retryDelay());
@@ -150,6 +204,27 @@ export function watchIceConnection(session: Session, options: IceWatchOptions): 
     }
   };
   connection.addEventListener('iceconnectionstatechange', onState);
+  // A dead path shows first as audio that stopped arriving.
+  const stall = new StallDetector();
+  let reading = false;
+  const stallCheck = setInterval(() => {
+    if (reading || stopped || session.state !== SessionState.Established) return;
+    reading = true;
+    connection
+      .getStats()
+      .then((report) => {
+        const now = Date.now();
+        if (!stall.stalled(audioPacketsReceived(report), now, receivesAudio(connection))) return;
+        // Once per stall: the restart's own retries take over from here.
+        stall.reset(now);
+        if (timer !== null) return;
+        void attemptRestart().catch((error: unknown) => options.onError('restarting ICE', error));
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        reading = false;
+      });
+  }, STALL_CHECK_INTERVAL_MS);
   return {
     restartNow: () => {
       clear();
@@ -158,6 +233,7 @@ export function watchIceConnection(session: Session, options: IceWatchOptions): 
     stop: () => {
       stopped = true;
       clear();
+      clearInterval(stallCheck);
       connection.removeEventListener('iceconnectionstatechange', onState);
     },
   };
