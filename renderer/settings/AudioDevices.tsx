@@ -146,15 +146,7 @@ function MicrophoneTest({
         <Button onClick={() => (running ? stopRef.current?.() : void start())}>
           {running ? 'Stop the test' : 'Test your microphone'}
         </Button>
-        <meter
-          aria-label="Input level"
-          min={0}
-          max={1}
-          low={0.05}
-          high={0.9}
-          optimum={0.5}
-          value={level}
-        />
+        <meter aria-label="Input level" min={0} max={1} low={0.05} high={0.9} optimum={0.5} value={level} />
       </div>
       <span className="bl-field__hint" role="status">
         {notice ?? PHASE_TEXT[phase]}
