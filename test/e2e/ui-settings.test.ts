@@ -185,16 +185,14 @@ describe('settings pane', () => {
 
     // Chromium's fake microphone beeps: the meter moves while the test records, then it plays back.
     await page.getByRole('button', { name: 'Test your microphone' }).click();
-    await expect(page.getByText('Recording: say something…')).toBeVisible();
+    await page.getByText('Recording: say something…').waitFor();
     await page.waitForFunction(
       () => Number(document.querySelector<HTMLMeterElement>('meter[aria-label="Input level"]')?.value) > 0.02,
       undefined,
       { timeout: 3000 },
     );
-    await expect(page.getByText('Playing back what the other side would hear…')).toBeVisible({
-      timeout: 5000,
-    });
-    await expect(page.getByRole('button', { name: 'Test your microphone' })).toBeVisible({ timeout: 8000 });
+    await page.getByText('Playing back what the other side would hear…').waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Test your microphone' }).waitFor({ timeout: 8000 });
   });
 
   it("shows the server's 403 next to the change when the lead lost the right meanwhile", async () => {
