@@ -6,6 +6,8 @@
  *   sip.kamailio_reject.p50|p99 the same caller rejected by Kamailio's own configuration (ms)
  *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
+ *   sip.device_switch_gap.ms    longest gap baresip hears while the agent switches microphones mid-call (target ≤ 200)
+ *   sip.reregister_after_proxy_restart.ms  Kamailio restarted: until the line is registered again (target ≤ 5,000)
  * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
  *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
@@ -24,6 +26,9 @@ import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
 import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
 import { KAMAILIO_UDP, LAB_SIP_PASSWORD, RTPENGINE_NG, startLab } from '../test/sip-lab/lab';
 import { readPcap, traceBlockedCalls } from './sip-trace';
+import { execFileSync } from 'node:child_process';
+import type { Browser } from 'playwright-core';
+import { micSwitchGap, reregisterAfterProxyRestart } from '../test/sip-lab/measurements';
 import { runUac, startUas, type SippTiming } from '../test/sip-lab/sipp';
 
 const BLOCKED = '+12125550100';
@@ -115,11 +120,12 @@ function reportBreakdown(file: string | null): void {
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-bench-sip-'));
-  const lab = await startLab({ dir: join(workDir, 'lab') });
+  let lab = await startLab({ dir: join(workDir, 'lab') });
   await buildHarness(join(workDir, 'www'));
   const server = await serveStatic(join(workDir, 'www'));
   const browser = await launchChromium();
   const uas = startUas();
+  let toneBrowser: Browser | null = null;
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/index.html`);
@@ -216,9 +222,70 @@ async function main(): Promise<void> {
     }
     metric('sip.burst_capacity', capacity, 'calls/s');
     await page.evaluate((id) => window.lab?.hangup(id), liveCallId).catch(() => undefined);
+
+    // Devices (SPEC §10.5): a second Chromium whose fake microphones play one continuous tone.
+    const tone = join(workDir, 'microphone.wav');
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '48000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      tone,
+      'synth',
+      '60',
+      'sine',
+      '600',
+      'vol',
+      '0.4',
+    ]);
+    toneBrowser = await launchChromium([`--use-file-for-fake-audio-capture=${tone}`]);
+    const agent = await toneBrowser.newPage();
+    await agent.goto(`${server.url}/index.html`);
+    await agent.waitForFunction(() => window.lab !== undefined);
+    await agent.evaluate((config) => window.lab?.start(config), {
+      account: {
+        id: 'agent2',
+        websocketUrl: 'ws://127.0.0.1:8080',
+        sipUri: 'sip:agent2@127.0.0.1',
+        displayName: 'Bench devices',
+        lineNumber: '+12125550002',
+        iceServers: [],
+        enabled: true,
+      },
+      password: LAB_SIP_PASSWORD,
+      rules: [],
+      settings: settings({}),
+      lines: [],
+      autoAnswer: 'answer' as const,
+    });
+    const microphones = ((await agent.evaluate(() => window.lab?.audioDevices())) ?? [])
+      .filter((device) => device.kind === 'audioinput' && device.deviceId !== 'default')
+      .map((device) => device.deviceId);
+    const [fromMic, toMic] = microphones;
+    if (fromMic === undefined || toMic === undefined)
+      throw new Error('Chromium lists fewer than two microphones');
+    const switched = await micSwitchGap(agent, {
+      target: 'sip:agent2@127.0.0.1',
+      fromMic,
+      toMic,
+      dir: workDir,
+    });
+    if (switched.after !== toMic)
+      console.error(`the switched call's track is from ${switched.after}, not ${toMic}`);
+    metric('sip.device_switch_gap.ms', switched.gapMs, 'ms');
+    await agent.evaluate(() => window.lab?.dispose());
+
+    // Recovery (SPEC §10.6): Kamailio and rtpengine restarted; the line registers again by itself.
+    const restarted = await reregisterAfterProxyRestart(page, lab);
+    lab = restarted.lab;
+    metric('sip.reregister_after_proxy_restart.ms', restarted.reregisteredMs, 'ms');
     await page.evaluate(() => window.lab?.dispose());
   } finally {
     await uas.stop();
+    await toneBrowser?.close();
     await browser.close();
     await server.close();
     await lab.stop();

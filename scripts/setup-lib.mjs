@@ -26,6 +26,8 @@ const PACKAGES = {
     '/usr/bin/espeak-ng': 'espeak-ng',
     '/usr/bin/sox': 'sox',
     '/usr/bin/tcpdump': 'tcpdump',
+    // The lab's TURN server (test/sip-lab/turn.ts), started on loopback by the tests themselves.
+    '/usr/bin/turnserver': 'coturn',
     '/usr/lib/postgresql/15/bin/initdb': 'postgresql',
     '/usr/bin/unshare': 'util-linux',
     '/usr/sbin/ip': 'iproute2',
@@ -50,6 +52,7 @@ const PACKAGES = {
 const PACKAGED_SERVICES = {
   kamailio: ['kamailio.service'],
   'rtpengine-daemon': ['rtpengine-daemon.service'],
+  coturn: ['coturn.service'],
 };
 
 /** Runs a command as root: directly when we are root, otherwise through sudo. */

@@ -19,7 +19,7 @@ import {
 import type { CallSnapshot, Phone, PhoneOptions } from '../phone/types';
 import { ENDED_CALL_LINGER_MS } from '../stores/calls';
 import { incomingCall } from '../stores/calls';
-import { outboundLine } from '../stores/phone';
+import { deviceOrDefault, outboundLine, ringSink } from '../stores/phone';
 import { Ringtone } from '../calls/ringtone';
 import { AudioOutput } from '../phone/audio-output';
 import type { AppStores } from './stores';
@@ -46,10 +46,7 @@ export interface PhoneController {
   stop(): Promise<void>;
 }
 
-/** The stores say `default` for the system's device; the output path says null. */
-function outputDevice(deviceId: string): string | null {
-  return deviceId === 'default' ? null : deviceId;
-}
+const outputDevice = deviceOrDefault;
 
 /** Quiet time after a list change before the call-decision index is rebuilt ahead of the next call. */
 const INDEX_WARM_DELAY_MS = 500;
@@ -59,9 +56,25 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
   let phone: Phone | null = null;
   let cachedIndex: { rules: unknown; index: RuleIndex } | null = null;
   let lastEmergencyAtMs: number | null = null;
-  // One output path for everything the agent hears: call audio, tones, announcements and the ringtone.
+  // One output path for everything the agent hears on a call: call audio, tones, announcements. The
+  // ringtone has its own, so it can ring on the speakers while the agent talks on a headset (§10.5).
   const output = new AudioOutput(outputDevice(stores.phone.getState().audio.outputDeviceId));
-  const ringtone = new Ringtone(output);
+  const ringOutput = new AudioOutput(ringSink(stores.phone.getState().audio));
+  const ringtone = new Ringtone(ringOutput);
+  // Devices chosen in settings apply at once, to live calls too (SPEC §10.5).
+  const offAudio = stores.phone.subscribe((state, previous) => {
+    const audio = state.audio;
+    const before = previous.audio;
+    if (audio === before) return;
+    if (audio.inputDeviceId !== before.inputDeviceId)
+      void phone?.setInputDevice(deviceOrDefault(audio.inputDeviceId)).catch(() => undefined);
+    if (audio.outputDeviceId !== before.outputDeviceId) {
+      const sink = outputDevice(audio.outputDeviceId);
+      void (phone ? phone.setOutputDevice(sink) : output.setSinkId(sink)).catch(() => undefined);
+    }
+    if (ringSink(audio) !== ringSink(before))
+      void ringOutput.setSinkId(ringSink(audio)).catch(() => undefined);
+  });
   const loggedEnded = new Set<string>();
 
   const policyIndex = (): RuleIndex => {
@@ -99,7 +112,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     const inCall = Object.values(calls).some((call) => call.state === 'connected');
     if (incomingCall(calls) && !inCall) {
       const audio = stores.phone.getState().audio;
-      void output.setSinkId(outputDevice(audio.outputDeviceId)).catch(() => undefined);
+      void ringOutput.setSinkId(ringSink(audio)).catch(() => undefined);
       ringtone.start(audio.ringtone);
     } else ringtone.stop();
   };
@@ -183,6 +196,10 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
             stores.calls.getState().setDialerNotice({ tone: 'error', text: blockedDialNotice(event) });
         },
         onCallRefused: (event) => addHistory(historyForRefused(event)),
+        onDeviceNotice: ({ change, message }) =>
+          stores.calls
+            .getState()
+            .setDialerNotice({ tone: change === 'missing' ? 'warning' : 'info', text: message }),
         onTransferRefused: ({ message }) =>
           stores.calls.getState().setDialerNotice({ tone: 'error', text: message }),
         onEmergencyCallPlaced: (at) => {
@@ -259,11 +276,13 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       offResume();
       if (typeof window !== 'undefined') window.removeEventListener('online', onOnline);
       offWarm();
+      offAudio();
       if (warmTimer !== null) clearTimeout(warmTimer);
       ringtone.stop();
       await phone?.dispose().catch(() => undefined);
       phone = null;
       await output.close();
+      await ringOutput.close();
     },
   };
 }

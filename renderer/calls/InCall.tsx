@@ -71,6 +71,12 @@ function InCall({ call }: { call: CallSnapshot }) {
           {status}
         </span>
         <VerificationBadge verification={call.verification} />
+        {connected && call.reconnecting === true && (
+          // SPEC §10.6: the media path dropped and the phone is restarting ICE.
+          <span className="bl-call__reconnecting" role="status">
+            Reconnecting…
+          </span>
+        )}
         {connected && <QualityBadge quality={call.quality} />}
       </div>
       <div className="bl-call__controls" role="group" aria-label="Call controls">

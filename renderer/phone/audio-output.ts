@@ -57,6 +57,13 @@ export class AudioOutput {
       await this.applySink(this.context, deviceId);
   }
 
+  /** The sink the context plays on now ('' for the system default), as the context itself reports it. */
+  currentSinkId(): string {
+    const context = this.context;
+    const reported: unknown = context === null ? undefined : Reflect.get(context, 'sinkId');
+    return typeof reported === 'string' ? reported : (this.sinkId ?? '');
+  }
+
   private async applySink(context: AudioContext, deviceId: string | null): Promise<void> {
     // AudioContext.setSinkId (Chromium 110+) is not in TypeScript's DOM types yet.
     const setSinkId: unknown = Reflect.get(context, 'setSinkId');

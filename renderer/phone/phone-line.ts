@@ -74,6 +74,7 @@ export class PhoneLine {
         // Only the account's own servers: sip.js's default names a public STUN server.
         peerConnectionConfiguration: {
           iceServers: peerIceServers(account.iceServers, (url) => options.iceCredentials?.[url]),
+          iceTransportPolicy: account.relayOnly === true ? 'relay' : 'all',
         },
         iceGatheringTimeout: account.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS,
       },

@@ -24,7 +24,12 @@ import { dialExtensionOnConnect } from './extension-dial';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { monitorSessionQuality } from './quality-monitor';
-import { createSessionDescriptionHandlerFactory } from './session-description';
+import { watchIceConnection, type IceWatch } from './ice-restart';
+import { LiveDevices, browserDeviceSources, type MicrophoneSink } from './device-switch';
+import {
+  PhoneSessionDescriptionHandler,
+  createSessionDescriptionHandlerFactory,
+} from './session-description';
 import {
   AVAILABLE,
   type AgentPresence,
@@ -48,6 +53,18 @@ export interface PhoneWithDiagnostics extends Phone {
   outputLevelAt(channel: OutputChannel, frequencyHz: number): number;
   /** The ICE servers a live call's peer connection was given (for tests of the account's network settings). */
   callIceServers(callId: string): RTCIceServer[] | null;
+  /** The device a live call's outgoing audio comes from (its track's settings), or null. */
+  callMicrophoneDeviceId(callId: string): string | null;
+  /** The output path's sink ('' for the system default). */
+  outputSinkId(): string;
+}
+
+/** A call's outgoing audio when it has the phone's own media handler and is not announcing to a caller. */
+function microphoneOf(record: CallRecord): MicrophoneSink[] {
+  const handler = record.session.sessionDescriptionHandler;
+  if (!(handler instanceof PhoneSessionDescriptionHandler) || !handler.peerConnection) return [];
+  // Block and hang up replaced the microphone by the announcement: it stays replaced.
+  return record.snapshot.endReason === 'blocked_by_agent' ? [] : [handler];
 }
 
 function remoteDisplay(identity: CallerIdentity, invitation: Invitation): string {
@@ -67,7 +84,6 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const ownsOutput = options.audio.output === undefined;
   const output = options.audio.output ?? new AudioOutput(options.audio.outputDeviceId ?? null);
   const audio = new AnnouncementAudio(output);
-  let inputDeviceId = options.audio.inputDeviceId ?? null;
   let disposed = false;
 
   function report(context: string, error: unknown): void {
@@ -95,6 +111,8 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
   const followWaiting = () => waitingTone.follow(hasWaitingCall(registry.snapshots()));
   /** Each answered call's quality sampling (SPEC §10.7), by call id. */
   const qualityMonitors = new Map<string, () => void>();
+  /** Each answered call's ICE watch: restarts ICE when the media path drops (SPEC §10.6), by call id. */
+  const iceWatches = new Map<string, IceWatch>();
   const registry = new CallRegistry({
     onChange: (snapshot) => {
       emit('onCallChange', snapshot);
@@ -106,12 +124,21 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         record.snapshot.id,
         monitorSessionQuality(record.session, (quality) => registry.update(record, { quality }), report),
       );
+      iceWatches.set(
+        record.snapshot.id,
+        watchIceConnection(record.session, {
+          onReconnecting: (reconnecting) => registry.update(record, { reconnecting }),
+          onError: report,
+        }),
+      );
     },
     onEnded: (record) => {
       if (record.remoteAudio) detachRemoteAudio(record.remoteAudio);
       record.remoteAudio = null;
       qualityMonitors.get(record.snapshot.id)?.();
       qualityMonitors.delete(record.snapshot.id);
+      iceWatches.get(record.snapshot.id)?.stop();
+      iceWatches.delete(record.snapshot.id);
     },
     onError: report,
   });
@@ -128,9 +155,19 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     onError: report,
   });
   const controls = createCallControls(registry, policy);
+  const devices = new LiveDevices({
+    sources: browserDeviceSources(),
+    microphones: () => registry.all().flatMap(microphoneOf),
+    output,
+    inputDeviceId: options.audio.inputDeviceId ?? null,
+    outputDeviceId: options.audio.outputDeviceId ?? null,
+    onNotice: (notice) => emit('onDeviceNotice', notice),
+    onError: report,
+  });
   const sessionDescriptionHandlerFactory = createSessionDescriptionHandlerFactory({
     announcementStream: (session) => blocked.announcementStream(session),
-    inputDeviceId: () => inputDeviceId,
+    inputDeviceId: () => devices.inputForNewCall(),
+    onMicrophoneFallback: (chosen) => devices.newCallFellBack(chosen),
   });
 
   const lines: PhoneLine[] = [];
@@ -384,12 +421,21 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
       const record = registry.get(callId);
       return record ? mediaStats(record.session, record.remoteAudio) : null;
     },
-    setOutputDevice: (deviceId) => output.setSinkId(deviceId),
+    restartIce: async (callId) => {
+      const watch = iceWatches.get(callId);
+      if (!watch) throw new Error('only a connected call can reconnect its media');
+      await watch.restartNow();
+    },
+    callMicrophoneDeviceId: (callId) => {
+      const handler = registry.get(callId)?.session.sessionDescriptionHandler;
+      if (!(handler instanceof Web.SessionDescriptionHandler)) return null;
+      return handler.localMediaStream.getAudioTracks()[0]?.getSettings().deviceId ?? null;
+    },
+    outputSinkId: () => output.currentSinkId(),
+    setOutputDevice: (deviceId) => devices.setOutput(deviceId),
     outputLevel: (channel) => output.level(channel),
     outputLevelAt: (channel, frequencyHz) => output.levelAt(channel, frequencyHz),
-    setInputDevice: (deviceId) => {
-      inputDeviceId = deviceId;
-    },
+    setInputDevice: (deviceId) => devices.setInput(deviceId),
     previewAnnouncement: async (which) => {
       await audio.playLocally(
         which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl,
@@ -401,6 +447,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
+      devices.dispose();
       waitingTone.stop();
       for (const record of registry.all()) endQuietly(record.session);
       await Promise.all(lines.map((line) => line.dispose()));

@@ -5,6 +5,9 @@
  * never opens the microphone).
  */
 import { SessionState, Web, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { browserGetUserMedia, openMicrophone } from './microphone';
+
+export { microphoneConstraints } from './microphone';
 
 /** Where the outgoing audio of a session comes from, asked when its media handler is made. */
 export interface OutgoingAudioSource {
@@ -12,15 +15,27 @@ export interface OutgoingAudioSource {
   announcementStream(session: Session): MediaStream | null;
   /** The chosen microphone, or null for the system default. */
   inputDeviceId(): string | null;
+  /** The chosen microphone could not be opened for a call: the default one was (SPEC §10.5). */
+  onMicrophoneFallback?(chosenDeviceId: string): void;
+}
+
+/**
+ * sip.js's media handler with one more public door: the agent's microphone swapped on a live call
+ * (SPEC §10.5). sip.js's own `setLocalMediaStream` replaces the sender's track and keeps its local
+ * stream in step (the old track stopped), so a later re-INVITE (hold) does not reopen the old device.
+ */
+export class PhoneSessionDescriptionHandler extends Web.SessionDescriptionHandler {
+  async replaceMicrophone(stream: MediaStream): Promise<void> {
+    const previous = this.localMediaStream.getAudioTracks()[0];
+    const next = stream.getAudioTracks()[0];
+    // Muted or held stays so: the new track carries the old one's switch.
+    if (previous && next) next.enabled = previous.enabled;
+    await this.setLocalMediaStream(stream);
+  }
 }
 
 /** ICE gathering stops after this long: the lab and real PBXs give host candidates at once. */
 export const DEFAULT_ICE_GATHERING_TIMEOUT_MS = 500;
-
-/** `getUserMedia` audio constraints for the chosen microphone. */
-export function microphoneConstraints(inputDeviceId: string | null): MediaTrackConstraints | boolean {
-  return inputDeviceId ? { deviceId: { exact: inputDeviceId } } : true;
-}
 
 /** The handler configuration: sip.js defaults, with what the user agent was given laid over them. */
 export function handlerConfiguration(factoryOptions: unknown): Web.SessionDescriptionHandlerConfiguration {
@@ -41,10 +56,11 @@ export function createSessionDescriptionHandlerFactory(
     (session: Session): Web.MediaStreamFactory =>
     async (constraints) => {
       if (!constraints.audio) return new MediaStream();
-      const stream = await navigator.mediaDevices.getUserMedia({
-        audio: microphoneConstraints(source.inputDeviceId()),
-        video: false,
-      });
+      const getUserMedia = browserGetUserMedia();
+      if (!getUserMedia) throw new Error('this page cannot open a microphone (no secure context)');
+      const chosen = source.inputDeviceId();
+      const { stream, fellBack } = await openMicrophone(getUserMedia, chosen);
+      if (fellBack && chosen !== null) source.onMicrophoneFallback?.(chosen);
       // Hung up during the microphone prompt: close the microphone again rather than leave it open.
       if (session.state === SessionState.Terminated) {
         for (const track of stream.getTracks()) track.stop();
@@ -58,7 +74,7 @@ export function createSessionDescriptionHandlerFactory(
       ? () => Promise.resolve(announcement)
       : microphoneFor(session);
     const logger = session.userAgent.getLogger('sip.SessionDescriptionHandler');
-    return new Web.SessionDescriptionHandler(
+    return new PhoneSessionDescriptionHandler(
       logger,
       mediaStreamFactory,
       handlerConfiguration(factoryOptions),

@@ -10,6 +10,9 @@ import type { OrgSettings } from '../../shared/settings';
 import type { RuleIndex } from '../../shared/decision';
 import type { AudioOutput } from './audio-output';
 import type { CallQuality } from './quality-monitor';
+import type { DeviceNotice } from './device-switch';
+
+export type { DeviceNotice } from './device-switch';
 
 /** Where the phone reads the org policy at the moment a call is decided (the local copy only, §3.1). */
 export interface CallPolicySource {
@@ -71,6 +74,8 @@ export interface CallSnapshot {
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
   sipCallId: string | null;
+  /** The media path dropped and ICE is being restarted: the card says "Reconnecting…" (SPEC §10.6). */
+  reconnecting?: boolean;
   /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
   quality?: CallQuality | null;
 }
@@ -133,6 +138,8 @@ export interface PhoneEvents {
   onTransferRefused?(event: TransferRefusedEvent): void;
   /** An allowed call refused because the agent is on Do not disturb or busy (nothing rang). */
   onCallRefused?(event: RefusedCallEvent): void;
+  /** A chosen microphone or speaker went missing (calls moved to the default) or came back (SPEC §10.5). */
+  onDeviceNotice?(notice: DeviceNotice): void;
   /** An emergency call was placed (SPEC §1.4): the host must remember `at` for the call-back window. */
   onEmergencyCallPlaced?(at: number): void;
   /** Something went wrong that the phone handled (for the log); `context` says where. */
@@ -205,10 +212,14 @@ export interface Phone {
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /** Restarts the call's ICE now (re-INVITE with new ICE credentials): the agent's "Reconnect audio". */
+  restartIce(callId: string): Promise<void>;
   /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
   announceAndHangUp(callId: string): Promise<void>;
+  /** Moves the output path (every call, tone and announcement) to this speaker now; null = default. */
   setOutputDevice(deviceId: string | null): Promise<void>;
-  setInputDevice(deviceId: string | null): void;
+  /** Replaces the outgoing audio of every live call with this microphone now; null = default (SPEC §10.5). */
+  setInputDevice(deviceId: string | null): Promise<void>;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */
   previewAnnouncement(which: 'inbound' | 'outbound'): Promise<void>;
   /** The network came back (`online`) or the computer woke: every line re-registers now (SPEC §10.6). */

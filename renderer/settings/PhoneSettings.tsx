@@ -1,12 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
 import { usePhone, useSecretStorage, useSettingsStore, useStores } from '../app/stores';
-import { RINGTONES } from '../stores/phone';
 import { secretStorageHint } from '../stores/secret-storage';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
-import { errorMessage } from '../../shared/error-message';
 import {
   DEFAULT_ICE_GATHERING_TIMEOUT_MS,
   validateIceSettings,
@@ -14,6 +12,7 @@ import {
   type IceServerDraftErrors,
 } from '../../shared/ice-servers';
 import { NetworkFields } from './NetworkFields';
+import { AudioDevices } from './AudioDevices';
 
 /** Settings → Phone (SPEC §7.4): this machine's SIP accounts, audio devices and ringtone. */
 export function PhoneSettings() {
@@ -122,6 +121,7 @@ function AccountForm({
   const [iceTimeout, setIceTimeout] = useState(
     String(account?.iceGatheringTimeoutMs ?? DEFAULT_ICE_GATHERING_TIMEOUT_MS),
   );
+  const [relayOnly, setRelayOnly] = useState(account?.relayOnly === true);
   const [iceErrors, setIceErrors] = useState<{ servers: IceServerDraftErrors[]; timeout: string | null }>({
     servers: [],
     timeout: null,
@@ -148,6 +148,7 @@ function AccountForm({
       lineNumber: values.lineNumber.trim(),
       iceServers: network.ok ? network.servers : [],
       iceGatheringTimeoutMs: network.ok ? network.iceGatheringTimeoutMs : undefined,
+      relayOnly: relayOnly || undefined,
       enabled: account?.enabled ?? true,
     });
     if (!parsed.success || !network.ok) {
@@ -231,6 +232,12 @@ function AccountForm({
         timeoutError={iceErrors.timeout}
         savedCredentialUrls={savedIceCredentials}
       />
+      <Toggle
+        label="Send media through the TURN server only"
+        description="For networks that block direct media (strict NAT, some VPNs). Needs a turn: server above."
+        checked={relayOnly}
+        onChange={setRelayOnly}
+      />
       <div className="bl-form-actions">
         <Button onClick={onDone}>Cancel</Button>
         <Button type="submit" variant="primary" disabled={saving}>
@@ -238,84 +245,6 @@ function AccountForm({
         </Button>
       </div>
     </form>
-  );
-}
-
-function AudioDevices() {
-  const { phone } = useStores();
-  const audio = usePhone((state) => state.audio);
-  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
-  const [listError, setListError] = useState<string | null>(null);
-  const canList = typeof navigator.mediaDevices?.enumerateDevices === 'function';
-  const error = canList ? listError : 'This environment cannot list audio devices.';
-  const refresh = useCallback(
-    () =>
-      navigator.mediaDevices
-        .enumerateDevices()
-        .then(setDevices, (caught: unknown) => setListError(errorMessage(caught))),
-    [],
-  );
-  useEffect(() => {
-    if (!canList) return;
-    const mediaDevices = navigator.mediaDevices;
-    void refresh();
-    mediaDevices.addEventListener('devicechange', refresh);
-    return () => mediaDevices.removeEventListener('devicechange', refresh);
-  }, [canList, refresh]);
-  // Until the app may use a microphone, the system lists devices without ids or names.
-  const unnamed = devices.some((device) => device.kind === 'audioinput' && device.deviceId === '');
-  const allowListing = async () => {
-    setListError(null);
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      for (const track of stream.getTracks()) track.stop();
-      await refresh();
-    } catch (caught) {
-      setListError(`Microphone access was not allowed, so devices cannot be listed: ${errorMessage(caught)}`);
-    }
-  };
-  const optionsOf = (kind: MediaDeviceKind) => [
-    { value: 'default', label: 'System default' },
-    ...devices
-      .filter((device) => device.kind === kind && device.deviceId !== 'default' && device.deviceId !== '')
-      .map((device, index) => ({
-        value: device.deviceId,
-        label: device.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${index + 1}`,
-      })),
-  ];
-  const outputSupported =
-    typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
-  return (
-    <fieldset className="bl-fieldset">
-      <legend>Audio</legend>
-      {error && <Banner tone="warning">{error}</Banner>}
-      {unnamed && (
-        <p className="bl-field__hint">
-          Your devices are listed by name once Blockline may use the microphone.{' '}
-          <Button onClick={() => void allowListing()}>Show my devices</Button>
-        </p>
-      )}
-      <Select
-        label="Microphone"
-        value={audio.inputDeviceId}
-        options={optionsOf('audioinput')}
-        onChange={(value) => phone.getState().setAudio({ inputDeviceId: value })}
-      />
-      <Select
-        label="Speaker"
-        value={audio.outputDeviceId}
-        options={optionsOf('audiooutput')}
-        disabled={!outputSupported}
-        hint={outputSupported ? undefined : 'Choosing the output device is not supported here.'}
-        onChange={(value) => phone.getState().setAudio({ outputDeviceId: value })}
-      />
-      <Select
-        label="Ringtone"
-        value={audio.ringtone}
-        options={RINGTONES.map((ringtone) => ({ value: ringtone.id, label: ringtone.label }))}
-        onChange={(value) => phone.getState().setAudio({ ringtone: value })}
-      />
-    </fieldset>
   );
 }
 

@@ -4,8 +4,13 @@ import { AVAILABLE, type AgentPresence, type LineSnapshot } from '../phone/types
 export interface AudioPreferences {
   inputDeviceId: string;
   outputDeviceId: string;
+  /** Where the ringtone plays: `same` (the speaker above), `default`, or a device id (SPEC §10.5). */
+  ringDeviceId: string;
   ringtone: string;
 }
+
+/** The ring device that follows the call speaker. */
+export const RING_ON_SPEAKER = 'same';
 
 export const RINGTONES = [
   { id: 'classic', label: 'Classic (two tones)' },
@@ -16,6 +21,7 @@ export const RINGTONES = [
 export const DEFAULT_AUDIO_PREFERENCES: AudioPreferences = {
   inputDeviceId: 'default',
   outputDeviceId: 'default',
+  ringDeviceId: RING_ON_SPEAKER,
   ringtone: 'classic',
 };
 
@@ -110,11 +116,22 @@ function readAudio(storage: PreferenceStorage | null): AudioPreferences {
     return {
       inputDeviceId: pick('inputDeviceId'),
       outputDeviceId: pick('outputDeviceId'),
+      ringDeviceId: pick('ringDeviceId'),
       ringtone: pick('ringtone'),
     };
   } catch {
     return DEFAULT_AUDIO_PREFERENCES;
   }
+}
+
+/** A device preference as the phone takes it: null for the system default. */
+export function deviceOrDefault(deviceId: string): string | null {
+  return deviceId === 'default' ? null : deviceId;
+}
+
+/** The device the ringtone plays on (null: the system default): its own, or the call speaker's. */
+export function ringSink(audio: Pick<AudioPreferences, 'outputDeviceId' | 'ringDeviceId'>): string | null {
+  return deviceOrDefault(audio.ringDeviceId === RING_ON_SPEAKER ? audio.outputDeviceId : audio.ringDeviceId);
 }
 
 /** The line an outbound call uses: the chosen one if registered, else the first registered line. */

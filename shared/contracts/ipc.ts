@@ -119,6 +119,8 @@ export const sipAccountSchema = z.object({
   iceServers: z.array(storedIceServerSchema).max(10).default([]),
   /** How long to gather ICE candidates before the offer goes anyway; absent = 500 ms. */
   iceGatheringTimeoutMs: iceGatheringTimeoutSchema.optional(),
+  /** Media only through the TURN servers (`iceTransportPolicy: 'relay'`), for strict NATs; absent = any path. */
+  relayOnly: z.boolean().optional(),
   enabled: z.boolean().default(true),
 });
 export type SipAccount = z.infer<typeof sipAccountSchema>;

@@ -167,6 +167,34 @@ describe('settings pane', () => {
     await expect.poll(() => page.getByLabel('Microphone').inputValue()).toBe(chosen);
   });
 
+  it('rings on a device of its own, and tests the microphone with a level meter (SPEC §10.5)', async () => {
+    const { page } = lead;
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    const ringOn = page.getByLabel('Ring on');
+    expect(await ringOn.inputValue()).toBe('same');
+    await expect.poll(() => ringOn.locator('option').count()).toBeGreaterThan(2);
+    const speakers = await ringOn
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    const ringDevice = speakers.find((value) => value !== 'same' && value !== 'default') ?? 'default';
+    await ringOn.selectOption(ringDevice);
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await expect.poll(() => page.getByLabel('Ring on').inputValue()).toBe(ringDevice);
+
+    // Chromium's fake microphone beeps: the meter moves while the test records, then it plays back.
+    await page.getByRole('button', { name: 'Test your microphone' }).click();
+    await page.getByText('Recording: say something…').waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLMeterElement>('meter[aria-label="Input level"]')?.value) > 0.02,
+      undefined,
+      { timeout: 3000 },
+    );
+    await page.getByText('Playing back what the other side would hear…').waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Test your microphone' }).waitFor({ timeout: 8000 });
+  });
+
   it("shows the server's 403 next to the change when the lead lost the right meanwhile", async () => {
     const { page } = lead;
     // An admin demotes the lead on the server; this app still believes it may manage.

@@ -1,5 +1,6 @@
 /** What a recording holds, measured with sox. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface AudioStats {
   durationS: number;
@@ -33,4 +34,59 @@ function readStat(output: string): AudioStats {
   const rms = /RMS\s+amplitude:\s+([\d.]+)/.exec(output)?.[1];
   if (duration === undefined || rms === undefined) throw new Error(`sox stat gave no figures:\n${output}`);
   return { durationS: Number(duration), rms: Number(rms) };
+}
+
+/** The 16-bit PCM samples of a WAV file (first channel), scaled to −1…1, and its sample rate. */
+export function readWavPcm16(path: string): { samples: Float32Array; sampleRate: number } {
+  const file = readFileSync(path);
+  if (file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${path} is not a WAV file`);
+  let offset = 12;
+  let sampleRate = 0;
+  let channels = 1;
+  while (offset + 8 <= file.length) {
+    const id = file.toString('ascii', offset, offset + 4);
+    const size = file.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (file.readUInt16LE(body) !== 1 || file.readUInt16LE(body + 14) !== 16)
+        throw new Error(`${path} is not 16-bit PCM`);
+      channels = file.readUInt16LE(body + 2);
+      sampleRate = file.readUInt32LE(body + 4);
+    } else if (id === 'data') {
+      // A recorder killed mid-call may leave the size unset: read to the end of the file then.
+      const end = Math.min(file.length, size === 0 || size === 0xffffffff ? file.length : body + size);
+      const frames = Math.floor((end - body) / (2 * channels));
+      const samples = new Float32Array(frames);
+      for (let frame = 0; frame < frames; frame += 1)
+        samples[frame] = file.readInt16LE(body + frame * 2 * channels) / 32768;
+      return { samples, sampleRate };
+    }
+    offset = body + size + (size % 2);
+  }
+  throw new Error(`${path} has no data chunk`);
+}
+
+/**
+ * The longest stretch of silence (10 ms windows under `threshold` RMS) between the first and the last
+ * sound of a recording, in ms: a gap in what the far end heard.
+ */
+export function longestGapMs(path: string, threshold = 0.01): number {
+  const { samples, sampleRate } = readWavPcm16(path);
+  const window = Math.max(1, Math.round(sampleRate / 100));
+  const voiced: boolean[] = [];
+  for (let start = 0; start + window <= samples.length; start += window) {
+    let sum = 0;
+    for (let index = start; index < start + window; index += 1) sum += (samples[index] ?? 0) ** 2;
+    voiced.push(Math.sqrt(sum / window) >= threshold);
+  }
+  const first = voiced.indexOf(true);
+  const last = voiced.lastIndexOf(true);
+  let longest = 0;
+  let run = 0;
+  for (let index = first; first >= 0 && index <= last; index += 1) {
+    run = voiced[index] ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest * 10;
 }

@@ -99,6 +99,11 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
   };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/** Debian's Chromium with the lab's flags; `extraArgs` e.g. `--use-file-for-fake-audio-capture=…`. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }

@@ -71,7 +71,11 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
@@ -136,7 +140,7 @@ export function tcpPortOpen(host: string, port: number): Promise<boolean> {
 }
 
 /** Starts a process whose stdout and stderr go to `logPath`; rejects early if it exits during start-up. */
-function startLogged(command: string, args: string[], logPath: string): ChildProcess {
+export function startLogged(command: string, args: string[], logPath: string): ChildProcess {
   // The log file itself is the child's stdout and stderr: no pipe through Node to lose or block.
   const log = openSync(logPath, 'a');
   try {
@@ -146,7 +150,7 @@ function startLogged(command: string, args: string[], logPath: string): ChildPro
   }
 }
 
-function exitedEarly(child: ChildProcess, name: string, logPath: string): Promise<never> {
+export function exitedEarly(child: ChildProcess, name: string, logPath: string): Promise<never> {
   return new Promise((_resolve, reject) => {
     child.once('exit', (code, signal) => {
       const tail = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n') : '';
@@ -155,7 +159,7 @@ function exitedEarly(child: ChildProcess, name: string, logPath: string): Promis
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import {
 } from '../../renderer/phone/session-description';
 
 describe('microphoneConstraints', () => {
+  // Exact, not ideal: Chromium opens the default device for an ideal deviceId (openMicrophone retries).
   it('asks for exactly the chosen microphone, or the default one', () => {
     expect(microphoneConstraints('mic-2')).toEqual({ deviceId: { exact: 'mic-2' } });
     expect(microphoneConstraints(null)).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createPhoneStore,
+  ringSink,
   DEFAULT_AUDIO_PREFERENCES,
   outboundLine,
   registrationSummary,
@@ -60,6 +61,7 @@ describe('phone store', () => {
     expect(createPhoneStore(storage).getState().audio).toEqual({
       inputDeviceId: 'default',
       outputDeviceId: 'speaker-2',
+      ringDeviceId: 'same',
       ringtone: 'soft',
     });
     expect(createPhoneStore(memoryStorage({ 'blockline.audio': '{not json' })).getState().audio).toEqual(
@@ -100,5 +102,20 @@ describe('agent presence (SPEC §10.4)', () => {
     expect(
       createPhoneStore(memoryStorage({ 'blockline.presence': '{not json' })).getState().presence.availability,
     ).toBe('available');
+  });
+});
+
+describe('ring device (SPEC §10.5: ring on the speakers, talk on the headset)', () => {
+  it('rings on the call speaker unless a ring device is chosen; `default` is the system default', () => {
+    expect(ringSink({ outputDeviceId: 'headset', ringDeviceId: 'same' })).toBe('headset');
+    expect(ringSink({ outputDeviceId: 'headset', ringDeviceId: 'speakers' })).toBe('speakers');
+    expect(ringSink({ outputDeviceId: 'headset', ringDeviceId: 'default' })).toBeNull();
+    expect(ringSink({ outputDeviceId: 'default', ringDeviceId: 'same' })).toBeNull();
+  });
+
+  it('keeps the chosen ring device between runs', () => {
+    const storage = memoryStorage();
+    createPhoneStore(storage).getState().setAudio({ ringDeviceId: 'speakers' });
+    expect(createPhoneStore(storage).getState().audio.ringDeviceId).toBe('speakers');
   });
 });

@@ -34,6 +34,7 @@ export interface HarnessEvent {
     | 'emergency'
     | 'transfer-refused'
     | 'refused'
+    | 'device-notice'
     | 'error';
   at: number;
   data: unknown;
@@ -77,6 +78,23 @@ export interface HarnessApi {
     durationMs: number,
     frequencyHz?: number,
   ): Promise<{ rms: number; dbAtFrequency: number }>;
+  /** SPEC §10.6: restart the call's ICE on demand. */
+  restartIce(callId: string): Promise<void>;
+  /** SPEC §10.5: the agent picks a microphone / speaker during a call. */
+  setInputDevice(deviceId: string | null): Promise<void>;
+  setOutputDevice(deviceId: string | null): Promise<void>;
+  /** The device a live call's outgoing track comes from (its settings' deviceId). */
+  microphoneDeviceId(callId: string): string | null;
+  /** The output path's sink ('' = the system default). */
+  outputSinkId(): string;
+  /** The browser's audio devices (kind, id, label). */
+  audioDevices(): Promise<Array<{ kind: string; deviceId: string; label: string }>>;
+  /**
+   * STUB of a device being unplugged: `enumerateDevices` stops listing `deviceId`, `getUserMedia` asking
+   * for it exactly fails with OverconstrainedError, and `devicechange` fires (headless Chromium's fake
+   * devices cannot be removed).
+   */
+  stubUnplug(deviceId: string): void;
   dispose(): Promise<void>;
 }
 

@@ -14,10 +14,27 @@ import { errorMessage } from '../../../shared/error-message';
 const recorded: HarnessEvent[] = [];
 let getUserMediaCalls = 0;
 const realGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+const realEnumerateDevices = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+/** Devices "unplugged" by stubUnplug. */
+const unplugged = new Set<string>();
+function asksExactlyFor(constraints: MediaStreamConstraints | undefined): string | null {
+  const audio = constraints?.audio;
+  if (typeof audio !== 'object') return null;
+  const deviceId = audio.deviceId;
+  if (typeof deviceId !== 'object' || deviceId === null || Array.isArray(deviceId)) return null;
+  const exact = (deviceId as ConstrainDOMStringParameters).exact;
+  return typeof exact === 'string' ? exact : null;
+}
 navigator.mediaDevices.getUserMedia = (constraints?: MediaStreamConstraints) => {
   getUserMediaCalls += 1;
+  const exact = asksExactlyFor(constraints);
+  // What Chromium answers for an exact device that is not there.
+  if (exact !== null && unplugged.has(exact))
+    return Promise.reject(new DOMException('Requested device not found', 'OverconstrainedError'));
   return realGetUserMedia(constraints);
 };
+navigator.mediaDevices.enumerateDevices = async () =>
+  (await realEnumerateDevices()).filter((device) => !unplugged.has(device.deviceId));
 
 function record(type: HarnessEvent['type'], data: unknown): void {
   recorded.push({ type, at: Date.now(), data: JSON.parse(JSON.stringify(data ?? null)) });
@@ -71,6 +88,7 @@ const api: HarnessApi = {
         onBlockedCallFinished: (event) => record('blocked-finished', event),
         onTransferRefused: (event) => record('transfer-refused', event),
         onCallRefused: (event) => record('refused', event),
+        onDeviceNotice: (notice) => record('device-notice', notice),
         onEmergencyCallPlaced: (at) => {
           lastEmergencyCallAtMs = at;
           record('emergency', { at });
@@ -157,6 +175,21 @@ const api: HarnessApi = {
     }
     // JSON has no -Infinity: silence is reported as -200 dBFS.
     return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
+  },
+  restartIce: (callId) => requirePhone().restartIce(callId),
+  setInputDevice: (deviceId) => requirePhone().setInputDevice(deviceId),
+  setOutputDevice: (deviceId) => requirePhone().setOutputDevice(deviceId),
+  microphoneDeviceId: (callId) => requirePhone().callMicrophoneDeviceId(callId),
+  outputSinkId: () => requirePhone().outputSinkId(),
+  async audioDevices() {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    return devices
+      .filter((device) => device.kind !== 'videoinput')
+      .map(({ kind, deviceId, label }) => ({ kind, deviceId, label }));
+  },
+  stubUnplug(deviceId) {
+    unplugged.add(deviceId);
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
   },
   async dispose() {
     await phone?.dispose();

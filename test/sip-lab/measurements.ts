@@ -1,0 +1,95 @@
+/**
+ * Lab measurements shared by the integration tests and `npm run bench -- sip` (one home each):
+ * how long lines take to register again after Kamailio restarts, and the longest gap the far end hears
+ * while the agent switches microphones mid-call.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CallSnapshot } from '../../renderer/phone/types';
+import { longestGapMs } from './audio-analysis';
+import { baresipCall } from './baresip';
+import { startLab, type Lab } from './lab';
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Stops the lab's Kamailio and rtpengine, keeps them down `downMs` (the lines back off meanwhile), starts
+ * them again and times until every line of the page is registered. Returns the new lab.
+ */
+export async function reregisterAfterProxyRestart(
+  page: Page,
+  lab: Lab,
+  downMs = 1500,
+): Promise<{ lab: Lab; reregisteredMs: number }> {
+  const dir = lab.dir;
+  await lab.stop();
+  await page.waitForFunction(
+    () => window.lab?.lines().every((line) => line.status !== 'registered'),
+    undefined,
+    {
+      timeout: 10_000,
+    },
+  );
+  await delay(downMs);
+  const restarted = await startLab({ dir });
+  const upAt = Date.now();
+  await page.waitForFunction(
+    () => window.lab?.lines().every((line) => line.status === 'registered'),
+    undefined,
+    {
+      timeout: 15_000,
+    },
+  );
+  return { lab: restarted, reregisteredMs: Date.now() - upAt };
+}
+
+export interface MicSwitchGap {
+  /** The longest silence in what baresip heard (ms). */
+  gapMs: number;
+  /** The device the call's track came from before and after the switch. */
+  before: string | null;
+  after: string | null;
+  recording: string;
+}
+
+/**
+ * baresip calls the page's line (`target`, the page answers by itself), the agent switches from `fromMic`
+ * to `toMic` `switchAfterMs` into the call, and baresip's recording of what it heard is searched for gaps.
+ * The page's Chromium must play a continuous tone as its fake microphones.
+ */
+export async function micSwitchGap(
+  page: Page,
+  options: {
+    target: string;
+    fromMic: string;
+    toMic: string;
+    dir: string;
+    port?: number;
+    switchAfterMs?: number;
+  },
+): Promise<MicSwitchGap> {
+  await page.evaluate((id) => window.lab?.setInputDevice(id), options.fromMic);
+  const call = baresipCall({
+    from: 'sip:+12125550150@127.0.0.1',
+    target: options.target,
+    durationS: 8,
+    dir: join(options.dir, `baresip-${Date.now()}`),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  const handle = await page.waitForFunction(
+    () => window.lab?.calls().find((entry: CallSnapshot) => entry.state === 'connected')?.id ?? null,
+    undefined,
+    { timeout: 15_000 },
+  );
+  const callId = (await handle.jsonValue()) as string;
+  await delay(options.switchAfterMs ?? 2500);
+  const before = (await page.evaluate((id) => window.lab?.microphoneDeviceId(id), callId)) ?? null;
+  await page.evaluate((id) => window.lab?.setInputDevice(id), options.toMic);
+  const after = (await page.evaluate((id) => window.lab?.microphoneDeviceId(id), callId)) ?? null;
+  const finished = await call;
+  const [recording] = finished.receivedWavs;
+  if (recording === undefined) throw new Error(`baresip recorded nothing:\n${finished.output}`);
+  return { gapMs: longestGapMs(recording), before, after, recording };
+}
