@@ -196,7 +196,11 @@ export async function bulkCreateRules(
       return checkCandidate(parsed.data, write.org.settings, lines, write.nowMs);
     });
     const numbers = checks.flatMap((check) => (check.ok ? [check.candidate.number] : []));
-    const known = await rulesWithNumbers(write, numbers);
+    // By number, so each entry is compared with its own number's rules, not with every rule made so far.
+    const known = new Map<string, Rule[]>();
+    for (const rule of await rulesWithNumbers(write, numbers)) {
+      known.set(rule.number, [...(known.get(rule.number) ?? []), rule]);
+    }
     const created: Rule[] = [];
     const results = checks.map((check, index): BulkEntryResult => {
       if (!check.ok) {
@@ -204,20 +208,18 @@ export async function bulkCreateRules(
           ? { index, status: 'emergency', message: check.message }
           : { index, status: 'invalid', reason: check.reason, message: check.message };
       }
-      const conflict = findRuleConflict(check.candidate, known);
+      const sameNumber = known.get(check.candidate.number) ?? [];
+      const conflict = findRuleConflict(check.candidate, sameNumber);
       if (conflict !== null) return { index, status: 'already_blocked', message: conflict.message };
       const rule = newRule(write, check.candidate, source, actor.name);
-      known.push(rule);
+      known.set(rule.number, [...sameNumber, rule]);
       created.push(rule);
       return { index, status: 'created', rule };
     });
-    for (let start = 0; start < created.length; start += 100) {
-      const chunk = created.slice(start, start + 100);
-      await write.tx
-        .insertInto('rules')
-        .values(chunk.map((rule) => ruleToRow(write.org.id, rule)))
-        .execute();
-    }
+    await write.insertRows(
+      'rules',
+      created.map((rule) => ruleToRow(write.org.id, rule)),
+    );
     for (const rule of created) {
       write.addChange({ type: 'rule_upserted', rule });
       write.audit(actor, `rule.created`, rule.id, null, rule);
