@@ -25,6 +25,7 @@ import { auditRoutes } from './routes/audit';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
 import { reportRoutes } from './routes/reports';
+import { blockRequestRoutes } from './routes/block-requests';
 import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
@@ -129,6 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(syncRoutes);
   await app.register(reportRoutes);
   await app.register(reviewRoutes);
+  await app.register(blockRequestRoutes);
   await app.register(auditRoutes);
   return app;
 }

@@ -133,36 +133,43 @@ export async function insertRule(
   write.audit(actor, action, rule.id, null, rule);
 }
 
+export type NewRuleInput = Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] };
+
+/** Checks and inserts one rule inside an open write; throws the API's 422 or 409 when it cannot be made. */
+export async function createRuleInWrite(
+  store: Repository,
+  write: OrgWrite,
+  input: NewRuleInput,
+  actor: Actor,
+): Promise<Rule> {
+  const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
+  const check = checkCandidate(
+    { ...input, source: input.source ?? 'manual' },
+    write.org.settings,
+    lines,
+    write.nowMs,
+  );
+  if (!check.ok) throw candidateError(check);
+  const conflict = findRuleConflict(check.candidate, await rulesWithNumbers(write, [check.candidate.number]));
+  if (conflict !== null) {
+    throw new ApiError(409, 'already_blocked', conflict.message, {
+      ruleId: conflict.existing.id,
+      conflict: conflict.kind,
+    });
+  }
+  const rule = newRule(write, check.candidate, input.source ?? 'manual', actor.name);
+  await insertRule(write, rule, actor);
+  return rule;
+}
+
 export async function createRule(
   store: Repository,
   orgId: string,
-  input: Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] },
+  input: NewRuleInput,
   actor: Actor,
 ): Promise<Rule> {
   try {
-    return await store.writeOrg(orgId, async (write) => {
-      const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
-      const check = checkCandidate(
-        { ...input, source: input.source ?? 'manual' },
-        write.org.settings,
-        lines,
-        write.nowMs,
-      );
-      if (!check.ok) throw candidateError(check);
-      const conflict = findRuleConflict(
-        check.candidate,
-        await rulesWithNumbers(write, [check.candidate.number]),
-      );
-      if (conflict !== null) {
-        throw new ApiError(409, 'already_blocked', conflict.message, {
-          ruleId: conflict.existing.id,
-          conflict: conflict.kind,
-        });
-      }
-      const rule = newRule(write, check.candidate, input.source ?? 'manual', actor.name);
-      await insertRule(write, rule, actor);
-      return rule;
-    });
+    return await store.writeOrg(orgId, (write) => createRuleInWrite(store, write, input, actor));
   } catch (error) {
     // The unique index is the last word should two writers ever pass the check together.
     if (isUniqueViolation(error))

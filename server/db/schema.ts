@@ -117,6 +117,22 @@ export interface RuleReviewsTable {
   created_at: string;
 }
 
+/** An agent's "ask a lead to block" (SPEC §7.1b): open until a lead approves or dismisses it. */
+export interface BlockRequestsTable {
+  org_id: string;
+  id: string;
+  number: string;
+  reason: string;
+  requested_by: string;
+  requester_name: string;
+  created_at: string;
+  status: string;
+  resolved_by: string | null;
+  resolver_name: string | null;
+  resolved_at: string | null;
+  rule_id: string | null;
+}
+
 export interface AuditTable {
   id: string;
   org_id: string;
@@ -141,4 +157,5 @@ export interface DB {
   audit: AuditTable;
   rule_reviews: RuleReviewsTable;
   call_daily_counts: CallDailyCountsTable;
+  block_requests: BlockRequestsTable;
 }

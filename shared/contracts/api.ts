@@ -48,6 +48,10 @@ export const apiRoutes = {
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
   autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
   decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },
+  // Bodies and answers in block-requests.ts.
+  blockRequests: { method: 'GET', path: `${API_PREFIX}/block-requests` },
+  createBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests` },
+  resolveBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests/:id` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */
