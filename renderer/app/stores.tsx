@@ -5,6 +5,7 @@ import type { BlocklineApi } from '../../shared/contracts/ipc';
 import { createBlocklistStore, type BlocklistStoreState } from '../stores/blocklist';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
+import { createInboxStore, type InboxStoreState } from '../stores/inbox';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
 import { createSecretStorageStore, type SecretStorageState } from '../stores/secret-storage';
 import { createSessionStore, type SessionState } from '../stores/session';
@@ -22,6 +23,7 @@ export interface AppStores {
   calls: StoreApi<CallsStoreState>;
   history: StoreApi<HistoryStoreState>;
   secretStorage: StoreApi<SecretStorageState>;
+  inbox: StoreApi<InboxStoreState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -35,6 +37,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     calls: createCallsStore(),
     history: createHistoryStore(api),
     secretStorage: createSecretStorageStore(api),
+    inbox: createInboxStore(api),
   };
 }
 
@@ -62,3 +65,4 @@ export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
   useStore(useStores().history, select);
 export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
   useStore(useStores().secretStorage, select);
+export const useInbox = <T,>(select: (state: InboxStoreState) => T) => useStore(useStores().inbox, select);

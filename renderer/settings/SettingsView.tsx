@@ -2,17 +2,24 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import { BlockedNumbers } from './BlockedNumbers';
 import { Policies } from './Policies';
 import { PhoneSettings } from './PhoneSettings';
+import { LeadInbox } from './LeadInbox';
+import { InboxTabLabel } from './InboxTabLabel';
+import { useSession } from '../app/stores';
+import { seesInbox } from '../stores/inbox';
 
-const TABS = [
+const ALL_TABS = [
   { id: 'blocked', label: 'Blocked numbers' },
   { id: 'policies', label: 'Policies' },
   { id: 'phone', label: 'Phone' },
+  { id: 'inbox', label: 'Inbox', leadsOnly: true },
 ] as const;
-type TabId = (typeof TABS)[number]['id'];
+type TabId = (typeof ALL_TABS)[number]['id'];
 
 /** Settings with tabs (arrow keys move between tabs, as screen-reader users expect). */
-export function SettingsView() {
-  const [tab, setTab] = useState<TabId>('blocked');
+export function SettingsView({ initialTab = 'blocked' }: { initialTab?: TabId }) {
+  const lead = useSession((state) => seesInbox(state.session));
+  const TABS = ALL_TABS.filter((candidate) => lead || !('leadsOnly' in candidate));
+  const [tab, setTab] = useState<TabId>(initialTab);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const at = TABS.findIndex((candidate) => candidate.id === tab);
@@ -47,7 +54,7 @@ export function SettingsView() {
             className="bl-tabs__tab"
             onClick={() => setTab(candidate.id)}
           >
-            {candidate.label}
+            {candidate.id === 'inbox' ? <InboxTabLabel /> : candidate.label}
           </button>
         ))}
       </div>
@@ -55,6 +62,7 @@ export function SettingsView() {
         {tab === 'blocked' && <BlockedNumbers />}
         {tab === 'policies' && <Policies />}
         {tab === 'phone' && <PhoneSettings />}
+        {tab === 'inbox' && lead && <LeadInbox />}
       </div>
     </div>
   );

@@ -47,6 +47,7 @@ export const createBlockRequestResponseSchema = z.object({
   /** An open request for this number was already waiting: it is returned, nothing new is made. */
   alreadyAsked: z.boolean(),
 });
+export type CreateBlockRequestResponse = z.infer<typeof createBlockRequestResponseSchema>;
 
 export const blockRequestsResponseSchema = z.object({ items: z.array(blockRequestSchema) });
 
@@ -68,5 +69,6 @@ export const resolveBlockRequestResponseSchema = z.object({
   request: blockRequestSchema,
   rule: ruleSchema.nullable(),
 });
+export type ResolveBlockRequestResponse = z.infer<typeof resolveBlockRequestResponseSchema>;
 
 export const blockRequestParamsSchema = z.object({ id: safeText(z.string().min(1).max(100)) }).strict();
