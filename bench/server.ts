@@ -17,7 +17,7 @@ import { openDatabase } from '../server/db/database';
 import { ruleToRow } from '../server/repository';
 import type { Rule } from '../shared/rules';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
-import { cliImportSeconds } from './cli-import';
+import { bareInsertSeconds, cliImportSeconds } from './cli-import';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { benchStatsDialects } from './server-stats';
 import { baselineScale, pgScale, sqliteScale } from './scale/scale';
@@ -383,7 +383,11 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'blockline-bench-'));
     try {
       await benchDialect('sqlite', join(dir, 'bench.sqlite'));
-      metric('server.sqlite.cli_import_100k.s', await cliImportSeconds(join(dir, 'cli-import.sqlite')), 's');
+      const bare = await bareInsertSeconds(join(dir, 'bare-insert.sqlite'));
+      const cliImport = await cliImportSeconds(join(dir, 'cli-import.sqlite'));
+      metric('server.sqlite.bare_insert_100k.s', bare, 's');
+      metric('server.sqlite.cli_import_100k.s', cliImport, 's');
+      metric('server.sqlite.cli_import_vs_bare_insert', cliImport / bare, 'ratio');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

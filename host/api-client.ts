@@ -18,10 +18,20 @@ import {
   meResponseSchema,
   snapshotResponseSchema,
   testNumberResponseSchema,
+  autoBlockReviewsResponseSchema,
+  reviewDecisionResponseSchema,
   type ApiRoute,
   type CallReport,
+  type ReviewDecision,
   type Role,
 } from '../shared/contracts/api';
+import {
+  blockRequestsResponseSchema,
+  createBlockRequestResponseSchema,
+  resolveBlockRequestResponseSchema,
+  type CreateBlockRequest,
+  type ResolveBlockRequest,
+} from '../shared/contracts/block-requests';
 import type { WriteError } from '../shared/contracts/ipc';
 import {
   auditListResponseSchema,
@@ -125,6 +135,27 @@ export class OrgApiClient {
   postCallReports(reports: CallReport[]) {
     const route = apiRoutes.callReports;
     return this.request(route, route.path, { reports }, callReportsResponseSchema);
+  }
+  // The lead inbox: auto-blocks waiting for review and agents' block requests (SPEC §11.4, §7.1b).
+  autoBlockReviews() {
+    const route = apiRoutes.autoBlockReviews;
+    return this.request(route, route.path, undefined, autoBlockReviewsResponseSchema);
+  }
+  decideAutoBlockReview(ruleId: string, decision: ReviewDecision) {
+    const route = apiRoutes.decideAutoBlockReview;
+    return this.request(route, routePath(route, { ruleId }), { decision }, reviewDecisionResponseSchema);
+  }
+  blockRequests() {
+    const route = apiRoutes.blockRequests;
+    return this.request(route, route.path, undefined, blockRequestsResponseSchema);
+  }
+  createBlockRequest(input: CreateBlockRequest) {
+    const route = apiRoutes.createBlockRequest;
+    return this.request(route, route.path, input, createBlockRequestResponseSchema);
+  }
+  resolveBlockRequest(id: string, resolution: ResolveBlockRequest) {
+    const route = apiRoutes.resolveBlockRequest;
+    return this.request(route, routePath(route, { id }), resolution, resolveBlockRequestResponseSchema);
   }
 
   // Oversight (SPEC §12).

@@ -278,6 +278,17 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       });
       return result.ok ? { ok: true, value: result.value.lines } : result;
     },
+    'inbox:get': () =>
+      write(async (api) => {
+        const [reviews, requests] = await Promise.all([api.autoBlockReviews(), api.blockRequests()]);
+        if (!reviews.ok) return reviews;
+        if (!requests.ok) return requests;
+        return { ok: true, value: { reviews: reviews.value.items, requests: requests.value.items } };
+      }),
+    'inbox:decideReview': ({ ruleId, decision }) =>
+      write((api) => api.decideAutoBlockReview(ruleId, decision)),
+    'inbox:resolveRequest': ({ id, resolution }) => write((api) => api.resolveBlockRequest(id, resolution)),
+    'blockRequests:create': (input) => write((api) => api.createBlockRequest(input)),
     'calls:report': async (report: CallReport) => {
       const queued = reports.enqueue(report);
       if (report.direction === 'inbound' && report.action === 'block') {

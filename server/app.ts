@@ -29,6 +29,7 @@ import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
 import { peopleRoutes } from './routes/people';
 import { reportRoutes } from './routes/reports';
+import { blockRequestRoutes } from './routes/block-requests';
 import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
@@ -134,6 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(syncRoutes);
   await app.register(reportRoutes);
   await app.register(reviewRoutes);
+  await app.register(blockRequestRoutes);
   await app.register(auditRoutes);
   await app.register(statsRoutes);
   await app.register(insightRoutes);

@@ -17,6 +17,8 @@ export interface BlocklineContext {
   writeLimit: FastifyContextConfig;
   readLimit: FastifyContextConfig;
   reportLimit: FastifyContextConfig;
+  /** Asking a lead to block (SPEC §7.1b): a small budget per token. */
+  askLimit: FastifyContextConfig;
   heartbeatMs: number;
 }
 

@@ -8,7 +8,7 @@
  * a change?" answerable by reading one file. Queries that only read (stats, audit, people) live in their
  * own services.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Change, Line, Role } from '../shared/contracts/api';
 import { isSupportedCountryCode, type CountryCode } from '../shared/numbers';
 import type { Rule, RuleKind, RuleScope, RuleSource } from '../shared/rules';
@@ -17,7 +17,7 @@ import type { OrgSettings } from '../shared/settings';
 import { CHANGE_CHANNEL, type Database } from './db/database';
 import type { DB, RulesTable } from './db/schema';
 import { auditNumberOf } from './audit-number';
-import { newId } from './ids';
+import { orderedIds } from './ids';
 import { migrateStoredSettings } from './stored-settings';
 
 /** Without `revision` and `at`: the write transaction assigns both. */
@@ -140,8 +140,29 @@ export class OrgWrite {
     readonly tx: Kysely<DB>,
     readonly org: OrgRow,
     readonly nowMs: number,
+    private readonly database: Database,
   ) {
     this.nowIso = new Date(nowMs).toISOString();
+  }
+
+  /**
+   * Inserts many rows of one table in this transaction: SQLite through one prepared statement, row by
+   * row; PostgreSQL in multi-row statements that stay under its 65,535 parameters.
+   */
+  async insertRows<T extends keyof DB & string>(table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.database.insertRows !== undefined) {
+      this.database.insertRows(table, rows);
+      return;
+    }
+    const perStatement = Math.max(1, Math.floor(60_000 / Object.keys(rows[0] ?? {}).length));
+    for (let start = 0; start < rows.length; start += perStatement) {
+      // Kysely cannot type an insert into a table chosen at run time; the rows are typed above.
+      await this.tx
+        .insertInto(table)
+        .values(rows.slice(start, start + perStatement) as never)
+        .execute();
+    }
   }
 
   /**
@@ -260,7 +281,7 @@ export class Repository {
       if (pg) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       if (row === undefined) throw new Error(`org ${orgId} does not exist`);
-      const write = new OrgWrite(tx, this.orgFromRow(row), this.options.now());
+      const write = new OrgWrite(tx, this.orgFromRow(row), this.options.now(), this.database);
       const value = await work(write);
       await this.finishWrite(write, pg);
       if (write.changes.length > 0) committedRevision = write.org.revision + write.changes.length;
@@ -292,41 +313,33 @@ export class Repository {
 
   private async finishWrite(write: OrgWrite, pg: boolean): Promise<void> {
     const { tx, org } = write;
-    if (write.audits.length > 0) {
-      await tx
-        .insertInto('audit')
-        .values(
-          write.audits.map((entry) => ({
-            id: newId(),
-            org_id: org.id,
-            at: write.nowIso,
-            actor_id: entry.actor?.id ?? null,
-            actor_name: entry.actor?.name ?? null,
-            action: entry.action,
-            target: entry.target,
-            number: auditNumberOf(entry.before, entry.after),
-            before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
-            after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
-          })),
-        )
-        .execute();
-    }
+    const auditId = orderedIds(write.nowMs);
+    await write.insertRows(
+      'audit',
+      write.audits.map((entry) => ({
+        id: auditId(),
+        org_id: org.id,
+        at: write.nowIso,
+        actor_id: entry.actor?.id ?? null,
+        actor_name: entry.actor?.name ?? null,
+        action: entry.action,
+        target: entry.target,
+        number: auditNumberOf(entry.before, entry.after),
+        before: entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
+      })),
+    );
     if (write.changes.length === 0) return;
 
     const revision = org.revision + write.changes.length;
-    // Large batches (a bulk add of 500) go in chunks to stay under the dialects' parameter limits.
-    for (let start = 0; start < write.changes.length; start += 200) {
-      await tx
-        .insertInto('changes')
-        .values(
-          write.changes.slice(start, start + 200).map((change) => ({
-            org_id: org.id,
-            revision: change.revision,
-            payload: JSON.stringify(change),
-          })),
-        )
-        .execute();
-    }
+    await write.insertRows(
+      'changes',
+      write.changes.map((change) => ({
+        org_id: org.id,
+        revision: change.revision,
+        payload: JSON.stringify(change),
+      })),
+    );
     const retention = this.options.changeRetention;
     // Prune in steps rather than on every write: one delete per tenth of the retained window.
     const pruneStep = Math.max(1, Math.ceil(retention / 10));

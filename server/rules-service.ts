@@ -133,36 +133,43 @@ export async function insertRule(
   write.audit(actor, action, rule.id, null, rule);
 }
 
+export type NewRuleInput = Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] };
+
+/** Checks and inserts one rule inside an open write; throws the API's 422 or 409 when it cannot be made. */
+export async function createRuleInWrite(
+  store: Repository,
+  write: OrgWrite,
+  input: NewRuleInput,
+  actor: Actor,
+): Promise<Rule> {
+  const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
+  const check = checkCandidate(
+    { ...input, source: input.source ?? 'manual' },
+    write.org.settings,
+    lines,
+    write.nowMs,
+  );
+  if (!check.ok) throw candidateError(check);
+  const conflict = findRuleConflict(check.candidate, await rulesWithNumbers(write, [check.candidate.number]));
+  if (conflict !== null) {
+    throw new ApiError(409, 'already_blocked', conflict.message, {
+      ruleId: conflict.existing.id,
+      conflict: conflict.kind,
+    });
+  }
+  const rule = newRule(write, check.candidate, input.source ?? 'manual', actor.name);
+  await insertRule(write, rule, actor);
+  return rule;
+}
+
 export async function createRule(
   store: Repository,
   orgId: string,
-  input: Omit<RuleCreate, 'source'> & { source?: RuleCreate['source'] },
+  input: NewRuleInput,
   actor: Actor,
 ): Promise<Rule> {
   try {
-    return await store.writeOrg(orgId, async (write) => {
-      const lines = input.scope === 'all' ? new Set<string>() : await lineNumbersOf(store, write);
-      const check = checkCandidate(
-        { ...input, source: input.source ?? 'manual' },
-        write.org.settings,
-        lines,
-        write.nowMs,
-      );
-      if (!check.ok) throw candidateError(check);
-      const conflict = findRuleConflict(
-        check.candidate,
-        await rulesWithNumbers(write, [check.candidate.number]),
-      );
-      if (conflict !== null) {
-        throw new ApiError(409, 'already_blocked', conflict.message, {
-          ruleId: conflict.existing.id,
-          conflict: conflict.kind,
-        });
-      }
-      const rule = newRule(write, check.candidate, input.source ?? 'manual', actor.name);
-      await insertRule(write, rule, actor);
-      return rule;
-    });
+    return await store.writeOrg(orgId, (write) => createRuleInWrite(store, write, input, actor));
   } catch (error) {
     // The unique index is the last word should two writers ever pass the check together.
     if (isUniqueViolation(error))
@@ -196,7 +203,11 @@ export async function bulkCreateRules(
       return checkCandidate(parsed.data, write.org.settings, lines, write.nowMs);
     });
     const numbers = checks.flatMap((check) => (check.ok ? [check.candidate.number] : []));
-    const known = await rulesWithNumbers(write, numbers);
+    // By number, so each entry is compared with its own number's rules, not with every rule made so far.
+    const known = new Map<string, Rule[]>();
+    for (const rule of await rulesWithNumbers(write, numbers)) {
+      known.set(rule.number, [...(known.get(rule.number) ?? []), rule]);
+    }
     const created: Rule[] = [];
     const results = checks.map((check, index): BulkEntryResult => {
       if (!check.ok) {
@@ -204,20 +215,18 @@ export async function bulkCreateRules(
           ? { index, status: 'emergency', message: check.message }
           : { index, status: 'invalid', reason: check.reason, message: check.message };
       }
-      const conflict = findRuleConflict(check.candidate, known);
+      const sameNumber = known.get(check.candidate.number) ?? [];
+      const conflict = findRuleConflict(check.candidate, sameNumber);
       if (conflict !== null) return { index, status: 'already_blocked', message: conflict.message };
       const rule = newRule(write, check.candidate, source, actor.name);
-      known.push(rule);
+      known.set(rule.number, [...sameNumber, rule]);
       created.push(rule);
       return { index, status: 'created', rule };
     });
-    for (let start = 0; start < created.length; start += 100) {
-      const chunk = created.slice(start, start + 100);
-      await write.tx
-        .insertInto('rules')
-        .values(chunk.map((rule) => ruleToRow(write.org.id, rule)))
-        .execute();
-    }
+    await write.insertRows(
+      'rules',
+      created.map((rule) => ruleToRow(write.org.id, rule)),
+    );
     for (const rule of created) {
       write.addChange({ type: 'rule_upserted', rule });
       write.audit(actor, `rule.created`, rule.id, null, rule);

@@ -15,6 +15,8 @@ import { useHistory, useSession, useStores, useSync } from './stores';
 import { unseenMissedCount } from '../stores/history-query';
 import { useCallShortcuts } from './call-shortcuts';
 import { usePhoneController } from './controller';
+import { seesInbox } from '../stores/inbox';
+import { InboxTabLabel } from '../settings/InboxTabLabel';
 
 type View = 'phone' | 'settings';
 
@@ -28,6 +30,9 @@ export function Shell() {
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
   useCallShortcuts(stores, usePhoneController());
+  const lead = seesInbox(session);
+  // Leads and admins: what waits in their inbox, counted on the Settings tab.
+  useEffect(() => (lead ? stores.inbox.getState().poll() : undefined), [stores, lead]);
   const missed = useHistory((state) => unseenMissedCount(state.entries, state.missedSeenAt));
   useEffect(() => {
     void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);
@@ -80,6 +85,7 @@ export function Shell() {
             onClick={() => setView('settings')}
           >
             Settings
+            {lead && <InboxTabLabel label="" />}
           </button>
         </nav>
         <SyncIndicator />

@@ -9,6 +9,7 @@ import { createInsightStore, type InsightStoreState } from '../stores/insight';
 import { createPeopleStore, type PeopleStoreState } from '../stores/people';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
+import { createInboxStore, type InboxStoreState } from '../stores/inbox';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
 import { createSecretStorageStore, type SecretStorageState } from '../stores/secret-storage';
 import { createSessionStore, type SessionState } from '../stores/session';
@@ -30,6 +31,7 @@ export interface AppStores {
   insight: StoreApi<InsightStoreState>;
   people: StoreApi<PeopleStoreState>;
   secretStorage: StoreApi<SecretStorageState>;
+  inbox: StoreApi<InboxStoreState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -47,6 +49,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     insight: createInsightStore(api),
     people: createPeopleStore(api),
     secretStorage: createSecretStorageStore(api),
+    inbox: createInboxStore(api),
   };
 }
 
@@ -80,3 +83,4 @@ export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
 export const usePeople = <T,>(select: (state: PeopleStoreState) => T) => useStore(useStores().people, select);
 export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
   useStore(useStores().secretStorage, select);
+export const useInbox = <T,>(select: (state: InboxStoreState) => T) => useStore(useStores().inbox, select);

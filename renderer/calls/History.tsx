@@ -15,6 +15,7 @@ import {
 } from '../stores/history-query';
 import { Button, Dialog, Select, TextField } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
+import { AskLeadToBlock } from './AskLeadToBlock';
 import { NumberInsight } from './NumberInsight';
 import { VerificationBadge } from './VerificationBadge';
 import { errorMessage } from '../../shared/error-message';
@@ -279,6 +280,9 @@ const HistoryRow = memo(function HistoryRow({
           >
             Block this number
           </Button>
+        )}
+        {entry.number && !canBlock && entry.result !== 'blocked' && (
+          <AskLeadToBlock number={entry.number} size="small" />
         )}
       </span>
     </li>

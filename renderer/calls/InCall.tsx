@@ -10,6 +10,7 @@ import { Button, TextField } from '../ui';
 import { QualityBadge } from './QualityBadge';
 import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
+import { AskLeadToBlock } from './AskLeadToBlock';
 import { useWriteAccess } from '../app/permissions';
 import { errorMessage } from '../../shared/error-message';
 
@@ -111,6 +112,9 @@ function InCall({ call }: { call: CallSnapshot }) {
           <Button variant="danger" disabled={!connected} onClick={() => setBlocking(true)}>
             Block and hang up
           </Button>
+        )}
+        {!access.manager && call.number && call.direction === 'inbound' && connected && (
+          <AskLeadToBlock number={call.number} />
         )}
         <Button variant="danger" onClick={() => run(() => controller.hangup(call.id))}>
           Hang up

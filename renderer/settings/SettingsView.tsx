@@ -7,12 +7,15 @@ import { BlockedNumbers } from './BlockedNumbers';
 import { Policies } from './Policies';
 import { PhoneSettings } from './PhoneSettings';
 import { People } from './people/People';
+import { LeadInbox } from './LeadInbox';
+import { InboxTabLabel } from './InboxTabLabel';
 
 const ALL_TABS = [
   { id: 'blocked', label: 'Blocked numbers', roles: ['admin', 'lead', 'agent'] },
   { id: 'policies', label: 'Policies', roles: ['admin', 'lead', 'agent'] },
   { id: 'phone', label: 'Phone', roles: ['admin', 'lead', 'agent'] },
-  // SPEC §12: leads and admins see the oversight views; the server enforces the same roles.
+  // SPEC §11.4, §7.1b, §12: leads and admins see the inbox and the oversight views; the server enforces the same roles.
+  { id: 'inbox', label: 'Inbox', roles: ['admin', 'lead'] },
   { id: 'activity', label: 'Activity', roles: ['admin', 'lead'] },
   { id: 'audit', label: 'Audit', roles: ['admin', 'lead'] },
   { id: 'people', label: 'People', roles: ['admin'] },
@@ -20,11 +23,11 @@ const ALL_TABS = [
 type TabId = (typeof ALL_TABS)[number]['id'];
 
 /** Settings with tabs (arrow keys move between tabs, as screen-reader users expect). */
-export function SettingsView() {
+export function SettingsView({ initialTab = 'blocked' }: { initialTab?: TabId }) {
   const session = useSession((state) => state.session);
   const role: Role = session?.signedIn ? session.me.user.role : 'agent';
   const TABS = ALL_TABS.filter((candidate) => (candidate.roles as readonly Role[]).includes(role));
-  const [tab, setTab] = useState<TabId>('blocked');
+  const [tab, setTab] = useState<TabId>(initialTab);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const at = TABS.findIndex((candidate) => candidate.id === tab);
@@ -59,7 +62,7 @@ export function SettingsView() {
             className="bl-tabs__tab"
             onClick={() => setTab(candidate.id)}
           >
-            {candidate.label}
+            {candidate.id === 'inbox' ? <InboxTabLabel /> : candidate.label}
           </button>
         ))}
       </div>
@@ -67,6 +70,7 @@ export function SettingsView() {
         {tab === 'blocked' && <BlockedNumbers />}
         {tab === 'policies' && <Policies />}
         {tab === 'phone' && <PhoneSettings />}
+        {tab === 'inbox' && <LeadInbox />}
         {tab === 'activity' && <Activity />}
         {tab === 'audit' && <AuditView />}
         {tab === 'people' && <People />}

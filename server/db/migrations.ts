@@ -227,6 +227,34 @@ const migrations: Record<string, Migration> = {
       await oversightUp(db);
     },
   },
+  '0006_block_requests': {
+    // "Ask a lead to block" (SPEC §7.1b): an agent's request waits here until a lead approves (the rule
+    // is made) or dismisses it; resolved requests stay, so the inbox can say who decided.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('block_requests')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requester_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('resolved_by', 'text')
+        .addColumn('resolver_name', 'text')
+        .addColumn('resolved_at', 'text')
+        .addColumn('rule_id', 'text')
+        .addPrimaryKeyConstraint('block_requests_pk', ['org_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('block_requests_open')
+        .on('block_requests')
+        .columns(['org_id', 'status', 'number'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

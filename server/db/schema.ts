@@ -127,6 +127,22 @@ export interface RuleReviewsTable {
   created_at: string;
 }
 
+/** An agent's "ask a lead to block" (SPEC §7.1b): open until a lead approves or dismisses it. */
+export interface BlockRequestsTable {
+  org_id: string;
+  id: string;
+  number: string;
+  reason: string;
+  requested_by: string;
+  requester_name: string;
+  created_at: string;
+  status: string;
+  resolved_by: string | null;
+  resolver_name: string | null;
+  resolved_at: string | null;
+  rule_id: string | null;
+}
+
 export interface AuditTable {
   id: string;
   org_id: string;
@@ -204,4 +220,5 @@ export interface DB {
   stats_top_monthly: StatsTopMonthlyTable;
   stats_rule_numbers: StatsRuleNumbersTable;
   invites: InvitesTable;
+  block_requests: BlockRequestsTable;
 }

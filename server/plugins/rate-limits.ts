@@ -17,6 +17,8 @@ export interface RateLimitOptions {
   readsPerMinute?: number;
   /** Call-report requests (up to 500 reports each) per token per minute. */
   reportsPerMinute?: number;
+  /** "Ask a lead to block" requests per token per minute: each one lands in every lead's inbox. */
+  blockRequestsPerMinute?: number;
 }
 
 export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = {
@@ -24,23 +26,26 @@ export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = {
   authFailuresPerMinute: 30,
   readsPerMinute: 600,
   reportsPerMinute: 120,
+  blockRequestsPerMinute: 10,
 };
 
 export interface RouteLimits {
   writeLimit: FastifyContextConfig;
   readLimit: FastifyContextConfig;
   reportLimit: FastifyContextConfig;
+  askLimit: FastifyContextConfig;
 }
 
 const perMinute = (max: number): FastifyContextConfig => ({ rateLimit: { max, timeWindow: 60_000 } });
 
 /** The route configs for each kind of request, or none when limits are off. */
 export function routeLimits(options: RateLimitOptions | false): RouteLimits {
-  if (options === false) return { writeLimit: {}, readLimit: {}, reportLimit: {} };
+  if (options === false) return { writeLimit: {}, readLimit: {}, reportLimit: {}, askLimit: {} };
   return {
     writeLimit: perMinute(options.writesPerMinute),
     readLimit: perMinute(options.readsPerMinute ?? DEFAULT_RATE_LIMIT.readsPerMinute),
     reportLimit: perMinute(options.reportsPerMinute ?? DEFAULT_RATE_LIMIT.reportsPerMinute),
+    askLimit: perMinute(options.blockRequestsPerMinute ?? DEFAULT_RATE_LIMIT.blockRequestsPerMinute),
   };
 }
 

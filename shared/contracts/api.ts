@@ -59,6 +59,10 @@ export const apiRoutes = {
   revokeToken: { method: 'DELETE', path: `${API_PREFIX}/tokens/:id` },
   createInvite: { method: 'POST', path: `${API_PREFIX}/invites` },
   redeemInvite: { method: 'POST', path: `${API_PREFIX}/invites/redeem` },
+  // Bodies and answers in block-requests.ts.
+  blockRequests: { method: 'GET', path: `${API_PREFIX}/block-requests` },
+  createBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests` },
+  resolveBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests/:id` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */

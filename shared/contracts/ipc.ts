@@ -18,6 +18,9 @@ import {
   errorCodeSchema,
   errorDetailsSchema,
   announcementModeSchema,
+  autoBlockReviewSchema,
+  reviewDecisionSchema,
+  reviewDecisionResponseSchema,
 } from './api';
 import {
   auditListQuerySchema,
@@ -34,6 +37,13 @@ import {
   usersResponseSchema,
   personSchema,
 } from './oversight';
+import {
+  blockRequestSchema,
+  createBlockRequestResponseSchema,
+  createBlockRequestSchema,
+  resolveBlockRequestResponseSchema,
+  resolveBlockRequestSchema,
+} from './block-requests';
 
 export const syncStateSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('signed_out') }),
@@ -218,6 +228,26 @@ export const invokeChannels = {
   'lines:setAnnouncementMode': {
     request: z.object({ number: e164Schema, mode: announcementModeSchema }).strict(),
     response: writeResult(z.array(lineSchema)),
+  },
+  /** The lead inbox (SPEC §11.4, §7.1b): auto-blocks waiting for review and agents' block requests. */
+  'inbox:get': {
+    request: none,
+    response: writeResult(
+      z.object({ reviews: z.array(autoBlockReviewSchema), requests: z.array(blockRequestSchema) }),
+    ),
+  },
+  'inbox:decideReview': {
+    request: z.object({ ruleId: z.string().min(1).max(100), decision: reviewDecisionSchema }).strict(),
+    response: writeResult(reviewDecisionResponseSchema),
+  },
+  'inbox:resolveRequest': {
+    request: z.object({ id: z.string().min(1).max(100), resolution: resolveBlockRequestSchema }).strict(),
+    response: writeResult(resolveBlockRequestResponseSchema),
+  },
+  /** "Ask a lead to block", for those who may not manage the list. */
+  'blockRequests:create': {
+    request: createBlockRequestSchema,
+    response: writeResult(createBlockRequestResponseSchema),
   },
   /** Queued locally and delivered once when online (idempotent by report id). */
   'calls:report': { request: callReportSchema, response: z.object({ queued: z.number().int() }) },

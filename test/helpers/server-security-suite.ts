@@ -748,6 +748,8 @@ export function defineSecurityTests(context: () => SecuritySuiteContext): void {
             ],
           },
           '/v1/auto-block-reviews/{ruleId}': { decision: 'drop' },
+          '/v1/block-requests': { number: '+12125559504', reason: 'fuzz sample' },
+          '/v1/block-requests/{id}': { decision: 'approve', scope: 'all', expiresAt: null },
         };
         const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
           Object.keys(methods).map((method) => ({
