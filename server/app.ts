@@ -21,6 +21,7 @@ import {
   type RateLimitOptions,
 } from './plugins/rate-limits';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
+import { announcementRoutes } from './routes/announcements';
 import { auditRoutes } from './routes/audit';
 import { lineRoutes } from './routes/lines';
 import { meRoutes } from './routes/me';
@@ -130,5 +131,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(reportRoutes);
   await app.register(reviewRoutes);
   await app.register(auditRoutes);
+  await app.register(announcementRoutes);
   return app;
 }

@@ -129,6 +129,20 @@ export interface AuditTable {
   after: string | null;
 }
 
+/** The org's own recording of an announcement (SPEC §12.5), as the apps play it. */
+export interface AnnouncementsTable {
+  org_id: string;
+  /** `inbound` or `outbound`. */
+  kind: string;
+  /** A hash of the audio: the apps download each version once. */
+  version: string;
+  duration_ms: number;
+  /** 16 kHz mono 16-bit PCM WAV (SQLite blob, PostgreSQL bytea). */
+  audio: Uint8Array;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -141,4 +155,5 @@ export interface DB {
   audit: AuditTable;
   rule_reviews: RuleReviewsTable;
   call_daily_counts: CallDailyCountsTable;
+  announcements: AnnouncementsTable;
 }

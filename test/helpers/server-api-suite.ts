@@ -16,6 +16,7 @@ import { OrgApiClient } from '../../host/api-client';
 import { messageForField } from '../../renderer/stores/settings';
 import { fieldOfError } from '../../renderer/settings/errors';
 import { Repository } from '../../server/repository';
+import { defineAnnouncementTests } from './server-announcements-suite';
 import { defineSecurityTests } from './server-security-suite';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
@@ -55,6 +56,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
     });
 
     defineSecurityTests(() => ({ database, url: suiteDb.url, now: () => clock.ms }));
+    defineAnnouncementTests(() => ({ app, database }));
 
     const add = (org: TestOrg, body: Record<string, unknown>, role: 'admin' | 'lead' | 'agent' = 'lead') =>
       call(app, 'POST', '/v1/blocked-numbers', org.tokens[role], body);
