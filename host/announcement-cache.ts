@@ -182,7 +182,7 @@ export class AnnouncementCache {
         this.options.log(`announcements: could not write the index: ${errorMessage(error)}`);
       }
     });
-    this.options.onChange(this.state());
     await this.writes;
+    this.options.onChange(this.state());
   }
 }
