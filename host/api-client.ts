@@ -48,6 +48,11 @@ import {
   type StatsTopQuery,
   type UserPatch,
 } from '../shared/contracts/oversight';
+import {
+  announcementInfoSchema,
+  type AnnouncementInfo,
+  type AnnouncementKind,
+} from '../shared/announcements';
 import { ruleSchema, type RuleCreateInput, type RulePatch } from '../shared/rules';
 import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
@@ -131,6 +136,43 @@ export class OrgApiClient {
   setLineAnnouncementMode(number: string, mode: 'early-media' | 'answer') {
     const path = routePath(apiRoutes.updateLine, { number });
     return this.request(apiRoutes.updateLine, path, { announcementMode: mode }, lineSchema);
+  }
+  /** Uploads an announcement recording: the file itself is the body, with its content type. */
+  async putAnnouncement(
+    kind: AnnouncementKind,
+    audio: Uint8Array,
+    contentType: string,
+  ): Promise<ApiResult<AnnouncementInfo>> {
+    const route = apiRoutes.putAnnouncement;
+    const path = routePath(route, { kind });
+    const result = await this.send(route, path, { raw: audio, contentType });
+    if (!result.ok) return result;
+    const parsed = announcementInfoSchema.safeParse(await result.value.json().catch(() => null));
+    if (!parsed.success)
+      return {
+        ok: false,
+        code: 'internal',
+        message: `The server's response to PUT ${path} has an unexpected shape`,
+      };
+    return { ok: true, value: parsed.data };
+  }
+  /** The audio the apps play for an org announcement (404 `not_found` while the built-in one is in use). */
+  async announcementAudio(
+    kind: AnnouncementKind,
+  ): Promise<ApiResult<{ version: string | null; audio: Uint8Array }>> {
+    const result = await this.send(
+      apiRoutes.getAnnouncement,
+      routePath(apiRoutes.getAnnouncement, { kind }),
+      undefined,
+    );
+    if (!result.ok) return result;
+    const audio = new Uint8Array(await result.value.arrayBuffer());
+    return { ok: true, value: { version: result.value.headers.get('x-announcement-version'), audio } };
+  }
+  async deleteAnnouncement(kind: AnnouncementKind): Promise<ApiResult<null>> {
+    const route = apiRoutes.deleteAnnouncement;
+    const result = await this.send(route, routePath(route, { kind }), undefined);
+    return result.ok ? { ok: true, value: null } : result;
   }
   postCallReports(reports: CallReport[]) {
     const route = apiRoutes.callReports;
@@ -239,10 +281,13 @@ export class OrgApiClient {
     return { ok: true, value: parsed.data };
   }
 
+  /** `body` is JSON, or `{ raw, contentType }` for a file sent as it is (an announcement upload). */
   private async send(route: ApiRoute, path: string, body: unknown): Promise<ApiResult<Response>> {
     const { method } = route;
     const headers: Record<string, string> = { ...this.authHeaders(), accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = isRawBody(body) ? body : null;
+    if (raw !== null) headers['content-type'] = raw.contentType;
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     // Pooled keep-alive connections to a server that has since restarted fail at once ("other side
     // closed"); a request that is safe to repeat (reads, and call reports — idempotent by id) is tried
     // again on a fresh connection.
@@ -253,7 +298,7 @@ export class OrgApiClient {
         response = await this.fetchImpl(this.url(path), {
           method,
           headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: raw !== null ? raw.raw : body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
@@ -268,6 +313,10 @@ export class OrgApiClient {
     if (response.ok) return { ok: true, value: response };
     return errorFromResponse(response);
   }
+}
+
+function isRawBody(body: unknown): body is { raw: Uint8Array<ArrayBuffer>; contentType: string } {
+  return typeof body === 'object' && body !== null && 'raw' in body && body.raw instanceof Uint8Array;
 }
 
 /** Turns a non-2xx response into the server's own error, or a generic one naming the status. */

@@ -18,6 +18,7 @@ import {
   toBlocklistDelta,
   type MergedDelta,
 } from '../shared/blocklist-delta';
+import type { AnnouncementInfo, AnnouncementKind, Announcements } from '../shared/announcements';
 import type { Rule } from '../shared/rules';
 import type { CachedBlocklist, LocalStore } from './local-store';
 
@@ -37,6 +38,12 @@ export class RevisionGapError extends Error {
   }
 }
 
+/** Where the org's announcement versions go as the feed names them (announcement-cache.ts). */
+export interface AnnouncementSink {
+  setAll(announcements: Announcements): void;
+  set(kind: AnnouncementKind, info: AnnouncementInfo | null): void;
+}
+
 export interface BlocklistCopyOptions {
   store: LocalStore;
   now: () => Date;
@@ -47,6 +54,8 @@ export interface BlocklistCopyOptions {
   onAnnounced: (syncedAt: string | null) => void;
   /** Every change applied, in order (diagnostics and tests). */
   onChangeApplied?: (change: Change) => void;
+  /** The org's announcements in use, from snapshots and changes. */
+  announcements?: AnnouncementSink;
   log: (message: string) => void;
   /** The shortest pause between two `onBlocklist` announcements during a burst (default 250 ms). */
   emitIntervalMs?: number;
@@ -124,6 +133,7 @@ export class BlocklistCopy {
     this.rulesStale = true;
     this.replacedSinceAnnounced = true;
     this.delta = null;
+    this.options.announcements?.setAll(snapshot.announcements);
     this.options.log(`sync: snapshot at revision ${snapshot.revision} (${snapshot.rules.length} rules)`);
     this.announcePending = true;
     this.flushNow();
@@ -160,10 +170,14 @@ export class BlocklistCopy {
         this.list = { ...this.list, lines: change.lines };
         if (delta) delta.lines = change.lines;
         break;
+      case 'announcement_updated':
+        this.options.announcements?.set(change.kind, change.announcement);
+        break;
     }
     this.list = { ...this.list, revision: change.revision };
     if (delta) delta.revision = change.revision;
-    if (change.type !== 'settings_updated' && change.type !== 'lines_updated') this.rulesStale = true;
+    if (change.type === 'rule_upserted' || change.type === 'rule_deleted' || change.type === 'rule_hits')
+      this.rulesStale = true;
     this.options.onChangeApplied?.(change);
     this.scheduleFlush();
   }

@@ -155,7 +155,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
   const server = createServer((request, response) => serveStatic(request, response));
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  // The largest request is an announcement upload: 5 MB as base64.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
   const clients = new Set<WebSocket>();
 
   function securityHeaders(response: ServerResponse): void {

@@ -156,7 +156,11 @@ export class LocalStore {
   private lastWriteStartedAt = Number.NEGATIVE_INFINITY;
   private lastWriteCostMs = 0;
 
+  /** The folder of the store's files (other host services keep theirs beside them). */
+  readonly dir: string;
+
   constructor(options: LocalStoreOptions) {
+    this.dir = options.dir;
     const log = options.log ?? (() => {});
     this.log = log;
     this.writeIntervalMs = options.blocklistWriteIntervalMs ?? DEFAULT_BLOCKLIST_WRITE_INTERVAL_MS;

@@ -4,6 +4,7 @@
  * implements every channel of the shared IPC map and one typed event emitter for its events.
  * Electron-only behaviours (notifications, the tray) come in through `NativeIntegration`.
  */
+import path from 'node:path';
 import type { CallReport, Change } from '../shared/contracts/api';
 import type {
   AppInfo,
@@ -26,6 +27,7 @@ import { iceCredentialKey, SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } 
 import { isTurnUrl } from '../shared/ice-servers';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
+import { AnnouncementCache } from './announcement-cache';
 
 export interface TrayStatus {
   registeredLines: number;
@@ -64,6 +66,8 @@ export interface MainServicesOptions {
   onSyncChange?: (change: Change) => void;
   /** How long a bulk create (up to 500 rules a call) may take before it is given up. */
   bulkWriteTimeoutMs?: number;
+  /** Where the org's announcement clips are kept (default: `announcements/` in the store's folder). */
+  announcementsDir?: string;
 }
 
 /**
@@ -71,6 +75,9 @@ export interface MainServicesOptions {
  * it gets far longer than the ordinary per-request timeout (which stays short for everything else).
  */
 export const BULK_WRITE_TIMEOUT_MS = 120_000;
+
+/** An upload is decoded and normalized on the server: up to 5 MB may take a while on a busy one. */
+const UPLOAD_TIMEOUT_MS = 60_000;
 
 type Handlers = { [C in InvokeChannel]: (request: ParsedInvokeRequest<C>) => Promise<InvokeResponse<C>> };
 type AnyEventListener = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => void;
@@ -90,6 +97,7 @@ export interface MainServices {
   trayStatus(): TrayStatus;
   readonly sync: SyncClient;
   readonly reports: ReportQueue;
+  readonly announcements: AnnouncementCache;
 }
 
 const OFFLINE_MESSAGE =
@@ -186,8 +194,16 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     });
   };
 
+  const announcements = new AnnouncementCache({
+    dir: options.announcementsDir ?? path.join(store.dir, 'announcements'),
+    source: () => currentApi(),
+    onChange: (state) => emit('announcements:changed', state),
+    log,
+  });
+
   const sync = new SyncClient({
     store,
+    announcements,
     secrets,
     fetch: options.fetch,
     now: options.now,
@@ -199,7 +215,10 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     onState: (state) => {
       emit('sync:state', state);
       publishTrayStatus();
-      if (state.status === 'synced') flushReports();
+      if (state.status === 'synced') {
+        flushReports();
+        announcements.retry();
+      }
     },
     onBlocklist: (state) => emit('blocklist:changed', state),
   });
@@ -233,9 +252,10 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     secrets.set(SERVER_TOKEN_KEY, token);
     store.setSession({ serverUrl, me: me.value });
     if (!sameOrg) {
-      // Another org's list, or reports meant for another server, must not leak into this one.
+      // Another org's list, reports or recordings meant for another server must not leak into this one.
       store.setPendingReports([]);
       await sync.reset();
+      await announcements.clear();
     }
     const session = sessionValue();
     emit('session:changed', session);
@@ -254,6 +274,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       store.setSession(null);
       store.setPendingReports([]);
       await sync.reset();
+      await announcements.clear();
       emit('session:changed', { signedIn: false });
       publishTrayStatus();
       return { ok: true };
@@ -389,6 +410,19 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     },
     'secrets:status': async () => secretStorage.status(),
     'secrets:usePlainFile': async () => secretStorage.usePlainFile(),
+    'announcements:state': async () => announcements.state(),
+    'announcements:get': async ({ kind }) => {
+      const clip = await announcements.audio(kind);
+      return clip === null
+        ? null
+        : { info: clip.info, audioBase64: Buffer.from(clip.audio).toString('base64') };
+    },
+    'announcements:upload': ({ kind, contentType, audioBase64 }) =>
+      write(
+        (api) => api.putAnnouncement(kind, Buffer.from(audioBase64, 'base64'), contentType),
+        UPLOAD_TIMEOUT_MS,
+      ),
+    'announcements:revert': ({ kind }) => write((api) => api.deleteAnnouncement(kind)),
   };
 
   async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {
@@ -399,6 +433,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   return {
     sync,
     reports,
+    announcements,
     handle: async (channel, request) => run(assertInvokeChannel(channel), request),
     invoke: run,
     on: (channel, listener) => listeners.add(channel, listener),

@@ -15,7 +15,7 @@ import { apiRoutes, changeSchema, SSE_EVENT_CHANGE, type Change } from '../share
 import type { BlocklistChange, BlocklistState, SyncState } from '../shared/contracts/ipc';
 import { OrgApiClient, describeError, type FetchLike } from './api-client';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { BlocklistCopy, RevisionGapError } from './blocklist-copy';
+import { BlocklistCopy, RevisionGapError, type AnnouncementSink } from './blocklist-copy';
 import { EventStreamError, readEventStream } from './event-stream';
 import type { LocalStore } from './local-store';
 import { SERVER_TOKEN_KEY, type SecretStore } from './secrets';
@@ -30,6 +30,8 @@ export interface SyncClientOptions {
   onBlocklist: (change: BlocklistChange) => void;
   /** Every change applied, in order (diagnostics and tests). */
   onChangeApplied?: (change: Change) => void;
+  /** The org's announcement versions as the feed names them. */
+  announcements?: AnnouncementSink;
   log?: (message: string) => void;
   backoff?: BackoffOptions;
   /** Silence on the stream longer than this means the connection is dead (the server sends heartbeats). */
@@ -81,6 +83,7 @@ export class SyncClient {
         else if (this.state.status !== 'signed_out') this.setState({ ...this.state, ...this.counts() });
       },
       onChangeApplied: options.onChangeApplied,
+      ...(options.announcements === undefined ? {} : { announcements: options.announcements }),
       log: this.log,
       emitIntervalMs: options.emitIntervalMs,
     });

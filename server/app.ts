@@ -21,6 +21,7 @@ import {
   type RateLimitOptions,
 } from './plugins/rate-limits';
 import { DEFAULT_CHANGE_RETENTION, Repository } from './repository';
+import { announcementRoutes } from './routes/announcements';
 import { auditRoutes } from './routes/audit';
 import { insightRoutes } from './routes/insight';
 import { inviteRoutes } from './routes/invites';
@@ -141,5 +142,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(insightRoutes);
   await app.register(inviteRoutes);
   await app.register(peopleRoutes);
+  await app.register(announcementRoutes);
   return app;
 }

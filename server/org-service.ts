@@ -13,6 +13,7 @@ import { normalizeNumberOrPrefix } from '../shared/numbers';
 import { unsafeTextProblem } from '../shared/text';
 import type { Rule } from '../shared/rules';
 import { applySettingsPatch, type OrgSettings, type OrgSettingsPatch } from '../shared/settings';
+import { announcementInfos } from './announcements-service';
 import { ApiError, notFound } from './errors';
 import { likeInsensitive } from './rules-service';
 import { settingsToStore } from './stored-settings';
@@ -171,7 +172,8 @@ export async function snapshotJson(store: Repository, orgId: string): Promise<st
       rules = result.rows[0]?.rules ?? '[]';
     }
     const lines = await store.listLines(orgId, tx);
-    const head = JSON.stringify({ revision: org.revision, settings: org.settings, lines });
+    const announcements = await announcementInfos(tx, orgId);
+    const head = JSON.stringify({ revision: org.revision, settings: org.settings, lines, announcements });
     return `${head.slice(0, -1)},"rules":${rules}}`;
   });
 }

@@ -23,6 +23,8 @@ import { deviceOrDefault, outboundLine, ringSink } from '../stores/phone';
 import { Ringtone } from '../calls/ringtone';
 import { AudioOutput } from '../phone/audio-output';
 import type { AppStores } from './stores';
+import { createOrgAnnouncements } from './org-announcements';
+import type { AnnouncementKind } from '../../shared/announcements';
 
 export type CreatePhone = (options: PhoneOptions) => Phone;
 
@@ -39,6 +41,8 @@ export interface PhoneController {
   hold(callId: string, held: boolean): Promise<void>;
   /** Block and hang up from a live call: the caller hears the announcement, then BYE. */
   announceAndHangUp(callId: string): Promise<void>;
+  /** Plays an announcement in force (the org's own or the built-in one) on the output device. */
+  previewAnnouncement(kind: AnnouncementKind): Promise<void>;
   /** Resumes a held call and holds the others (the calls panel). */
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
@@ -75,6 +79,11 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     if (ringSink(audio) !== ringSink(before))
       void ringOutput.setSinkId(ringSink(audio)).catch(() => undefined);
   });
+  const builtInClips = {
+    inbound: new URL('audio/blocked-inbound.wav', document.baseURI).href,
+    outbound: new URL('audio/blocked-outbound.wav', document.baseURI).href,
+  };
+  const orgAnnouncements = createOrgAnnouncements(api, output, builtInClips, () => phone);
   const loggedEnded = new Set<string>();
 
   const policyIndex = (): RuleIndex => {
@@ -156,8 +165,8 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       passwords,
       iceCredentials,
       audio: {
-        inboundClipUrl: new URL('audio/blocked-inbound.wav', document.baseURI).href,
-        outboundClipUrl: new URL('audio/blocked-outbound.wav', document.baseURI).href,
+        inboundClipUrl: builtInClips.inbound,
+        outboundClipUrl: builtInClips.outbound,
         outputDeviceId: outputDevice(audio.outputDeviceId),
         output,
         inputDeviceId: audio.inputDeviceId === 'default' ? null : audio.inputDeviceId,
@@ -235,6 +244,7 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
         stores.phone.getState().removeLine(accountId);
       const entries = await api.invoke('phone:accounts', undefined);
       phone = await build(entries.filter((entry) => entry.account.enabled).map((entry) => entry.account));
+      if (phone) await orgAnnouncements.applyTo(phone);
       for (const line of phone?.lines() ?? []) stores.phone.getState().setLine(line);
       reportStatus();
     },
@@ -269,9 +279,11 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     hold: (callId, held) => withPhone((current) => current.hold(callId, held)),
     switchTo: (callId) => withPhone((current) => current.switchTo(callId)),
     announceAndHangUp: (callId) => withPhone((current) => current.announceAndHangUp(callId)),
+    previewAnnouncement: (kind) => orgAnnouncements.preview(kind),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
     async stop() {
+      orgAnnouncements.stop();
       offDialer();
       offResume();
       if (typeof window !== 'undefined') window.removeEventListener('online', onOnline);

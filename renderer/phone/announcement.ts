@@ -22,6 +22,22 @@ export class AnnouncementAudio {
     return this.output.audioContext();
   }
 
+  /**
+   * Decodes a clip handed over as bytes (the org's own recording, kept by the host) under a key that
+   * `load`, `createOutgoing` and `playLocally` then accept like a URL. Rejects when it cannot be decoded.
+   */
+  provide(key: string, audio: ArrayBuffer): Promise<AudioBuffer> {
+    const buffer = this.audioContext().decodeAudioData(audio);
+    buffer.catch(() => this.buffers.delete(key));
+    this.buffers.set(key, buffer);
+    return buffer;
+  }
+
+  /** Drops a provided clip that is no longer in force. */
+  forget(key: string): void {
+    this.buffers.delete(key);
+  }
+
   /** Fetches and decodes a clip once; later calls share the same decoded buffer. */
   load(url: string): Promise<AudioBuffer> {
     let buffer = this.buffers.get(url);

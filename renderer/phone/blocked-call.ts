@@ -18,8 +18,8 @@ export const ANNOUNCEMENT_TAIL_MS = 300;
 
 export interface BlockedCallOptions {
   audio: AnnouncementAudio;
-  inboundClipUrl: string;
-  outboundClipUrl: string;
+  /** The clip in force for each announcement right now (the org's own, or the built-in one). */
+  clipUrl(kind: 'inbound' | 'outbound'): string;
   mediaConnectTimeoutMs: number;
   onBlocked(event: BlockedCallEvent): void;
   onFinished(finished: BlockedCallFinished): void;
@@ -92,7 +92,7 @@ export class BlockedCalls {
   outbound(event: BlockedCallEvent): void {
     this.options.onBlocked(event);
     void this.options.audio
-      .playLocally(this.options.outboundClipUrl)
+      .playLocally(this.options.clipUrl('outbound'))
       .then((playedMs) => this.finish(event, 'announced', playedMs))
       .catch((error) => {
         this.options.onError('playing the outbound announcement', error);
@@ -105,7 +105,7 @@ export class BlockedCalls {
   }
 
   private async announceToCaller(invitation: Invitation, event: BlockedCallEvent): Promise<void> {
-    const announcement = this.options.audio.createOutgoing(this.options.inboundClipUrl);
+    const announcement = this.options.audio.createOutgoing(this.options.clipUrl('inbound'));
     this.announcementBySession.set(invitation, announcement);
     let callerLeft = false;
     void whenTerminated(invitation).then(() => {

@@ -142,10 +142,12 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     },
     onError: report,
   });
+  // The clip in force per announcement: the built-in URL, or the key of the org's recording (SPEC §12.5).
+  const builtInClips = { inbound: options.audio.inboundClipUrl, outbound: options.audio.outboundClipUrl };
+  const clips = { ...builtInClips };
   const blocked = new BlockedCalls({
     audio,
-    inboundClipUrl: options.audio.inboundClipUrl,
-    outboundClipUrl: options.audio.outboundClipUrl,
+    clipUrl: (kind) => clips[kind],
     mediaConnectTimeoutMs: Math.min(
       options.mediaConnectTimeoutMs ?? DEFAULT_MEDIA_CONNECT_TIMEOUT_MS,
       DEFAULT_MEDIA_CONNECT_TIMEOUT_MS,
@@ -410,7 +412,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     announceAndHangUp: async (callId) => {
       const record = registry.require(callId);
       registry.update(record, { endReason: 'blocked_by_agent' });
-      await announceAndEnd(record, audio, options.audio.inboundClipUrl);
+      await announceAndEnd(record, audio, clips.inbound);
     },
     callIceServers: (callId) => {
       const handler = registry.get(callId)?.session.sessionDescriptionHandler;
@@ -437,9 +439,19 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     outputLevelAt: (channel, frequencyHz) => output.levelAt(channel, frequencyHz),
     setInputDevice: (deviceId) => devices.setInput(deviceId),
     previewAnnouncement: async (which) => {
-      await audio.playLocally(
-        which === 'inbound' ? options.audio.inboundClipUrl : options.audio.outboundClipUrl,
-      );
+      await audio.playLocally(clips[which]);
+    },
+    useAnnouncement: async (kind, clip) => {
+      const previous = clips[kind];
+      if (clip === null) clips[kind] = builtInClips[kind];
+      else {
+        const key = `org-announcement:${kind}:${clip.version}`;
+        if (key === previous) return;
+        // Decoded before it is put in force: a blocked call never waits for it, nor gets a broken clip.
+        await audio.provide(key, clip.audio);
+        clips[kind] = key;
+      }
+      if (previous !== clips[kind] && previous !== builtInClips[kind]) audio.forget(previous);
     },
     recover: async (event) => {
       await Promise.all(lines.map((line) => line.recover(event)));

@@ -222,6 +222,14 @@ export interface Phone {
   setInputDevice(deviceId: string | null): Promise<void>;
   /** Plays one of the two announcements on the output device (settings preview); resolves when it ends. */
   previewAnnouncement(which: 'inbound' | 'outbound'): Promise<void>;
+  /**
+   * Puts the org's own recording of an announcement in force for the next blocked calls (null: the
+   * built-in clip again); resolves once it is decoded (SPEC §12.5).
+   */
+  useAnnouncement(
+    kind: 'inbound' | 'outbound',
+    clip: { version: string; audio: ArrayBuffer } | null,
+  ): Promise<void>;
   /** The network came back (`online`) or the computer woke: every line re-registers now (SPEC §10.6). */
   recover(event: 'online' | 'resume'): Promise<void>;
   /** Unregisters every line and ends every call. */

@@ -4,12 +4,13 @@ import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
 import { MIN_PSAP_WINDOW_MINUTES } from '../../shared/settings';
 import type { AnnouncementMode } from '../../shared/contracts/api';
 import { useWriteAccess } from '../app/permissions';
-import { useBlocklist, usePhone, useSettingsStore, useStores } from '../app/stores';
+import { useBlocklist, useSettingsStore, useStores } from '../app/stores';
 import { describeScope } from '../app/format';
 import { messageForField, type SettingsField } from '../stores/settings';
-import { Banner, Button, Select, TextField, Toggle } from '../ui';
+import { Banner, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
 import { WorkingHoursEditor } from './WorkingHoursEditor';
+import { Announcements } from './Announcements';
 import { errorMessage } from '../../shared/error-message';
 
 /** Settings → Policies (SPEC §7.2, §7.3): every change is sent at once; the form shows the synced value. */
@@ -32,7 +33,7 @@ export function Policies() {
       )}
       <PolicyForm settings={data.settings} disabled={!access.allowed} />
       <LinesSection disabled={!access.allowed} />
-      <AnnouncementPreviews />
+      <Announcements />
     </section>
   );
 }
@@ -303,61 +304,6 @@ function LinesSection({ disabled }: { disabled: boolean }) {
           onChange={(value) => void setMode(line.number, value === 'answer' ? 'answer' : 'early-media')}
         />
       ))}
-    </fieldset>
-  );
-}
-
-const ANNOUNCEMENTS = [
-  {
-    file: 'audio/blocked-inbound.wav',
-    label: 'Blocked inbound caller hears',
-    text: '“This call cannot be connected, goodbye.”',
-  },
-  {
-    file: 'audio/blocked-outbound.wav',
-    label: 'Agent calling a blocked number hears',
-    text: '“This number has been blocked by your organization.”',
-  },
-] as const;
-
-/** SPEC §7.3: both announcements can be previewed on the chosen output device. */
-function AnnouncementPreviews() {
-  const outputDeviceId = usePhone((state) => state.audio.outputDeviceId);
-  const [playing, setPlaying] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const play = async (file: string) => {
-    setError(null);
-    const audio = new Audio(file);
-    try {
-      if (outputDeviceId !== 'default' && typeof audio.setSinkId === 'function')
-        await audio.setSinkId(outputDeviceId);
-      setPlaying(file);
-      audio.addEventListener('ended', () => setPlaying(null), { once: true });
-      await audio.play();
-    } catch (caught) {
-      setPlaying(null);
-      setError(`Could not play the announcement: ${errorMessage(caught)}`);
-    }
-  };
-  return (
-    <fieldset className="bl-fieldset">
-      <legend>Announcements</legend>
-      {ANNOUNCEMENTS.map((announcement) => (
-        <div key={announcement.file} className="bl-announcement">
-          <div>
-            <span className="bl-field__label">{announcement.label}</span>
-            <span className="bl-field__hint">{announcement.text}</span>
-          </div>
-          <Button onClick={() => void play(announcement.file)} aria-label={`Play: ${announcement.label}`}>
-            {playing === announcement.file ? 'Playing…' : 'Play'}
-          </Button>
-        </div>
-      ))}
-      {error && (
-        <p className="bl-field__error" role="alert">
-          {error}
-        </p>
-      )}
     </fieldset>
   );
 }

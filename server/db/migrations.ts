@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { newId } from '../ids';
 import { oversightUp } from './migration-oversight';
 
@@ -252,6 +252,25 @@ const migrations: Record<string, Migration> = {
         .createIndex('block_requests_open')
         .on('block_requests')
         .columns(['org_id', 'status', 'number'])
+        .execute();
+    },
+  },
+  '0007_org_announcements': {
+    // The org's own recordings of the two announcements (SPEC §12.5), a row per org and kind while the
+    // org uses its own; the audio is kept as the apps play it, in a binary column of each dialect.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      const binary = db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
+      await db.schema
+        .createTable('announcements')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('audio', binary, (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .addPrimaryKeyConstraint('announcements_pk', ['org_id', 'kind'])
         .execute();
     },
   },

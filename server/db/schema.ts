@@ -203,6 +203,20 @@ export interface InvitesTable {
   user_id: string | null;
 }
 
+/** The org's own recording of an announcement (SPEC §12.5), as the apps play it. */
+export interface AnnouncementsTable {
+  org_id: string;
+  /** `inbound` or `outbound`. */
+  kind: string;
+  /** A hash of the audio: the apps download each version once. */
+  version: string;
+  duration_ms: number;
+  /** 16 kHz mono 16-bit PCM WAV (SQLite blob, PostgreSQL bytea). */
+  audio: Uint8Array;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -221,4 +235,5 @@ export interface DB {
   stats_rule_numbers: StatsRuleNumbersTable;
   invites: InvitesTable;
   block_requests: BlockRequestsTable;
+  announcements: AnnouncementsTable;
 }

@@ -12,13 +12,19 @@ import {
   scopeSchema,
   ruleKindSchema,
 } from '../rules';
+import {
+  announcementInfoSchema,
+  announcementKindSchema,
+  announcementsSchema,
+  BUILT_IN_ANNOUNCEMENTS,
+} from '../announcements';
 import { orgSettingsPatchSchema, orgSettingsSchema, countryCodeSchema } from '../settings';
 import { safeText } from '../text';
 
 export const API_PREFIX = '/v1';
 export const MAX_BULK_ENTRIES = 500;
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One route of the API: the server registers it, clients call it. Parameters are `:name` segments. */
 export interface ApiRoute {
@@ -63,6 +69,12 @@ export const apiRoutes = {
   blockRequests: { method: 'GET', path: `${API_PREFIX}/block-requests` },
   createBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests` },
   resolveBlockRequest: { method: 'POST', path: `${API_PREFIX}/block-requests/:id` },
+  /** The org's own recording of an announcement (SPEC §12.5): the body is the audio file itself. */
+  putAnnouncement: { method: 'PUT', path: `${API_PREFIX}/announcements/:kind` },
+  /** The audio the apps play (16 kHz mono 16-bit WAV); 404 while the org uses the built-in one. */
+  getAnnouncement: { method: 'GET', path: `${API_PREFIX}/announcements/:kind` },
+  /** Back to the built-in announcement. */
+  deleteAnnouncement: { method: 'DELETE', path: `${API_PREFIX}/announcements/:kind` },
 } as const satisfies Record<string, ApiRoute>;
 
 /** The `:name` parameters of a route path, as a union of names. */
@@ -100,6 +112,9 @@ export const errorCodeSchema = z.enum([
   'conflict',
   'snapshot_required',
   'payload_too_large',
+  'unsupported_media_type',
+  'invalid_audio',
+  'audio_too_long',
   'unprocessable',
   'rate_limited',
   'emergency_number',
@@ -124,6 +139,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'snapshot_required';
     case 413:
       return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
     case 422:
       return 'unprocessable';
     case 429:
@@ -165,7 +182,8 @@ export const errorDetailsSchema = z.object({
   /** snapshot_required: the server's revision and the oldest one its change log still reaches. */
   revision: z.number().int().optional(),
   oldestAvailable: z.number().int().optional(),
-  /** payload_too_large: the most entries one request may carry, and how many it had. */
+  /** payload_too_large: the most entries (or bytes) one request may carry, and how many it had;
+   * audio_too_long: the longest recording allowed and this one's length, in ms. */
   max: z.number().int().optional(),
   got: z.number().int().optional(),
 });
@@ -325,6 +343,14 @@ export const changeSchema = z.discriminatedUnion('type', [
     type: z.literal('lines_updated'),
     lines: z.array(lineSchema),
   }),
+  z.object({
+    revision: z.number().int(),
+    at: isoDateTimeSchema,
+    type: z.literal('announcement_updated'),
+    kind: announcementKindSchema,
+    /** null: back to the built-in one. */
+    announcement: announcementInfoSchema.nullable(),
+  }),
 ]);
 export type Change = z.infer<typeof changeSchema>;
 
@@ -333,6 +359,8 @@ export const snapshotResponseSchema = z.object({
   rules: z.array(ruleSchema),
   settings: orgSettingsSchema,
   lines: z.array(lineSchema),
+  /** The org's own announcements in use (absent from servers older than SPEC §12.5: the built-in ones). */
+  announcements: announcementsSchema.default(BUILT_IN_ANNOUNCEMENTS),
 });
 export type Snapshot = z.infer<typeof snapshotResponseSchema>;
 
@@ -384,3 +412,7 @@ export const reviewDecisionSchema = z.enum(['keep', 'drop']);
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
 export const reviewDecisionRequestSchema = z.object({ decision: reviewDecisionSchema }).strict();
 export const reviewDecisionResponseSchema = z.object({ rule: ruleSchema.nullable() });
+
+export const announcementParamsSchema = z.object({ kind: announcementKindSchema }).strict();
+export const announcementResponseSchema = announcementInfoSchema.extend({ kind: announcementKindSchema });
+export type AnnouncementResponse = z.infer<typeof announcementResponseSchema>;

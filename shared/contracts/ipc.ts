@@ -10,6 +10,13 @@ import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
 import { iceGatheringTimeoutSchema, storedIceServerSchema } from '../ice-servers';
 import { CALL_ACTIONS } from '../shortcuts';
 import {
+  ANNOUNCEMENT_MAX_BYTES,
+  ANNOUNCEMENT_UPLOAD_TYPES,
+  announcementInfoSchema,
+  announcementKindSchema,
+  announcementsSchema,
+} from '../announcements';
+import {
   bulkCreateResponseSchema,
   callReportSchema,
   lineSchema,
@@ -195,6 +202,13 @@ export type SecretStorageStatus = z.infer<typeof secretStorageStatusSchema>;
 
 const none = z.undefined();
 
+/** Audio over the bridge is base64 text (both bridges carry JSON); at most the upload limit's worth. */
+const audioBase64Schema = z
+  .string()
+  .max(Math.ceil(ANNOUNCEMENT_MAX_BYTES / 3) * 4 + 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const announcementKindRequest = z.object({ kind: announcementKindSchema }).strict();
+
 /** Request/response channels: renderer → main. */
 export const invokeChannels = {
   'app:info': { request: none, response: appInfoSchema },
@@ -355,6 +369,26 @@ export const invokeChannels = {
   'secrets:status': { request: none, response: secretStorageStatusSchema },
   /** The user accepts a plain file where the OS has no real keychain; secrets held in memory move there. */
   'secrets:usePlainFile': { request: none, response: secretStorageStatusSchema },
+  /** The org's announcements kept on this computer (null: the built-in one plays), SPEC §12.5. */
+  'announcements:state': { request: none, response: announcementsSchema },
+  /** The audio of the org's recording kept on this computer, or null for the built-in one. */
+  'announcements:get': {
+    request: announcementKindRequest,
+    response: z.object({ info: announcementInfoSchema, audioBase64: audioBase64Schema }).nullable(),
+  },
+  /** Uploads a recording (admins and leads); the server normalizes it and every app syncs it. */
+  'announcements:upload': {
+    request: z
+      .object({
+        kind: announcementKindSchema,
+        contentType: z.enum(ANNOUNCEMENT_UPLOAD_TYPES as [string, ...string[]]),
+        audioBase64: audioBase64Schema.min(1),
+      })
+      .strict(),
+    response: writeResult(announcementInfoSchema),
+  },
+  /** Back to the built-in announcement (admins and leads). */
+  'announcements:revert': { request: announcementKindRequest, response: writeResult(z.null()) },
 } as const;
 
 /** Events: main → renderer. */
@@ -371,6 +405,8 @@ export const eventChannels = {
   'shortcut:action': z.object({ action: z.enum(CALL_ACTIONS) }),
   /** The computer woke from sleep (Electron powerMonitor): every line re-registers (SPEC §10.6). */
   'power:resumed': z.object({}),
+  /** An org announcement was downloaded or dropped here: the phone plays the new one from now on. */
+  'announcements:changed': announcementsSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -17,6 +17,7 @@ import { messageForField } from '../../renderer/stores/settings';
 import { fieldOfError } from '../../renderer/settings/errors';
 import { Repository } from '../../server/repository';
 import { defineBlockRequestTests } from './block-requests-suite';
+import { defineAnnouncementTests } from './server-announcements-suite';
 import { defineSecurityTests } from './server-security-suite';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
@@ -57,6 +58,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
 
     defineSecurityTests(() => ({ database, url: suiteDb.url, now: () => clock.ms }));
     defineBlockRequestTests(() => ({ app, database, now: () => clock.ms }));
+    defineAnnouncementTests(() => ({ app, database }));
 
     const add = (org: TestOrg, body: Record<string, unknown>, role: 'admin' | 'lead' | 'agent' = 'lead') =>
       call(app, 'POST', '/v1/blocked-numbers', org.tokens[role], body);

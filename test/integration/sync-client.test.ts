@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
+import type { Announcements } from '../../shared/announcements';
 import type { CallReport, Change } from '../../shared/contracts/api';
 import {
   eventChannels,
@@ -23,6 +24,7 @@ import { OrgApiClient } from '../../host/api-client';
 import { createUnencryptedFileSecretStore } from '../../host/secrets';
 import { createMainServices, type MainServices } from '../../host/services';
 import { LocalStore } from '../../host/local-store';
+import { toneWav } from '../helpers/server-announcements-suite';
 import { call, listening, makeOrg, type TestOrg } from '../helpers/server-harness';
 
 const FAST_BACKOFF = { baseMs: 50, capMs: 300 };
@@ -392,5 +394,74 @@ describe('sync client against the org server (SQLite)', () => {
     expect(created).toMatchObject({ ok: true, value: { number: '+12125550198' } });
     const duplicate = await lead.services.invoke('rules:create', { number: '+12125550198', reason: 'again' });
     expect(duplicate).toMatchObject({ ok: false, code: 'already_blocked' });
+  });
+
+  it('§12.5 an uploaded announcement reaches every app once, is kept for offline use, and a revert drops it', async () => {
+    const lead = newClient('lead-announce');
+    await signIn(lead, org.tokens.lead);
+    const agentDir = path.join(workDir, 'agent-announce');
+    const agent = newClient('agent-announce');
+    await signIn(agent, org.tokens.agent);
+    const refused = await agent.services.invoke('announcements:upload', {
+      kind: 'inbound',
+      contentType: 'audio/wav',
+      audioBase64: toneWav({ seconds: 1 }).toString('base64'),
+    });
+    expect(refused).toMatchObject({ ok: false, code: 'forbidden' });
+
+    const uploaded = await lead.services.invoke('announcements:upload', {
+      kind: 'inbound',
+      contentType: 'audio/wav',
+      audioBase64: toneWav({ seconds: 1.5, amplitude: 0.02 }).toString('base64'),
+    });
+    expect(uploaded).toMatchObject({ ok: true, value: { durationMs: 1500 } });
+    const version = uploaded.ok ? uploaded.value.version : '';
+    // The agent's app downloads it once and tells the renderer.
+    await waitFor('the clip on the agent', () =>
+      agent.events.find(
+        (event) =>
+          event.channel === 'announcements:changed' &&
+          (event.payload as Announcements).inbound?.version === version,
+      ),
+    );
+    const served = await app.inject({
+      method: 'GET',
+      url: '/v1/announcements/inbound',
+      headers: { authorization: `Bearer ${org.tokens.agent}` },
+    });
+    const kept = await agent.services.invoke('announcements:get', { kind: 'inbound' });
+    expect(kept?.info.version).toBe(version);
+    expect(Buffer.from(kept?.audioBase64 ?? '', 'base64').equals(served.rawPayload)).toBe(true);
+    expect(await agent.services.invoke('announcements:get', { kind: 'outbound' })).toBeNull();
+    const downloads = agent.logs.filter((line) => line.includes('is kept here'));
+    expect(downloads).toHaveLength(1);
+
+    // A restart that never reaches the server (sync not started: no request at all): the clip plays
+    // from this computer.
+    await agent.services.stop();
+    const offline = launch(agentDir);
+    expect(offline.services.sync.isOnline()).toBe(false);
+    expect((await offline.services.invoke('announcements:state', undefined)).inbound?.version).toBe(version);
+    const audio = await offline.services.invoke('announcements:get', { kind: 'inbound' });
+    expect(Buffer.from(audio?.audioBase64 ?? '', 'base64').equals(served.rawPayload)).toBe(true);
+
+    const again = launch(agentDir);
+    clients.push(again);
+    again.services.start();
+    await waitFor('synced again', () => again.services.sync.isOnline());
+    const reverted = await lead.services.invoke('announcements:revert', { kind: 'inbound' });
+    expect(reverted).toEqual({ ok: true, value: null });
+    await waitFor('back to the built-in clip', () =>
+      again.events.find(
+        (event) =>
+          event.channel === 'announcements:changed' && (event.payload as Announcements).inbound === null,
+      ),
+    );
+    expect(await again.services.invoke('announcements:get', { kind: 'inbound' })).toBeNull();
+    // Nothing was downloaded twice, and the file went with the revert.
+    expect(again.logs.filter((line) => line.includes('is kept here'))).toHaveLength(0);
+    expect(readdirSync(path.join(agentDir, 'announcements')).filter((name) => name.endsWith('.wav'))).toEqual(
+      [],
+    );
   });
 });

@@ -104,7 +104,13 @@ describe('BlocklistCopy over a real local store', () => {
 
   it('announces a snapshot whole, at once, and a reload as an empty list', async () => {
     copy.applyChange(upsert(1));
-    copy.replaceWithSnapshot({ revision: 7, rules: [rule(5)], settings: defaultOrgSettings(), lines: [] });
+    copy.replaceWithSnapshot({
+      revision: 7,
+      rules: [rule(5)],
+      settings: defaultOrgSettings(),
+      lines: [],
+      announcements: { inbound: null, outbound: null },
+    });
     expect(announced).toHaveLength(1);
     expect(announced[0]).toMatchObject({ kind: 'full', state: { revision: 7, rules: [rule(5)] } });
     await store.clearBlocklist();

@@ -38,8 +38,7 @@ function flowWith(audio: AnnouncementAudio): {
   const finished: BlockedCallFinished[] = [];
   const flow = new BlockedCalls({
     audio,
-    inboundClipUrl: 'in.wav',
-    outboundClipUrl: 'out.wav',
+    clipUrl: (kind) => (kind === 'inbound' ? 'in.wav' : 'out.wav'),
     mediaConnectTimeoutMs: 100,
     onBlocked: (event) => log.push(`blocked ${event.id}`),
     onFinished: (done) => {

@@ -57,6 +57,11 @@ export interface HarnessApi {
   decline(callId: string): Promise<void>;
   switchTo(callId: string): Promise<void>;
   announceAndHangUp(callId: string): Promise<void>;
+  /** Puts the org's own recording (the WAV the server serves, as base64) in force; null: built-in. */
+  useAnnouncement(
+    kind: 'inbound' | 'outbound',
+    clip: { version: string; audioBase64: string } | null,
+  ): Promise<void>;
   setPresence(presence: AgentPresence): void;
   /** Answers, then hangs up `delayMs` later without waiting for the answer; resolves with the hang-up time (epoch ms). */
   answerThenHangUp(callId: string, delayMs: number): Promise<number>;

@@ -135,6 +135,13 @@ const api: HarnessApi = {
   decline: (callId) => requirePhone().decline(callId),
   switchTo: (callId) => requirePhone().switchTo(callId),
   announceAndHangUp: (callId) => requirePhone().announceAndHangUp(callId),
+  async useAnnouncement(kind, clip) {
+    if (clip === null) return requirePhone().useAnnouncement(kind, null);
+    const text = atob(clip.audioBase64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    await requirePhone().useAnnouncement(kind, { version: clip.version, audio: bytes.buffer });
+  },
   setPresence(next) {
     presence = next;
   },
