@@ -22,6 +22,7 @@ import {
   type CallReport,
 } from '../shared/contracts/api';
 import type { WriteError } from '../shared/contracts/ipc';
+import { wrapUpResponseSchema, type WrapUp } from '../shared/contracts/wrap-up';
 import { ruleSchema, type RuleCreateInput, type RulePatch } from '../shared/rules';
 import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
@@ -111,6 +112,12 @@ export class OrgApiClient {
     return this.request(route, route.path, { reports }, callReportsResponseSchema);
   }
 
+  /** SPEC §10.11: a PUT, so sending it again (a lost response) leaves the same wrap-up. */
+  putWrapUp(reportId: string, wrapUp: WrapUp) {
+    const route = apiRoutes.putWrapUp;
+    return this.request(route, routePath(route, { id: reportId }), wrapUp, wrapUpResponseSchema);
+  }
+
   private async request<S extends z.ZodType>(
     route: ApiRoute,
     path: string,
@@ -148,9 +155,9 @@ export class OrgApiClient {
     const headers: Record<string, string> = { ...this.authHeaders(), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Pooled keep-alive connections to a server that has since restarted fail at once ("other side
-    // closed"); a request that is safe to repeat (reads, and call reports — idempotent by id) is tried
+    // closed"); a request that is safe to repeat (reads, PUTs and call reports — idempotent by id) is tried
     // again on a fresh connection.
-    const attempts = method === 'GET' || route === apiRoutes.callReports ? 3 : 1;
+    const attempts = method === 'GET' || method === 'PUT' || route === apiRoutes.callReports ? 3 : 1;
     let response: Response | null = null;
     for (let attempt = 0; response === null; attempt++) {
       try {

@@ -25,6 +25,8 @@ import { iceCredentialKey, SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } 
 import { isTurnUrl } from '../shared/ice-servers';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
+import { createCompanionHandlers } from './crm-companion';
+import { WrapUpQueue } from './wrap-up-queue';
 
 export interface TrayStatus {
   registeredLines: number;
@@ -42,6 +44,8 @@ export interface NativeIntegration {
   notifyIncomingCall?: (call: { callId: string; caller: string; line: string | null }) => boolean;
   /** Called whenever anything the tray shows changes. */
   onTrayStatus?: (status: TrayStatus) => void;
+  /** Opens a screen-pop URL in the system browser (SPEC §10.11); the URL is already checked. */
+  openExternal?: (url: string) => Promise<void> | void;
 }
 
 export interface MainServicesOptions {
@@ -89,6 +93,7 @@ export interface MainServices {
   trayStatus(): TrayStatus;
   readonly sync: SyncClient;
   readonly reports: ReportQueue;
+  readonly wrapUps: WrapUpQueue;
 }
 
 const OFFLINE_MESSAGE =
@@ -168,11 +173,27 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     isOnline: () => sync.isOnline(),
     log,
   });
+  const wrapUps = new WrapUpQueue({
+    store,
+    getApi: () => currentApi(),
+    isOnline: () => sync.isOnline(),
+    reportPending: (reportId) => store.getPendingReports().some((report) => report.id === reportId),
+    log,
+  });
+  // Wrap-ups go after the reports they name (SPEC §10.11).
+  const flushWrapUps = () => {
+    if (wrapUps.size() === 0) return;
+    void wrapUps.flush().then((result) => {
+      if (result.error !== null && result.error !== 'offline')
+        log(`wrap-ups: ${result.remaining} waiting: ${result.error}`);
+    });
+  };
   const flushReports = () => {
-    if (reports.size() === 0) return;
+    if (reports.size() === 0) return flushWrapUps();
     void reports.flush().then((result) => {
       if (result.error !== null && result.error !== 'offline')
         log(`reports: ${result.remaining} waiting: ${result.error}`);
+      flushWrapUps();
     });
   };
 
@@ -231,6 +252,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     if (!sameOrg) {
       // Another org's list, or reports meant for another server, must not leak into this one.
       store.setPendingReports([]);
+      store.setPendingWrapUps([]);
       await sync.reset();
     }
     const session = sessionValue();
@@ -241,7 +263,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   }
 
   const handlers: Handlers = {
-    'app:info': async () => options.appInfo,
+    'app:info': async () => ({
+      ...options.appInfo,
+      capabilities: {
+        ...options.appInfo.capabilities,
+        openExternal: options.native?.openExternal !== undefined,
+      },
+    }),
     'session:get': async () => sessionValue(),
     'session:signIn': async ({ serverUrl, token }) => signIn(serverUrl, token),
     'session:signOut': async () => {
@@ -249,6 +277,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       secrets.delete(SERVER_TOKEN_KEY);
       store.setSession(null);
       store.setPendingReports([]);
+      store.setPendingWrapUps([]);
       await sync.reset();
       emit('session:changed', { signedIn: false });
       publishTrayStatus();
@@ -356,6 +385,14 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     'notify:incomingCall': async (call) => ({ shown: options.native?.notifyIncomingCall?.(call) ?? false }),
     'secrets:status': async () => secretStorage.status(),
     'secrets:usePlainFile': async () => secretStorage.usePlainFile(),
+    ...createCompanionHandlers({
+      store,
+      wrapUps,
+      ...(options.native?.openExternal === undefined ? {} : { openExternal: options.native.openExternal }),
+      flush: flushReports,
+      now: options.now,
+      log,
+    }),
   };
 
   async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {
@@ -366,6 +403,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   return {
     sync,
     reports,
+    wrapUps,
     handle: async (channel, request) => run(assertInvokeChannel(channel), request),
     invoke: run,
     on: (channel, listener) => listeners.add(channel, listener),

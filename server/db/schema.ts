@@ -117,6 +117,17 @@ export interface RuleReviewsTable {
   created_at: string;
 }
 
+/** SPEC §10.11: an answered call's wrap-up, by the report of that call (one per report). */
+export interface CallWrapUpsTable {
+  org_id: string;
+  report_id: string;
+  disposition: string;
+  note: string;
+  updated_by_id: string;
+  updated_by_name: string;
+  updated_at: string;
+}
+
 export interface AuditTable {
   id: string;
   org_id: string;
@@ -141,4 +152,5 @@ export interface DB {
   audit: AuditTable;
   rule_reviews: RuleReviewsTable;
   call_daily_counts: CallDailyCountsTable;
+  call_wrap_ups: CallWrapUpsTable;
 }

@@ -18,7 +18,7 @@ import { safeText } from '../text';
 export const API_PREFIX = '/v1';
 export const MAX_BULK_ENTRIES = 500;
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One route of the API: the server registers it, clients call it. Parameters are `:name` segments. */
 export interface ApiRoute {
@@ -45,6 +45,9 @@ export const apiRoutes = {
   changes: { method: 'GET', path: `${API_PREFIX}/sync/changes` },
   events: { method: 'GET', path: `${API_PREFIX}/events` },
   callReports: { method: 'POST', path: `${API_PREFIX}/call-reports` },
+  /** SPEC §10.11: the call's wrap-up, by its report id (schemas in contracts/wrap-up.ts). */
+  putWrapUp: { method: 'PUT', path: `${API_PREFIX}/call-reports/:id/wrap-up` },
+  getWrapUp: { method: 'GET', path: `${API_PREFIX}/call-reports/:id/wrap-up` },
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
   autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
   decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },
