@@ -4,6 +4,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { BlocklineApi } from '../../shared/contracts/ipc';
 import { createBlocklistStore, type BlocklistStoreState } from '../stores/blocklist';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
+import { createCompanionStore, type CompanionState } from '../stores/companion';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
 import { createSecretStorageStore, type SecretStorageState } from '../stores/secret-storage';
@@ -22,6 +23,7 @@ export interface AppStores {
   calls: StoreApi<CallsStoreState>;
   history: StoreApi<HistoryStoreState>;
   secretStorage: StoreApi<SecretStorageState>;
+  companion: StoreApi<CompanionState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -35,6 +37,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     calls: createCallsStore(),
     history: createHistoryStore(api),
     secretStorage: createSecretStorageStore(api),
+    companion: createCompanionStore(storage),
   };
 }
 
@@ -60,5 +63,7 @@ export const usePhone = <T,>(select: (state: PhoneStoreState) => T) => useStore(
 export const useCalls = <T,>(select: (state: CallsStoreState) => T) => useStore(useStores().calls, select);
 export const useHistory = <T,>(select: (state: HistoryStoreState) => T) =>
   useStore(useStores().history, select);
+export const useCompanion = <T,>(select: (state: CompanionState) => T) =>
+  useStore(useStores().companion, select);
 export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
   useStore(useStores().secretStorage, select);

@@ -256,6 +256,16 @@ const HistoryRow = memo(function HistoryRow({
             · worst MOS {entry.quality.mos.toFixed(1)}, {entry.quality.lossPercent.toFixed(1)} % loss
           </span>
         )}
+        {entry.wrapUp && (
+          <span
+            className="bl-history__wrapup"
+            title={entry.wrapUp.note || undefined}
+            data-testid="history-wrap-up"
+          >
+            {' '}
+            · {entry.wrapUp.disposition}
+          </span>
+        )}
       </span>
       <span className="bl-history__actions">
         {entry.number && (

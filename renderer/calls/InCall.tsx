@@ -8,6 +8,7 @@ import { callElapsedSeconds, ongoingCalls } from '../stores/calls';
 import { formatDuration } from '../stores/history';
 import { Button, TextField } from '../ui';
 import { QualityBadge } from './QualityBadge';
+import { ScreenPopLink } from './ScreenPopLink';
 import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { useWriteAccess } from '../app/permissions';
@@ -72,6 +73,7 @@ function InCall({ call }: { call: CallSnapshot }) {
         </span>
         <VerificationBadge verification={call.verification} />
         {connected && <QualityBadge quality={call.quality} />}
+        <ScreenPopLink callId={call.id} />
       </div>
       <div className="bl-call__controls" role="group" aria-label="Call controls">
         <Button

@@ -4,6 +4,7 @@ import { usePhone, useSecretStorage, useSettingsStore, useStores } from '../app/
 import { RINGTONES } from '../stores/phone';
 import { secretStorageHint } from '../stores/secret-storage';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
+import { ScreenPopMomentSelect } from './ScreenPopMomentSelect';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
 import { errorMessage } from '../../shared/error-message';
@@ -347,6 +348,7 @@ function CallPreferences() {
         checked={presence.autoAnswer}
         onChange={(checked) => phone.getState().setPresence({ autoAnswer: checked })}
       />
+      <ScreenPopMomentSelect />
     </fieldset>
   );
 }

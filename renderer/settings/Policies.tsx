@@ -10,6 +10,7 @@ import { messageForField, type SettingsField } from '../stores/settings';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
 import { WorkingHoursEditor } from './WorkingHoursEditor';
+import { CrmSettings } from './CrmSettings';
 import { errorMessage } from '../../shared/error-message';
 
 /** Settings → Policies (SPEC §7.2, §7.3): every change is sent at once; the form shows the synced value. */
@@ -31,6 +32,7 @@ export function Policies() {
         </Banner>
       )}
       <PolicyForm settings={data.settings} disabled={!access.allowed} />
+      <CrmSettings settings={data.settings} />
       <LinesSection disabled={!access.allowed} />
       <AnnouncementPreviews />
     </section>
