@@ -17,6 +17,7 @@ import { messageForField } from '../../renderer/stores/settings';
 import { fieldOfError } from '../../renderer/settings/errors';
 import { Repository } from '../../server/repository';
 import { defineSecurityTests } from './server-security-suite';
+import { defineWrapUpTests } from './server-wrap-up-suite';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
 export interface SuiteDatabase {
@@ -55,6 +56,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
     });
 
     defineSecurityTests(() => ({ database, url: suiteDb.url, now: () => clock.ms }));
+    defineWrapUpTests(() => ({ app, database, now: () => clock.ms }));
 
     const add = (org: TestOrg, body: Record<string, unknown>, role: 'admin' | 'lead' | 'agent' = 'lead') =>
       call(app, 'POST', '/v1/blocked-numbers', org.tokens[role], body);
