@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import { usePhoneController } from '../app/controller';
@@ -19,6 +19,7 @@ import { VerificationBadge } from './VerificationBadge';
 import { errorMessage } from '../../shared/error-message';
 
 const ROW_HEIGHT = 56;
+const rowHeight = () => ROW_HEIGHT;
 const FILTER_LABELS: Record<HistoryFilter, string> = {
   all: 'All calls',
   missed: 'Missed',
@@ -158,13 +159,16 @@ interface HistoryListProps {
 
 function HistoryList({ entries, country, canBlock, onCallBack, onBlock }: HistoryListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Stable callbacks: a new `getItemKey` makes the virtualizer recompute every row's offset.
+  const getItemKey = useCallback((index: number) => entries[index]?.id ?? index, [entries]);
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   // The library keeps its own mutable measurements; it is not memoizable by design.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: entries.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => entries[index]?.id ?? index,
+    getScrollElement,
+    estimateSize: rowHeight,
+    getItemKey,
     overscan: 6,
   });
   return (
