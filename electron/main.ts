@@ -37,6 +37,7 @@ import {
   decideWindowOpen,
   findProtocolUrlInArgv,
   isAllowedNavigation,
+  isAllowedScreenPopUrl,
   isInsideDirectory,
   isPermissionAllowed,
   isPermissionCheckAllowed,
@@ -291,7 +292,15 @@ function start(): void {
         protocolHandlers: true,
       },
     },
-    native: { notifyIncomingCall, onTrayStatus: updateTray },
+    native: {
+      notifyIncomingCall,
+      onTrayStatus: updateTray,
+      // SPEC §10.11: checked again here, whatever the services checked, before the OS sees it.
+      openExternal: async (url) => {
+        if (!isAllowedScreenPopUrl(url)) throw new Error('not an https screen-pop URL');
+        await shell.openExternal(url);
+      },
+    },
   });
   services = current;
 

@@ -3,6 +3,7 @@
  * `electron` import), so tests assert the exact objects and answers main.ts uses. The CSP, which the
  * browser host uses too, is in shared/csp.ts.
  */
+import { screenPopOpenProblem } from '../shared/screen-pop';
 
 /** Where the app's own page lives: the packaged file, or the Vite dev server in development. */
 export type AppLocation = { kind: 'file'; indexUrl: string } | { kind: 'dev-server'; origin: string };
@@ -107,6 +108,14 @@ export function isAllowedNavigation(targetUrl: string, app: AppLocation): boolea
 export function isAllowedExternalUrl(targetUrl: string): boolean {
   const url = parseUrl(targetUrl);
   return url !== null && url.protocol === 'https:' && url.username === '' && url.password === '';
+}
+
+/**
+ * SPEC §10.11: a screen-pop URL the renderer asks the main process to open with `shell.openExternal`
+ * — only https (http on loopback), never with credentials, whatever the page sends.
+ */
+export function isAllowedScreenPopUrl(targetUrl: string): boolean {
+  return screenPopOpenProblem(targetUrl) === null;
 }
 
 export type WindowOpenDecision = { action: 'deny'; openExternally: boolean };

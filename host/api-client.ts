@@ -53,6 +53,7 @@ import {
   type AnnouncementInfo,
   type AnnouncementKind,
 } from '../shared/announcements';
+import { wrapUpResponseSchema, type WrapUp } from '../shared/contracts/wrap-up';
 import { ruleSchema, type RuleCreateInput, type RulePatch } from '../shared/rules';
 import { orgSettingsSchema, type OrgSettingsPatch } from '../shared/settings';
 
@@ -249,6 +250,12 @@ export class OrgApiClient {
     return this.request(route, route.path, input, inviteRedeemedSchema);
   }
 
+  /** SPEC §10.11: a PUT, so sending it again (a lost response) leaves the same wrap-up. */
+  putWrapUp(reportId: string, wrapUp: WrapUp) {
+    const route = apiRoutes.putWrapUp;
+    return this.request(route, routePath(route, { id: reportId }), wrapUp, wrapUpResponseSchema);
+  }
+
   private async request<S extends z.ZodType>(
     route: ApiRoute,
     path: string,
@@ -289,9 +296,9 @@ export class OrgApiClient {
     if (raw !== null) headers['content-type'] = raw.contentType;
     else if (body !== undefined) headers['content-type'] = 'application/json';
     // Pooled keep-alive connections to a server that has since restarted fail at once ("other side
-    // closed"); a request that is safe to repeat (reads, and call reports — idempotent by id) is tried
+    // closed"); a request that is safe to repeat (reads, PUTs and call reports — idempotent by id) is tried
     // again on a fresh connection.
-    const attempts = method === 'GET' || route === apiRoutes.callReports ? 3 : 1;
+    const attempts = method === 'GET' || method === 'PUT' || route === apiRoutes.callReports ? 3 : 1;
     let response: Response | null = null;
     for (let attempt = 0; response === null; attempt++) {
       try {

@@ -27,7 +27,7 @@ import type { FetchLike } from './api-client';
 import { IpcRefusedError } from './ipc-guard';
 import { createUnencryptedFileSecretStore, type SecretStore } from './secrets';
 import { plainFileOnlyStorage, type ManagedSecretStore, type SecretStorageControl } from './secret-storage';
-import { createMainServices, type MainServices } from './services';
+import { createMainServices, type MainServices, type NativeIntegration } from './services';
 import { LocalStore } from './local-store';
 import { errorDetail, errorMessage } from '../shared/error-message';
 
@@ -57,6 +57,11 @@ export interface BrowserHostOptions {
    */
   secretStore?: ManagedSecretStore;
   version?: string;
+  /**
+   * A page cannot open windows by itself, so the browser host has no native side; tests of what the
+   * desktop app does pass a stand-in (e.g. for Electron's `shell.openExternal`).
+   */
+  native?: NativeIntegration;
   /** Passed through to the services (tests shorten them). */
   servicesOverrides?: Partial<
     Pick<Parameters<typeof createMainServices>[0], 'backoff' | 'idleTimeoutMs' | 'reportRetryMs'>
@@ -147,6 +152,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       version: options.version ?? packageVersion(),
       capabilities: BROWSER_HOST_CAPABILITIES,
     },
+    ...(options.native === undefined ? {} : { native: options.native }),
     ...options.servicesOverrides,
   });
 

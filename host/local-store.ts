@@ -31,6 +31,7 @@ import {
   type HistoryEntry,
   type SipAccount,
 } from '../shared/contracts/ipc';
+import { pendingWrapUpSchema, type PendingWrapUp } from '../shared/contracts/wrap-up';
 import { isoDateTimeSchema, ruleSchema, type Rule } from '../shared/rules';
 import { defaultOrgSettings, orgSettingsSchema, type OrgSettings } from '../shared/settings';
 import { HistoryLog } from './history-log';
@@ -71,6 +72,7 @@ interface AppFile extends Record<string, unknown> {
   session: unknown;
   history: unknown[];
   pendingReports: unknown[];
+  pendingWrapUps: unknown[];
   sipAccounts: unknown[];
   lastEmergencyAt: string | null;
   blockedToday: { day: string; count: number };
@@ -90,6 +92,7 @@ const EMPTY_APP: AppFile = {
   session: null,
   history: [],
   pendingReports: [],
+  pendingWrapUps: [],
   sipAccounts: [],
   lastEmergencyAt: null,
   blockedToday: { day: '', count: 0 },
@@ -145,6 +148,7 @@ export class LocalStore {
   private session: StoredSession | null;
   private readonly history: HistoryLog;
   private pendingReports: CallReport[];
+  private pendingWrapUps: PendingWrapUp[];
   private sipAccounts: SipAccount[];
   private readonly log: (message: string) => void;
   private readonly writeIntervalMs: number;
@@ -197,6 +201,7 @@ export class LocalStore {
         session: { type: ['object', 'null'] },
         history: { type: 'array' },
         pendingReports: { type: 'array' },
+        pendingWrapUps: { type: 'array' },
         sipAccounts: { type: 'array' },
         lastEmergencyAt: nullableString,
         blockedToday: {
@@ -230,6 +235,7 @@ export class LocalStore {
       this.appConf.set('history', []);
     }
     this.pendingReports = keepValid(callReportSchema, rawApp.pendingReports, dropped('call reports'));
+    this.pendingWrapUps = keepValid(pendingWrapUpSchema, rawApp.pendingWrapUps, dropped('call wrap-ups'));
     this.sipAccounts = keepValid(sipAccountSchema, rawApp.sipAccounts, dropped('SIP accounts'));
   }
 
@@ -357,6 +363,16 @@ export class LocalStore {
   setPendingReports(reports: CallReport[]): void {
     this.pendingReports = reports.slice(-MAX_PENDING_REPORTS);
     this.appConf.set('pendingReports', this.pendingReports);
+  }
+
+  /** Wrap-ups waiting for the server (SPEC §10.11), oldest first; one per report id. */
+  getPendingWrapUps(): PendingWrapUp[] {
+    return this.pendingWrapUps;
+  }
+
+  setPendingWrapUps(wrapUps: PendingWrapUp[]): void {
+    this.pendingWrapUps = wrapUps.slice(-MAX_PENDING_REPORTS);
+    this.appConf.set('pendingWrapUps', this.pendingWrapUps);
   }
 
   getSipAccounts(): SipAccount[] {

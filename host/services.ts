@@ -28,6 +28,8 @@ import { isTurnUrl } from '../shared/ice-servers';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
 import { AnnouncementCache } from './announcement-cache';
+import { createCompanionHandlers } from './crm-companion';
+import { WrapUpQueue } from './wrap-up-queue';
 
 export interface TrayStatus {
   registeredLines: number;
@@ -45,6 +47,8 @@ export interface NativeIntegration {
   notifyIncomingCall?: (call: { callId: string; caller: string; line: string | null }) => boolean;
   /** Called whenever anything the tray shows changes. */
   onTrayStatus?: (status: TrayStatus) => void;
+  /** Opens a screen-pop URL in the system browser (SPEC §10.11); the URL is already checked. */
+  openExternal?: (url: string) => Promise<void> | void;
 }
 
 export interface MainServicesOptions {
@@ -98,6 +102,7 @@ export interface MainServices {
   readonly sync: SyncClient;
   readonly reports: ReportQueue;
   readonly announcements: AnnouncementCache;
+  readonly wrapUps: WrapUpQueue;
 }
 
 const OFFLINE_MESSAGE =
@@ -186,11 +191,27 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     isOnline: () => sync.isOnline(),
     log,
   });
+  const wrapUps = new WrapUpQueue({
+    store,
+    getApi: () => currentApi(),
+    isOnline: () => sync.isOnline(),
+    reportPending: (reportId) => store.getPendingReports().some((report) => report.id === reportId),
+    log,
+  });
+  // Wrap-ups go after the reports they name (SPEC §10.11).
+  const flushWrapUps = () => {
+    if (wrapUps.size() === 0) return;
+    void wrapUps.flush().then((result) => {
+      if (result.error !== null && result.error !== 'offline')
+        log(`wrap-ups: ${result.remaining} waiting: ${result.error}`);
+    });
+  };
   const flushReports = () => {
-    if (reports.size() === 0) return;
+    if (reports.size() === 0) return flushWrapUps();
     void reports.flush().then((result) => {
       if (result.error !== null && result.error !== 'offline')
         log(`reports: ${result.remaining} waiting: ${result.error}`);
+      flushWrapUps();
     });
   };
 
@@ -254,6 +275,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     if (!sameOrg) {
       // Another org's list, reports or recordings meant for another server must not leak into this one.
       store.setPendingReports([]);
+      store.setPendingWrapUps([]);
       await sync.reset();
       await announcements.clear();
     }
@@ -265,7 +287,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   }
 
   const handlers: Handlers = {
-    'app:info': async () => options.appInfo,
+    'app:info': async () => ({
+      ...options.appInfo,
+      capabilities: {
+        ...options.appInfo.capabilities,
+        openExternal: options.native?.openExternal !== undefined,
+      },
+    }),
     'session:get': async () => sessionValue(),
     'session:signIn': async ({ serverUrl, token }) => signIn(serverUrl, token),
     'session:signOut': async () => {
@@ -273,6 +301,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       secrets.delete(SERVER_TOKEN_KEY);
       store.setSession(null);
       store.setPendingReports([]);
+      store.setPendingWrapUps([]);
       await sync.reset();
       await announcements.clear();
       emit('session:changed', { signedIn: false });
@@ -423,6 +452,14 @@ export function createMainServices(options: MainServicesOptions): MainServices {
         UPLOAD_TIMEOUT_MS,
       ),
     'announcements:revert': ({ kind }) => write((api) => api.deleteAnnouncement(kind)),
+    ...createCompanionHandlers({
+      store,
+      wrapUps,
+      ...(options.native?.openExternal === undefined ? {} : { openExternal: options.native.openExternal }),
+      flush: flushReports,
+      now: options.now,
+      log,
+    }),
   };
 
   async function run<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeResponse<C>> {
@@ -434,6 +471,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     sync,
     reports,
     announcements,
+    wrapUps,
     handle: async (channel, request) => run(assertInvokeChannel(channel), request),
     invoke: run,
     on: (channel, listener) => listeners.add(channel, listener),

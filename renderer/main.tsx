@@ -5,6 +5,7 @@ import { createPhone } from './phone';
 import { App } from './app/App';
 import { getBlocklineApi, isBlocklineApi } from './app/api';
 import { PhoneControllerProvider } from './app/controller';
+import { startCrmCompanion } from './app/crm-companion';
 import { createPhoneController } from './app/phone-controller';
 import { createAppStores, StoresProvider } from './app/stores';
 import './styles/app.css';
@@ -21,6 +22,7 @@ if (!isBlocklineApi(Reflect.get(window, 'blockline'))) {
 } else {
   const stores = createAppStores(getBlocklineApi(), window.localStorage);
   const controller = createPhoneController(stores, createPhone);
+  startCrmCompanion(stores);
   // Account changes in Settings → Phone restart the lines with the new configuration.
   stores.settings.subscribe((state, previous) => {
     if (state.accountsVersion !== previous.accountsVersion)

@@ -35,6 +35,7 @@ import { reviewRoutes } from './routes/reviews';
 import { ruleRoutes } from './routes/rules';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
+import { wrapUpRoutes } from './routes/wrap-ups';
 import { rollUpAndPruneReports } from './report-retention';
 import { sweepExpiredRules } from './rules-service';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './stream-registry';
@@ -135,6 +136,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(settingsRoutes);
   await app.register(syncRoutes);
   await app.register(reportRoutes);
+  await app.register(wrapUpRoutes);
   await app.register(reviewRoutes);
   await app.register(blockRequestRoutes);
   await app.register(auditRoutes);

@@ -66,6 +66,8 @@ export async function rollUpAndPruneReports(
       .where('at', '<', cutoff)
       .executeTakeFirst();
     const reports = await tx.deleteFrom('call_reports').where('received_at', '<', cutoff).executeTakeFirst();
+    // A wrap-up goes with its report: one written within the period outlives it by at most that.
+    await tx.deleteFrom('call_wrap_ups').where('updated_at', '<', cutoff).execute();
     return {
       rolledUp,
       prunedAttempts: Number(attempts.numDeletedRows),

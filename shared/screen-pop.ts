@@ -48,3 +48,21 @@ export function screenPopUrl(template: string, call: ScreenPopCall): string | nu
   // The filled URL is checked again: a value can never turn it into another scheme or host.
   return screenPopTemplateProblem(filled) === null ? new URL(filled).href : null;
 }
+
+/**
+ * Why the host must not open `url` in the system browser, or null when it may: the main process checks
+ * every URL the renderer asks it to open, so a compromised page cannot open `file:`, a custom protocol
+ * handler or a credential-carrying address through the screen-pop service.
+ */
+export function screenPopOpenProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.username !== '' || parsed.password !== '') return 'a URL with a user name or password';
+  if (parsed.protocol === 'https:') return null;
+  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return null;
+  return 'only https:// (http:// on loopback) may be opened';
+}

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { screenPopTemplateProblem } from './screen-pop';
+import { safeText } from './text';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -52,6 +54,26 @@ export const countryCodeSchema = z
 
 export const MIN_PSAP_WINDOW_MINUTES = 15;
 
+/** SPEC §10.11: the CRM page opened for a call; '' turns the screen-pop off. */
+export const screenPopUrlSchema = z
+  .string()
+  .max(2000)
+  .superRefine((template, context) => {
+    const problem = template === '' ? null : screenPopTemplateProblem(template);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
+
+export const MAX_WRAP_UP_DISPOSITIONS = 50;
+/** SPEC §10.11: the dispositions an agent picks from after an answered call, each once. */
+export const wrapUpDispositionsSchema = z
+  .array(safeText(z.string().trim().min(1, 'must not be empty').max(80)))
+  .max(MAX_WRAP_UP_DISPOSITIONS)
+  .refine((list) => new Set(list.map((item) => item.toLowerCase())).size === list.length, {
+    message: 'each disposition may appear once',
+  });
+
+export const DEFAULT_WRAP_UP_DISPOSITIONS = ['Resolved', 'Follow-up needed', 'Escalated', 'Wrong number'];
+
 export const orgSettingsSchema = z.object({
   blockAnonymous: z.boolean(),
   blockFailedVerification: z.boolean(),
@@ -66,6 +88,8 @@ export const orgSettingsSchema = z.object({
     .int()
     .min(MIN_PSAP_WINDOW_MINUTES)
     .max(24 * 60),
+  screenPopUrl: screenPopUrlSchema,
+  wrapUpDispositions: wrapUpDispositionsSchema,
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 
@@ -129,6 +153,8 @@ export function defaultOrgSettings(defaultCountry = 'US', timeZone = 'America/Ne
     whoCanManage: 'leads',
     defaultCountry,
     psapWindowMinutes: 120,
+    screenPopUrl: '',
+    wrapUpDispositions: [...DEFAULT_WRAP_UP_DISPOSITIONS],
   };
 }
 

@@ -8,6 +8,7 @@ import { createBlocklistStore, type BlocklistStoreState } from '../stores/blockl
 import { createInsightStore, type InsightStoreState } from '../stores/insight';
 import { createPeopleStore, type PeopleStoreState } from '../stores/people';
 import { createCallsStore, type CallsStoreState } from '../stores/calls';
+import { createCompanionStore, type CompanionState } from '../stores/companion';
 import { createHistoryStore, type HistoryStoreState } from '../stores/history';
 import { createInboxStore, type InboxStoreState } from '../stores/inbox';
 import { createPhoneStore, type PhoneStoreState } from '../stores/phone';
@@ -32,6 +33,7 @@ export interface AppStores {
   people: StoreApi<PeopleStoreState>;
   secretStorage: StoreApi<SecretStorageState>;
   inbox: StoreApi<InboxStoreState>;
+  companion: StoreApi<CompanionState>;
 }
 
 export function createAppStores(api: BlocklineApi, storage: Storage | null): AppStores {
@@ -50,6 +52,7 @@ export function createAppStores(api: BlocklineApi, storage: Storage | null): App
     people: createPeopleStore(api),
     secretStorage: createSecretStorageStore(api),
     inbox: createInboxStore(api),
+    companion: createCompanionStore(storage),
   };
 }
 
@@ -81,6 +84,8 @@ export const useAudit = <T,>(select: (state: AuditStoreState) => T) => useStore(
 export const useInsight = <T,>(select: (state: InsightStoreState) => T) =>
   useStore(useStores().insight, select);
 export const usePeople = <T,>(select: (state: PeopleStoreState) => T) => useStore(useStores().people, select);
+export const useCompanion = <T,>(select: (state: CompanionState) => T) =>
+  useStore(useStores().companion, select);
 export const useSecretStorage = <T,>(select: (state: SecretStorageState) => T) =>
   useStore(useStores().secretStorage, select);
 export const useInbox = <T,>(select: (state: InboxStoreState) => T) => useStore(useStores().inbox, select);

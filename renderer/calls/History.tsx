@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import { usePhoneController } from '../app/controller';
@@ -23,6 +23,7 @@ import { errorMessage } from '../../shared/error-message';
 const ROW_HEIGHT = 56;
 /** The newest entries get the org's insight; older ones would only add requests nobody reads. */
 const INSIGHT_ENTRIES = 30;
+const rowHeight = () => ROW_HEIGHT;
 const FILTER_LABELS: Record<HistoryFilter, string> = {
   all: 'All calls',
   missed: 'Missed',
@@ -162,13 +163,16 @@ interface HistoryListProps {
 
 function HistoryList({ entries, country, canBlock, onCallBack, onBlock }: HistoryListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Stable callbacks: a new `getItemKey` makes the virtualizer recompute every row's offset.
+  const getItemKey = useCallback((index: number) => entries[index]?.id ?? index, [entries]);
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   // The library keeps its own mutable measurements; it is not memoizable by design.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: entries.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (index) => entries[index]?.id ?? index,
+    getScrollElement,
+    estimateSize: rowHeight,
+    getItemKey,
     overscan: 6,
   });
   return (
@@ -260,6 +264,16 @@ const HistoryRow = memo(function HistoryRow({
             <span className="bl-history__quality" title="The call’s worst quality figures">
               {' '}
               · worst MOS {entry.quality.mos.toFixed(1)}, {entry.quality.lossPercent.toFixed(1)} % loss
+            </span>
+          )}
+          {entry.wrapUp && (
+            <span
+              className="bl-history__wrapup"
+              title={entry.wrapUp.note || undefined}
+              data-testid="history-wrap-up"
+            >
+              {' '}
+              · {entry.wrapUp.disposition}
             </span>
           )}
         </span>

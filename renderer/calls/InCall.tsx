@@ -8,6 +8,7 @@ import { callElapsedSeconds, ongoingCalls } from '../stores/calls';
 import { formatDuration } from '../stores/history';
 import { Button, TextField } from '../ui';
 import { QualityBadge } from './QualityBadge';
+import { ScreenPopLink } from './ScreenPopLink';
 import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { AskLeadToBlock } from './AskLeadToBlock';
@@ -79,6 +80,7 @@ function InCall({ call }: { call: CallSnapshot }) {
           </span>
         )}
         {connected && <QualityBadge quality={call.quality} />}
+        <ScreenPopLink callId={call.id} />
       </div>
       <div className="bl-call__controls" role="group" aria-label="Call controls">
         <Button

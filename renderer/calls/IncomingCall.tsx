@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { displayNumber } from '../app/format';
 import { usePhoneController } from '../app/controller';
 import { useWriteAccess } from '../app/permissions';
-import { useBlocklist, useCalls } from '../app/stores';
+import { useBlocklist, useCalls, useStores } from '../app/stores';
+import { openPopOnAnswerClick } from '../app/crm-companion';
+import { ScreenPopLink } from './ScreenPopLink';
 import { incomingCall } from '../stores/calls';
 import { Button, Dialog } from '../ui';
 import { BlockNumberDialog } from './BlockNumberDialog';
@@ -14,6 +16,7 @@ import { errorMessage } from '../../shared/error-message';
 export function IncomingCall() {
   const call = useCalls((state) => incomingCall(state.calls));
   const controller = usePhoneController();
+  const { companion } = useStores();
   const access = useWriteAccess();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
   const lines = useBlocklist((state) => state.data?.lines);
@@ -57,6 +60,7 @@ export function IncomingCall() {
             <NumberInsight number={call.number} />
           </p>
         )}
+        <ScreenPopLink callId={call.id} ringing />
         {inCall && <p className="bl-muted">Answering puts your current call on hold.</p>}
         {error && (
           <p className="bl-field__error" role="alert">
@@ -64,7 +68,14 @@ export function IncomingCall() {
           </p>
         )}
         <div className="bl-incoming__actions">
-          <Button variant="primary" data-answer onClick={() => run(() => controller.answer(call.id))}>
+          <Button
+            variant="primary"
+            data-answer
+            onClick={() => {
+              openPopOnAnswerClick(companion, call.id);
+              run(() => controller.answer(call.id));
+            }}
+          >
             Answer
           </Button>
           <Button variant="danger" onClick={() => run(() => controller.decline(call.id))}>

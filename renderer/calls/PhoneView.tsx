@@ -3,6 +3,7 @@ import { displayNumber } from '../app/format';
 import { Dialer } from './Dialer';
 import { History } from './History';
 import { InCallList } from './InCall';
+import { WrapUpList } from './WrapUp';
 
 /** Phone: line status, dialer, calls in progress and history. */
 export function PhoneView() {
@@ -25,6 +26,7 @@ export function PhoneView() {
       <div className="bl-phone__columns">
         <div className="bl-phone__left">
           <InCallList />
+          <WrapUpList />
           <Dialer />
         </div>
         <History />

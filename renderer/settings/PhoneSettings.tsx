@@ -3,6 +3,7 @@ import { sipAccountSchema, type SipAccount } from '../../shared/contracts/ipc';
 import { usePhone, useSecretStorage, useSettingsStore, useStores } from '../app/stores';
 import { secretStorageHint } from '../stores/secret-storage';
 import { Banner, Button, Select, TextField, Toggle } from '../ui';
+import { ScreenPopMomentSelect } from './ScreenPopMomentSelect';
 import { displayNumber } from '../app/format';
 import { useBlocklist } from '../app/stores';
 import {
@@ -276,6 +277,7 @@ function CallPreferences() {
         checked={presence.autoAnswer}
         onChange={(checked) => phone.getState().setPresence({ autoAnswer: checked })}
       />
+      <ScreenPopMomentSelect />
     </fieldset>
   );
 }

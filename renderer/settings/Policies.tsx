@@ -11,6 +11,7 @@ import { Banner, Select, TextField, Toggle } from '../ui';
 import { errorText } from './errors';
 import { WorkingHoursEditor } from './WorkingHoursEditor';
 import { Announcements } from './Announcements';
+import { CrmSettings } from './CrmSettings';
 import { errorMessage } from '../../shared/error-message';
 
 /** Settings → Policies (SPEC §7.2, §7.3): every change is sent at once; the form shows the synced value. */
@@ -32,6 +33,7 @@ export function Policies() {
         </Banner>
       )}
       <PolicyForm settings={data.settings} disabled={!access.allowed} />
+      <CrmSettings settings={data.settings} />
       <LinesSection disabled={!access.allowed} />
       <Announcements />
     </section>

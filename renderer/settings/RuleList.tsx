@@ -26,13 +26,21 @@ const EDIT_ROW_HEIGHT = 132;
 export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave, onDelete }: RuleListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
+  // Stable callbacks: the virtualizer recomputes every row's offset (100,000 of them) whenever
+  // `getItemKey` changes identity, which a fresh closure per render did on every scrolled frame.
+  const getItemKey = useCallback((index: number) => rules[index]?.id ?? index, [rules]);
+  const estimateSize = useCallback(
+    (index: number) => (rules[index]?.id === editingId ? EDIT_ROW_HEIGHT : ROW_HEIGHT),
+    [rules, editingId],
+  );
+  const getScrollElement = useCallback(() => scrollRef.current, []);
   // The library keeps its own mutable measurements; it is not memoizable by design.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rules.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: (index) => (rules[index]?.id === editingId ? EDIT_ROW_HEIGHT : ROW_HEIGHT),
-    getItemKey: (index) => rules[index]?.id ?? index,
+    getScrollElement,
+    estimateSize,
+    getItemKey,
     overscan: 8,
   });
   useEffect(() => {

@@ -13,6 +13,8 @@ export interface HistoryStoreState {
   add(entry: HistoryEntry): Promise<void>;
   clear(): Promise<void>;
   markMissedSeen(): void;
+  /** The wrap-up the host has just kept with an entry (SPEC §10.11), shown without reloading the list. */
+  showWrapUp(id: string, wrapUp: NonNullable<HistoryEntry['wrapUp']>): void;
   /** What the history view shows: its search text and filter. */
   query: string;
   filter: HistoryFilter;
@@ -64,6 +66,15 @@ export function createHistoryStore(api: BlocklineApi) {
     async clear() {
       await api.invoke('history:clear', undefined);
       set({ entries: [] });
+    },
+    showWrapUp(id, wrapUp) {
+      const entries = get().entries;
+      const index = entries.findIndex((entry) => entry.id === id);
+      const found = entries[index];
+      if (found === undefined) return;
+      const next = [...entries];
+      next[index] = { ...found, wrapUp };
+      set({ entries: next });
     },
     markMissedSeen() {
       const now = Date.now();

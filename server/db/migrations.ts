@@ -274,6 +274,25 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_call_wrap_ups': {
+    // SPEC §10.11: the wrap-up of an answered call (disposition and note), sent on its own after the
+    // call's report; kept as long as the reports are (report-retention.ts prunes both).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('call_wrap_ups')
+        .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('disposition', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('updated_by_id', 'text', (c) => c.notNull())
+        .addColumn('updated_by_name', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_wrap_ups_pk', ['org_id', 'report_id'])
+        .execute();
+      await db.schema.createIndex('call_wrap_ups_updated').on('call_wrap_ups').column('updated_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

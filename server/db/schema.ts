@@ -143,6 +143,17 @@ export interface BlockRequestsTable {
   rule_id: string | null;
 }
 
+/** SPEC §10.11: an answered call's wrap-up, by the report of that call (one per report). */
+export interface CallWrapUpsTable {
+  org_id: string;
+  report_id: string;
+  disposition: string;
+  note: string;
+  updated_by_id: string;
+  updated_by_name: string;
+  updated_at: string;
+}
+
 export interface AuditTable {
   id: string;
   org_id: string;
@@ -236,4 +247,5 @@ export interface DB {
   invites: InvitesTable;
   block_requests: BlockRequestsTable;
   announcements: AnnouncementsTable;
+  call_wrap_ups: CallWrapUpsTable;
 }

@@ -38,6 +38,11 @@ export const settingsRoutes: FastifyPluginAsyncZod = async (app) => {
       if (request.body.whoCanManage !== undefined && user.role === 'agent') {
         throw forbidden('only admins and leads may change who can manage');
       }
+      // The screen-pop opens a page on every agent's computer: admins decide where (SPEC §10.11).
+      const crm = request.body.screenPopUrl !== undefined || request.body.wrapUpDispositions !== undefined;
+      if (crm && user.role !== 'admin') {
+        throw forbidden('only admins may change the screen-pop URL and the wrap-up dispositions');
+      }
       return patchSettings(store, user.orgId, request.body, actorOf(user));
     },
   });

@@ -51,6 +51,9 @@ export const apiRoutes = {
   changes: { method: 'GET', path: `${API_PREFIX}/sync/changes` },
   events: { method: 'GET', path: `${API_PREFIX}/events` },
   callReports: { method: 'POST', path: `${API_PREFIX}/call-reports` },
+  /** SPEC §10.11: the call's wrap-up, by its report id (schemas in contracts/wrap-up.ts). */
+  putWrapUp: { method: 'PUT', path: `${API_PREFIX}/call-reports/:id/wrap-up` },
+  getWrapUp: { method: 'GET', path: `${API_PREFIX}/call-reports/:id/wrap-up` },
   audit: { method: 'GET', path: `${API_PREFIX}/audit` },
   autoBlockReviews: { method: 'GET', path: `${API_PREFIX}/auto-block-reviews` },
   decideAutoBlockReview: { method: 'POST', path: `${API_PREFIX}/auto-block-reviews/:ruleId` },

@@ -9,6 +9,7 @@ import { ruleCreateInputSchema, rulePatchSchema, ruleSchema, e164Schema, isoDate
 import { orgSettingsPatchSchema, orgSettingsSchema } from '../settings';
 import { iceGatheringTimeoutSchema, storedIceServerSchema } from '../ice-servers';
 import { CALL_ACTIONS } from '../shortcuts';
+import { wrapUpSchema } from './wrap-up';
 import {
   ANNOUNCEMENT_MAX_BYTES,
   ANNOUNCEMENT_UPLOAD_TYPES,
@@ -164,6 +165,8 @@ export const historyEntrySchema = z.object({
   verification: z.enum(['passed', 'failed', 'none']).nullable(),
   /** Answered calls: the worst figures the call had; absent for calls without media. */
   quality: worstQualitySchema.nullable().optional(),
+  /** Answered calls: the agent's wrap-up (SPEC §10.11), once saved. */
+  wrapUp: wrapUpSchema.extend({ savedAt: isoDateTimeSchema }).optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
@@ -176,6 +179,8 @@ export const appInfoSchema = z.object({
     nativeNotifications: z.boolean(),
     osKeychain: z.boolean(),
     protocolHandlers: z.boolean(),
+    /** The host opens screen-pop URLs in the system browser itself (Electron's shell); the browser host cannot. */
+    openExternal: z.boolean().optional(),
   }),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
@@ -274,6 +279,25 @@ export const invokeChannels = {
   'history:list': { request: none, response: z.array(historyEntrySchema) },
   'history:add': { request: historyEntrySchema, response: z.object({ ok: z.literal(true) }) },
   'history:clear': { request: none, response: z.object({ ok: z.literal(true) }) },
+  /**
+   * SPEC §10.11: the wrap-up is kept with the history entry and sent to the server on its own by the
+   * call's report id (queued while offline, and until the report itself is delivered).
+   */
+  'calls:wrapUp': {
+    request: z
+      .object({
+        historyId: z.string().min(1).max(200),
+        reportId: z.string().min(8).max(100),
+        wrapUp: wrapUpSchema,
+      })
+      .strict(),
+    response: z.object({ queued: z.number().int() }),
+  },
+  /** SPEC §10.11: the CRM page for a call, opened in the system browser where the host can. */
+  'screenPop:open': {
+    request: z.object({ url: z.string().min(1).max(4000) }).strict(),
+    response: z.object({ opened: z.boolean() }),
+  },
   'phone:accounts': {
     request: none,
     response: z.array(

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
+import type { NativeIntegration } from '../../host/services';
 import type { BlocklineApi, SipAccount } from '../../shared/contracts/ipc';
 import { KAMAILIO_WS_URL, LAB_DIR, LAB_SIP_DOMAIN, LAB_SIP_PASSWORD } from '../sip-lab/lab';
 
@@ -76,6 +77,8 @@ export interface StartAppOptions {
   sipPassword?: string;
   /** How long to wait for the line to register (default 20 s). */
   registerTimeoutMs?: number;
+  /** Stand-ins for what only the desktop app can do (e.g. Electron's `shell.openExternal`). */
+  native?: NativeIntegration;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function startAppRegistered(options: StartAppOptions): Promise<Runn
     rendererDir: options.rendererDir,
     log: () => undefined,
     servicesOverrides: { backoff: { baseMs: 200, capMs: 1000 }, reportRetryMs: 500 },
+    ...(options.native === undefined ? {} : { native: options.native }),
   });
   const pageErrors: string[] = [];
   let page: Page | null = null;

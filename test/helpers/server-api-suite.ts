@@ -19,6 +19,7 @@ import { Repository } from '../../server/repository';
 import { defineBlockRequestTests } from './block-requests-suite';
 import { defineAnnouncementTests } from './server-announcements-suite';
 import { defineSecurityTests } from './server-security-suite';
+import { defineWrapUpTests } from './server-wrap-up-suite';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
 
 export interface SuiteDatabase {
@@ -59,6 +60,7 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
     defineSecurityTests(() => ({ database, url: suiteDb.url, now: () => clock.ms }));
     defineBlockRequestTests(() => ({ app, database, now: () => clock.ms }));
     defineAnnouncementTests(() => ({ app, database }));
+    defineWrapUpTests(() => ({ app, database, now: () => clock.ms }));
 
     const add = (org: TestOrg, body: Record<string, unknown>, role: 'admin' | 'lead' | 'agent' = 'lead') =>
       call(app, 'POST', '/v1/blocked-numbers', org.tokens[role], body);

@@ -750,11 +750,12 @@ export function defineSecurityTests(context: () => SecuritySuiteContext): void {
           '/v1/auto-block-reviews/{ruleId}': { decision: 'drop' },
           '/v1/block-requests': { number: '+12125559504', reason: 'fuzz sample' },
           '/v1/block-requests/{id}': { decision: 'approve', scope: 'all', expiresAt: null },
+          '/v1/call-reports/{id}/wrap-up': { disposition: 'Resolved', note: 'line one\nline two' },
         };
         const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
           Object.keys(methods).map((method) => ({
             path,
-            method: method.toUpperCase() as 'GET' | 'POST' | 'PATCH' | 'DELETE',
+            method: method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
           })),
         );
         // The event stream answers a valid request with a stream that never ends: its refusals are fuzzed.
