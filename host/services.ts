@@ -274,6 +274,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       });
       return result.ok ? { ok: true, value: result.value.lines } : result;
     },
+    'lines:setPbxAutoAnswer': async ({ number, enabled }) => {
+      const result = await write(async (api) => {
+        const changed = await api.updateLine(number, { pbxAutoAnswer: enabled });
+        return changed.ok ? api.lines() : changed;
+      });
+      return result.ok ? { ok: true, value: result.value.lines } : result;
+    },
     'calls:report': async (report: CallReport) => {
       const queued = reports.enqueue(report);
       if (report.direction === 'inbound' && report.action === 'block') {

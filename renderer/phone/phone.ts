@@ -14,6 +14,7 @@ import { AnnouncementAudio } from './announcement';
 import { announceAndEnd } from './announce-and-end';
 import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
+import { autoAnswerPlan, scheduleAutoAnswer } from './auto-answer';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
 import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
@@ -251,8 +252,39 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     void invitation.progress({ statusCode: 180 }).catch((error) => report('sending 180 Ringing', error));
     followWaiting();
     emit('onIncomingCall', { call: { ...record.snapshot }, decision, identity });
-    if (presence.autoAnswer && !busy)
-      void controls.answer(record.snapshot.id).catch((error) => report('auto-answer', error));
+    try {
+      followAutoAnswer(line, invitation, record, presence, busy);
+    } catch (error) {
+      // The call already rings: a broken auto-answer leaves it ringing.
+      report('auto-answer', error);
+    }
+  }
+
+  /** The agent's auto-answer option, or the PBX's request on a line where an admin allows it (SPEC §10.4). */
+  function followAutoAnswer(
+    line: PhoneLine,
+    invitation: Invitation,
+    record: CallRecord,
+    presence: AgentPresence,
+    busy: boolean,
+  ): void {
+    const lineNumber = line.account.lineNumber;
+    const plan = autoAnswerPlan(
+      presence,
+      lineNumber === null ? null : policy.getLine(lineNumber),
+      { get: (name) => invitation.request.getHeaders(name) },
+      busy,
+    );
+    if (plan === null) return;
+    const cancel = scheduleAutoAnswer(
+      plan,
+      () => record.snapshot.state === 'incoming',
+      () => controls.answer(record.snapshot.id),
+      (error) => report('auto-answer', error),
+    );
+    invitation.stateChange.addListener(() => {
+      if (record.snapshot.state !== 'incoming') cancel();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- outbound

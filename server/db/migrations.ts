@@ -219,6 +219,16 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_line_pbx_auto_answer': {
+    // Auto-answer when the PBX asks, per line (SPEC §10.4): off on every line until an admin turns it on.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('lines')
+        .addColumn('pbx_auto_answer', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -202,6 +202,11 @@ export const invokeChannels = {
     request: z.object({ number: e164Schema, mode: announcementModeSchema }).strict(),
     response: writeResult(z.array(lineSchema)),
   },
+  /** Admins only (the server says so): answer by itself when the PBX asks, on this line (SPEC §10.4). */
+  'lines:setPbxAutoAnswer': {
+    request: z.object({ number: e164Schema, enabled: z.boolean() }).strict(),
+    response: writeResult(z.array(lineSchema)),
+  },
   /** Queued locally and delivered once when online (idempotent by report id). */
   'calls:report': { request: callReportSchema, response: z.object({ queued: z.number().int() }) },
   /** SPEC §1.4: remembered across restarts so the call-back window survives one. */
