@@ -7,9 +7,11 @@
 import type { CallReport, Change } from '../shared/contracts/api';
 import type {
   AppInfo,
+  Availability,
   EventChannel,
   EventPayload,
   InvokeChannel,
+  InvokeRequest,
   InvokeResponse,
   Session,
   SyncState,
@@ -25,15 +27,12 @@ import { iceCredentialKey, SERVER_TOKEN_KEY, sipPasswordKey, type SecretStore } 
 import { isTurnUrl } from '../shared/ice-servers';
 import type { LocalStore } from './local-store';
 import { SyncClient } from './sync-client';
+import type { TrayStatusInput } from './tray-menu';
 
-export interface TrayStatus {
-  registeredLines: number;
-  totalLines: number;
+export interface TrayStatus extends TrayStatusInput {
   sync: SyncState;
-  blockedToday: number;
   /** Missed calls not yet seen in the history. */
   missedCalls: number;
-  canManage: boolean;
 }
 
 /** What only a desktop host can do; the browser host leaves these out. */
@@ -118,7 +117,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const secretStorage = options.secretStorage ?? storageOf(secrets);
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
-  let phoneStatus = { registeredLines: 0, totalLines: 0 };
+  let phoneStatus: InvokeRequest<'phone:status'> = { registeredLines: 0, totalLines: 0 };
+  let availability: Availability | undefined;
   let missedCalls = 0;
   let retryTimer: NodeJS.Timeout | null = null;
 
@@ -155,6 +155,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
   const trayStatus = (): TrayStatus => ({
     ...phoneStatus,
+    ...(availability === undefined ? {} : { availability }),
     missedCalls,
     sync: sync.getState(),
     blockedToday: store.blockedCallsOn(localDay(options.now())),
@@ -357,6 +358,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     },
     'phone:status': async (status) => {
       phoneStatus = status;
+      publishTrayStatus();
+      return { ok: true };
+    },
+    'tray:availability': async (request) => {
+      availability = request.availability;
       publishTrayStatus();
       return { ok: true };
     },
