@@ -22,6 +22,7 @@ import { handleInboundRefers, type ReferredCall } from './inbound-refer';
 import { BUSY_HERE, UNAVAILABLE, endQuietly } from './session-end';
 import { WaitingTone, hasWaitingCall } from './call-waiting';
 import { dialExtensionOnConnect } from './extension-dial';
+import { fastReject } from './fast-reject';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { monitorSessionQuality } from './quality-monitor';
@@ -147,6 +148,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
           logLevel: options.logLevel ?? 'error',
           reconnect: options.reconnect ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
           onInvite: (line, invitation) => handleInvite(line, invitation),
+          answerBeforeParse: (line, raw) => rejectBeforeParse(line, raw),
           onChange: (snapshot) => emit('onLineChange', snapshot),
           onError: report,
         }),
@@ -202,6 +204,25 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
         report('inbound call', ringError);
       }
     }
+  }
+
+  /** Reject mode: a blocked INVITE answered 603 from its raw text, before sip.js parses it (fast-reject.ts). */
+  function rejectBeforeParse(line: PhoneLine, raw: string): string | null {
+    const rejected = fastReject(raw, line.account.lineNumber, policy);
+    if (rejected === null) return null;
+    const event = blockedCallEvent({
+      sipCallId: rejected.callId,
+      direction: 'inbound',
+      accountId: line.account.id,
+      line: line.account.lineNumber,
+      decision: rejected.decided.decision,
+      identity: rejected.decided.identity,
+      dialed: null,
+      handling: 'reject',
+    });
+    // The 603 leaves first; the bookkeeping (history, server report) right after.
+    queueMicrotask(() => blocked.rejectedBeforeParse(event));
+    return rejected.response;
   }
 
   function readPresence(): AgentPresence {
