@@ -77,6 +77,11 @@ export interface HarnessApi {
     durationMs: number,
     frequencyHz?: number,
   ): Promise<{ rms: number; dbAtFrequency: number }>;
+  /**
+   * When (epoch ms, sampled about every 4 ms) an output channel first rose above `rms`, or null if it did
+   * not within `timeoutMs`: the start of the waiting tone at the test tap, for the bench.
+   */
+  firstOutputAbove(channel: 'call' | 'tone' | 'ring', rms: number, timeoutMs: number): Promise<number | null>;
   dispose(): Promise<void>;
 }
 

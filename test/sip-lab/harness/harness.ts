@@ -158,6 +158,16 @@ const api: HarnessApi = {
     // JSON has no -Infinity: silence is reported as -200 dBFS.
     return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
   },
+  async firstOutputAbove(channel, rms, timeoutMs) {
+    const until = performance.now() + timeoutMs;
+    // Timers (clamped to about 4 ms) rather than a busy loop: the phone runs on this same thread.
+    const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+    while (performance.now() < until) {
+      if (requirePhone().outputLevel(channel) > rms) return performance.timeOrigin + performance.now();
+      await tick();
+    }
+    return null;
+  },
   async dispose() {
     await phone?.dispose();
     phone = null;
