@@ -13,6 +13,9 @@
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
  *   sip.reject.app.*            INVITE on the WebSocket → the app's 603 on it (browser, sip.js, decision)
  *   sip.reject.proxy_out.*      603 from the app → 603 out to the caller
+ *   sip.reject.app_vs_kamailio.p50  app share p50 / Kamailio's own reject p50 (target ≤ 1)
+ * and, during a live call, sip.waiting_tone_start.p50|p99: a second caller's INVITE → the waiting tone at
+ * the output tap (ms; the tap is sampled about every 4 ms).
  * Timings come from sipp's gettimeofday actions (microseconds), not its 1 ms response-time counters.
  * Re-runs itself inside a loopback-only network namespace when started outside one.
  */
@@ -63,6 +66,7 @@ const rules: Rule[] = [
   },
 ];
 const caller = { callerUri: `sip:${BLOCKED}@127.0.0.1` };
+const waitingCaller = { callerUri: 'sip:+12125550177@127.0.0.1' };
 
 /** tcpdump on loopback for the SIP, WebSocket and rtpengine control ports (skipped if not installed). */
 async function startCapture(file: string): Promise<{ file: string | null; stop(): Promise<void> }> {
@@ -92,10 +96,11 @@ async function startCapture(file: string): Promise<{ file: string | null; stop()
   };
 }
 
-function reportBreakdown(file: string | null): void {
+/** Prints where the reject path's time goes; returns the app's own share per call (ms), or null. */
+function reportBreakdown(file: string | null): number[] | null {
   if (file === null) {
     console.error('note: tcpdump is not installed; no breakdown of the reject path');
-    return;
+    return null;
   }
   const traces = traceBlockedCalls(readPcap(file), {
     sipPort: KAMAILIO_UDP.port,
@@ -104,7 +109,7 @@ function reportBreakdown(file: string | null): void {
   });
   if (traces.length === 0) {
     console.error('note: the capture held no complete blocked call');
-    return;
+    return null;
   }
   const parts = {
     proxy_in: traces.map((t) => t.inviteToApp - t.inviteAtProxy),
@@ -116,6 +121,7 @@ function reportBreakdown(file: string | null): void {
     metric(`sip.reject.${name}.p50`, percentile(values, 0.5), 'ms');
     metric(`sip.reject.${name}.p99`, percentile(values, 0.99), 'ms');
   }
+  return parts.app;
 }
 
 async function main(): Promise<void> {
@@ -179,7 +185,12 @@ async function main(): Promise<void> {
       percentile(appFinals, 0.99) / percentile(proxyFinals, 0.99),
       'ratio',
     );
-    reportBreakdown(capture.file);
+    const appShare = reportBreakdown(capture.file);
+    if (appShare !== null) {
+      // The issue's target: the app's own share no slower than Kamailio's whole reject, at p50.
+      const kamailioP50 = percentile(proxyFinals, 0.5);
+      metric('sip.reject.app_vs_kamailio.p50', percentile(appShare, 0.5) / kamailioP50, 'ratio');
+    }
     if (app.failed > 0 || proxy.failed > 0)
       console.error(`failed calls: app ${app.failed}, proxy ${proxy.failed}`);
 
@@ -221,6 +232,27 @@ async function main(): Promise<void> {
       capacity = Math.max(capacity, Math.min(rate, achieved));
     }
     metric('sip.burst_capacity', capacity, 'calls/s');
+
+    // Call waiting (SPEC §10.1): during the live call a second, allowed caller rings; from its INVITE
+    // leaving sipp to the waiting tone at the output path's test tap (both on this machine's clock).
+    const toneStarts: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      const toneAt = page.evaluate(() => window.lab?.firstOutputAbove('tone', 0.01, 8000) ?? null);
+      const second = runUac({ scenario: 'uac-ring', caller: waitingCaller, timeoutS: 15 });
+      const heardAt = await toneAt;
+      await page.evaluate(async () => {
+        for (const call of window.lab?.calls() ?? [])
+          if (call.state === 'incoming') await window.lab?.decline(call.id);
+      });
+      const sent = (await second).timings[0]?.sentAtMs;
+      if (attempt > 1 && heardAt !== null && sent !== undefined) toneStarts.push(heardAt - sent);
+      // Let the tone's last burst fade before the next call.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+    }
+    if (toneStarts.length > 0) {
+      metric('sip.waiting_tone_start.p50', percentile(toneStarts, 0.5), 'ms');
+      metric('sip.waiting_tone_start.p99', percentile(toneStarts, 0.99), 'ms');
+    } else console.error('note: the waiting tone was never heard at the tap');
     await page.evaluate((id) => window.lab?.hangup(id), liveCallId).catch(() => undefined);
 
     // Devices (SPEC §10.5): a second Chromium whose fake microphones play one continuous tone.

@@ -27,13 +27,13 @@ import {
 import electronUpdater from 'electron-updater';
 import { createMainServices, type MainServices, type TrayStatus } from '../host/services';
 import { createManagedSecretStore } from '../host/secret-storage';
+import { buildTrayMenuModel, trayTooltip } from '../host/tray-menu';
 import { LocalStore } from '../host/local-store';
 import { buildContentSecurityPolicy } from '../shared/csp';
 import { IPC_EVENT, registerInvokeHandlers } from './ipc';
 import {
   buildAppMenuTemplate,
   buildMainWindowOptions,
-  buildTrayMenuModel,
   decideWindowOpen,
   findProtocolUrlInArgv,
   isAllowedNavigation,
@@ -43,7 +43,6 @@ import {
   isPermissionCheckAllowed,
   parseProtocolUrl,
   PROTOCOL_SCHEMES,
-  trayTooltip,
   updateFeedFromEnv,
   type AppLocation,
 } from './policy';
@@ -121,6 +120,13 @@ function updateTray(status: TrayStatus): void {
   const template: MenuItemConstructorOptions[] = buildTrayMenuModel(status, visible, now).map((item) => {
     if (item.kind === 'separator') return { type: 'separator' };
     if (item.kind === 'status') return { label: item.label, enabled: false };
+    if (item.kind === 'choice')
+      return {
+        label: item.label,
+        type: 'radio',
+        checked: item.checked,
+        click: () => services?.emit('tray:setAvailability', { availability: item.availability }),
+      };
     return {
       label: item.label,
       enabled: item.enabled,

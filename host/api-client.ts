@@ -14,6 +14,7 @@ import {
   errorEnvelopeSchema,
   fieldIssuesOf,
   lineSchema,
+  type LinePatch,
   linesResponseSchema,
   meResponseSchema,
   snapshotResponseSchema,
@@ -135,8 +136,11 @@ export class OrgApiClient {
     return this.request(apiRoutes.updateSettings, apiRoutes.updateSettings.path, patch, orgSettingsSchema);
   }
   setLineAnnouncementMode(number: string, mode: 'early-media' | 'answer') {
+    return this.updateLine(number, { announcementMode: mode });
+  }
+  updateLine(number: string, patch: LinePatch) {
     const path = routePath(apiRoutes.updateLine, { number });
-    return this.request(apiRoutes.updateLine, path, { announcementMode: mode }, lineSchema);
+    return this.request(apiRoutes.updateLine, path, patch, lineSchema);
   }
   /** Uploads an announcement recording: the file itself is the body, with its content type. */
   async putAnnouncement(

@@ -8,9 +8,11 @@ import path from 'node:path';
 import type { CallReport, Change } from '../shared/contracts/api';
 import type {
   AppInfo,
+  Availability,
   EventChannel,
   EventPayload,
   InvokeChannel,
+  InvokeRequest,
   InvokeResponse,
   Session,
   SyncState,
@@ -30,15 +32,12 @@ import { SyncClient } from './sync-client';
 import { AnnouncementCache } from './announcement-cache';
 import { createCompanionHandlers } from './crm-companion';
 import { WrapUpQueue } from './wrap-up-queue';
+import type { TrayStatusInput } from './tray-menu';
 
-export interface TrayStatus {
-  registeredLines: number;
-  totalLines: number;
+export interface TrayStatus extends TrayStatusInput {
   sync: SyncState;
-  blockedToday: number;
   /** Missed calls not yet seen in the history. */
   missedCalls: number;
-  canManage: boolean;
 }
 
 /** What only a desktop host can do; the browser host leaves these out. */
@@ -141,7 +140,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const secretStorage = options.secretStorage ?? storageOf(secrets);
   const listeners = new EventListeners();
   const anyListeners = new Set<AnyEventListener>();
-  let phoneStatus = { registeredLines: 0, totalLines: 0 };
+  let phoneStatus: InvokeRequest<'phone:status'> = { registeredLines: 0, totalLines: 0 };
+  let availability: Availability | undefined;
   let missedCalls = 0;
   let retryTimer: NodeJS.Timeout | null = null;
 
@@ -178,6 +178,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
   const trayStatus = (): TrayStatus => ({
     ...phoneStatus,
+    ...(availability === undefined ? {} : { availability }),
     missedCalls,
     sync: sync.getState(),
     blockedToday: store.blockedCallsOn(localDay(options.now())),
@@ -339,6 +340,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       write((api) => api.decideAutoBlockReview(ruleId, decision)),
     'inbox:resolveRequest': ({ id, resolution }) => write((api) => api.resolveBlockRequest(id, resolution)),
     'blockRequests:create': (input) => write((api) => api.createBlockRequest(input)),
+    'lines:setPbxAutoAnswer': async ({ number, enabled }) => {
+      const result = await write(async (api) => {
+        const changed = await api.updateLine(number, { pbxAutoAnswer: enabled });
+        return changed.ok ? api.lines() : changed;
+      });
+      return result.ok ? { ok: true, value: result.value.lines } : result;
+    },
     'calls:report': async (report: CallReport) => {
       const queued = reports.enqueue(report);
       if (report.direction === 'inbound' && report.action === 'block') {
@@ -415,6 +423,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     },
     'phone:status': async (status) => {
       phoneStatus = status;
+      publishTrayStatus();
+      return { ok: true };
+    },
+    'tray:availability': async (request) => {
+      availability = request.availability;
       publishTrayStatus();
       return { ok: true };
     },

@@ -125,6 +125,7 @@ export async function addLine(
       number: normalized.e164,
       label,
       announcementMode: existing?.announcementMode ?? 'early-media',
+      pbxAutoAnswer: existing?.pbxAutoAnswer ?? false,
     };
     if (existing !== undefined && existing.label === label) return line;
     if (existing === undefined) {

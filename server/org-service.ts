@@ -4,8 +4,10 @@ import { z } from 'zod';
 import {
   fieldIssuesOf,
   type AnnouncementMode,
+  type AuditEntry,
   type ChangesResponse,
   type Line,
+  type LinePatch,
   type ListRulesQuery,
   type Snapshot,
 } from '../shared/contracts/api';
@@ -232,22 +234,31 @@ export async function patchSettings(
   });
 }
 
-export async function setAnnouncementMode(
+/** A line's settings (SPEC §3.4 announcement mode, §10.4 auto-answer when the PBX asks). */
+export async function updateLine(
   store: Repository,
   orgId: string,
   lineNumber: string,
-  mode: AnnouncementMode,
+  patch: LinePatch,
   actor: Actor,
 ): Promise<Line> {
   return store.writeOrg(orgId, async (write) => {
     const lines = await store.listLines(orgId, write.tx);
     const before = lines.find((line) => line.number === lineNumber);
     if (before === undefined) throw notFound('the line');
-    const after: Line = { ...before, announcementMode: mode };
-    if (before.announcementMode === mode) return after;
+    const after: Line = {
+      ...before,
+      ...(patch.announcementMode === undefined ? {} : { announcementMode: patch.announcementMode }),
+      ...(patch.pbxAutoAnswer === undefined ? {} : { pbxAutoAnswer: patch.pbxAutoAnswer }),
+    };
+    if (
+      before.announcementMode === after.announcementMode &&
+      Boolean(before.pbxAutoAnswer) === Boolean(after.pbxAutoAnswer)
+    )
+      return after;
     await write.tx
       .updateTable('lines')
-      .set({ announcement_mode: mode })
+      .set({ announcement_mode: after.announcementMode, pbx_auto_answer: after.pbxAutoAnswer ? 1 : 0 })
       .where('org_id', '=', orgId)
       .where('number', '=', lineNumber)
       .execute();

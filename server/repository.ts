@@ -447,7 +447,7 @@ export class Repository {
   async listLines(orgId: string, executor = this.db): Promise<Line[]> {
     const rows = await executor
       .selectFrom('lines')
-      .select(['number', 'label', 'announcement_mode'])
+      .select(['number', 'label', 'announcement_mode', 'pbx_auto_answer'])
       .where('org_id', '=', orgId)
       .orderBy('number')
       .execute();
@@ -455,6 +455,7 @@ export class Repository {
       number: row.number,
       label: row.label,
       announcementMode: row.announcement_mode === 'answer' ? 'answer' : 'early-media',
+      pbxAutoAnswer: Number(row.pbx_auto_answer) === 1,
     }));
   }
 

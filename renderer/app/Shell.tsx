@@ -14,6 +14,7 @@ import { LineStatus } from './LineStatus';
 import { useHistory, useSession, useStores, useSync } from './stores';
 import { unseenMissedCount } from '../stores/history-query';
 import { useCallShortcuts } from './call-shortcuts';
+import { linkTrayAvailability } from './tray-availability';
 import { usePhoneController } from './controller';
 import { seesInbox } from '../stores/inbox';
 import { InboxTabLabel } from '../settings/InboxTabLabel';
@@ -37,6 +38,7 @@ export function Shell() {
   useEffect(() => {
     void stores.api.invoke('tray:missedCalls', { count: missed }).catch(() => undefined);
   }, [stores, missed]);
+  useEffect(() => linkTrayAvailability(stores.api, stores.phone), [stores]);
 
   useEffect(() => {
     const offDialer = stores.api.on('dialer:open', ({ number }) => {

@@ -143,6 +143,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
       .invoke('phone:status', {
         registeredLines: lines.filter((line) => line.status === 'registered').length,
         totalLines: lines.length,
+        lines: lines
+          .slice(0, 50)
+          .map((line) => ({ line: (line.lineNumber || line.sipUri).slice(0, 200), status: line.status })),
       })
       .catch(() => undefined);
   };

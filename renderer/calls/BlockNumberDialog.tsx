@@ -1,12 +1,15 @@
 import { useState, type FormEvent } from 'react';
+import type { Line } from '../../shared/contracts/api';
 import { REASON_MAX_LENGTH } from '../../shared/rules';
 import { displayNumber } from '../app/format';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, useStores } from '../app/stores';
 import { errorText } from '../settings/errors';
 import { expiryFromChoice, type ExpiryChoice } from '../settings/expiry';
-import { ExpiryField } from '../settings/ScopeAndExpiry';
-import { Button, Dialog, TextField } from '../ui';
+import { ExpiryField, scopeOptions } from '../settings/ScopeAndExpiry';
+import { Button, Dialog, Select, TextField } from '../ui';
+
+const NO_LINES: readonly Line[] = [];
 
 /**
  * SPEC §7.1a: block the number of a call or history entry, with a reason and an optional expiry. From a
@@ -25,6 +28,8 @@ export function BlockNumberDialog({
 }) {
   const { blocklist } = useStores();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
+  const lines = useBlocklist((state) => state.data?.lines ?? NO_LINES);
+  const [scope, setScope] = useState<string>('all');
   const access = useWriteAccess();
   const [reason, setReason] = useState('');
   const [expiry, setExpiry] = useState<ExpiryChoice>('never');
@@ -45,13 +50,18 @@ export function BlockNumberDialog({
       number,
       reason: trimmed,
       kind: 'block',
-      scope: 'all',
+      scope,
       expiresAt: expiresAt.expiresAt,
       source: 'history',
     });
     setSaving(false);
     if (result.ok) {
-      setDone(`${displayNumber(number, country)} is blocked for the whole organization.`);
+      const where = lines.find((line) => line.number === scope);
+      setDone(
+        where === undefined
+          ? `${displayNumber(number, country)} is blocked for the whole organization.`
+          : `${displayNumber(number, country)} is blocked on ${where.label}.`,
+      );
       onBlocked?.();
     } else setError(errorText(result));
   };
@@ -96,6 +106,14 @@ export function BlockNumberDialog({
             error={error}
           />
           <ExpiryField quick choice={expiry} date="" onChoice={setExpiry} onDate={() => undefined} />
+          {lines.length > 0 && (
+            <Select
+              label="Applies to"
+              value={scope}
+              options={scopeOptions(lines, country)}
+              onChange={setScope}
+            />
+          )}
           {access.reason && <p className="bl-field__hint">{access.reason}</p>}
         </form>
       )}

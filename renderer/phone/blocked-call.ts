@@ -88,6 +88,12 @@ export class BlockedCalls {
     });
   }
 
+  /** A blocked INVITE already answered 603 by the fast path (fast-reject.ts): only its reports. */
+  rejectedBeforeParse(event: BlockedCallEvent): void {
+    this.options.onBlocked(event);
+    this.finish(event, 'rejected', 0);
+  }
+
   /** A blocked outbound number: the clip plays here, no INVITE is ever sent. */
   outbound(event: BlockedCallEvent): void {
     this.options.onBlocked(event);

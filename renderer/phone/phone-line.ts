@@ -26,6 +26,11 @@ export interface PhoneLineOptions {
   logLevel: 'debug' | 'log' | 'warn' | 'error';
   reconnect: { initialDelayMs: number; maxDelayMs: number };
   onInvite(line: PhoneLine, invitation: Invitation): void;
+  /**
+   * Sees each incoming message before sip.js parses it and may answer it itself (the reject fast path,
+   * `fast-reject.ts`): returns the response to send, and the message then never reaches sip.js.
+   */
+  answerBeforeParse?(line: PhoneLine, raw: string): string | null;
   onChange(snapshot: LineSnapshot): void;
   onError(context: string, error: unknown): void;
 }
@@ -112,6 +117,7 @@ export class PhoneLine {
     const transport = this.userAgent.transport;
     const deliver = transport.onMessage;
     transport.onMessage = (message: string) => {
+      if (this.answeredBeforeParse(message)) return;
       let prepared = message;
       try {
         prepared = rewriteTelIdentities(message);
@@ -129,6 +135,22 @@ export class PhoneLine {
             .catch((error) => this.options.onError('answering a broken INVITE', error));
       }
     };
+  }
+
+  private answeredBeforeParse(message: string): boolean {
+    const answer = this.options.answerBeforeParse;
+    if (answer === undefined || !isInviteRequest(message)) return false;
+    let response: string | null = null;
+    try {
+      response = answer(this, message);
+    } catch (error) {
+      this.options.onError('the reject fast path', error);
+    }
+    if (response === null) return false;
+    void this.userAgent.transport
+      .send(response)
+      .catch((error) => this.options.onError('answering a blocked INVITE', error));
+    return true;
   }
 
   private onSipJsLog(

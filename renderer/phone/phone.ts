@@ -14,6 +14,7 @@ import { AnnouncementAudio } from './announcement';
 import { announceAndEnd } from './announce-and-end';
 import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
+import { autoAnswerPlan, scheduleAutoAnswer } from './auto-answer';
 import { createCallControls } from './call-controls';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
 import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
@@ -21,6 +22,7 @@ import { handleInboundRefers, type ReferredCall } from './inbound-refer';
 import { BUSY_HERE, UNAVAILABLE, endQuietly } from './session-end';
 import { WaitingTone, hasWaitingCall } from './call-waiting';
 import { dialExtensionOnConnect } from './extension-dial';
+import { fastReject } from './fast-reject';
 import { decideInbound, decideOutbound, failOpenDecision } from './interception';
 import { PhoneLine } from './phone-line';
 import { monitorSessionQuality } from './quality-monitor';
@@ -185,6 +187,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
           logLevel: options.logLevel ?? 'error',
           reconnect: options.reconnect ?? { initialDelayMs: 500, maxDelayMs: 30_000 },
           onInvite: (line, invitation) => handleInvite(line, invitation),
+          answerBeforeParse: (line, raw) => rejectBeforeParse(line, raw),
           onChange: (snapshot) => emit('onLineChange', snapshot),
           onError: report,
         }),
@@ -242,6 +245,25 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     }
   }
 
+  /** Reject mode: a blocked INVITE answered 603 from its raw text, before sip.js parses it (fast-reject.ts). */
+  function rejectBeforeParse(line: PhoneLine, raw: string): string | null {
+    const rejected = fastReject(raw, line.account.lineNumber, policy);
+    if (rejected === null) return null;
+    const event = blockedCallEvent({
+      sipCallId: rejected.callId,
+      direction: 'inbound',
+      accountId: line.account.id,
+      line: line.account.lineNumber,
+      decision: rejected.decided.decision,
+      identity: rejected.decided.identity,
+      dialed: null,
+      handling: 'reject',
+    });
+    // The 603 leaves first; the bookkeeping (history, server report) right after.
+    queueMicrotask(() => blocked.rejectedBeforeParse(event));
+    return rejected.response;
+  }
+
   function readPresence(): AgentPresence {
     try {
       return options.presence?.() ?? AVAILABLE;
@@ -290,8 +312,39 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     void invitation.progress({ statusCode: 180 }).catch((error) => report('sending 180 Ringing', error));
     followWaiting();
     emit('onIncomingCall', { call: { ...record.snapshot }, decision, identity });
-    if (presence.autoAnswer && !busy)
-      void controls.answer(record.snapshot.id).catch((error) => report('auto-answer', error));
+    try {
+      followAutoAnswer(line, invitation, record, presence, busy);
+    } catch (error) {
+      // The call already rings: a broken auto-answer leaves it ringing.
+      report('auto-answer', error);
+    }
+  }
+
+  /** The agent's auto-answer option, or the PBX's request on a line where an admin allows it (SPEC §10.4). */
+  function followAutoAnswer(
+    line: PhoneLine,
+    invitation: Invitation,
+    record: CallRecord,
+    presence: AgentPresence,
+    busy: boolean,
+  ): void {
+    const lineNumber = line.account.lineNumber;
+    const plan = autoAnswerPlan(
+      presence,
+      lineNumber === null ? null : policy.getLine(lineNumber),
+      { get: (name) => invitation.request.getHeaders(name) },
+      busy,
+    );
+    if (plan === null) return;
+    const cancel = scheduleAutoAnswer(
+      plan,
+      () => record.snapshot.state === 'incoming',
+      () => controls.answer(record.snapshot.id),
+      (error) => report('auto-answer', error),
+    );
+    invitation.stateChange.addListener(() => {
+      if (record.snapshot.state !== 'incoming') cancel();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- outbound

@@ -81,6 +81,14 @@ const COPIED_HEADERS: Array<{ header: SipHeaderName; required: boolean }> = [
  * response needs (Via, From, To, Call-ID, CSeq) cannot be found. The reason phrase is kept printable.
  */
 export function badRequestResponse(raw: string, reason: string): string | null {
+  return statelessResponse(raw, 400, reason);
+}
+
+/**
+ * A final response to a request built from its raw text alone (RFC 3261 §8.2.6): every Via in order,
+ * From, To (with a tag added when it has none), Call-ID and CSeq copied; null when one is missing.
+ */
+export function statelessResponse(raw: string, statusCode: number, reason: string): string | null {
   const head =
     (raw.length > MAX_REWRITE_LENGTH ? raw.slice(0, MAX_REWRITE_LENGTH) : raw).split('\r\n\r\n')[0] ?? '';
   // Unfold continuation lines first (RFC 3261 §7.3.1).
@@ -88,7 +96,7 @@ export function badRequestResponse(raw: string, reason: string): string | null {
     .replace(/\r\n[ \t]+/g, ' ')
     .split('\r\n')
     .slice(1);
-  const out: string[] = ['SIP/2.0 400 ' + reason.replace(/[^\x20-\x7e]/g, '').slice(0, 80)];
+  const out: string[] = [`SIP/2.0 ${statusCode} ` + reason.replace(/[^\x20-\x7e]/g, '').slice(0, 80)];
   for (const { header, required } of COPIED_HEADERS) {
     const found = lines.filter((line) => isHeaderLine(line, [header]));
     if (found.length === 0 && required) return null;

@@ -4,7 +4,7 @@ import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
 import { MIN_PSAP_WINDOW_MINUTES } from '../../shared/settings';
 import type { AnnouncementMode } from '../../shared/contracts/api';
 import { useWriteAccess } from '../app/permissions';
-import { useBlocklist, useSettingsStore, useStores } from '../app/stores';
+import { useBlocklist, usePhone, useSession, useSettingsStore, useStores } from '../app/stores';
 import { describeScope } from '../app/format';
 import { messageForField, type SettingsField } from '../stores/settings';
 import { Banner, Select, TextField, Toggle } from '../ui';
@@ -271,12 +271,27 @@ function NumberSetting({ label, hint, value, min, max, disabled, error, onCommit
   );
 }
 
-/** Per line: how a blocked caller hears the announcement (early media or answer-play-hang-up). */
+/**
+ * Per line: how a blocked caller hears the announcement (early media or answer-play-hang-up), and — admins
+ * only — whether the phone answers by itself when the PBX asks (SPEC §10.4).
+ */
 function LinesSection({ disabled }: { disabled: boolean }) {
   const { api } = useStores();
   const data = useBlocklist((state) => state.data);
+  const admin = useSession(
+    (state) => state.session?.signedIn === true && state.session.me.user.role === 'admin',
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   if (!data || data.lines.length === 0) return null;
+  const setAutoAnswer = async (number: string, enabled: boolean) => {
+    const key = `${number}:auto-answer`;
+    try {
+      const result = await api.invoke('lines:setPbxAutoAnswer', { number, enabled });
+      setErrors((current) => ({ ...current, [key]: result.ok ? '' : errorText(result) }));
+    } catch (error) {
+      setErrors((current) => ({ ...current, [key]: errorMessage(error) }));
+    }
+  };
   const setMode = async (number: string, mode: AnnouncementMode) => {
     try {
       const result = await api.invoke('lines:setAnnouncementMode', { number, mode });
@@ -292,19 +307,32 @@ function LinesSection({ disabled }: { disabled: boolean }) {
     <fieldset className="bl-fieldset">
       <legend>Lines</legend>
       {data.lines.map((line) => (
-        <Select
-          key={line.number}
-          label={`Announcement on ${describeScope(line.number, data.lines, data.settings.defaultCountry)}`}
-          value={line.announcementMode}
-          disabled={disabled}
-          error={errors[line.number] || null}
-          hint="Use “answer” when the PBX or carrier drops early media."
-          options={[
-            { value: 'early-media', label: 'Early media (caller is never answered)' },
-            { value: 'answer', label: 'Answer, play, hang up' },
-          ]}
-          onChange={(value) => void setMode(line.number, value === 'answer' ? 'answer' : 'early-media')}
-        />
+        <div key={line.number} className="bl-line-settings">
+          <Select
+            label={`Announcement on ${describeScope(line.number, data.lines, data.settings.defaultCountry)}`}
+            value={line.announcementMode}
+            disabled={disabled}
+            error={errors[line.number] || null}
+            hint="Use “answer” when the PBX or carrier drops early media."
+            options={[
+              { value: 'early-media', label: 'Early media (caller is never answered)' },
+              { value: 'answer', label: 'Answer, play, hang up' },
+            ]}
+            onChange={(value) => void setMode(line.number, value === 'answer' ? 'answer' : 'early-media')}
+          />
+          <Toggle
+            label={`Answer when the PBX asks on ${describeScope(line.number, data.lines, data.settings.defaultCountry)}`}
+            checked={line.pbxAutoAnswer === true}
+            disabled={disabled || !admin}
+            error={errors[`${line.number}:auto-answer`] || null}
+            description={
+              admin
+                ? 'Paging and intercom calls (Call-Info answer-after, Alert-Info auto-answer) are answered without a click, after the blocklist check. Anyone who reaches this line through the PBX could open the agent’s microphone: turn it on only where the PBX sets these headers itself.'
+                : 'Only admins can change this.'
+            }
+            onChange={(enabled) => void setAutoAnswer(line.number, enabled)}
+          />
+        </div>
       ))}
     </fieldset>
   );

@@ -293,6 +293,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('call_wrap_ups_updated').on('call_wrap_ups').column('updated_at').execute();
     },
   },
+  '0009_line_pbx_auto_answer': {
+    // Auto-answer when the PBX asks, per line (SPEC §10.4): off on every line until an admin turns it on.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('lines')
+        .addColumn('pbx_auto_answer', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -43,6 +43,8 @@ export interface LinesTable {
   number: string;
   label: string;
   announcement_mode: string;
+  /** 1: answer by itself when the PBX asks (admins only). */
+  pbx_auto_answer: Generated<number>;
   created_at: string;
 }
 

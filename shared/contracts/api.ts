@@ -245,8 +245,20 @@ export const lineSchema = z.object({
   number: e164Schema,
   label: z.string().min(1).max(100),
   announcementMode: announcementModeSchema,
+  /**
+   * Answer by itself when the PBX asks (`Call-Info: …;answer-after=N`, SPEC §10.4). Off unless an admin
+   * turns it on: anyone can write that header, and it opens the agent's microphone. Absent = off (lines
+   * stored before the setting existed).
+   */
+  pbxAutoAnswer: z.boolean().optional(),
 });
 export type Line = z.infer<typeof lineSchema>;
+/** What an admin may change on a line (`PATCH /v1/lines/:number`): at least one field. */
+export const linePatchSchema = z
+  .object({ announcementMode: announcementModeSchema.optional(), pbxAutoAnswer: z.boolean().optional() })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'Give announcementMode or pbxAutoAnswer.' });
+export type LinePatch = z.infer<typeof linePatchSchema>;
 export const linesResponseSchema = z.object({ lines: z.array(lineSchema) });
 
 export const ruleSortSchema = z.enum(['created', 'number', 'hits']);

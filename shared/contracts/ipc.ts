@@ -205,6 +205,20 @@ export const secretStorageStatusSchema = z.discriminatedUnion('mode', [
 ]);
 export type SecretStorageStatus = z.infer<typeof secretStorageStatusSchema>;
 
+/** The agent's availability (SPEC §10.4): the header and the tray show and change it. */
+export const availabilitySchema = z.enum(['available', 'dnd']);
+export type Availability = z.infer<typeof availabilitySchema>;
+
+/** One SIP line's registration as the tray shows it. */
+export const trayLineStatusSchema = z
+  .object({
+    /** The line's number, or its SIP URI when it has none. */
+    line: z.string().min(1).max(200),
+    status: z.enum(['stopped', 'connecting', 'registering', 'registered', 'unregistered', 'failed']),
+  })
+  .strict();
+export type TrayLineStatus = z.infer<typeof trayLineStatusSchema>;
+
 const none = z.undefined();
 
 /** Audio over the bridge is base64 text (both bridges carry JSON); at most the upload limit's worth. */
@@ -267,6 +281,11 @@ export const invokeChannels = {
   'blockRequests:create': {
     request: createBlockRequestSchema,
     response: writeResult(createBlockRequestResponseSchema),
+  },
+  /** Admins only (the server says so): answer by itself when the PBX asks, on this line (SPEC §10.4). */
+  'lines:setPbxAutoAnswer': {
+    request: z.object({ number: e164Schema, enabled: z.boolean() }).strict(),
+    response: writeResult(z.array(lineSchema)),
   },
   /** Queued locally and delivered once when online (idempotent by report id). */
   'calls:report': { request: callReportSchema, response: z.object({ queued: z.number().int() }) },
@@ -333,9 +352,20 @@ export const invokeChannels = {
     request: z.object({ accountId: z.string().min(1) }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
-  /** Status for the tray: lines registered and calls blocked today. */
+  /** Status for the tray: lines registered (and each line's state). */
   'phone:status': {
-    request: z.object({ registeredLines: z.number().int(), totalLines: z.number().int() }).strict(),
+    request: z
+      .object({
+        registeredLines: z.number().int(),
+        totalLines: z.number().int(),
+        lines: z.array(trayLineStatusSchema).max(50).optional(),
+      })
+      .strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /** The agent's availability, for the tray's Available / Do not disturb choice (SPEC §10.4). */
+  'tray:availability': {
+    request: z.object({ availability: availabilitySchema }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   /** Missed calls the agent has not looked at yet, for the tray (SPEC §10.10). */
@@ -424,6 +454,8 @@ export const eventChannels = {
   /** A tel:/callto:/sip: link was opened; the dialer shows it and the outbound check still runs. */
   'dialer:open': z.object({ number: z.string() }),
   'tray:blockLastCaller': z.object({}),
+  /** The agent picked Available or Do not disturb in the tray; the app's phone store applies it. */
+  'tray:setAvailability': z.object({ availability: availabilitySchema }),
   'notify:action': z.object({ callId: z.string(), action: z.enum(['answer', 'decline', 'show']) }),
   /** A global shortcut was pressed (Electron globalShortcut, SPEC §10.9). */
   'shortcut:action': z.object({ action: z.enum(CALL_ACTIONS) }),

@@ -1,12 +1,21 @@
 /**
  * SPEC §7.1a, end to end against the real SIP lab: "Block this number" from the incoming-call view and
  * from a history entry (reason + expiry), the rule landing on the org server and blocking the next call
- * before it rings; nothing offered to an agent who may not manage; the tray's "Block last caller".
+ * before it rings; nothing offered to an agent who may not manage; the tray's "Block last caller"; and
+ * §7.1b *Block and hang up* on a live call with baresip: the caller hears the announcement instead of the
+ * agent, then BYE, and the rule reaches a second app instance (another agent) within the sync second.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { listRulesResponseSchema } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
+import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
+import { baresipCall } from '../sip-lab/baresip';
+import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
 import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import { rendererErrors, rowOf, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
@@ -15,6 +24,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const FIRST_CALLER = '+13125550142';
 const HISTORY_CALLER = '+13125550177';
 const AGENT_CALLER = '+13125550190';
+const ABUSIVE_CALLER = '+13125550166';
+/** What the agent's (fake) microphone sends: a steady tone, so the recording shows when it stops. */
+const AGENT_TONE_HZ = 2000;
+const workDir = mkdtempSync(join(tmpdir(), 'blockline-block-from-call-'));
+const agentTone = join(workDir, 'agent-tone.wav');
 
 let lab: Lab;
 let env: UiEnv;
@@ -68,8 +82,24 @@ function ring(caller: string, toUser: string): Promise<SippResult> {
 }
 
 beforeAll(async () => {
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    agentTone,
+    'synth',
+    '60',
+    'sine',
+    String(AGENT_TONE_HZ),
+    'vol',
+    '0.5',
+  ]);
   lab = await startLab();
-  env = await startUiEnv();
+  env = await startUiEnv({ chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
   // Agents may not manage (the default, made explicit so the test does not hang on it).
   await serverRequest('lead', 'PATCH', '/v1/settings', { whoCanManage: 'leads' });
   lead = await env.openApp({ role: 'lead' });
@@ -199,6 +229,126 @@ describe('block from where the call is (lead)', () => {
     await expect.poll(() => dialog.textContent()).toMatch(/already/i);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
+  });
+});
+
+describe('block and hang up from a live call (SPEC §7.1b, lab scenario 5)', () => {
+  /** RMS of a recording's part within ±`width` Hz of `hz` (sox sinc band-pass). */
+  function bandRms(file: string, hz: number, width = 60): number {
+    const filtered = `${file}.${hz}.wav`;
+    execFileSync('sox', [file, filtered, 'sinc', `${hz - width}-${hz + width}`]);
+    return soxStats(filtered).rms;
+  }
+
+  it('the caller hears the announcement after the agent’s tone stops, then BYE; the rule reaches a second app and blocks the caller there', async () => {
+    const { page } = lead;
+    const clipS = soxVoicedStats(join(ANNOUNCEMENT_DIR, 'blocked-inbound.wav')).durationS;
+    let byeAt: number | null = null;
+    const call = baresipCall({
+      from: `sip:${ABUSIVE_CALLER}@127.0.0.1`,
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 25,
+      port: 5097,
+      rtpPorts: '31400-31500',
+      dir: join(workDir, 'baresip'),
+      // baresip says the call terminated when the BYE arrives; then it may quit.
+      onLine: (line, hangUp) => {
+        if (byeAt === null && /terminated/i.test(line)) {
+          byeAt = Date.now();
+          hangUp();
+        }
+      },
+    });
+    const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+    await incoming.waitFor({ timeout: 15_000 });
+    await incoming.getByRole('button', { name: 'Answer' }).click();
+    const blockAndHangUp = page.getByRole('button', { name: 'Block and hang up' });
+    await expect.poll(() => blockAndHangUp.isEnabled(), { timeout: 15_000 }).toBe(true);
+    // Let the agent's tone reach baresip for a while first.
+    await page.waitForTimeout(2500);
+    await blockAndHangUp.click();
+
+    const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0166' });
+    await dialog.waitFor();
+    expect(
+      await dialog
+        .getByLabel('Expires')
+        .locator('option')
+        .evaluateAll((options) => options.map((option) => option.textContent)),
+    ).toEqual(['Forever', '1 day', '7 days', '30 days']);
+    const scopes = await dialog
+      .getByLabel('Applies to')
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => option.textContent));
+    expect(scopes[0]).toBe('All lines');
+    expect(scopes.length).toBeGreaterThan(1);
+    await dialog.getByLabel('Reason').fill('Abusive caller, blocked mid-call');
+    await dialog.getByLabel('Expires').selectOption({ label: '1 day' });
+    await dialog.getByLabel('Applies to').selectOption('all');
+    const blockedAt = Date.now();
+    await dialog.getByRole('button', { name: 'Block and hang up' }).click();
+    await dialog.getByText('(312) 555-0166 is blocked for the whole organization.').waitFor();
+
+    // The rule is on the server, as chosen, and reaches the second app (another agent) within the second.
+    const rule = await serverRuleFor(ABUSIVE_CALLER);
+    expect(rule).toMatchObject({ kind: 'block', scope: 'all', reason: 'Abusive caller, blocked mid-call' });
+    expect(Math.abs(Date.parse(rule?.expiresAt ?? '') - (blockedAt + DAY_MS))).toBeLessThan(60_000);
+    const onSecondApp = async () =>
+      (await agent.host.services.invoke('blocklist:get', undefined)).rules.some(
+        (candidate) => candidate.number === ABUSIVE_CALLER,
+      );
+    while (!(await onSecondApp()) && Date.now() - blockedAt < 10_000)
+      await new Promise((r) => setTimeout(r, 20));
+    const syncedMs = Date.now() - blockedAt;
+    console.log(`block and hang up: the rule reached the second app ${syncedMs} ms after the click`);
+    // SPEC §5: within the second; headroom for a loaded machine (the click includes the create round trip).
+    expect(syncedMs).toBeLessThan(2500);
+
+    // baresip is hung up on (BYE) after the clip, long before its own end.
+    const finished = await call;
+    expect(byeAt, finished.output).not.toBeNull();
+    const endedS = ((byeAt ?? Infinity) - blockedAt) / 1000;
+    console.log(`block and hang up: BYE ${endedS.toFixed(2)} s after the click (clip ${clipS.toFixed(2)} s)`);
+    expect(endedS).toBeGreaterThan(clipS * 0.8);
+    expect(endedS).toBeLessThan(clipS + 8);
+    const [recording] = finished.receivedWavs;
+    expect(recording, finished.output).toBeDefined();
+    // The recording: first the agent's tone, then (after it stops) the announcement, up to the BYE.
+    const tail = join(workDir, 'tail.wav');
+    const head = join(workDir, 'head.wav');
+    execFileSync('sox', [recording ?? '', tail, 'trim', `-${(clipS + 0.3).toFixed(2)}`]);
+    execFileSync('sox', [recording ?? '', head, 'trim', '0.5', '1.5']);
+    const toneBefore = bandRms(head, AGENT_TONE_HZ);
+    const toneAfter = bandRms(tail, AGENT_TONE_HZ);
+    const announcement = soxVoicedStats(tail);
+    console.log(
+      `block and hang up: agent tone ${toneBefore.toFixed(4)} before, ${toneAfter.toFixed(4)} during the announcement; announcement ${announcement.durationS.toFixed(2)} s at RMS ${announcement.rms.toFixed(4)}`,
+    );
+    expect(toneBefore).toBeGreaterThan(0.02);
+    expect(toneAfter).toBeLessThan(toneBefore / 5);
+    expect(announcement.rms).toBeGreaterThan(0.01);
+    expect(announcement.durationS).toBeGreaterThan(clipS * 0.8);
+    // The call card (and its prompt) left with the call.
+    await dialog.waitFor({ state: 'detached' });
+
+    // The same caller tries the colleague on the second app: blocked there, it never rings.
+    let rang = false;
+    const watchRinging = agent.page
+      .getByRole('dialog', { name: 'Incoming call' })
+      .waitFor({ timeout: 8_000 })
+      .then(() => (rang = true))
+      .catch(() => undefined);
+    // The org is in reject mode since the first test: 603 at once, nothing rings, no 180.
+    const retry = await runUac({
+      scenario: 'uac-reject',
+      caller: { callerUri: `sip:${ABUSIVE_CALLER}@127.0.0.1` },
+      toUser: 'agent2',
+      timeoutS: 20,
+    });
+    expect(retry.successful, retry.screen).toBe(1);
+    expect(retry.timings[0]?.progressMs ?? null).toBeNull();
+    await Promise.race([watchRinging, agent.page.waitForTimeout(500)]);
+    expect(rang).toBe(false);
   });
 });
 

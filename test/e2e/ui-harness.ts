@@ -80,7 +80,12 @@ async function buildRenderer(outDir: string): Promise<void> {
   });
 }
 
-export async function startUiEnv(): Promise<UiEnv> {
+export interface UiEnvOptions {
+  /** Further Chromium flags, e.g. `--use-file-for-fake-audio-capture=…` so the agent sends a known tone. */
+  chromiumArgs?: string[];
+}
+
+export async function startUiEnv(options: UiEnvOptions = {}): Promise<UiEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-ui-e2e-'));
   const rendererDir = join(workDir, 'renderer');
   const database = await openDatabase(`sqlite:${join(workDir, 'server.sqlite')}`);
@@ -92,7 +97,7 @@ export async function startUiEnv(): Promise<UiEnv> {
   await buildRenderer(rendererDir);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: UI_CHROMIUM_ARGS,
+    args: [...UI_CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])],
     headless: true,
   });
   const instances = new Set<AppInstance>();

@@ -171,6 +171,45 @@ describe.skipIf(electron.path === null)(needsElectron('the desktop app in Electr
     await quit(first);
   });
 
+  it('the tray offers Available / Do not disturb: it follows the header, and a choice in the tray reaches the phone (SPEC §10.4)', async () => {
+    const launched = await launch(path.join(workDir, 'tray-availability'), {
+      BLOCKLINE_SERVER_URL: server.url,
+      BLOCKLINE_TOKEN: server.tokens.agent,
+    });
+    const { app, page } = launched;
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });
+    // Electron has no getter for a tray's menu: keep each one the main process sets.
+    await app.evaluate(({ Tray }) => {
+      const kept = globalThis as { blocklineTrayMenus?: Electron.Menu[] };
+      kept.blocklineTrayMenus = [];
+      const setContextMenu = Reflect.get(Tray.prototype, 'setContextMenu') as (menu: Electron.Menu) => void;
+      Tray.prototype.setContextMenu = function (this: Electron.Tray, menu: Electron.Menu) {
+        kept.blocklineTrayMenus?.push(menu);
+        setContextMenu.call(this, menu);
+      };
+    });
+    const availabilityInTray = () =>
+      app.evaluate(() => {
+        const menus = (globalThis as { blocklineTrayMenus?: Electron.Menu[] }).blocklineTrayMenus ?? [];
+        const last = menus.at(-1);
+        return (
+          last?.items.filter((item) => item.type === 'radio' && item.checked).map((item) => item.label) ?? []
+        );
+      });
+    const header = page.getByLabel('Availability');
+    await header.selectOption('dnd');
+    await expect.poll(availabilityInTray, { timeout: 10_000 }).toEqual(['Do not disturb']);
+    await app.evaluate(() => {
+      const menus = (globalThis as { blocklineTrayMenus?: Electron.Menu[] }).blocklineTrayMenus ?? [];
+      const available = menus.at(-1)?.items.find((item) => item.label === 'Available');
+      if (available === undefined) throw new Error('no Available item in the tray');
+      available.click();
+    });
+    await expect.poll(() => header.inputValue(), { timeout: 10_000 }).toBe('available');
+    await expect.poll(availabilityInTray, { timeout: 10_000 }).toEqual(['Available']);
+    await quit(launched);
+  });
+
   it(`secrets land in the keychain, or without one are not stored until the user accepts the plain file (expected here: ${EXPECTED_STORAGE ?? 'whatever the OS offers'})`, async () => {
     const dataDir = path.join(workDir, 'secrets');
     const token = server.tokens.agent;

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
-import type { BulkCreateResponse, Change, ChangesResponse, Snapshot } from '../../shared/contracts/api';
+import type { BulkCreateResponse, Change, ChangesResponse, Line, Snapshot } from '../../shared/contracts/api';
 import { changeSchema, MAX_BULK_ENTRIES, snapshotResponseSchema } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
@@ -624,7 +624,12 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
         org.tokens.lead,
         { announcementMode: 'answer' },
       );
-      expect(line.body).toEqual({ number: org.lines[1], label: 'Support', announcementMode: 'answer' });
+      expect(line.body).toEqual({
+        number: org.lines[1],
+        label: 'Support',
+        announcementMode: 'answer',
+        pbxAutoAnswer: false,
+      });
       const unknownLine = await call(app, 'PATCH', '/v1/lines/%2B12125550177', org.tokens.lead, {
         announcementMode: 'answer',
       });
@@ -635,10 +640,39 @@ export function defineServerApiSuite(label: string, provide: () => Promise<Suite
       const lines = (await call(app, 'GET', '/v1/lines', org.tokens.agent)).body;
       expect(lines).toEqual({
         lines: [
-          { number: org.lines[0], label: 'Sales', announcementMode: 'early-media' },
-          { number: org.lines[1], label: 'Support', announcementMode: 'answer' },
+          { number: org.lines[0], label: 'Sales', announcementMode: 'early-media', pbxAutoAnswer: false },
+          { number: org.lines[1], label: 'Support', announcementMode: 'answer', pbxAutoAnswer: false },
         ],
       });
+    });
+
+    it('lets only admins turn on auto-answer when the PBX asks, per line, off by default (SPEC §10.4)', async () => {
+      const org = await makeOrg(database);
+      const path = `/v1/lines/${encodeURIComponent(org.lines[0])}`;
+      const byLead = await call(app, 'PATCH', path, org.tokens.lead, { pbxAutoAnswer: true });
+      expect([byLead.status, errorCode(byLead)]).toEqual([403, 'forbidden']);
+      const byAgent = await call(app, 'PATCH', path, org.tokens.agent, { pbxAutoAnswer: true });
+      expect(byAgent.status).toBe(403);
+      const notBoolean = await call(app, 'PATCH', path, org.tokens.admin, { pbxAutoAnswer: 'yes' });
+      expect(notBoolean.status).toBe(400);
+      const empty = await call(app, 'PATCH', path, org.tokens.admin, {});
+      expect(empty.status).toBe(400);
+      const byAdmin = await call(app, 'PATCH', path, org.tokens.admin, { pbxAutoAnswer: true });
+      expect(byAdmin.body).toEqual({
+        number: org.lines[0],
+        label: 'Sales',
+        announcementMode: 'early-media',
+        pbxAutoAnswer: true,
+      });
+      // A lead still sets the announcement mode, and it leaves auto-answer as the admin set it.
+      const mode = await call(app, 'PATCH', path, org.tokens.lead, { announcementMode: 'answer' });
+      expect(mode.body).toMatchObject({ announcementMode: 'answer', pbxAutoAnswer: true });
+      const lines = (await call(app, 'GET', '/v1/lines', org.tokens.agent)).body as { lines: Line[] };
+      expect(lines.lines.map((line) => line.pbxAutoAnswer)).toEqual([true, false]);
+      const { changes } = (await call(app, 'GET', '/v1/sync/changes?since=0', org.tokens.agent))
+        .body as ChangesResponse;
+      const lastLines = changes.filter((change: Change) => change.type === 'lines_updated').at(-1);
+      expect(lastLines).toMatchObject({ lines: [{ pbxAutoAnswer: true }, { pbxAutoAnswer: false }] });
     });
 
     it('names the refused field in typed details that the app reads, through the real client and server', async () => {

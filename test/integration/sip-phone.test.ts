@@ -403,6 +403,48 @@ function sendRawInvite(options: {
   });
 }
 
+describe('auto-answer when the PBX asks (SPEC §10.4)', () => {
+  const callInfo = 'Call-Info: <sip:127.0.0.1>;answer-after=0';
+  const calls = () => page.evaluate(() => window.lab?.calls() ?? []);
+
+  it('Call-Info answer-after=0 is answered without a click on a line where an admin turned it on, after the decision', async () => {
+    await configure({
+      autoAnswer: 'none',
+      settings: settings({ inboundAction: 'reject' }),
+      lines: [{ ...LINES[0]!, pbxAutoAnswer: true }],
+    });
+    const answered = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED, [callInfo]) });
+    expect(answered.exitCode, answered.screen).toBe(0);
+    expect(answered.timings[0]?.finalMs, answered.screen).not.toBeNull();
+    const seen = await events();
+    expect(
+      seen.some((event) => event.type === 'call' && (event.data as CallSnapshot).state === 'connected'),
+    ).toBe(true);
+    // The header does not get a blocked caller past the decision: 603, never answered.
+    const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(BLOCKED, [callInfo]) });
+    expect(blocked.exitCode, blocked.screen).toBe(0);
+    expect(count(await events(), 'incoming')).toBe(1);
+    await expect.poll(calls, { timeout: 8_000 }).toEqual([]);
+  });
+
+  it('the same INVITE rings normally (not answered) on a line where it is off', async () => {
+    await configure({ autoAnswer: 'none' });
+    const ringing = runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED, [callInfo]) });
+    const incoming = await waitForEvent((event) => event.type === 'incoming');
+    const callId = (incoming.data as { call: CallSnapshot }).call.id;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await calls()).map((call) => call.state)).toEqual(['incoming']);
+    await page.evaluate((id) => window.lab?.decline(id), callId);
+    const result = await ringing;
+    expect(result.exitCode, result.screen).toBe(0);
+    expect(
+      (await events()).some(
+        (event) => event.type === 'call' && (event.data as CallSnapshot).state === 'connected',
+      ),
+    ).toBe(false);
+  });
+});
+
 describe('hostile INVITEs never take the phone down', () => {
   it('garbage SDP, no SDP, a huge header and an odd URI each get a final answer, and calls still work after', async () => {
     const garbageSdp = await sendRawInvite({

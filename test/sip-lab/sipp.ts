@@ -18,6 +18,8 @@ export interface CallerHeaders {
 
 export interface SippTiming {
   callId: string;
+  /** When the INVITE was sent (epoch ms, microsecond resolution). */
+  sentAtMs: number;
   /** INVITE → first provisional (180/183) and INVITE → final, in ms; null when not received. */
   progressMs: number | null;
   finalMs: number | null;
@@ -174,6 +176,7 @@ export function parseTimings(log: string): SippTiming[] {
     if (sent === null) continue;
     timings.push({
       callId,
+      sentAtMs: sent,
       progressMs: progress === null ? null : progress - sent,
       finalMs: final === null ? null : final - sent,
     });

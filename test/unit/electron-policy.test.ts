@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   buildAppMenuTemplate,
   buildMainWindowOptions,
-  buildTrayMenuModel,
   decideWindowOpen,
   findProtocolUrlInArgv,
   isAllowedNavigation,
@@ -12,10 +11,8 @@ import {
   isPermissionCheckAllowed,
   isTrustedSenderUrl,
   parseProtocolUrl,
-  trayTooltip,
   updateFeedFromEnv,
   type AppLocation,
-  type TrayStatusInput,
 } from '../../electron/policy';
 import { buildContentSecurityPolicy } from '../../shared/csp';
 
@@ -314,64 +311,6 @@ describe('protocol links', () => {
       'tel:+12125551234',
     );
     expect(findProtocolUrlInArgv(['/opt/Blockline/blockline', '--flag'])).toBeNull();
-  });
-});
-
-describe('tray', () => {
-  const now = new Date('2026-01-10T12:00:00Z');
-  const status = (overrides: Partial<TrayStatusInput> = {}): TrayStatusInput => ({
-    registeredLines: 1,
-    totalLines: 2,
-    sync: { status: 'synced', ruleCount: 42, syncedAt: '2026-01-10T11:59:00Z' },
-    blockedToday: 3,
-    canManage: true,
-    ...overrides,
-  });
-
-  it('shows lines, sync state and calls blocked today', () => {
-    const labels = buildTrayMenuModel(status(), true, now).flatMap((item) =>
-      item.kind === 'status' ? [item.label] : [],
-    );
-    expect(labels).toEqual([
-      'Lines registered: 1 of 2',
-      'Blocklist synced (42 rules)',
-      'Calls blocked today: 3',
-    ]);
-  });
-
-  it('shows missed calls not yet seen, only when there are some (SPEC §10.10)', () => {
-    const labels = buildTrayMenuModel(status({ missedCalls: 2 }), true, now).flatMap((item) =>
-      item.kind === 'status' ? [item.label] : [],
-    );
-    expect(labels).toContain('Missed calls: 2');
-    expect(trayTooltip(status({ missedCalls: 2 }), now)).toContain('2 missed');
-    expect(trayTooltip(status({ missedCalls: 0 }), now)).not.toContain('missed');
-  });
-
-  it('shows the age and size of the local list when offline', () => {
-    const model = buildTrayMenuModel(
-      status({ sync: { status: 'offline', ruleCount: 42, lastSyncedAt: '2026-01-10T09:00:00Z' } }),
-      true,
-      now,
-    );
-    expect(model).toContainEqual({ kind: 'status', label: 'Offline — list from 3 h ago (42 rules)' });
-    expect(trayTooltip(status(), now)).toContain('1/2 lines');
-  });
-
-  it('offers "Block last caller" only to those who may manage', () => {
-    const ids = (input: TrayStatusInput) =>
-      buildTrayMenuModel(input, false, now).flatMap((item) => (item.kind === 'action' ? [item.id] : []));
-    expect(ids(status())).toEqual(['toggle-window', 'block-last-caller', 'quit']);
-    expect(ids(status({ canManage: false }))).toEqual(['toggle-window', 'quit']);
-  });
-
-  it('labels the window toggle by visibility', () => {
-    const toggle = (visible: boolean) =>
-      buildTrayMenuModel(status(), visible, now).find(
-        (item) => item.kind === 'action' && item.id === 'toggle-window',
-      );
-    expect(toggle(true)).toMatchObject({ label: 'Hide Blockline' });
-    expect(toggle(false)).toMatchObject({ label: 'Show Blockline' });
   });
 });
 

@@ -100,6 +100,11 @@ export interface HarnessApi {
    * devices cannot be removed).
    */
   stubUnplug(deviceId: string): void;
+  /**
+   * When (epoch ms, sampled about every 4 ms) an output channel first rose above `rms`, or null if it did
+   * not within `timeoutMs`: the start of the waiting tone at the test tap, for the bench.
+   */
+  firstOutputAbove(channel: 'call' | 'tone' | 'ring', rms: number, timeoutMs: number): Promise<number | null>;
   dispose(): Promise<void>;
 }
 

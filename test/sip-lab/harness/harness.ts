@@ -198,6 +198,16 @@ const api: HarnessApi = {
     unplugged.add(deviceId);
     navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
   },
+  async firstOutputAbove(channel, rms, timeoutMs) {
+    const until = performance.now() + timeoutMs;
+    // Timers (clamped to about 4 ms) rather than a busy loop: the phone runs on this same thread.
+    const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+    while (performance.now() < until) {
+      if (requirePhone().outputLevel(channel) > rms) return performance.timeOrigin + performance.now();
+      await tick();
+    }
+    return null;
+  },
   async dispose() {
     await phone?.dispose();
     phone = null;
