@@ -71,6 +71,14 @@ export interface CallSnapshot {
   emergency: boolean;
   /** The SIP Call-ID (for reports: one caller attempt seen by several agents counts once). */
   sipCallId: string | null;
+  /** Attended transfer (SPEC §10.2), on the held call: the id of its consultation call, or null. */
+  consultCallId?: string | null;
+  /** Attended transfer, on the consultation call: the id of the held call it consults for, or null. */
+  consultFor?: string | null;
+  /** Attended transfer, on the held call: the REFER is out and the phone waits for its outcome. */
+  transferring?: boolean;
+  /** Three-way conference (SPEC §10.3): the conference this call is a leg of, or null. */
+  conferenceId?: string | null;
   /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
   quality?: CallQuality | null;
 }
@@ -205,6 +213,22 @@ export interface Phone {
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /**
+   * Attended transfer (SPEC §10.2): holds this call and places a consultation call to `target`, decided
+   * like a dialled number (a blocked target is announced locally and never dialled; the call resumes).
+   */
+  consult(callId: string, target: string): Promise<PlaceCallResult>;
+  /** Sends the held party on to the consulted one (REFER with Replaces); both legs end once it succeeded. */
+  completeTransfer(callId: string): Promise<void>;
+  /** Ends the consultation call and resumes the held one. `callId` may be either leg. */
+  cancelConsult(callId: string): Promise<void>;
+  /**
+   * Three-way conference (SPEC §10.3): joins this call and the other connected call (the held one is
+   * resumed); each party hears the agent and the other. Resolves with the conference id.
+   */
+  merge(callId: string): Promise<string>;
+  /** The agent leaves the conference: every leg ends. `callId` may be any leg. */
+  leaveConference(callId: string): Promise<void>;
   /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
   announceAndHangUp(callId: string): Promise<void>;
   setOutputDevice(deviceId: string | null): Promise<void>;

@@ -10,8 +10,13 @@ import { join } from 'node:path';
 export interface BaresipCallOptions {
   /** The caller's address of record, e.g. sip:+12125550100@127.0.0.1 */
   from: string;
-  /** Whom to call, e.g. sip:agent1@127.0.0.1 */
-  target: string;
+  /** Whom to call, e.g. sip:agent1@127.0.0.1; none: baresip only waits for calls. */
+  target?: string;
+  /**
+   * Answer every call by itself. Listening on the lab's gateway port (5070, with no sipp UAS there),
+   * it is the phone behind any unregistered number: the consultation target of an attended transfer.
+   */
+  autoAnswer?: boolean;
   /** baresip quits after this many seconds. */
   durationS: number;
   /** Local SIP port (default 5090). */
@@ -82,13 +87,17 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:${options.proxy ?? '127.0.0.1:5060'};transport=udp"\n`,
+    `<${options.from}>;regint=0${options.autoAnswer === true ? ';answermode=auto' : ''};audio_codecs=PCMU,PCMA;outbound="sip:${options.proxy ?? '127.0.0.1:5060'};transport=udp"\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
   return new Promise((resolve, reject) => {
     const child = spawn(
       '/usr/bin/baresip',
-      ['-f', dir, '-n', '127.0.0.1', '-4', '-t', String(options.durationS), '-e', `/dial ${options.target}`],
+      [
+        ...['-f', dir, '-n', '127.0.0.1', '-4', '-t', String(options.durationS)],
+        ...(process.env.LAB_DEBUG ? ['-v'] : []),
+        ...(options.target === undefined ? [] : ['-e', `/dial ${options.target}`]),
+      ],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

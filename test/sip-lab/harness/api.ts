@@ -63,6 +63,11 @@ export interface HarnessApi {
   sendDtmf(callId: string, tones: string): Promise<void>;
   hold(callId: string, held: boolean): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  consult(callId: string, target: string): Promise<PlaceCallResult>;
+  completeTransfer(callId: string): Promise<void>;
+  cancelConsult(callId: string): Promise<void>;
+  merge(callId: string): Promise<string>;
+  leaveConference(callId: string): Promise<void>;
   lines(): LineSnapshot[];
   stats(callId: string): Promise<CallMediaStats | null>;
   iceServers(callId: string): RTCIceServer[] | null;
@@ -101,6 +106,11 @@ export interface CallerApi {
   hangup(id: string): Promise<void>;
   /** Sends a REFER to `target` (a SIP URI) on an established call; resolves with the REFER's final status. */
   refer(id: string, target: string): Promise<number>;
+  /**
+   * The call this one was transferred into: a REFER the caller followed (Replaces copied, as sip.js
+   * does), or null. The new call is measured like the first.
+   */
+  referredCall(id: string): string | null;
   /** The loudest the caller hears over the next `durationMs` (RMS). */
   peakFor(id: string, durationMs: number): Promise<number>;
 }
