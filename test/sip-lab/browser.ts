@@ -99,6 +99,11 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
   };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/** `extraArgs`, e.g. `--use-file-for-fake-audio-capture=tone.wav`: every page of this browser sends that file. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }

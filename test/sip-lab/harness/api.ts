@@ -111,6 +111,8 @@ export interface CallerApi {
    * does), or null. The new call is measured like the first.
    */
   referredCall(id: string): string | null;
+  /** The loudest the caller hears at each frequency over the next `durationMs` (dBFS per frequency). */
+  levelsAt(id: string, frequencies: number[], durationMs: number): Promise<number[]>;
   /** The loudest the caller hears over the next `durationMs` (RMS). */
   peakFor(id: string, durationMs: number): Promise<number>;
 }

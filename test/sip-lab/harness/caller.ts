@@ -32,7 +32,8 @@ function listen(call: ActiveCall): void {
   void element.play().catch(() => undefined);
   const context = new AudioContext();
   const analyser = context.createAnalyser();
-  analyser.fftSize = 1024;
+  analyser.fftSize = 2048;
+  analyser.smoothingTimeConstant = 0;
   context.createMediaStreamSource(handler.remoteMediaStream).connect(analyser);
   call.context = context;
   call.analyser = analyser;
@@ -162,6 +163,26 @@ const api: CallerApi = {
     call.windowPeak = 0;
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     return call.windowPeak;
+  },
+  async levelsAt(id, frequencies, durationMs) {
+    const call = calls.get(id);
+    const analyser = call?.analyser;
+    if (!analyser) throw new Error(`no call ${id} with audio`);
+    // The loudest each frequency's FFT bin (and its neighbours) got over the window, in dBFS.
+    const peaks = frequencies.map(() => -Infinity);
+    const spectrum = new Float32Array(analyser.frequencyBinCount);
+    const deadline = performance.now() + durationMs;
+    while (performance.now() < deadline) {
+      analyser.getFloatFrequencyData(spectrum);
+      frequencies.forEach((frequency, index) => {
+        const bin = Math.round((frequency * analyser.fftSize) / analyser.context.sampleRate);
+        for (const near of [bin - 1, bin, bin + 1])
+          peaks[index] = Math.max(peaks[index] ?? -Infinity, spectrum[near] ?? -Infinity);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // JSON has no -Infinity: silence is reported as -200 dBFS.
+    return peaks.map((peak) => (Number.isFinite(peak) ? peak : -200));
   },
   refer(id, target) {
     const call = calls.get(id);
