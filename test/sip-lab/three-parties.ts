@@ -188,23 +188,15 @@ export async function consultConnected(parties: Parties, callId: string, target:
   return result.callId;
 }
 
-/** The loudest the agent hears at each frequency over `durationMs` (dBFS, -200 for silence). */
-export async function agentHears(
-  parties: Parties,
-  frequencies: number[],
-  durationMs = 1500,
-): Promise<number[]> {
-  return Promise.all(
-    frequencies.map((hz) =>
-      parties.agent.evaluate(
-        ({ f, ms }) => window.lab?.peakOutput('call', ms, f).then((peak) => peak.dbAtFrequency) ?? -200,
-        { f: hz, ms: durationMs },
-      ),
-    ),
+/** What the agent hears at each frequency over `durationMs` (median dBFS, -200 for silence). */
+export function agentHears(parties: Parties, frequencies: number[], durationMs = 1500): Promise<number[]> {
+  return parties.agent.evaluate(
+    ({ fs, ms }) => window.lab?.outputLevels('call', fs, ms) ?? Promise.resolve([]),
+    { fs: frequencies, ms: durationMs },
   );
 }
 
-/** The loudest A hears at each frequency on one of its calls over `durationMs` (dBFS). */
+/** What A hears at each frequency on one of its calls over `durationMs` (median dBFS). */
 export function callerHears(
   parties: Parties,
   callerId: string,

@@ -82,6 +82,12 @@ export interface HarnessApi {
     durationMs: number,
     frequencyHz?: number,
   ): Promise<{ rms: number; dbAtFrequency: number }>;
+  /** What the agent hears on an output channel at each frequency over `durationMs`: median, dBFS. */
+  outputLevels(
+    channel: 'call' | 'tone' | 'ring',
+    frequencies: number[],
+    durationMs: number,
+  ): Promise<number[]>;
   dispose(): Promise<void>;
 }
 
@@ -111,10 +117,36 @@ export interface CallerApi {
    * does), or null. The new call is measured like the first.
    */
   referredCall(id: string): string | null;
-  /** The loudest the caller hears at each frequency over the next `durationMs` (dBFS per frequency). */
+  /** What the caller hears at each frequency over the next `durationMs`: the median level, dBFS. */
   levelsAt(id: string, frequencies: number[], durationMs: number): Promise<number[]>;
   /** The loudest the caller hears over the next `durationMs` (RMS). */
   peakFor(id: string, durationMs: number): Promise<number>;
+}
+
+/**
+ * The median level (dBFS) at each frequency over `durationMs`, read every 50 ms: the median, because a
+ * band's peak over a window follows the noise of a compressed call, not the tone.
+ */
+export async function sampleLevels(
+  frequencies: readonly number[],
+  durationMs: number,
+  refresh: () => void,
+  levelAt: (frequencyHz: number) => number,
+): Promise<number[]> {
+  const samples: number[][] = frequencies.map(() => []);
+  const deadline = performance.now() + durationMs;
+  while (performance.now() < deadline) {
+    refresh();
+    frequencies.forEach((frequency, index) => {
+      const level = levelAt(frequency);
+      samples[index]?.push(Number.isFinite(level) ? level : -200);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return samples.map((values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length / 2)] ?? -200;
+  });
 }
 
 declare global {

@@ -4,7 +4,7 @@
  * early media (so a blocked caller can hear the announcement) and measures what it hears.
  */
 import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
-import type { CallerApi, CallerCall } from './api';
+import { sampleLevels, type CallerApi, type CallerCall } from './api';
 
 interface ActiveCall {
   inviter: Inviter;
@@ -168,21 +168,16 @@ const api: CallerApi = {
     const call = calls.get(id);
     const analyser = call?.analyser;
     if (!analyser) throw new Error(`no call ${id} with audio`);
-    // The loudest each frequency's FFT bin (and its neighbours) got over the window, in dBFS.
-    const peaks = frequencies.map(() => -Infinity);
     const spectrum = new Float32Array(analyser.frequencyBinCount);
-    const deadline = performance.now() + durationMs;
-    while (performance.now() < deadline) {
-      analyser.getFloatFrequencyData(spectrum);
-      frequencies.forEach((frequency, index) => {
+    return sampleLevels(
+      frequencies,
+      durationMs,
+      () => analyser.getFloatFrequencyData(spectrum),
+      (frequency) => {
         const bin = Math.round((frequency * analyser.fftSize) / analyser.context.sampleRate);
-        for (const near of [bin - 1, bin, bin + 1])
-          peaks[index] = Math.max(peaks[index] ?? -Infinity, spectrum[near] ?? -Infinity);
-      });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    // JSON has no -Infinity: silence is reported as -200 dBFS.
-    return peaks.map((peak) => (Number.isFinite(peak) ? peak : -200));
+        return Math.max(spectrum[bin - 1] ?? -200, spectrum[bin] ?? -200, spectrum[bin + 1] ?? -200);
+      },
+    );
   },
   refer(id, target) {
     const call = calls.get(id);

@@ -8,7 +8,7 @@ import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import { createPhone, type PhoneWithDiagnostics } from '../../../renderer/phone/phone';
 import { AVAILABLE, type AgentPresence } from '../../../renderer/phone/types';
-import type { AutoAnswer, HarnessApi, HarnessEvent } from './api';
+import { sampleLevels, type AutoAnswer, type HarnessApi, type HarnessEvent } from './api';
 import { errorMessage } from '../../../shared/error-message';
 
 const recorded: HarnessEvent[] = [];
@@ -163,6 +163,13 @@ const api: HarnessApi = {
     // JSON has no -Infinity: silence is reported as -200 dBFS.
     return { rms: peak, dbAtFrequency: Number.isFinite(peakDb) ? peakDb : -200 };
   },
+  outputLevels: (channel, frequencies, durationMs) =>
+    sampleLevels(
+      frequencies,
+      durationMs,
+      () => undefined,
+      (frequency) => requirePhone().outputLevelAt(channel, frequency),
+    ),
   async dispose() {
     await phone?.dispose();
     phone = null;
