@@ -6,6 +6,8 @@
  *   sip.kamailio_reject.p50|p99 the same caller rejected by Kamailio's own configuration (ms)
  *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
+ *   sip.transfer_complete.p50|p99 attended transfer: *Complete* → the NOTIFY saying it succeeded (ms; its
+ *                               own lab with three parties, bench/sip-transfer.ts)
  * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
  *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
@@ -24,6 +26,7 @@ import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
 import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
 import { KAMAILIO_UDP, LAB_SIP_PASSWORD, RTPENGINE_NG, startLab } from '../test/sip-lab/lab';
 import { readPcap, traceBlockedCalls } from './sip-trace';
+import { measureTransferComplete } from './sip-transfer';
 import { runUac, startUas, type SippTiming } from '../test/sip-lab/sipp';
 
 const BLOCKED = '+12125550100';
@@ -223,6 +226,7 @@ async function main(): Promise<void> {
     await server.close();
     await lab.stop();
   }
+  await measureTransferComplete();
 }
 
 main().catch((error: unknown) => {
