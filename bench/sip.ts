@@ -8,6 +8,8 @@
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
  *   sip.device_switch_gap.ms    longest gap baresip hears while the agent switches microphones mid-call (target ≤ 200)
  *   sip.reregister_after_proxy_restart.ms  Kamailio restarted: until the line is registered again (target ≤ 5,000)
+ *   sip.transfer_complete.p50|p99 attended transfer: *Complete* → the NOTIFY saying it succeeded (ms; its
+ *                               own lab with three parties, bench/sip-transfer.ts)
  * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
  *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
@@ -32,6 +34,7 @@ import { readPcap, traceBlockedCalls } from './sip-trace';
 import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { micSwitchGap, reregisterAfterProxyRestart } from '../test/sip-lab/measurements';
+import { measureTransferComplete } from './sip-transfer';
 import { runUac, startUas, type SippTiming } from '../test/sip-lab/sipp';
 
 const BLOCKED = '+12125550100';
@@ -322,6 +325,7 @@ async function main(): Promise<void> {
     await server.close();
     await lab.stop();
   }
+  await measureTransferComplete();
 }
 
 main().catch((error: unknown) => {

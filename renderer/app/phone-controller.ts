@@ -47,6 +47,16 @@ export interface PhoneController {
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  /**
+   * Attended transfer (SPEC §10.2): holds the call and consults `target`, decided like a dialled number.
+   * Resolves with a message for the agent when nothing was dialled (refused or blocked), else null.
+   */
+  consult(callId: string, target: string): Promise<string | null>;
+  completeTransfer(callId: string): Promise<void>;
+  cancelConsult(callId: string): Promise<void>;
+  /** Three-way conference (SPEC §10.3) of this call and the other connected one. */
+  merge(callId: string): Promise<void>;
+  leaveConference(callId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -285,6 +295,18 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     previewAnnouncement: (kind) => orgAnnouncements.preview(kind),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
+    async consult(callId, target) {
+      if (!phone) throw new Error('No SIP account is set up on this computer');
+      const result = await phone.consult(callId, target);
+      if (result.kind === 'refused') return result.message;
+      // The blocked number was announced locally and recorded like any blocked dial (onBlockedCall).
+      if (result.kind === 'blocked') return `${target} is blocked by your organization: not dialled.`;
+      return null;
+    },
+    completeTransfer: (callId) => withPhone((current) => current.completeTransfer(callId)),
+    cancelConsult: (callId) => withPhone((current) => current.cancelConsult(callId)),
+    merge: (callId) => withPhone(async (current) => void (await current.merge(callId))),
+    leaveConference: (callId) => withPhone((current) => current.leaveConference(callId)),
     async stop() {
       orgAnnouncements.stop();
       offDialer();

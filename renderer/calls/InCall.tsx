@@ -12,12 +12,13 @@ import { ScreenPopLink } from './ScreenPopLink';
 import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { AskLeadToBlock } from './AskLeadToBlock';
+import { CallJoinControls } from './CallJoinControls';
 import { useWriteAccess } from '../app/permissions';
 import { errorMessage } from '../../shared/error-message';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
-/** Calls in progress: mute, hold/resume (switching calls), keypad (DTMF), blind transfer, block and hang up, hang up, timer. */
+/** Calls in progress: mute, hold/resume (switching calls), keypad (DTMF), blind and attended transfer, conference, block and hang up, hang up, timer. */
 export function InCallList() {
   const calls = useCalls((state) => state.calls);
   const ongoing = ongoingCalls(calls);
@@ -63,6 +64,15 @@ function InCall({ call }: { call: CallSnapshot }) {
     event.preventDefault();
     if (target.trim() === '') return setError('Enter the number to transfer to');
     run(() => controller.transfer(call.id, target.trim()));
+  };
+  // Attended transfer: the call goes on hold and the target is called (SPEC §10.2).
+  const consult = () => {
+    if (target.trim() === '') return setError('Enter the number to consult');
+    run(async () => {
+      const refused = await controller.consult(call.id, target.trim());
+      if (refused !== null) setError(refused);
+      else setTransferring(false);
+    });
   };
   const connected = call.state === 'connected';
   return (
@@ -155,8 +165,10 @@ function InCall({ call }: { call: CallSnapshot }) {
             onChange={(event) => setTarget(event.target.value)}
           />
           <Button type="submit">Transfer now</Button>
+          <Button onClick={consult}>Consult first</Button>
         </form>
       )}
+      <CallJoinControls call={call} run={run} />
       {error && (
         <p className="bl-field__error" role="alert">
           {error}

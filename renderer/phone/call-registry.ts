@@ -79,6 +79,10 @@ export class CallRegistry {
       endedAt: null,
       endReason: null,
       sipCallId: safeCallId(session),
+      consultCallId: null,
+      consultFor: null,
+      transferring: false,
+      conferenceId: null,
       ...initial,
     };
     const record: CallRecord = { snapshot, session, line, remoteAudio: null };

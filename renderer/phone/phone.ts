@@ -12,10 +12,12 @@ import { verificationStatus } from '../../shared/identity';
 import type { CallerIdentity } from '../../shared/identity.types';
 import { AnnouncementAudio } from './announcement';
 import { announceAndEnd } from './announce-and-end';
+import { createAttendedTransfer } from './attended-transfer';
 import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
 import { autoAnswerPlan, scheduleAutoAnswer } from './auto-answer';
 import { createCallControls } from './call-controls';
+import { createConference } from './conference';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
 import { CallRegistry, safeCallId, type CallRecord, type CallSession, type NewCall } from './call-registry';
 import { handleInboundRefers, type ReferredCall } from './inbound-refer';
@@ -457,11 +459,27 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     return record;
   }
 
+  const attendedTransfer = createAttendedTransfer({
+    registry,
+    policy,
+    controls,
+    placeCall,
+    onError: report,
+  });
+  const conference = createConference({ registry, controls, output, onError: report });
+
   return {
     lines: () => lines.map((line) => line.snapshot()),
     calls: () => registry.snapshots(),
     placeCall,
     ...controls,
+    ...attendedTransfer,
+    merge: conference.merge,
+    leaveConference: conference.leaveConference,
+    // In a conference the microphone leaves the mix, so the two parties keep hearing each other.
+    mute: (callId, muted) => {
+      if (!conference.muteInConference(callId, muted)) controls.mute(callId, muted);
+    },
     announceAndHangUp: async (callId) => {
       const record = registry.require(callId);
       registry.update(record, { endReason: 'blocked_by_agent' });

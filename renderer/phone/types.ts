@@ -76,6 +76,14 @@ export interface CallSnapshot {
   sipCallId: string | null;
   /** The media path dropped and ICE is being restarted: the card says "Reconnecting…" (SPEC §10.6). */
   reconnecting?: boolean;
+  /** Attended transfer (SPEC §10.2), on the held call: the id of its consultation call, or null. */
+  consultCallId?: string | null;
+  /** Attended transfer, on the consultation call: the id of the held call it consults for, or null. */
+  consultFor?: string | null;
+  /** Attended transfer, on the held call: the REFER is out and the phone waits for its outcome. */
+  transferring?: boolean;
+  /** Three-way conference (SPEC §10.3): the conference this call is a leg of, or null. */
+  conferenceId?: string | null;
   /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
   quality?: CallQuality | null;
 }
@@ -214,6 +222,22 @@ export interface Phone {
   transfer(callId: string, target: string): Promise<void>;
   /** Restarts the call's ICE now (re-INVITE with new ICE credentials): the agent's "Reconnect audio". */
   restartIce(callId: string): Promise<void>;
+  /**
+   * Attended transfer (SPEC §10.2): holds this call and places a consultation call to `target`, decided
+   * like a dialled number (a blocked target is announced locally and never dialled; the call resumes).
+   */
+  consult(callId: string, target: string): Promise<PlaceCallResult>;
+  /** Sends the held party on to the consulted one (REFER with Replaces); both legs end once it succeeded. */
+  completeTransfer(callId: string): Promise<void>;
+  /** Ends the consultation call and resumes the held one. `callId` may be either leg. */
+  cancelConsult(callId: string): Promise<void>;
+  /**
+   * Three-way conference (SPEC §10.3): joins this call and the other connected call (the held one is
+   * resumed); each party hears the agent and the other. Resolves with the conference id.
+   */
+  merge(callId: string): Promise<string>;
+  /** The agent leaves the conference: every leg ends. `callId` may be any leg. */
+  leaveConference(callId: string): Promise<void>;
   /** Block and hang up: the caller hears the inbound announcement on the call, then BYE. */
   announceAndHangUp(callId: string): Promise<void>;
   /** Moves the output path (every call, tone and announcement) to this speaker now; null = default. */

@@ -90,3 +90,43 @@ export function longestGapMs(path: string, threshold = 0.01): number {
   }
   return longest * 10;
 }
+
+/**
+ * RMS of a recording's band around `frequencyHz` (±`halfWidthHz`, sox's `sinc` band-pass), optionally of
+ * its last `lastS` seconds only: each party sends its own tone, so a band tells whom the recording heard.
+ */
+export function bandRms(
+  path: string,
+  frequencyHz: number,
+  options: { halfWidthHz?: number; lastS?: number } = {},
+): number {
+  const half = options.halfWidthHz ?? 60;
+  const trim = options.lastS === undefined ? '' : `trim -${options.lastS}`;
+  const output = execFileSync(
+    'sh',
+    ['-c', `sox "$1" -n ${trim} sinc ${frequencyHz - half}-${frequencyHz + half} stat 2>&1`, 'sh', path],
+    { encoding: 'utf8' },
+  );
+  return readStat(output).rms;
+}
+
+/** A mono WAV of one continuous tone (for Chromium's fake microphone or baresip's source). */
+export function toneWav(path: string, frequencyHz: number, durationS: number, sampleRate = 48_000): string {
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    String(sampleRate),
+    '-c',
+    '1',
+    '-b',
+    '16',
+    path,
+    'synth',
+    String(durationS),
+    'sine',
+    String(frequencyHz),
+    'vol',
+    '0.3',
+  ]);
+  return path;
+}

@@ -1,17 +1,30 @@
 /**
- * baresip as a real SIP phone over UDP: it calls through Kamailio, sends a 440 Hz tone, and its `sndfile`
+ * baresip as a real SIP phone over UDP: it calls through Kamailio, sends a tone (440 Hz unless told), and its `sndfile`
  * module records the decoded audio it hears to a WAV file — what a blocked caller actually heard.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LAB_SIP_PASSWORD } from './lab';
 
 export interface BaresipCallOptions {
   /** The caller's address of record, e.g. sip:+12125550100@127.0.0.1 */
   from: string;
-  /** Whom to call, e.g. sip:agent1@127.0.0.1 */
-  target: string;
+  /** Whom to call, e.g. sip:agent1@127.0.0.1; none: baresip only waits for calls. */
+  target?: string;
+  /**
+   * Answer every call by itself. Listening on the lab's gateway port (5070, with no sipp UAS there),
+   * it is the phone behind any unregistered number: the consultation target of an attended transfer.
+   */
+  autoAnswer?: boolean;
+  /**
+   * Register the address of record with the lab's Kamailio (Digest, the lab password), so calls to its
+   * number reach this baresip through `lookup("location")`.
+   */
+  register?: boolean;
+  /** The tone it sends (Hz, default 440): give each party of a call its own frequency. */
+  toneHz?: number;
   /** baresip quits after this many seconds. */
   durationS: number;
   /** Local SIP port (default 5090). */
@@ -52,7 +65,7 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
     'synth',
     String(options.durationS + 2),
     'sine',
-    '440',
+    String(options.toneHz ?? 440),
     'vol',
     '0.3',
   ]);
@@ -82,13 +95,17 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<${options.from}>;regint=0;audio_codecs=PCMU,PCMA;outbound="sip:${options.proxy ?? '127.0.0.1:5060'};transport=udp"\n`,
+    `<${options.from}>;${options.register === true ? `auth_pass=${LAB_SIP_PASSWORD};regint=600` : 'regint=0'}${options.autoAnswer === true ? ';answermode=auto' : ''};audio_codecs=PCMU,PCMA;outbound="sip:${options.proxy ?? '127.0.0.1:5060'};transport=udp"\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
   return new Promise((resolve, reject) => {
     const child = spawn(
       '/usr/bin/baresip',
-      ['-f', dir, '-n', '127.0.0.1', '-4', '-t', String(options.durationS), '-e', `/dial ${options.target}`],
+      [
+        ...['-f', dir, '-n', '127.0.0.1', '-4', '-t', String(options.durationS)],
+        ...(process.env.LAB_DEBUG ? ['-v'] : []),
+        ...(options.target === undefined ? [] : ['-e', `/dial ${options.target}`]),
+      ],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

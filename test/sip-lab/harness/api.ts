@@ -69,6 +69,11 @@ export interface HarnessApi {
   sendDtmf(callId: string, tones: string): Promise<void>;
   hold(callId: string, held: boolean): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  consult(callId: string, target: string): Promise<PlaceCallResult>;
+  completeTransfer(callId: string): Promise<void>;
+  cancelConsult(callId: string): Promise<void>;
+  merge(callId: string): Promise<string>;
+  leaveConference(callId: string): Promise<void>;
   lines(): LineSnapshot[];
   stats(callId: string): Promise<CallMediaStats | null>;
   iceServers(callId: string): RTCIceServer[] | null;
@@ -105,6 +110,12 @@ export interface HarnessApi {
    * not within `timeoutMs`: the start of the waiting tone at the test tap, for the bench.
    */
   firstOutputAbove(channel: 'call' | 'tone' | 'ring', rms: number, timeoutMs: number): Promise<number | null>;
+  /** What the agent hears on an output channel at each frequency over `durationMs`: median, dBFS. */
+  outputLevels(
+    channel: 'call' | 'tone' | 'ring',
+    frequencies: number[],
+    durationMs: number,
+  ): Promise<number[]>;
   dispose(): Promise<void>;
 }
 
@@ -129,8 +140,41 @@ export interface CallerApi {
   hangup(id: string): Promise<void>;
   /** Sends a REFER to `target` (a SIP URI) on an established call; resolves with the REFER's final status. */
   refer(id: string, target: string): Promise<number>;
+  /**
+   * The call this one was transferred into: a REFER the caller followed (Replaces copied, as sip.js
+   * does), or null. The new call is measured like the first.
+   */
+  referredCall(id: string): string | null;
+  /** What the caller hears at each frequency over the next `durationMs`: the median level, dBFS. */
+  levelsAt(id: string, frequencies: number[], durationMs: number): Promise<number[]>;
   /** The loudest the caller hears over the next `durationMs` (RMS). */
   peakFor(id: string, durationMs: number): Promise<number>;
+}
+
+/**
+ * The median level (dBFS) at each frequency over `durationMs`, read every 50 ms: the median, because a
+ * band's peak over a window follows the noise of a compressed call, not the tone.
+ */
+export async function sampleLevels(
+  frequencies: readonly number[],
+  durationMs: number,
+  refresh: () => void,
+  levelAt: (frequencyHz: number) => number,
+): Promise<number[]> {
+  const samples: number[][] = frequencies.map(() => []);
+  const deadline = performance.now() + durationMs;
+  while (performance.now() < deadline) {
+    refresh();
+    frequencies.forEach((frequency, index) => {
+      const level = levelAt(frequency);
+      samples[index]?.push(Number.isFinite(level) ? level : -200);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return samples.map((values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length / 2)] ?? -200;
+  });
 }
 
 declare global {

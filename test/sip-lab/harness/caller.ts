@@ -4,7 +4,7 @@
  * early media (so a blocked caller can hear the announcement) and measures what it hears.
  */
 import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
-import type { CallerApi, CallerCall } from './api';
+import { sampleLevels, type CallerApi, type CallerCall } from './api';
 
 interface ActiveCall {
   inviter: Inviter;
@@ -15,6 +15,8 @@ interface ActiveCall {
   meter: ReturnType<typeof setInterval> | null;
   /** The loudest level since the last `peakFor` started. */
   windowPeak: number;
+  /** The call a followed REFER started, or null. */
+  referredId: string | null;
 }
 
 const calls = new Map<string, ActiveCall>();
@@ -30,7 +32,8 @@ function listen(call: ActiveCall): void {
   void element.play().catch(() => undefined);
   const context = new AudioContext();
   const analyser = context.createAnalyser();
-  analyser.fftSize = 1024;
+  analyser.fftSize = 2048;
+  analyser.smoothingTimeConstant = 0;
   context.createMediaStreamSource(handler.remoteMediaStream).connect(analyser);
   call.context = context;
   call.analyser = analyser;
@@ -52,6 +55,56 @@ function stopListening(call: ActiveCall): void {
   void call.context?.close().catch(() => undefined);
 }
 
+/** Measures a call and follows a REFER the way plain sip.js does (Replaces copied), tracking the new call. */
+function trackCall(inviter: Inviter, userAgent: UserAgent): ActiveCall {
+  const id = `caller-${nextCall++}`;
+  const call: ActiveCall = {
+    inviter,
+    userAgent,
+    analyser: null,
+    context: null,
+    meter: null,
+    windowPeak: 0,
+    referredId: null,
+    result: {
+      id,
+      responses: [],
+      established: false,
+      ended: false,
+      endedAt: null,
+      peakEarlyMedia: 0,
+      peakEstablished: 0,
+    },
+  };
+  calls.set(id, call);
+  inviter.delegate = {
+    onRefer: (referral) => {
+      void referral.accept().then(() => {
+        const referred = referral.makeInviter({
+          sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+        });
+        call.referredId = trackCall(referred, userAgent).result.id;
+        return referred.invite();
+      });
+    },
+  };
+  inviter.stateChange.addListener((state) => {
+    if (state === SessionState.Established) {
+      call.result.established = true;
+      listen(call);
+    }
+    if (state === SessionState.Terminated) {
+      call.result.ended = true;
+      call.result.endedAt = Date.now();
+      stopListening(call);
+      // The user agent stays while a call it was transferred into goes on.
+      const live = [...calls.values()].some((other) => other.userAgent === userAgent && !other.result.ended);
+      if (!live) void userAgent.stop().catch(() => undefined);
+    }
+  });
+  return call;
+}
+
 const api: CallerApi = {
   async call(from, target) {
     const uri = UserAgent.makeURI(`sip:${from}@127.0.0.1`);
@@ -68,41 +121,11 @@ const api: CallerApi = {
       logLevel: 'error',
     });
     await userAgent.start();
-    const id = `caller-${nextCall++}`;
     const inviter = new Inviter(userAgent, targetUri, {
       earlyMedia: true,
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
     });
-    const call: ActiveCall = {
-      inviter,
-      userAgent,
-      analyser: null,
-      context: null,
-      meter: null,
-      windowPeak: 0,
-      result: {
-        id,
-        responses: [],
-        established: false,
-        ended: false,
-        endedAt: null,
-        peakEarlyMedia: 0,
-        peakEstablished: 0,
-      },
-    };
-    calls.set(id, call);
-    inviter.stateChange.addListener((state) => {
-      if (state === SessionState.Established) {
-        call.result.established = true;
-        listen(call);
-      }
-      if (state === SessionState.Terminated) {
-        call.result.ended = true;
-        call.result.endedAt = Date.now();
-        stopListening(call);
-        void userAgent.stop().catch(() => undefined);
-      }
-    });
+    const call = trackCall(inviter, userAgent);
     const recordResponse = (status: number | undefined) =>
       call.result.responses.push({ status: status ?? -1, atMs: performance.now() });
     const startedMs = performance.now();
@@ -118,12 +141,15 @@ const api: CallerApi = {
         onReject: (response) => recordResponse(response.message.statusCode),
       },
     });
-    return id;
+    return call.result.id;
   },
   result(id) {
     const call = calls.get(id);
     if (!call) throw new Error(`no call ${id}`);
     return JSON.parse(JSON.stringify(call.result)) as CallerCall;
+  },
+  referredCall(id) {
+    return calls.get(id)?.referredId ?? null;
   },
   async hangup(id) {
     const call = calls.get(id);
@@ -137,6 +163,21 @@ const api: CallerApi = {
     call.windowPeak = 0;
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     return call.windowPeak;
+  },
+  async levelsAt(id, frequencies, durationMs) {
+    const call = calls.get(id);
+    const analyser = call?.analyser;
+    if (!analyser) throw new Error(`no call ${id} with audio`);
+    const spectrum = new Float32Array(analyser.frequencyBinCount);
+    return sampleLevels(
+      frequencies,
+      durationMs,
+      () => analyser.getFloatFrequencyData(spectrum),
+      (frequency) => {
+        const bin = Math.round((frequency * analyser.fftSize) / analyser.context.sampleRate);
+        return Math.max(spectrum[bin - 1] ?? -200, spectrum[bin] ?? -200, spectrum[bin + 1] ?? -200);
+      },
+    );
   },
   refer(id, target) {
     const call = calls.get(id);

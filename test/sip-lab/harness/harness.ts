@@ -8,7 +8,7 @@ import type { Rule } from '../../../shared/rules';
 import type { OrgSettings } from '../../../shared/settings';
 import { createPhone, type PhoneWithDiagnostics } from '../../../renderer/phone/phone';
 import { AVAILABLE, type AgentPresence } from '../../../renderer/phone/types';
-import type { AutoAnswer, HarnessApi, HarnessEvent } from './api';
+import { sampleLevels, type AutoAnswer, type HarnessApi, type HarnessEvent } from './api';
 import { errorMessage } from '../../../shared/error-message';
 
 const recorded: HarnessEvent[] = [];
@@ -157,6 +157,11 @@ const api: HarnessApi = {
   sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
   hold: (callId, held) => requirePhone().hold(callId, held),
   transfer: (callId, target) => requirePhone().transfer(callId, target),
+  consult: (callId, target) => requirePhone().consult(callId, target),
+  completeTransfer: (callId) => requirePhone().completeTransfer(callId),
+  cancelConsult: (callId) => requirePhone().cancelConsult(callId),
+  merge: (callId) => requirePhone().merge(callId),
+  leaveConference: (callId) => requirePhone().leaveConference(callId),
   lines: () => requirePhone().lines(),
   stats: (callId) => requirePhone().callMediaStats(callId),
   iceServers: (callId) => requirePhone().callIceServers(callId),
@@ -208,6 +213,13 @@ const api: HarnessApi = {
     }
     return null;
   },
+  outputLevels: (channel, frequencies, durationMs) =>
+    sampleLevels(
+      frequencies,
+      durationMs,
+      () => undefined,
+      (frequency) => requirePhone().outputLevelAt(channel, frequency),
+    ),
   async dispose() {
     await phone?.dispose();
     phone = null;

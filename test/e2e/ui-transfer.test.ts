@@ -1,0 +1,123 @@
+/**
+ * Attended transfer and the conference from the call card, against the real SIP lab: a baresip calls
+ * the app (A), the agent answers and consults a second, registered baresip that answers by itself (C),
+ * then merges the two into a conference and leaves it. Each step is driven from the keyboard-reachable
+ * buttons, axe checks the card, and the consultation and the conference are photographed in both themes
+ * (the README's screenshots). The audio itself is proven in test/integration/sip-transfer.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
+import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { startConsultTarget, type ConsultTarget } from '../sip-lab/three-parties';
+import {
+  rendererErrors,
+  screenshot,
+  seriousViolations,
+  startUiEnv,
+  type AppInstance,
+  type UiEnv,
+} from './ui-harness';
+
+let lab: Lab;
+let env: UiEnv;
+let agent: AppInstance;
+
+beforeAll(async () => {
+  lab = await startLab();
+  env = await startUiEnv();
+  agent = await env.openApp({ role: 'agent', viewport: { width: 1100, height: 820 } });
+});
+afterAll(async () => {
+  await env?.close();
+  await lab?.stop();
+});
+
+async function bothThemes(name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await agent.page.emulateMedia({ colorScheme: theme });
+    expect(await seriousViolations(agent.page)).toEqual([]);
+    await screenshot(agent.page, `${name}-${theme}`);
+  }
+  await agent.page.emulateMedia({ colorScheme: 'light' });
+}
+
+describe('attended transfer and conference from the call card', () => {
+  it('registers the agent’s line', async () => {
+    const { page } = agent;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByRole('button', { name: 'Add SIP account' }).click();
+    const form = page.getByRole('form', { name: 'New SIP account' });
+    await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
+    await form.getByLabel('SIP address (user)').fill('sip:agent1@127.0.0.1');
+    await form.getByLabel('Line number (E.164)').fill('+12125550100');
+    await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
+    await form.getByLabel('Display name').fill('Agent One');
+    await form.getByRole('button', { name: 'Save account' }).click();
+    await page.getByRole('button', { name: 'Phone', exact: true }).click();
+    await page
+      .getByRole('status', { name: 'Lines' })
+      .getByText('(212) 555-0100: registered')
+      .waitFor({ timeout: 15_000 });
+  });
+
+  it('consults C from a live call, merges into a conference, and leaves it', async () => {
+    const { page } = agent;
+    const c: ConsultTarget = await startConsultTarget('+13125550177', 60);
+    let hangUpA: () => void = () => undefined;
+    const a: Promise<BaresipCallResult> = baresipCall({
+      from: 'sip:+13125550166@127.0.0.1',
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 60,
+      port: 5096,
+      rtpPorts: '31600-31700',
+      onLine: (_line, hangUp) => {
+        hangUpA = hangUp;
+      },
+    });
+    try {
+      const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+      await incoming.waitFor({ timeout: 15_000 });
+      await incoming.getByRole('button', { name: 'Answer' }).click();
+      const first = page.getByRole('article', { name: 'Call with (312) 555-0166' });
+      await first.getByText(/^\d+:\d\d$/).waitFor({ timeout: 10_000 });
+
+      // Consult: from the keyboard, the transfer form's second button.
+      await first.getByRole('button', { name: 'Transfer', exact: true }).click();
+      await first.getByLabel('Transfer to').fill('(312) 555-0177');
+      await first.getByLabel('Transfer to').press('Tab');
+      await page.keyboard.press('Tab');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Consult first');
+      await page.keyboard.press('Enter');
+      const consultation = page.getByRole('article', { name: 'Call with (312) 555-0177' });
+      const transferGroup = consultation.getByRole('group', { name: 'Attended transfer' });
+      await transferGroup
+        .getByRole('button', { name: 'Complete transfer' })
+        .and(page.locator(':enabled'))
+        .waitFor({
+          timeout: 15_000,
+        });
+      await first.getByText('On hold while you consult (312) 555-0177').waitFor();
+      await bothThemes('consultation');
+
+      await transferGroup.getByRole('button', { name: 'Merge into conference' }).click();
+      await consultation.getByRole('button', { name: 'Leave conference' }).waitFor();
+      await first.getByText('In a conference: everyone hears everyone').waitFor();
+      await bothThemes('conference');
+
+      await consultation.getByRole('button', { name: 'Leave conference' }).click();
+      await page.getByTestId('in-call').first().waitFor({ state: 'detached', timeout: 10_000 });
+      const newest = page.getByTestId('history-entry').first();
+      await expect.poll(() => newest.textContent()).toMatch(/\(312\) 555-0177/);
+    } finally {
+      c.hangUp();
+      await c.finished;
+      hangUpA();
+      await a;
+    }
+  });
+
+  it('logged no renderer errors', () => {
+    expect(rendererErrors(agent).filter((message) => !/WebSocket|getStats/i.test(message))).toEqual([]);
+  });
+});

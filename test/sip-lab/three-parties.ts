@@ -1,0 +1,210 @@
+/**
+ * Three parties for attended transfer and conference, each sending its own tone so a band-pass tells
+ * who hears whom: the agent (the phone in the harness page, Chromium's fake microphone fed a 1000 Hz
+ * file), A (the plain sip.js caller page in a second Chromium, 660 Hz: it follows a REFER and copies its
+ * Replaces, as sip.js does) and C (a baresip registered with the lab's Kamailio that answers by itself,
+ * 440 Hz, recording what it hears). Used by test/integration/sip-transfer.test.ts and `npm run bench -- sip`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { SipAccount } from '../../shared/contracts/ipc';
+import type { Rule } from '../../shared/rules';
+import { defaultOrgSettings } from '../../shared/settings';
+import type { CallSnapshot } from '../../renderer/phone/types';
+import { toneWav } from './audio-analysis';
+import { baresipCall, type BaresipCallResult } from './baresip';
+import { buildHarness, launchChromium, serveStatic, type StaticServer } from './browser';
+import type { CallerCall, HarnessEvent } from './harness/api';
+import { LAB_SIP_PASSWORD, startLab, type Lab } from './lab';
+
+export const TONE_HZ = { agent: 1000, a: 660, c: 440 } as const;
+const LINE_NUMBER = '+12125550000';
+const ACCOUNT: SipAccount = {
+  id: 'agent1',
+  websocketUrl: 'ws://127.0.0.1:8080',
+  sipUri: 'sip:agent1@127.0.0.1',
+  displayName: 'Agent One',
+  lineNumber: LINE_NUMBER,
+  iceServers: [],
+  enabled: true,
+};
+
+export interface Parties {
+  lab: Lab;
+  /** The harness page: the phone under test, as the agent. */
+  agent: Page;
+  /** The caller page: party A. */
+  caller: Page;
+  close(): Promise<void>;
+}
+
+export async function startParties(rules: Rule[]): Promise<Parties> {
+  const workDir = mkdtempSync(join(tmpdir(), 'blockline-three-parties-'));
+  const lab = await startLab({ dir: join(workDir, 'lab') });
+  await buildHarness(join(workDir, 'www'));
+  const server: StaticServer = await serveStatic(join(workDir, 'www'));
+  const fakeMicrophone = (hz: number) =>
+    `--use-file-for-fake-audio-capture=${toneWav(join(workDir, `tone-${hz}.wav`), hz, 120)}`;
+  const browsers: Browser[] = [
+    await launchChromium([fakeMicrophone(TONE_HZ.agent)]),
+    await launchChromium([fakeMicrophone(TONE_HZ.a)]),
+  ];
+  const [agentBrowser, callerBrowser] = browsers as [Browser, Browser];
+  const agent = await agentBrowser.newPage();
+  agent.on('pageerror', (error) => console.error('page error:', error));
+  await agent.goto(`${server.url}/index.html`);
+  await agent.waitForFunction(() => window.lab !== undefined);
+  const lines = await agent.evaluate((config) => window.lab?.start(config), {
+    account: ACCOUNT,
+    password: LAB_SIP_PASSWORD,
+    rules,
+    settings: defaultOrgSettings('US', 'America/New_York'),
+    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
+    autoAnswer: 'answer' as const,
+  });
+  if (lines?.[0]?.status !== 'registered')
+    throw new Error(`the agent did not register: ${JSON.stringify(lines)}`);
+  const caller = await callerBrowser.newPage();
+  caller.on('pageerror', (error) => console.error('caller page error:', error));
+  await caller.goto(`${server.url}/caller.html`);
+  await caller.waitForFunction(() => window.caller !== undefined);
+  return {
+    lab,
+    agent,
+    caller,
+    async close() {
+      // Unregister first: a registration left behind makes Kamailio answer the next suite's INVITE with 500.
+      await agent.evaluate(() => window.lab?.dispose()).catch(() => undefined);
+      for (const browser of browsers) await browser.close();
+      await server.close();
+      await lab.stop();
+    },
+  };
+}
+
+export interface ConsultTarget {
+  /** baresip has quit (after `hangUp()` or its time); its recordings are final. */
+  finished: Promise<BaresipCallResult>;
+  /** Ends every call of C and quits. */
+  hangUp(): void;
+  /** What baresip has printed so far. */
+  output(): string;
+}
+
+/** C: a baresip registered as `number` that answers every call by itself and records what it hears. */
+export async function startConsultTarget(number: string, durationS = 40): Promise<ConsultTarget> {
+  let registered: () => void = () => undefined;
+  let hangUp: () => void = () => undefined;
+  let output = '';
+  const ready = new Promise<void>((resolve) => {
+    registered = resolve;
+  });
+  const finished = baresipCall({
+    from: `sip:${number}@127.0.0.1`,
+    register: true,
+    autoAnswer: true,
+    toneHz: TONE_HZ.c,
+    durationS,
+    port: 5094,
+    rtpPorts: '31400-31500',
+    onLine: (line, end) => {
+      hangUp = end;
+      output += `${line}\n`;
+      if (process.env.LAB_DEBUG) console.log('C:', line);
+      if (/200 OK/.test(line)) registered();
+    },
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    ready,
+    finished.then((result) => {
+      throw new Error(`C quit before registering:\n${result.output}`);
+    }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('C did not register within 8 s')), 8000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  return { finished, hangUp: () => hangUp(), output: () => output };
+}
+
+export function agentCalls(parties: Parties): Promise<CallSnapshot[]> {
+  return parties.agent.evaluate(() => window.lab?.calls() ?? []);
+}
+
+export function agentEvents(parties: Parties): Promise<HarnessEvent[]> {
+  return parties.agent.evaluate(() => window.lab?.events() ?? []);
+}
+
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function callerCall(parties: Parties, id: string): Promise<CallerCall | undefined> {
+  return parties.caller.evaluate((callId) => window.caller?.result(callId), id);
+}
+
+/** A calls the agent, who answers: resolves with both sides' ids once connected. */
+export async function connectA(
+  parties: Parties,
+  aNumber: string,
+): Promise<{ callerId: string; callId: string }> {
+  await parties.agent.evaluate(() => window.lab?.clearEvents());
+  const callerId = await parties.caller.evaluate(
+    (from) => window.caller?.call(from, 'sip:agent1@127.0.0.1') ?? Promise.reject(new Error('no caller')),
+    aNumber,
+  );
+  await until('A connected', async () => (await callerCall(parties, callerId))?.established);
+  const call = await until('the agent connected to A', async () =>
+    (await agentCalls(parties)).find((candidate) => candidate.state === 'connected'),
+  );
+  return { callerId, callId: call.id };
+}
+
+/** The agent consults `target` from `callId`: resolves with the consultation call's id once connected. */
+export async function consultConnected(parties: Parties, callId: string, target: string): Promise<string> {
+  const result = await parties.agent.evaluate(({ id, to }) => window.lab?.consult(id, to), {
+    id: callId,
+    to: target,
+  });
+  if (result?.kind !== 'placed')
+    throw new Error(`the consultation was not placed: ${JSON.stringify(result)}`);
+  await until(
+    'the consultation call connected',
+    async () => (await agentCalls(parties)).find((call) => call.id === result.callId)?.state === 'connected',
+    15_000,
+  );
+  return result.callId;
+}
+
+/** What the agent hears at each frequency over `durationMs` (median dBFS, -200 for silence). */
+export function agentHears(parties: Parties, frequencies: number[], durationMs = 1500): Promise<number[]> {
+  return parties.agent.evaluate(
+    ({ fs, ms }) => window.lab?.outputLevels('call', fs, ms) ?? Promise.resolve([]),
+    { fs: frequencies, ms: durationMs },
+  );
+}
+
+/** What A hears at each frequency on one of its calls over `durationMs` (median dBFS). */
+export function callerHears(
+  parties: Parties,
+  callerId: string,
+  frequencies: number[],
+  durationMs = 1500,
+): Promise<number[]> {
+  return parties.caller.evaluate(
+    ({ id, fs, ms }) => window.caller?.levelsAt(id, fs, ms) ?? Promise.resolve([]),
+    { id: callerId, fs: frequencies, ms: durationMs },
+  );
+}
