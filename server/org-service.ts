@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   fieldIssuesOf,
   type AnnouncementMode,
-  type AuditEntry,
   type ChangesResponse,
   type Line,
   type LinePatch,

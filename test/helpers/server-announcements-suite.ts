@@ -9,7 +9,8 @@ import wavefile from 'wavefile';
 import { expect, it } from 'vitest';
 import { activeLevelDbfs, TARGET_LEVEL_DBFS } from '../../server/announcement-audio';
 import type { Database } from '../../server/db/database';
-import type { AuditEntry, Change, Snapshot } from '../../shared/contracts/api';
+import type { Change, Snapshot } from '../../shared/contracts/api';
+import type { AuditListEntry } from '../../shared/contracts/oversight';
 import { call, errorCode, makeOrg, type Reply, type TestOrg } from './server-harness';
 
 export interface AnnouncementSuiteContext {
@@ -120,7 +121,7 @@ export function defineAnnouncementTests(context: () => AnnouncementSuiteContext)
         announcement: expect.objectContaining({ version: info.version }),
       }),
     ]);
-    const audit = (await call(app, 'GET', '/v1/audit', org.tokens.lead)).body as { items: AuditEntry[] };
+    const audit = (await call(app, 'GET', '/v1/audit', org.tokens.lead)).body as { items: AuditListEntry[] };
     expect(audit.items[0]).toMatchObject({
       action: 'announcement.replaced',
       target: 'inbound',
@@ -243,7 +244,7 @@ export function defineAnnouncementTests(context: () => AnnouncementSuiteContext)
     ]);
     const snapshot = (await call(app, 'GET', '/v1/sync/snapshot', org.tokens.agent)).body as Snapshot;
     expect(snapshot.announcements.outbound).toBeNull();
-    const audit = (await call(app, 'GET', '/v1/audit', org.tokens.lead)).body as { items: AuditEntry[] };
+    const audit = (await call(app, 'GET', '/v1/audit', org.tokens.lead)).body as { items: AuditListEntry[] };
     expect(audit.items.filter((entry) => entry.action === 'announcement.reverted')).toHaveLength(1);
   });
 }
