@@ -49,3 +49,21 @@ export function scheduleAutoAnswer(
   const timer = setTimeout(run, plan.delayMs);
   return () => clearTimeout(timer);
 }
+
+/**
+ * Follows a call with its plan: answers when due, and forgets the plan once the call stops ringing (the
+ * agent answered or declined, the caller gave up). `session` is the sip.js invitation.
+ */
+export function followAutoAnswer(call: {
+  plan: AutoAnswerPlan | null;
+  session: { stateChange: { addListener(listener: () => void): void } };
+  ringing: () => boolean;
+  answer: () => Promise<void>;
+  onError: (error: unknown) => void;
+}): void {
+  if (call.plan === null) return;
+  const cancel = scheduleAutoAnswer(call.plan, call.ringing, call.answer, call.onError);
+  call.session.stateChange.addListener(() => {
+    if (!call.ringing()) cancel();
+  });
+}

@@ -15,7 +15,7 @@ import { announceAndEnd } from './announce-and-end';
 import { createAttendedTransfer } from './attended-transfer';
 import { AudioOutput, type OutputChannel } from './audio-output';
 import { BlockedCalls, blockedCallEvent } from './blocked-call';
-import { autoAnswerPlan, scheduleAutoAnswer } from './auto-answer';
+import { autoAnswerPlan, followAutoAnswer } from './auto-answer';
 import { createCallControls } from './call-controls';
 import { createConference } from './conference';
 import { attachRemoteAudio, detachRemoteAudio, mediaStats, type CallMediaStats } from './call-media';
@@ -315,38 +315,23 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     followWaiting();
     emit('onIncomingCall', { call: { ...record.snapshot }, decision, identity });
     try {
-      followAutoAnswer(line, invitation, record, presence, busy);
+      const lineNumber = line.account.lineNumber;
+      followAutoAnswer({
+        plan: autoAnswerPlan(
+          presence,
+          lineNumber === null ? null : policy.getLine(lineNumber),
+          { get: (name) => invitation.request.getHeaders(name) },
+          busy,
+        ),
+        session: invitation,
+        ringing: () => record.snapshot.state === 'incoming',
+        answer: () => controls.answer(record.snapshot.id),
+        onError: (error) => report('auto-answer', error),
+      });
     } catch (error) {
       // The call already rings: a broken auto-answer leaves it ringing.
       report('auto-answer', error);
     }
-  }
-
-  /** The agent's auto-answer option, or the PBX's request on a line where an admin allows it (SPEC §10.4). */
-  function followAutoAnswer(
-    line: PhoneLine,
-    invitation: Invitation,
-    record: CallRecord,
-    presence: AgentPresence,
-    busy: boolean,
-  ): void {
-    const lineNumber = line.account.lineNumber;
-    const plan = autoAnswerPlan(
-      presence,
-      lineNumber === null ? null : policy.getLine(lineNumber),
-      { get: (name) => invitation.request.getHeaders(name) },
-      busy,
-    );
-    if (plan === null) return;
-    const cancel = scheduleAutoAnswer(
-      plan,
-      () => record.snapshot.state === 'incoming',
-      () => controls.answer(record.snapshot.id),
-      (error) => report('auto-answer', error),
-    );
-    invitation.stateChange.addListener(() => {
-      if (record.snapshot.state !== 'incoming') cancel();
-    });
   }
 
   // ---------------------------------------------------------------------------------------------- outbound

@@ -4,7 +4,11 @@
  * formatted; Answer shows the in-call view; the call lands in the history. axe checks the incoming and
  * in-call views in both themes.
  */
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baresipCall } from '../sip-lab/baresip';
 import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import {
@@ -102,6 +106,63 @@ describe('phone views with a real SIP server', () => {
       await availability.selectOption('available');
     });
   }
+
+  it('the calls panel: a second caller waits, Answer holds the first, both show with their state (README screenshot)', async () => {
+    const { page } = lead;
+    const dir = mkdtempSync(join(tmpdir(), 'blockline-calls-panel-'));
+    // Each caller hangs up (BYE) when told: baresip's own signal handler.
+    const hangUps: Array<() => void> = [];
+    const keepHangUp = (_line: string, hangUp: () => void) => {
+      if (!hangUps.includes(hangUp)) hangUps.push(hangUp);
+    };
+    const first = baresipCall({
+      from: 'sip:+13125550131@127.0.0.1',
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 30,
+      port: 5192,
+      rtpPorts: '31600-31650',
+      dir: join(dir, 'first'),
+      onLine: keepHangUp,
+    });
+    const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+    await incoming.waitFor({ timeout: 15_000 });
+    await incoming.getByRole('button', { name: 'Answer' }).click();
+    await page.getByRole('heading', { name: 'Call in progress' }).waitFor({ timeout: 15_000 });
+    const second = baresipCall({
+      from: 'sip:+14155550132@127.0.0.1',
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 30,
+      port: 5194,
+      rtpPorts: '31660-31710',
+      dir: join(dir, 'second'),
+      onLine: keepHangUp,
+    });
+    await incoming.waitFor({ timeout: 15_000 });
+    expect(await incoming.textContent()).toContain('(415) 555-0132');
+    await incoming.getByRole('button', { name: 'Answer' }).click();
+    const panel = page.getByRole('region', { name: '2 calls in progress' });
+    await panel.waitFor({ timeout: 15_000 });
+    await expect.poll(() => panel.getByText('On hold').count(), { timeout: 10_000 }).toBe(1);
+    expect(await panel.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    const docs = resolve(import.meta.dirname, '..', '..', 'docs');
+    mkdirSync(docs, { recursive: true });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      expect(await seriousViolations(page)).toEqual([]);
+      copyFileSync(await screenshot(page, `calls-panel-${theme}`), join(docs, `calls-panel-${theme}.png`));
+    }
+    // Switching: Resume on the held call holds the other.
+    await panel.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => panel.getByText('On hold').count(), { timeout: 10_000 }).toBe(1);
+    // Each caller hanging up ends only its own call.
+    hangUps[0]?.();
+    await page.getByRole('heading', { name: 'Call in progress' }).waitFor({ timeout: 10_000 });
+    hangUps[1]?.();
+    await page.getByTestId('in-call').waitFor({ state: 'detached', timeout: 10_000 });
+    await Promise.all([first, second]);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 
   it('logged no renderer errors', () => {
     expect(rendererErrors(lead).filter((message) => !/WebSocket|getStats/i.test(message))).toEqual([]);

@@ -113,6 +113,45 @@ describe('settings pane', () => {
       .toMatchObject({ threshold: 4, windowMinutes: 20, timeZone: 'Europe/London' });
   });
 
+  it('auto-answer when the PBX asks: off on every line, only an admin turns it on, and every app gets it (SPEC §10.4)', async () => {
+    const { page } = lead;
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    const lines = (await agent.host.services.invoke('blocklist:get', undefined)).lines;
+    const first = lines[0];
+    if (!first) throw new Error('the demo org has no line');
+    expect(lines.every((line) => line.pbxAutoAnswer !== true)).toBe(true);
+    // A lead sees the switch, off and disabled, and why.
+    const leadSwitch = page.getByRole('switch', { name: /^Answer when the PBX asks on / }).first();
+    expect(await leadSwitch.getAttribute('aria-checked')).toBe('false');
+    expect(await leadSwitch.isDisabled()).toBe(true);
+    await page.getByText('Only admins can change this.').first().waitFor();
+
+    const admin = await env.openApp({ role: 'admin' });
+    try {
+      await admin.page.getByRole('button', { name: 'Settings' }).click();
+      await admin.page.getByRole('tab', { name: 'Policies' }).click();
+      const adminSwitch = admin.page.getByRole('switch', { name: /^Answer when the PBX asks on / }).first();
+      expect(await adminSwitch.isDisabled()).toBe(false);
+      await adminSwitch.click();
+      await expect
+        .poll(async () => (await env.server.blockline.store.listLines('demo'))[0]?.pbxAutoAnswer)
+        .toBe(true);
+      await expect.poll(() => adminSwitch.getAttribute('aria-checked')).toBe('true');
+      // The agent's app has it, synced: its phone now answers when the PBX asks on that line.
+      await expect
+        .poll(
+          async () => (await agent.host.services.invoke('blocklist:get', undefined)).lines[0]?.pbxAutoAnswer,
+        )
+        .toBe(true);
+      await adminSwitch.click();
+      await expect
+        .poll(async () => (await env.server.blockline.store.listLines('demo'))[0]?.pbxAutoAnswer)
+        .toBe(false);
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('previews both announcements', async () => {
     const { page } = lead;
     for (const name of ['Play: Blocked inbound caller hears', 'Play: Agent calling a blocked number hears']) {

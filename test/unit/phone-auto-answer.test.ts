@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { autoAnswerPlan, scheduleAutoAnswer } from '../../renderer/phone/auto-answer';
+import { autoAnswerPlan, followAutoAnswer, scheduleAutoAnswer } from '../../renderer/phone/auto-answer';
 import { AVAILABLE } from '../../renderer/phone/types';
 
 const asksNow = { get: (name: string) => (name === 'Call-Info' ? ['<sip:pbx>;answer-after=0'] : []) };
@@ -85,5 +85,29 @@ describe('auto-answer (SPEC §10.4)', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(errors).toHaveLength(1);
+  });
+
+  it('forgets the plan once the call stops ringing before it is due', async () => {
+    vi.useFakeTimers();
+    const listeners: Array<() => void> = [];
+    const session = { stateChange: { addListener: (listener: () => void) => void listeners.push(listener) } };
+    const answer = vi.fn(async () => undefined);
+    let ringing = true;
+    followAutoAnswer({
+      plan: { delayMs: 3000, why: 'pbx' },
+      session,
+      ringing: () => ringing,
+      answer,
+      onError: () => undefined,
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    ringing = false;
+    for (const listener of listeners) listener();
+    ringing = true; // even if something rang again on the same record, the plan is gone
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(answer).not.toHaveBeenCalled();
+    followAutoAnswer({ plan: null, session, ringing: () => true, answer, onError: () => undefined });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(answer).not.toHaveBeenCalled();
   });
 });
