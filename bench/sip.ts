@@ -7,7 +7,8 @@
  *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
  *   sip.transfer_complete.p50|p99 attended transfer: *Complete* → the NOTIFY saying it succeeded (ms; its
- *                               own lab with three parties, bench/sip-transfer.ts)
+ *                               own lab with three parties, bench/sip-transfer.ts), with its baseline
+ *   sip.transfer_consult_setup.*  the consultation call's INVITE → 200 over the same path (ms), and the ratio
  * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
  *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
