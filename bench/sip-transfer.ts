@@ -4,7 +4,8 @@
  * registered baresip that answers by itself) — timed from *Complete* (the REFER with Replaces leaves the
  * phone) to the NOTIFY saying the transfer succeeded (the phone marks both legs `transferred` as it
  * arrives). That span holds A's INVITE with Replaces to C through Kamailio and rtpengine, C's 200, and
- * A's NOTIFY back. Starts its own lab: run it after the other SIP figures' lab has stopped.
+ * A's NOTIFY back. Baseline in the same run: the consultation call's own set-up (`startedAt` →
+ * `connectedAt`, ms resolution), an ordinary INVITE → 200 over the same path. Starts its own lab: run it after the other SIP figures' lab has stopped.
  */
 import type { CallSnapshot } from '../renderer/phone/types';
 import {
@@ -24,10 +25,13 @@ export async function measureTransferComplete(transfers = 12): Promise<void> {
   const parties = await startParties([]);
   const c = await startConsultTarget(C_NUMBER, 600);
   const spans: number[] = [];
+  const setups: number[] = [];
   try {
     for (let round = 0; round < transfers; round += 1) {
       const a = await connectA(parties, A_NUMBER);
       const consultId = await consultConnected(parties, a.callId, C_NUMBER);
+      const consultation = (await agentCalls(parties)).find((call) => call.id === consultId);
+      if (consultation?.connectedAt) setups.push(consultation.connectedAt - consultation.startedAt);
       const spanMs = await parties.agent.evaluate(async (id) => {
         const lab = window.lab;
         if (!lab) throw new Error('harness not loaded');
@@ -64,4 +68,8 @@ export async function measureTransferComplete(transfers = 12): Promise<void> {
   );
   metric('sip.transfer_complete.p50', percentile(spans, 0.5), 'ms');
   metric('sip.transfer_complete.p99', percentile(spans, 0.99), 'ms');
+  // Same-run baseline: an ordinary call set up over the same path (the agent's consultation INVITE → 200).
+  metric('sip.transfer_consult_setup.p50', percentile(setups, 0.5), 'ms');
+  metric('sip.transfer_consult_setup.p99', percentile(setups, 0.99), 'ms');
+  metric('sip.transfer_vs_call_setup.p50', percentile(spans, 0.5) / percentile(setups, 0.5), 'ratio');
 }

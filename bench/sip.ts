@@ -9,7 +9,8 @@
  *   sip.device_switch_gap.ms    longest gap baresip hears while the agent switches microphones mid-call (target ≤ 200)
  *   sip.reregister_after_proxy_restart.ms  Kamailio restarted: until the line is registered again (target ≤ 5,000)
  *   sip.transfer_complete.p50|p99 attended transfer: *Complete* → the NOTIFY saying it succeeded (ms; its
- *                               own lab with three parties, bench/sip-transfer.ts)
+ *                               own lab with three parties, bench/sip-transfer.ts), with its baseline
+ *   sip.transfer_consult_setup.*  the consultation call's INVITE → 200 over the same path (ms), and the ratio
  * and, from a packet capture of the measured reject run, where the app's time goes (p50/p99, ms):
  *   sip.reject.proxy_in.*       INVITE at Kamailio → INVITE out on the app's WebSocket
  *   sip.reject.rtpengine.*      Kamailio's round trips to rtpengine for the call (offer + delete)
