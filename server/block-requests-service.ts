@@ -5,19 +5,19 @@
  * Every step is in the audit log.
  */
 import type { Selectable } from 'kysely';
-import type { BlockRequest, CreateBlockRequest } from '../shared/contracts/block-requests';
-import type { resolveBlockRequestSchema } from '../shared/contracts/block-requests';
+import type {
+  BlockRequest,
+  BlockRequestResolution as Resolution,
+  CreateBlockRequest,
+} from '../shared/contracts/block-requests';
 import { isEmergencyNumber } from '../shared/emergency';
 import { normalizeNumber } from '../shared/numbers';
 import type { Rule } from '../shared/rules';
-import type { z } from 'zod';
 import type { BlockRequestsTable } from './db/schema';
 import { ApiError, notFound } from './errors';
 import { newId } from './ids';
 import { countryOf, type Actor, type OrgWrite, type Repository } from './repository';
 import { createRuleInWrite } from './rules-service';
-
-type Resolution = z.output<typeof resolveBlockRequestSchema>;
 
 function requestFromRow(row: Selectable<BlockRequestsTable>): BlockRequest {
   return {

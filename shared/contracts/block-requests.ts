@@ -64,6 +64,8 @@ export const resolveBlockRequestSchema = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('dismiss') }).strict(),
 ]);
 export type ResolveBlockRequest = z.input<typeof resolveBlockRequestSchema>;
+/** As the server reads it: scope and expiry filled in. */
+export type BlockRequestResolution = z.output<typeof resolveBlockRequestSchema>;
 
 export const resolveBlockRequestResponseSchema = z.object({
   request: blockRequestSchema,
