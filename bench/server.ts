@@ -107,7 +107,11 @@ async function startServerProcess(databaseUrl: string): Promise<{ child: ChildPr
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       RATE_LIMIT_WRITES_PER_MIN: '0',
+      RATE_LIMIT_READS_PER_MIN: '0',
+      RATE_LIMIT_REPORTS_PER_MIN: '0',
       RATE_LIMIT_AUTH_FAILURES_PER_MIN: '0',
+      // The 1,000 propagation clients share one token: the per-token cap (8) is for agents' apps.
+      MAX_STREAMS_PER_TOKEN: '100000',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
