@@ -142,7 +142,7 @@ function MicrophoneTest({
   const running = phase !== 'done';
   return (
     <div className="bl-field">
-      <div className="bl-form-actions">
+      <div className="bl-mic-test">
         <Button onClick={() => (running ? stopRef.current?.() : void start())}>
           {/* "mic", not "microphone": a button named "…phone" would answer to the Phone tab's name too. */}
           {running ? 'Stop the test' : 'Test your mic'}
