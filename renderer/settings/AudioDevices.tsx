@@ -142,9 +142,10 @@ function MicrophoneTest({
   const running = phase !== 'done';
   return (
     <div className="bl-field">
-      <div className="bl-form-actions">
+      <div className="bl-mic-test">
         <Button onClick={() => (running ? stopRef.current?.() : void start())}>
-          {running ? 'Stop the test' : 'Test your microphone'}
+          {/* "mic", not "microphone": a button named "…phone" would answer to the Phone tab's name too. */}
+          {running ? 'Stop the test' : 'Test your mic'}
         </Button>
         <meter aria-label="Input level" min={0} max={1} low={0.05} high={0.9} optimum={0.5} value={level} />
       </div>

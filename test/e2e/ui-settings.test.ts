@@ -223,7 +223,7 @@ describe('settings pane', () => {
     await expect.poll(() => page.getByLabel('Ring on').inputValue()).toBe(ringDevice);
 
     // Chromium's fake microphone beeps: the meter moves while the test records, then it plays back.
-    await page.getByRole('button', { name: 'Test your microphone' }).click();
+    await page.getByRole('button', { name: 'Test your mic' }).click();
     await page.getByText('Recording: say something…').waitFor();
     await page.waitForFunction(
       () => Number(document.querySelector<HTMLMeterElement>('meter[aria-label="Input level"]')?.value) > 0.02,
@@ -231,7 +231,7 @@ describe('settings pane', () => {
       { timeout: 3000 },
     );
     await page.getByText('Playing back what the other side would hear…').waitFor({ timeout: 5000 });
-    await page.getByRole('button', { name: 'Test your microphone' }).waitFor({ timeout: 8000 });
+    await page.getByRole('button', { name: 'Test your mic' }).waitFor({ timeout: 8000 });
   });
 
   it("shows the server's 403 next to the change when the lead lost the right meanwhile", async () => {
