@@ -43,6 +43,7 @@ import {
   isPermissionCheckAllowed,
   parseProtocolUrl,
   PROTOCOL_SCHEMES,
+  isInviteProtocolUrl,
   updateFeedFromEnv,
   type AppLocation,
 } from './policy';
@@ -82,6 +83,7 @@ let services: MainServices | null = null;
 let quitting = false;
 let rendererReady = false;
 const pendingDialerNumbers: string[] = [];
+const pendingInviteLinks: string[] = [];
 
 function showWindow(): void {
   if (mainWindow === null) return;
@@ -90,9 +92,20 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-/** tel:/callto:/sip: links open the dialer; the outbound check still runs when the call is placed. */
+/**
+ * tel:/callto:/sip: links open the dialer (the outbound check still runs when the call is placed);
+ * blockline://invite links go to the sign-in page, which checks them (shared/invite-link.ts) and asks
+ * the person to confirm the server before anything is sent. The link carries a one-time code: not logged.
+ */
 function openProtocolLink(link: string | null): void {
   if (link === null) return;
+  if (isInviteProtocolUrl(link)) {
+    showWindow();
+    const invite = { link: link.slice(0, 2000) };
+    if (services !== null && rendererReady) services.emit('invite:open', invite);
+    else pendingInviteLinks.push(invite.link);
+    return;
+  }
   const number = parseProtocolUrl(link);
   if (number === null) {
     log(`ignored a link that carries no number: ${link.slice(0, 100)}`);
@@ -231,6 +244,7 @@ function createWindow(): BrowserWindow {
   window.webContents.on('did-finish-load', () => {
     rendererReady = true;
     for (const number of pendingDialerNumbers.splice(0)) services?.emit('dialer:open', { number });
+    for (const link of pendingInviteLinks.splice(0)) services?.emit('invite:open', { link });
   });
   window.webContents.on('did-start-loading', () => {
     rendererReady = false;

@@ -157,7 +157,13 @@ export function isPermissionCheckAllowed(input: {
   return origin !== null && input.requestingOrigin === origin.origin;
 }
 
-export const PROTOCOL_SCHEMES = ['tel', 'callto', 'sip'] as const;
+/** Dial links, and `blockline:` for invites (SPEC §12.4). */
+export const PROTOCOL_SCHEMES = ['tel', 'callto', 'sip', 'blockline'] as const;
+
+/** Whether an opened link is an invite (`blockline:`): the sign-in page takes it, not the dialer. */
+export function isInviteProtocolUrl(link: string): boolean {
+  return /^blockline:/i.test(link.trim());
+}
 
 /**
  * The number (or SIP user part) in a tel:/callto:/sip:/sips: link, for the dialer to show. The
@@ -186,10 +192,13 @@ export function parseProtocolUrl(link: string): string | null {
   return target;
 }
 
-/** The first protocol link among command-line arguments (Windows/Linux pass it to the second instance). */
+/**
+ * The first protocol link among command-line arguments (Windows/Linux pass it to the second instance;
+ * the first instance gets it in its own argv).
+ */
 export function findProtocolUrlInArgv(argv: ReadonlyArray<string>): string | null {
   for (const argument of argv) {
-    if (/^(tel|callto|sips?):/i.test(argument)) return argument;
+    if (/^(tel|callto|sips?|blockline):/i.test(argument)) return argument;
   }
   return null;
 }

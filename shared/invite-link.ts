@@ -79,3 +79,27 @@ export function checkInviteServer(
     message: `The server address must start with https:// (http:// only for this computer): ${server}`,
   };
 }
+
+export type InviteLinkResult = { ok: true; server: string; code: string } | { ok: false; message: string };
+
+/**
+ * An opened `blockline://invite?server=…&code=…` link (the OS hands it to the app), checked before the
+ * sign-in page shows it: both parts present, the code well formed, the server `https:` (loopback
+ * `http:`). Nothing is sent to the server here: the person still confirms its address.
+ */
+export function parseInviteLink(link: string): InviteLinkResult {
+  const text = link.trim();
+  if (!text.toLowerCase().startsWith(`${INVITE_SCHEME}//`)) {
+    return { ok: false, message: 'This is not a blockline://invite link.' };
+  }
+  const parsed = parseInvite(text);
+  if (parsed === null) {
+    return { ok: false, message: 'This invite link is damaged: ask your admin to send it again.' };
+  }
+  if (parsed.server === null) {
+    return { ok: false, message: 'This invite link names no server: ask your admin to send it again.' };
+  }
+  const server = checkInviteServer(parsed.server);
+  if (!server.ok) return server;
+  return { ok: true, server: server.origin, code: formatInviteCode(parsed.code) };
+}

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { checkInviteServer, formatInviteCode, parseInvite } from '../../shared/invite-link';
+import { useEffect, useState, type FormEvent } from 'react';
+import { checkInviteServer, formatInviteCode, parseInvite, parseInviteLink } from '../../shared/invite-link';
 import { Banner, Button, TextField } from '../ui';
 import { secretStorageHint } from '../stores/secret-storage';
 import { SecretStorageNotice } from './SecretStorageNotice';
@@ -12,9 +12,19 @@ type Mode = 'token' | 'invite';
  * or its code); the host keeps the token in the keychain (§11.6).
  */
 export function SignIn() {
-  const [mode, setMode] = useState<Mode>('token');
+  const stores = useStores();
+  const openedInvite = useSession((state) => state.openedInvite);
+  const [mode, setMode] = useState<Mode>(openedInvite === null ? 'token' : 'invite');
   const [serverUrl, setServerUrl] = useState(
     () => window.localStorage.getItem('blockline.lastServer') ?? 'https://',
+  );
+  // A blockline://invite link opened while this page shows: to the invite form (which asks first).
+  useEffect(
+    () =>
+      stores.session.subscribe((state, previous) => {
+        if (state.openedInvite !== null && state.openedInvite !== previous.openedInvite) setMode('invite');
+      }),
+    [stores],
   );
   return (
     <main className="bl-signin">
@@ -44,7 +54,13 @@ export function SignIn() {
         {mode === 'token' ? (
           <TokenForm serverUrl={serverUrl} setServerUrl={setServerUrl} />
         ) : (
-          <InviteForm serverUrl={serverUrl} setServerUrl={setServerUrl} />
+          // A newly opened link starts the form afresh from it.
+          <InviteForm
+            key={openedInvite ?? ''}
+            opened={openedInvite}
+            serverUrl={serverUrl}
+            setServerUrl={setServerUrl}
+          />
         )}
       </div>
     </main>
@@ -121,13 +137,19 @@ function defaultDeviceName(): string {
  * until the person has seen the server's address and confirmed it, so a link cannot quietly sign them
  * in to someone else's server.
  */
-function InviteForm({ serverUrl, setServerUrl }: ServerProps) {
+function InviteForm({ serverUrl, setServerUrl, opened }: ServerProps & { opened: string | null }) {
   const { session } = useStores();
   const signingIn = useSession((state) => state.signingIn);
-  const [invite, setInvite] = useState('');
+  // An opened link goes straight to the confirmation when it is sound, or says what is wrong with it.
+  const [fromLink] = useState(() => (opened === null ? null : parseInviteLink(opened)));
+  const [invite, setInvite] = useState(opened ?? '');
   const [deviceName, setDeviceName] = useState(defaultDeviceName);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<{ origin: string; code: string } | null>(null);
+  const [problem, setProblem] = useState<string | null>(
+    fromLink !== null && !fromLink.ok ? fromLink.message : null,
+  );
+  const [confirming, setConfirming] = useState<{ origin: string; code: string } | null>(
+    fromLink?.ok === true ? { origin: fromLink.server, code: fromLink.code } : null,
+  );
   const parsed = parseInvite(invite);
   const linkServer = parsed?.server ?? null;
 

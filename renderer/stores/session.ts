@@ -8,6 +8,11 @@ export interface SessionState {
   signingIn: boolean;
   /** The last sign-in refusal, in the server's words. */
   signInError: WriteError | null;
+  /**
+   * The last blockline://invite link the OS opened the app with (SPEC §12.4), kept here from the start
+   * so it waits for the sign-in page; null when none. Nothing is sent until the person confirms.
+   */
+  openedInvite: string | null;
   load(): Promise<void>;
   signIn(serverUrl: string, token: string): Promise<boolean>;
   /** Redeems an invite on a server the person has confirmed; the server answers with this device's token. */
@@ -26,6 +31,7 @@ export function createSessionStore(api: BlocklineApi) {
     session: null,
     signingIn: false,
     signInError: null,
+    openedInvite: null,
     async load() {
       const session = await api.invoke('session:get', undefined);
       set({ session });
@@ -98,7 +104,12 @@ export function createSessionStore(api: BlocklineApi) {
       unsubscribe = null;
     },
   }));
-  unsubscribe = api.on('session:changed', (session) => store.setState({ session }));
+  const offSession = api.on('session:changed', (session) => store.setState({ session }));
+  const offInvite = api.on('invite:open', ({ link }) => store.setState({ openedInvite: link }));
+  unsubscribe = () => {
+    offSession();
+    offInvite();
+  };
   return store;
 }
 

@@ -453,6 +453,8 @@ export const eventChannels = {
   'session:changed': sessionSchema,
   /** A tel:/callto:/sip: link was opened; the dialer shows it and the outbound check still runs. */
   'dialer:open': z.object({ number: z.string() }),
+  /** A blockline://invite link was opened (SPEC §12.4): the sign-in page checks it and asks to confirm. */
+  'invite:open': z.object({ link: z.string().max(2000) }),
   'tray:blockLastCaller': z.object({}),
   /** The agent picked Available or Do not disturb in the tray; the app's phone store applies it. */
   'tray:setAvailability': z.object({ availability: availabilitySchema }),

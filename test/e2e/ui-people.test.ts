@@ -2,7 +2,8 @@
  * People and invites in Chromium (SPEC §12.4): an admin invites a person in Settings → People; the
  * invite link, pasted into a signed-out app, shows the server's address and signs in only after the
  * person confirms it; the admin changes a role, sees devices and is refused demoting the last admin;
- * leads see no People tab. Both themes axe-clean, screenshots saved (the README's copied to docs/).
+ * leads see no People tab; a link the OS opens reaches the sign-in page over the bridge. Both themes
+ * axe-clean, screenshots saved (the README's copied to docs/).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -92,6 +93,29 @@ describe('people and invites', () => {
       await other.page.getByRole('button', { name: 'Continue' }).click();
       await other.page.getByText(/must start with https:\/\//).waitFor();
       expect(await other.page.getByTestId('confirm-server').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a link the OS opened (over the bridge) goes to the confirmation; a plain-http one is refused', async () => {
+    const other = await env.openApp({ role: null });
+    try {
+      // What Electron's open-url / second-instance hand-over emits (electron/main.ts).
+      other.host.services.emit('invite:open', { link: inviteLink });
+      const confirm = other.page.getByTestId('confirm-server');
+      await confirm.waitFor();
+      expect(await confirm.locator('.bl-signin__server').textContent()).toBe(env.serverUrl);
+      expect(other.invokes.map((entry) => entry.channel)).not.toContain('session:redeemInvite');
+      await other.page.getByRole('button', { name: 'Back' }).click();
+      expect(await other.page.getByLabel('Invite link or code').inputValue()).toBe(inviteLink);
+
+      other.host.services.emit('invite:open', {
+        link: inviteLink.replace(/server=[^&]+/, 'server=http%3A%2F%2Fevil.example'),
+      });
+      await other.page.getByText(/must start with https:\/\//).waitFor();
+      expect(await other.page.getByTestId('confirm-server').count()).toBe(0);
+      expect(other.invokes.map((entry) => entry.channel)).not.toContain('session:redeemInvite');
     } finally {
       await other.close();
     }

@@ -210,6 +210,25 @@ describe.skipIf(electron.path === null)(needsElectron('the desktop app in Electr
     await quit(launched);
   });
 
+  it('a blockline://invite link handed to a signed-out app shows the server and waits for the person to confirm', async () => {
+    const dataDir = path.join(workDir, 'invite-link');
+    const first = await launch(dataDir);
+    const { page } = first;
+    await page.getByRole('button', { name: 'I have a token' }).waitFor({ timeout: 30_000 });
+    // The protocol is registered with the OS (setAsDefaultProtocolClient) for tel/callto/sip and blockline.
+    const registered = await first.app.evaluate(({ app }) => app.isDefaultProtocolClient('blockline'));
+    expect(typeof registered).toBe('boolean');
+    const link = `blockline://invite?${new URLSearchParams({ server: server.url, code: 'ABCD-1234-EFGH-5678-JKMN' }).toString()}`;
+    // Windows and Linux hand the link to the running app as the second instance's argument.
+    expect(await runSecondInstance(dataDir, [link])).toBe(0);
+    const confirm = page.getByTestId('confirm-server');
+    await confirm.waitFor();
+    expect(await confirm.locator('.bl-signin__server').textContent()).toBe(new URL(server.url).origin);
+    // Nothing was sent: the app is still signed out until the person confirms.
+    expect(await invoke(page, 'session:get', undefined)).toEqual({ signedIn: false });
+    await quit(first);
+  });
+
   it(`secrets land in the keychain, or without one are not stored until the user accepts the plain file (expected here: ${EXPECTED_STORAGE ?? 'whatever the OS offers'})`, async () => {
     const dataDir = path.join(workDir, 'secrets');
     const token = server.tokens.agent;

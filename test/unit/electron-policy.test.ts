@@ -11,6 +11,8 @@ import {
   isPermissionCheckAllowed,
   isTrustedSenderUrl,
   parseProtocolUrl,
+  PROTOCOL_SCHEMES,
+  isInviteProtocolUrl,
   updateFeedFromEnv,
   type AppLocation,
 } from '../../electron/policy';
@@ -311,6 +313,16 @@ describe('protocol links', () => {
       'tel:+12125551234',
     );
     expect(findProtocolUrlInArgv(['/opt/Blockline/blockline', '--flag'])).toBeNull();
+    const invite = 'blockline://invite?server=https%3A%2F%2Fa.example&code=ABCD-1234-EFGH-5678-JKMN';
+    expect(findProtocolUrlInArgv(['/opt/Blockline/blockline', invite])).toBe(invite);
+  });
+
+  it('sends invite links to the sign-in page, never to the dialer', () => {
+    expect(PROTOCOL_SCHEMES).toContain('blockline');
+    expect(isInviteProtocolUrl('blockline://invite?code=x')).toBe(true);
+    expect(isInviteProtocolUrl('BLOCKLINE://invite?code=x')).toBe(true);
+    expect(isInviteProtocolUrl('tel:+12125551234')).toBe(false);
+    expect(parseProtocolUrl('blockline://invite?code=x')).toBeNull();
   });
 });
 
