@@ -216,16 +216,16 @@ function AnnouncementRow(props: {
               onClick={() => fileInput.current?.click()}
               disabled={busy !== null || writesBlocked !== null}
               title={writesBlocked ?? undefined}
-              aria-label={`Upload a recording: ${label}`}
+              aria-label={`Upload: ${label}`}
             >
-              {busy === 'uploading' ? 'Uploading…' : 'Upload…'}
+              {busy === 'uploading' ? 'Uploading…' : 'Upload'}
             </Button>
             {orgClip !== null && (
               <Button
                 variant="ghost"
                 onClick={() => void revert()}
                 disabled={busy !== null || writesBlocked !== null}
-                aria-label={`Use the built-in voice: ${label}`}
+                aria-label={`Use built-in: ${label}`}
               >
                 {busy === 'reverting' ? 'Reverting…' : 'Use built-in'}
               </Button>
