@@ -46,6 +46,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
   useEffect(() => {
     virtualizer.measure();
   }, [editingId, virtualizer]);
+  const items = virtualizer.getVirtualItems();
   const startEditing = useCallback((rule: Rule) => setEditingId(rule.id), []);
 
   return (
@@ -65,7 +66,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
       </div>
       <div ref={scrollRef} className="bl-rules__scroll" data-testid="rules-scroll">
         <div role="rowgroup" className="bl-rules__body" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const rule = rules[item.index];
             if (!rule) return null;
             const common = {
