@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import {
   fieldIssuesOf,
-  type AnnouncementMode,
   type ChangesResponse,
   type Line,
   type LinePatch,

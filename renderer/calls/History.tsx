@@ -175,6 +175,7 @@ function HistoryList({ entries, country, canBlock, onCallBack, onBlock }: Histor
     getItemKey,
     overscan: 6,
   });
+  const items = virtualizer.getVirtualItems();
   return (
     <div ref={scrollRef} className="bl-history__scroll" data-testid="history-scroll">
       <ul
@@ -182,7 +183,7 @@ function HistoryList({ entries, country, canBlock, onCallBack, onBlock }: Histor
         aria-label="Calls"
         style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
       >
-        {virtualizer.getVirtualItems().map((item) => {
+        {items.map((item) => {
           const entry = entries[item.index];
           if (!entry) return null;
           return (

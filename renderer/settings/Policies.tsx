@@ -4,7 +4,7 @@ import type { OrgSettings, OrgSettingsPatch } from '../../shared/settings';
 import { MIN_PSAP_WINDOW_MINUTES } from '../../shared/settings';
 import type { AnnouncementMode } from '../../shared/contracts/api';
 import { useWriteAccess } from '../app/permissions';
-import { useBlocklist, usePhone, useSession, useSettingsStore, useStores } from '../app/stores';
+import { useBlocklist, useSession, useSettingsStore, useStores } from '../app/stores';
 import { describeScope } from '../app/format';
 import { messageForField, type SettingsField } from '../stores/settings';
 import { Banner, Select, TextField, Toggle } from '../ui';

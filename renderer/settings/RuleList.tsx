@@ -20,6 +20,8 @@ export interface RuleListProps {
 }
 
 const ROW_HEIGHT = 52;
+/** One formatter for every row (`toLocaleString` with a locale builds one per call). */
+const HITS = new Intl.NumberFormat('en-US');
 const EDIT_ROW_HEIGHT = 132;
 
 /** The blocked-numbers table, virtualized: only the rows in view are in the DOM, at any list size. */
@@ -46,6 +48,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
   useEffect(() => {
     virtualizer.measure();
   }, [editingId, virtualizer]);
+  const items = virtualizer.getVirtualItems();
   const startEditing = useCallback((rule: Rule) => setEditingId(rule.id), []);
 
   return (
@@ -65,7 +68,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
       </div>
       <div ref={scrollRef} className="bl-rules__scroll" data-testid="rules-scroll">
         <div role="rowgroup" className="bl-rules__body" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const rule = rules[item.index];
             if (!rule) return null;
             const common = {
@@ -92,6 +95,7 @@ export function RuleList({ rules, lines, country, nowMs, readOnlyReason, onSave,
                 key={item.key}
                 {...common}
                 nowMs={nowMs}
+                scrolling={virtualizer.isScrolling}
                 readOnlyReason={readOnlyReason}
                 onEdit={startEditing}
                 onDelete={onDelete}
@@ -141,7 +145,7 @@ function NumberCells({ rule, lines, country, nowMs }: RowBaseProps) {
         )}
       </span>
       <span role="cell" className="bl-rules__hits">
-        <span data-testid="hit-count">{rule.hitCount.toLocaleString('en-US')}</span>
+        <span data-testid="hit-count">{HITS.format(rule.hitCount)}</span>
         {rule.lastHitAt !== null && (
           <span className="bl-muted"> · last {formatDateTime(rule.lastHitAt)}</span>
         )}
@@ -153,13 +157,16 @@ function NumberCells({ rule, lines, country, nowMs }: RowBaseProps) {
 /** Memoized: while scrolling only rows that enter the view render; the others keep their output. */
 const RuleRow = memo(function RuleRow(
   props: RowBaseProps & {
+    /** While the list scrolls, rows entering it are drawn as plain text (see LiteRow). */
+    scrolling: boolean;
     readOnlyReason: string | null;
     onEdit(rule: Rule): void;
     onDelete(rule: Rule): void;
   },
 ) {
-  const { rule, rowIndex, top, country, readOnlyReason, onEdit, onDelete } = props;
+  const { rule, rowIndex, top, country, scrolling, readOnlyReason, onEdit, onDelete } = props;
   const shown = displayNumber(rule.number, country);
+  if (scrolling) return <LiteRow {...props} />;
   return (
     <div
       role="row"
@@ -194,6 +201,41 @@ const RuleRow = memo(function RuleRow(
     </div>
   );
 });
+
+/**
+ * A row while the list scrolls: the same cells as plain text, without tags or buttons — about half
+ * the DOM nodes, which is what a fast scroll creates a dozen of every frame. The full row replaces it
+ * as soon as the scrolling stops (the virtualizer's `isScrolling`, 150 ms after the last scroll).
+ */
+function LiteRow({ rule, rowIndex, top, lines, country, nowMs }: RowBaseProps) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={rowIndex}
+      className="bl-rules__row"
+      data-rule-number={rule.number}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+    >
+      <span role="cell" className="bl-rules__number">
+        {displayNumber(rule.number, country)}
+      </span>
+      <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
+      <span role="cell" className="bl-rules__scope">
+        {describeScope(rule.scope, lines, country)}
+      </span>
+      <span role="cell" className="bl-rules__reason">
+        {rule.reason}
+      </span>
+      <span role="cell" className="bl-rules__expiry">
+        {rule.expiresAt === null ? 'Never' : describeRemaining(rule.expiresAt, nowMs)}
+      </span>
+      <span role="cell" className="bl-rules__hits">
+        {HITS.format(rule.hitCount)}
+      </span>
+      <span role="cell" className="bl-rules__actions" />
+    </div>
+  );
+}
 
 function EditingRow(
   props: RowBaseProps & { onCancel(): void; onSave(patch: RulePatch): Promise<WriteOutcome<Rule>> },

@@ -162,7 +162,14 @@ describe('browser host', () => {
     expect(info).toEqual({
       host: 'browser',
       version: expect.any(String),
-      capabilities: { tray: false, nativeNotifications: false, osKeychain: false, protocolHandlers: false },
+      capabilities: {
+        tray: false,
+        nativeNotifications: false,
+        osKeychain: false,
+        protocolHandlers: false,
+        // SPEC §10.11: a page cannot open the screen-pop by itself.
+        openExternal: false,
+      },
     });
     expect(await bridge.invoke('session:get', undefined)).toEqual({ signedIn: false });
     expect(await bridge.invoke('sync:state', undefined)).toEqual({ status: 'signed_out' });
