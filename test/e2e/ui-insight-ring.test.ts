@@ -81,7 +81,10 @@ describe('the ringing card', () => {
     await form.getByLabel('Display name').fill('Agent One');
     await form.getByRole('button', { name: 'Save account' }).click();
     await page.getByRole('button', { name: 'Phone', exact: true }).click();
-    await page.getByText('(212) 555-0100: registered').waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('status', { name: 'Lines' })
+      .getByText('(212) 555-0100: registered')
+      .waitFor({ timeout: 15_000 });
 
     const caller = runUac({
       scenario: 'uac-ring',
