@@ -37,21 +37,30 @@ export function iceStep(state: RTCIceConnectionState, reconnecting: boolean): Ic
   return { kind: 'nothing' };
 }
 
-/** Tracks the received-packet counter and tells when it has not moved for `stallMs` (pure, clock passed in). */
+/**
+ * Tracks the received-packet counter and tells when it has not moved for `stallMs` (pure, clock passed in).
+ * It says so once per silence: a far end that simply stops sending (silence suppression, some music on
+ * hold) would otherwise get a re-INVITE every `stallMs`. If the one restart did not help, the ICE state
+ * (`disconnected`/`failed`) takes over with its own retries.
+ */
 export class StallDetector {
   private packets = -1;
   private lastGrowthAt = 0;
+  private toldThisSilence = false;
 
   constructor(private readonly stallMs: number = MEDIA_STALL_MS) {}
 
-  /** Feeds one reading; true when no packet arrived for `stallMs`. A paused reading (`expecting` false) resets. */
+  /** Feeds one reading; true once when no packet arrived for `stallMs`. A paused reading (`expecting` false) resets. */
   stalled(packets: number, nowMs: number, expecting: boolean): boolean {
     if (!expecting || packets > this.packets) {
       this.packets = packets;
       this.lastGrowthAt = nowMs;
+      this.toldThisSilence = false;
       return false;
     }
-    return nowMs - this.lastGrowthAt >= this.stallMs;
+    if (this.toldThisSilence || nowMs - this.lastGrowthAt < this.stallMs) return false;
+    this.toldThisSilence = true;
+    return true;
   }
 
   /** Starts the wait over (after a restart). */

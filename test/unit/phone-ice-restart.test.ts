@@ -35,9 +35,18 @@ describe('StallDetector', () => {
     expect(detector.stalled(150, 1000, true)).toBe(false);
     expect(detector.stalled(150, 2400, true)).toBe(false);
     expect(detector.stalled(150, 2500, true)).toBe(true);
-    detector.reset(2500);
-    expect(detector.stalled(150, 3000, true)).toBe(false);
-    expect(detector.stalled(150, 4000, true)).toBe(true);
+  });
+
+  it('says it once per silence: a far end that just stopped sending gets one restart, not one every 1.5 s', () => {
+    const detector = new StallDetector(1500);
+    expect(detector.stalled(100, 0, true)).toBe(false);
+    expect(detector.stalled(100, 1500, true)).toBe(true);
+    detector.reset(1500);
+    for (const at of [3000, 4500, 10_000, 60_000]) expect(detector.stalled(100, at, true)).toBe(false);
+    // Audio again, then a new silence: told again.
+    expect(detector.stalled(120, 60_100, true)).toBe(false);
+    expect(detector.stalled(120, 61_500, true)).toBe(false);
+    expect(detector.stalled(120, 61_600, true)).toBe(true);
   });
 
   it('is never stalled while the call is not meant to receive audio (held either way)', () => {
