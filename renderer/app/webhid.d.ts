@@ -15,7 +15,8 @@ declare global {
     readonly device: HIDDevice;
   }
 
-  interface HIDDevice extends EventTarget {
+  // Only the members used here, not the whole EventTarget: tests can stand in a plain object.
+  interface HIDDevice {
     readonly opened: boolean;
     readonly vendorId: number;
     readonly productId: number;
@@ -34,7 +35,7 @@ declare global {
     usage?: number;
   }
 
-  interface HID extends EventTarget {
+  interface HID {
     getDevices(): Promise<HIDDevice[]>;
     requestDevice(options: { filters: HIDDeviceFilter[] }): Promise<HIDDevice[]>;
     addEventListener(type: 'connect' | 'disconnect', listener: (event: HIDConnectionEvent) => void): void;
