@@ -30,6 +30,11 @@ export function isHeadset(device: HIDDevice): boolean {
 
 /** The running links: told to look again when Settings was granted a new device. */
 const linked = new Set<() => Promise<void>>();
+/**
+ * How many links use each device: a link that ends (React runs effects twice in development, and
+ * remounts) must not close a device another link still listens to.
+ */
+const users = new Map<HIDDevice, number>();
 
 /**
  * Asks the user for headsets (Chromium's device chooser; Electron's `select-hid-device` in main picks
@@ -48,7 +53,7 @@ export function linkHeadsetButtons(hid: HID, onAction: (action: HeadsetAction) =
 
   const attach = async (device: HIDDevice) => {
     const layout = telephonyLayout(device.collections);
-    if (layout === null || attached.has(device)) return;
+    if (stopped || layout === null || attached.has(device)) return;
     let state: TelephonyState | null = null;
     const onReport = (event: HIDInputReportEvent) => {
       const data = new Uint8Array(event.data.buffer, event.data.byteOffset, event.data.byteLength);
@@ -64,13 +69,13 @@ export function linkHeadsetButtons(hid: HID, onAction: (action: HeadsetAction) =
       for (const action of actions) onAction(action);
     };
     attached.set(device, onReport);
+    users.set(device, (users.get(device) ?? 0) + 1);
     device.addEventListener('inputreport', onReport);
     try {
       if (!device.opened) await device.open();
     } catch {
       // Another program holds it (some vendors' own softphones do): no buttons from this one.
-      device.removeEventListener('inputreport', onReport);
-      attached.delete(device);
+      detach(device);
     }
     if (stopped) detach(device);
   };
@@ -79,7 +84,12 @@ export function linkHeadsetButtons(hid: HID, onAction: (action: HeadsetAction) =
     if (onReport === undefined) return;
     device.removeEventListener('inputreport', onReport);
     attached.delete(device);
-    if (device.opened) void device.close().catch(() => undefined);
+    const left = (users.get(device) ?? 1) - 1;
+    if (left > 0) users.set(device, left);
+    else {
+      users.delete(device);
+      if (device.opened) void device.close().catch(() => undefined);
+    }
   };
   const refresh = async () => {
     const devices = await hid.getDevices().catch(() => []);

@@ -106,6 +106,23 @@ describe('headset buttons over WebHID (fake navigator.hid)', () => {
     expect(actions).toEqual(['answer', 'toggle-mute', 'hangup']);
   });
 
+  it('keeps a device open while another link uses it (React runs effects twice in development)', async () => {
+    const generic = new FakeDevice('USB headset', GENERIC);
+    const hid = new FakeHid([generic]);
+    const actions: string[] = [];
+    linkHeadsetButtons(hid, (action) => actions.push(`first ${action}`))(); // ended at once
+    const stopSecond = linkHeadsetButtons(hid, (action) => actions.push(`second ${action}`));
+    await settle();
+    const stopThird = linkHeadsetButtons(hid, (action) => actions.push(`third ${action}`));
+    await settle();
+    stopThird();
+    expect(generic.opened).toBe(true);
+    generic.report(1, 0b01);
+    expect(actions).toEqual(['second answer']);
+    stopSecond();
+    expect(generic.opened).toBe(false);
+  });
+
   it('follows connect and disconnect', async () => {
     const hid = new FakeHid([]);
     const actions: HeadsetAction[] = [];
