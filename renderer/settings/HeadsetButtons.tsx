@@ -42,7 +42,8 @@ export function HeadsetButtons() {
       <p className="bl-field__hint">
         Answer, hang up and mute with your USB headset&apos;s own buttons (hook switch and mute).
       </p>
-      <div className="bl-field">
+      {/* Not a .bl-field: that stretches its button across the panel. */}
+      <div>
         <Button onClick={() => void choose()}>Use headset buttons…</Button>
       </div>
       {names.length > 0 ? (
