@@ -39,8 +39,10 @@ import {
   isAllowedNavigation,
   isAllowedScreenPopUrl,
   isInsideDirectory,
+  isHidDeviceAllowed,
   isPermissionAllowed,
   isPermissionCheckAllowed,
+  pickHidDevice,
   parseProtocolUrl,
   PROTOCOL_SCHEMES,
   isInviteProtocolUrl,
@@ -225,6 +227,20 @@ function hardenSession(): void {
   defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
     isPermissionCheckAllowed({ permission, requestingOrigin, app: appLocation }),
   );
+  // Headset buttons (SPEC §10.9): WebHID for the app's page, and only ever for telephony devices.
+  defaultSession.setDevicePermissionHandler((details) =>
+    isHidDeviceAllowed({ ...details, app: appLocation }),
+  );
+  defaultSession.on('select-hid-device', (event, details, callback) => {
+    event.preventDefault();
+    const deviceId = pickHidDevice({
+      frameUrl: details.frame?.url ?? null,
+      deviceList: details.deviceList,
+      app: appLocation,
+    });
+    if (deviceId === null) log('no headset to grant for navigator.hid.requestDevice');
+    callback(deviceId);
+  });
 }
 
 function createWindow(): BrowserWindow {

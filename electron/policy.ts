@@ -3,6 +3,7 @@
  * `electron` import), so tests assert the exact objects and answers main.ts uses. The CSP, which the
  * browser host uses too, is in shared/csp.ts.
  */
+import { TELEPHONY_PAGE } from '../shared/hid-telephony';
 import { screenPopOpenProblem } from '../shared/screen-pop';
 
 /** Where the app's own page lives: the packaged file, or the Vite dev server in development. */
@@ -128,7 +129,8 @@ export function decideWindowOpen(targetUrl: string): WindowOpenDecision {
 /**
  * Permission requests: microphone (`media` with audio only) and choosing the audio output device
  * (`speaker-selection`), for the app's own page only. Everything else — camera, geolocation,
- * notifications from the page, clipboard, HID… — is refused.
+ * notifications from the page, clipboard… — is refused. (HID goes through its own check and device
+ * handlers: `isPermissionCheckAllowed`, `isHidDeviceAllowed`, `pickHidDevice`.)
  */
 export function isPermissionAllowed(input: {
   permission: string;
@@ -144,17 +146,78 @@ export function isPermissionAllowed(input: {
   return mediaTypes.length > 0 && mediaTypes.every((type) => type === 'audio');
 }
 
-/** The permission *check* (no request, e.g. enumerateDevices labels): the same two, same origin. */
+/** Whether an origin (as permission checks give it, no path) is the app's own page's. */
+function isTrustedOrigin(requestingOrigin: string, app: AppLocation): boolean {
+  if (app.kind === 'file') return requestingOrigin === 'file://' || requestingOrigin === 'file:///';
+  const origin = parseUrl(app.origin);
+  return origin !== null && requestingOrigin === origin.origin;
+}
+
+/**
+ * The permission *check* (no request, e.g. enumerateDevices labels): the same two, same origin — and
+ * `hid` (SPEC §10.9: headset buttons), which WebHID checks before `requestDevice`/`getDevices`; which
+ * devices it may see is then `isHidDeviceAllowed`.
+ */
 export function isPermissionCheckAllowed(input: {
   permission: string;
   requestingOrigin: string;
   app: AppLocation;
 }): boolean {
-  if (input.permission !== 'media' && input.permission !== 'speaker-selection') return false;
-  if (input.app.kind === 'file')
-    return input.requestingOrigin === 'file://' || input.requestingOrigin === 'file:///';
-  const origin = parseUrl(input.app.origin);
-  return origin !== null && input.requestingOrigin === origin.origin;
+  if (!['media', 'speaker-selection', 'hid'].includes(input.permission)) return false;
+  return isTrustedOrigin(input.requestingOrigin, input.app);
+}
+
+/**
+ * The fields of Electron's HIDDevice these decisions read. Electron types a collection's `children`
+ * as empty objects, so collections are read structurally.
+ */
+export interface HidDeviceSummary {
+  deviceId: string;
+  collections: readonly object[];
+}
+
+function onTelephonyPage(collections: readonly unknown[]): boolean {
+  return collections.some((collection) => {
+    if (typeof collection !== 'object' || collection === null) return false;
+    if ('usagePage' in collection && collection.usagePage === TELEPHONY_PAGE) return true;
+    const children: unknown = 'children' in collection ? collection.children : undefined;
+    return Array.isArray(children) && onTelephonyPage(children as unknown[]);
+  });
+}
+
+/** A headset: some collection, at any depth, on the telephony usage page (HID Usage Tables §14). */
+export function isTelephonyDevice(device: object): boolean {
+  const collections: unknown = 'collections' in device ? device.collections : undefined;
+  return Array.isArray(collections) && onTelephonyPage(collections as unknown[]);
+}
+
+/**
+ * `setDevicePermissionHandler`: the app's own page may keep using a HID device only if it is a
+ * headset (keyboards, security keys and the like are never exposed); serial and USB never.
+ */
+export function isHidDeviceAllowed(input: {
+  deviceType: string;
+  origin: string;
+  /** Electron's HIDDevice, SerialPort or USBDevice: only a HID device has collections. */
+  device: object;
+  app: AppLocation;
+}): boolean {
+  return (
+    input.deviceType === 'hid' && isTrustedOrigin(input.origin, input.app) && isTelephonyDevice(input.device)
+  );
+}
+
+/**
+ * `select-hid-device` (the page's `navigator.hid.requestDevice`): Electron shows no chooser, so main
+ * picks the first headset on offer for the app's own page; null (cancel) when none or another page.
+ */
+export function pickHidDevice(input: {
+  frameUrl: string | null;
+  deviceList: ReadonlyArray<HidDeviceSummary>;
+  app: AppLocation;
+}): string | null {
+  if (input.frameUrl === null || !isTrustedSenderUrl(input.frameUrl, input.app)) return null;
+  return input.deviceList.find(isTelephonyDevice)?.deviceId ?? null;
 }
 
 /** Dial links, and `blockline:` for invites (SPEC §12.4). */

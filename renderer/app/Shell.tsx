@@ -14,6 +14,7 @@ import { LineStatus } from './LineStatus';
 import { useHistory, useSession, useStores, useSync } from './stores';
 import { unseenMissedCount } from '../stores/history-query';
 import { useCallShortcuts } from './call-shortcuts';
+import { useHeadsetButtons } from './headset-buttons';
 import { linkTrayAvailability } from './tray-availability';
 import { usePhoneController } from './controller';
 import { seesInbox } from '../stores/inbox';
@@ -30,7 +31,9 @@ export function Shell() {
   const access = useWriteAccess();
   const [view, setView] = useState<View>('phone');
   const [blockLast, setBlockLast] = useState<{ number: string } | null>(null);
-  useCallShortcuts(stores, usePhoneController());
+  const controller = usePhoneController();
+  useCallShortcuts(stores, controller);
+  useHeadsetButtons(stores, controller);
   const lead = seesInbox(session);
   // Leads and admins: what waits in their inbox, counted on the Settings tab.
   useEffect(() => (lead ? stores.inbox.getState().poll() : undefined), [stores, lead]);

@@ -14,6 +14,7 @@ import {
 } from '../../shared/ice-servers';
 import { NetworkFields } from './NetworkFields';
 import { AudioDevices } from './AudioDevices';
+import { HeadsetButtons } from './HeadsetButtons';
 
 /** Settings → Phone (SPEC §7.4): this machine's SIP accounts, audio devices and ringtone. */
 export function PhoneSettings() {
@@ -82,6 +83,7 @@ export function PhoneSettings() {
         )}
       </fieldset>
       <AudioDevices />
+      <HeadsetButtons />
       <CallPreferences />
     </section>
   );

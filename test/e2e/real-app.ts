@@ -79,6 +79,8 @@ export interface StartAppOptions {
   registerTimeoutMs?: number;
   /** Stand-ins for what only the desktop app can do (e.g. Electron's `shell.openExternal`). */
   native?: NativeIntegration;
+  /** Runs on the new page before the app is first loaded, e.g. `page.addInitScript` for a stub. */
+  beforeLoad?: (page: Page) => Promise<unknown>;
 }
 
 /**
@@ -124,6 +126,7 @@ export async function startAppRegistered(options: StartAppOptions): Promise<Runn
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
+    await options.beforeLoad?.(page);
     await page.goto(host.url);
     await page.waitForFunction(() => Reflect.get(window, 'blockline') !== undefined);
     await page.evaluate(

@@ -6,17 +6,20 @@ import {
   decideWindowOpen,
   findProtocolUrlInArgv,
   isAllowedNavigation,
+  isHidDeviceAllowed,
   isInsideDirectory,
   isPermissionAllowed,
   isPermissionCheckAllowed,
   isTrustedSenderUrl,
   parseProtocolUrl,
+  pickHidDevice,
   PROTOCOL_SCHEMES,
   isInviteProtocolUrl,
   updateFeedFromEnv,
   type AppLocation,
 } from '../../electron/policy';
 import { buildContentSecurityPolicy } from '../../shared/csp';
+import { GENERIC, POLY_STYLE } from './hid-headset-fixtures';
 
 const packaged: AppLocation = {
   kind: 'file',
@@ -280,6 +283,68 @@ describe('permissions', () => {
     expect(
       isPermissionCheckAllowed({ permission: 'geolocation', requestingOrigin: 'file:///', app: packaged }),
     ).toBe(false);
+  });
+});
+
+describe('WebHID for headset buttons (SPEC §10.9)', () => {
+  const page = 'file:///opt/Blockline/resources/app.asar/dist/renderer/index.html';
+  /** Electron's HIDDevice as select-hid-device and the device handler give it (collections trimmed). */
+  const keyboard = {
+    deviceId: 'kbd',
+    name: 'Keyboard',
+    collections: [{ usagePage: 0x01, usage: 0x06, type: 1, children: [] }],
+  };
+  const headset = { deviceId: 'hs1', name: 'USB headset', collections: GENERIC };
+  /** The telephony collection only as a child of a vendor one. */
+  const nested = {
+    deviceId: 'hs2',
+    name: 'Poly-style',
+    collections: [{ usagePage: 0xffa0, usage: 1, type: 1, children: POLY_STYLE }],
+  };
+
+  it('checks `hid` for the app page only, like the microphone', () => {
+    expect(isPermissionCheckAllowed({ permission: 'hid', requestingOrigin: 'file:///', app: packaged })).toBe(
+      true,
+    );
+    expect(
+      isPermissionCheckAllowed({ permission: 'hid', requestingOrigin: 'http://127.0.0.1:5173', app: dev }),
+    ).toBe(true);
+    expect(
+      isPermissionCheckAllowed({ permission: 'hid', requestingOrigin: 'https://evil.example', app: dev }),
+    ).toBe(false);
+    expect(
+      isPermissionCheckAllowed({ permission: 'hid', requestingOrigin: 'http://127.0.0.1:5174', app: dev }),
+    ).toBe(false);
+    for (const permission of ['usb', 'serial'])
+      expect(isPermissionCheckAllowed({ permission, requestingOrigin: 'file:///', app: packaged })).toBe(
+        false,
+      );
+  });
+
+  it('lets the app page keep telephony devices only, at any depth, and never serial or USB', () => {
+    const allowed = (device: object, origin = 'file:///', deviceType = 'hid') =>
+      isHidDeviceAllowed({ deviceType, origin, device, app: packaged });
+    expect(allowed(headset)).toBe(true);
+    expect(allowed(nested)).toBe(true);
+    expect(allowed(keyboard)).toBe(false);
+    expect(allowed(headset, 'https://evil.example')).toBe(false);
+    expect(allowed(headset, 'file:///', 'usb')).toBe(false);
+    expect(allowed({ portId: 'ttyUSB0', portName: 'ttyUSB0' }, 'file:///', 'serial')).toBe(false);
+  });
+
+  it('picks the first headset for requestDevice, none for other pages or when none is offered', () => {
+    expect(pickHidDevice({ frameUrl: page, deviceList: [keyboard, nested, headset], app: packaged })).toBe(
+      'hs2',
+    );
+    expect(pickHidDevice({ frameUrl: page, deviceList: [keyboard], app: packaged })).toBeNull();
+    expect(pickHidDevice({ frameUrl: page, deviceList: [], app: packaged })).toBeNull();
+    expect(
+      pickHidDevice({ frameUrl: 'https://evil.example/', deviceList: [headset], app: packaged }),
+    ).toBeNull();
+    expect(pickHidDevice({ frameUrl: null, deviceList: [headset], app: packaged })).toBeNull();
+    expect(
+      pickHidDevice({ frameUrl: 'http://127.0.0.1:5173/#/settings', deviceList: [headset], app: dev }),
+    ).toBe('hs1');
   });
 });
 
