@@ -33,20 +33,26 @@ const VERIFICATION_WORDS: Record<string, string> = {
 };
 
 /**
+ * Rings spread over minutes say how fast they came ("in 10 minutes"); rings within one minute (one
+ * report, or one queue call ringing several agents) say how long ago they were.
+ */
+function describeRings(agents: number, firstAt: string | null, lastAt: string | null, now: number): string {
+  const who = agents === 1 ? '1 agent' : `${agents} agents`;
+  if (firstAt === null || lastAt === null) return `Rang ${who} in the last hour`;
+  const spanMinutes = Math.ceil((Date.parse(lastAt) - Date.parse(firstAt)) / 60_000);
+  if (spanMinutes >= 1) return `Rang ${who} in ${spanMinutes} min`;
+  const agoMinutes = Math.floor((now - Date.parse(lastAt)) / 60_000);
+  return agoMinutes >= 1 ? `Rang ${who} ${agoMinutes} min ago` : `Rang ${who} just now`;
+}
+
+/**
  * What the org knows of a caller, as short phrases (SPEC §12.3): "rang 4 agents in 10 minutes",
  * "blocked until 3 May by Lee: abusive". At most two rules: the newest say the most.
  */
-export function describeInsight(insight: InsightResponse): string[] {
+export function describeInsight(insight: InsightResponse, now = Date.now()): string[] {
   const parts = insight.rules.slice(0, 2).map(describeRule);
   const { agents, firstAt, lastAt } = insight.lastHour;
-  if (agents > 0) {
-    const minutes =
-      firstAt === null || lastAt === null
-        ? 0
-        : Math.ceil((Date.parse(lastAt) - Date.parse(firstAt)) / 60_000);
-    const who = agents === 1 ? '1 agent' : `${agents} agents`;
-    parts.push(minutes >= 1 ? `Rang ${who} in ${minutes} min` : `Rang ${who} in the last hour`);
-  }
+  if (agents > 0) parts.push(describeRings(agents, firstAt, lastAt, now));
   if (insight.lastVerification !== null) {
     const words = VERIFICATION_WORDS[insight.lastVerification.verstat] ?? insight.lastVerification.verstat;
     parts.push(`Last call ${words}`);

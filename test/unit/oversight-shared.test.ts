@@ -182,4 +182,12 @@ describe('what the org knows of a caller, in words', () => {
       'Last call failed verification',
     ]);
   });
+  it('says how long ago a single ring was, rather than over how long it came', () => {
+    const at = '2030-04-02T10:00:00.000Z';
+    const once = { ...base, lastHour: { agents: 1, attempts: 1, firstAt: at, lastAt: at } };
+    expect(describeInsight(once, Date.parse(at) + 4.5 * 60_000)).toEqual(['Rang 1 agent 4 min ago']);
+    expect(describeInsight(once, Date.parse(at) + 20_000)).toEqual(['Rang 1 agent just now']);
+    const queue = { ...base, lastHour: { agents: 3, attempts: 1, firstAt: at, lastAt: at } };
+    expect(describeInsight(queue, Date.parse(at) + 12 * 60_000)).toEqual(['Rang 3 agents 12 min ago']);
+  });
 });
