@@ -7,7 +7,11 @@
  *   sip.reject_vs_kamailio.p99  ratio app / Kamailio
  *   sip.burst_capacity          blocked calls per second absorbed while a live call's audio keeps flowing
  *   sip.device_switch_gap.ms    longest gap baresip hears while the agent switches microphones mid-call (target ≤ 200)
- *   sip.reregister_after_proxy_restart.ms  Kamailio restarted: until the line is registered again (target ≤ 5,000)
+ *   sip.reregister_after_proxy_restart.ms  Kamailio restarted: answering again → the line registered again,
+ *                               by the page's line event (target ≤ 5,000; 0 when the line's own retry got
+ *                               in while the lab was still checking the proxy answers)
+ *   sip.reregister_since_restart.ms  the restart begun → registered (the agent's whole wait), beside
+ *   sip.proxy_restart.ms        the same run's Kamailio + rtpengine start until both answer (the context)
  *   sip.transfer_complete.p50|p99 attended transfer: *Complete* → the NOTIFY saying it succeeded (ms; its
  *                               own lab with three parties, bench/sip-transfer.ts), with its baseline
  *   sip.transfer_consult_setup.*  the consultation call's INVITE → 200 over the same path (ms), and the ratio
@@ -318,6 +322,8 @@ async function main(): Promise<void> {
     const restarted = await reregisterAfterProxyRestart(page, lab);
     lab = restarted.lab;
     metric('sip.reregister_after_proxy_restart.ms', restarted.reregisteredMs, 'ms');
+    metric('sip.reregister_since_restart.ms', restarted.sinceRestartMs, 'ms');
+    metric('sip.proxy_restart.ms', restarted.proxyStartMs, 'ms');
     await page.evaluate(() => window.lab?.dispose());
   } finally {
     await uas.stop();

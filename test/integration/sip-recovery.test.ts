@@ -75,6 +75,9 @@ describe('recovery (SPEC §10.6)', () => {
     lab = restarted.lab;
     const reregisteredMs = restarted.reregisteredMs;
     console.log(`METRIC sip.reregister_after_proxy_restart.ms ${reregisteredMs} ms`);
+    console.log(
+      `METRIC sip.reregister_since_restart.ms ${restarted.sinceRestartMs} ms (proxy start ${restarted.proxyStartMs} ms)`,
+    );
     expect(reregisteredMs).toBeLessThanOrEqual(5000);
 
     await page.evaluate(() => window.lab?.clearEvents());

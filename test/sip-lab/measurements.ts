@@ -14,35 +14,61 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+export interface ProxyRestartRecovery {
+  lab: Lab;
+  /** Kamailio and rtpengine answering again → the last line registered (ms; 0 when a line's own retry
+   *  got in while the lab was still checking that both answer). */
+  reregisteredMs: number;
+  /** How long the lab took to start Kamailio and rtpengine and see both answer (ms): the same-run context. */
+  proxyStartMs: number;
+  /** The restart begun → the last line registered (ms): the agent's whole wait once the PBX comes back. */
+  sinceRestartMs: number;
+}
+
 /**
  * Stops the lab's Kamailio and rtpengine, keeps them down `downMs` (the lines back off meanwhile), starts
- * them again and times until every line of the page is registered. Returns the new lab.
+ * them again and times until every line of the page is registered, by the page's own line events (a
+ * line's retry may land before the lab has finished checking that the proxy answers). Returns the new lab.
  */
 export async function reregisterAfterProxyRestart(
   page: Page,
   lab: Lab,
   downMs = 1500,
-): Promise<{ lab: Lab; reregisteredMs: number }> {
+): Promise<ProxyRestartRecovery> {
   const dir = lab.dir;
   await lab.stop();
   await page.waitForFunction(
     () => window.lab?.lines().every((line) => line.status !== 'registered'),
     undefined,
-    {
-      timeout: 10_000,
-    },
+    { timeout: 10_000 },
   );
   await delay(downMs);
+  const restartBegan = Date.now();
   const restarted = await startLab({ dir });
   const upAt = Date.now();
   await page.waitForFunction(
     () => window.lab?.lines().every((line) => line.status === 'registered'),
     undefined,
-    {
-      timeout: 15_000,
-    },
+    { timeout: 15_000 },
   );
-  return { lab: restarted, reregisteredMs: Date.now() - upAt };
+  // The page's clock is this machine's: the first "registered" of each line since the restart began.
+  const registeredAt = await page.evaluate((since) => {
+    const firstRegistered = new Map<string, number>();
+    for (const event of window.lab?.events() ?? []) {
+      const line = event.data as { accountId?: string; status?: string } | null;
+      if (event.type !== 'line' || event.at < since || line?.status !== 'registered' || !line.accountId)
+        continue;
+      if (!firstRegistered.has(line.accountId)) firstRegistered.set(line.accountId, event.at);
+    }
+    return Math.max(...firstRegistered.values());
+  }, restartBegan);
+  const lastRegistered = Number.isFinite(registeredAt) ? registeredAt : Date.now();
+  return {
+    lab: restarted,
+    reregisteredMs: Math.max(0, lastRegistered - upAt),
+    proxyStartMs: upAt - restartBegan,
+    sinceRestartMs: lastRegistered - restartBegan,
+  };
 }
 
 export interface MicSwitchGap {

@@ -145,6 +145,10 @@ export interface CallerApi {
    * does), or null. The new call is measured like the first.
    */
   referredCall(id: string): string | null;
+  /** In-dialog INVITEs the far end sent on this call so far (hold, ICE restart). */
+  reInvites(id: string): number;
+  /** Stops (true) or resumes (false) sending audio without renegotiating: silence on the wire. */
+  stopSending(id: string, stopped: boolean): Promise<void>;
   /** What the caller hears at each frequency over the next `durationMs`: the median level, dBFS. */
   levelsAt(id: string, frequencies: number[], durationMs: number): Promise<number[]>;
   /** The loudest the caller hears over the next `durationMs` (RMS). */

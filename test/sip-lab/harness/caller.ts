@@ -17,6 +17,10 @@ interface ActiveCall {
   windowPeak: number;
   /** The call a followed REFER started, or null. */
   referredId: string | null;
+  /** In-dialog INVITEs the far end sent (re-INVITEs: hold, ICE restart). */
+  reInvites: number;
+  /** The microphone track while sending is stopped. */
+  pausedTrack: MediaStreamTrack | null;
 }
 
 const calls = new Map<string, ActiveCall>();
@@ -66,6 +70,8 @@ function trackCall(inviter: Inviter, userAgent: UserAgent): ActiveCall {
     meter: null,
     windowPeak: 0,
     referredId: null,
+    reInvites: 0,
+    pausedTrack: null,
     result: {
       id,
       responses: [],
@@ -78,6 +84,9 @@ function trackCall(inviter: Inviter, userAgent: UserAgent): ActiveCall {
   };
   calls.set(id, call);
   inviter.delegate = {
+    onInvite: () => {
+      call.reInvites += 1;
+    },
     onRefer: (referral) => {
       void referral.accept().then(() => {
         const referred = referral.makeInviter({
@@ -178,6 +187,28 @@ const api: CallerApi = {
         return Math.max(spectrum[bin - 1] ?? -200, spectrum[bin] ?? -200, spectrum[bin + 1] ?? -200);
       },
     );
+  },
+  reInvites(id) {
+    return calls.get(id)?.reInvites ?? 0;
+  },
+  async stopSending(id, stopped) {
+    const call = calls.get(id);
+    const handler = call?.inviter.sessionDescriptionHandler;
+    if (!call || !(handler instanceof Web.SessionDescriptionHandler))
+      throw new Error(`no call ${id} with media`);
+    const sender = handler.peerConnection
+      ?.getTransceivers()
+      .find((transceiver) => transceiver.receiver.track.kind === 'audio')?.sender;
+    if (!sender) throw new Error(`call ${id} sends no audio`);
+    // No track: Chromium sends no RTP at all (RTCP and ICE checks go on), with the SDP still sendrecv —
+    // what a far end with silence suppression, or a PBX with nothing to play, looks like on the wire.
+    if (stopped && call.pausedTrack === null) {
+      call.pausedTrack = sender.track;
+      await sender.replaceTrack(null);
+    } else if (!stopped && call.pausedTrack !== null) {
+      await sender.replaceTrack(call.pausedTrack);
+      call.pausedTrack = null;
+    }
   },
   refer(id, target) {
     const call = calls.get(id);
