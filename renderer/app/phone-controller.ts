@@ -46,7 +46,10 @@ export interface PhoneController {
   /** Resumes a held call and holds the others (the calls panel). */
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
+  /** Blind transfer; its progress and a failure show in the call's snapshot (`transfer`). */
   transfer(callId: string, target: string): Promise<void>;
+  /** The agent has read a failed transfer's notice: it goes. */
+  dismissTransfer(callId: string): void;
   /**
    * Attended transfer (SPEC §10.2): holds the call and consults `target`, decided like a dialled number.
    * Resolves with a message for the agent when nothing was dialled (refused or blocked), else null.
@@ -295,6 +298,9 @@ export function createPhoneController(stores: AppStores, createPhone: CreatePhon
     previewAnnouncement: (kind) => orgAnnouncements.preview(kind),
     sendDtmf: (callId, tones) => withPhone((current) => current.sendDtmf(callId, tones)),
     transfer: (callId, target) => withPhone((current) => current.transfer(callId, target)),
+    dismissTransfer(callId) {
+      phone?.dismissTransfer(callId);
+    },
     async consult(callId, target) {
       if (!phone) throw new Error('No SIP account is set up on this computer');
       const result = await phone.consult(callId, target);

@@ -2,14 +2,16 @@
  * Attended transfer (SPEC §10.2): from a live call the agent consults someone (the first call goes on
  * hold, the consultation call is placed like any dialled number), then either completes — a REFER with
  * Replaces sends the held party to the consulted one, and both of the agent's legs end once the NOTIFY
- * reports success — or cancels: the consultation call ends and the first call resumes. The pairing of
+ * reports success (a failure leaves both legs, the held call's `transfer` saying why; see
+ * `transfer-progress.ts`) — or cancels: the consultation call ends and the first call resumes. The pairing of
  * the two legs lives in their snapshots (`consultCallId` / `consultFor`), so the UI can show it.
  */
-import { SessionState, type Notification } from 'sip.js';
+import { SessionState } from 'sip.js';
 import type { CallControls } from './call-controls';
 import type { CallRecord, CallRegistry } from './call-registry';
 import { endSession } from './session-end';
 import { decideOutbound } from './interception';
+import { sendTransfer, transferUnderWay } from './transfer-progress';
 import type { CallPolicySource, Phone, PlaceCallResult } from './types';
 
 export type AttendedTransfer = Pick<Phone, 'consult' | 'completeTransfer' | 'cancelConsult'>;
@@ -21,12 +23,6 @@ export interface AttendedTransferDeps {
   /** The phone's own placeCall: the outbound decision, the local announcement, the call record. */
   placeCall(dialed: string, options: { accountId: string }): Promise<PlaceCallResult>;
   onError(context: string, error: unknown): void;
-}
-
-/** The status code in a REFER NOTIFY's message/sipfrag body (`SIP/2.0 200 OK`), or null. */
-export function sipfragStatus(body: string): number | null {
-  const match = /^SIP\/2\.0\s+(\d{3})/.exec(body.trim());
-  return match ? Number(match[1]) : null;
 }
 
 export function createAttendedTransfer(deps: AttendedTransferDeps): AttendedTransfer {
@@ -43,10 +39,10 @@ export function createAttendedTransfer(deps: AttendedTransferDeps): AttendedTran
     return { held, consultation };
   }
 
-  /** When either leg ends, the other forgets the pairing (and its transfer, if one was under way). */
+  /** When either leg ends, the other forgets the pairing (a transfer under way keeps its own watch). */
   function unpairOnEnd(held: CallRecord, consultation: CallRecord): void {
     const unpair = () => {
-      if (registry.get(held.snapshot.id)) registry.update(held, { consultCallId: null, transferring: false });
+      if (registry.get(held.snapshot.id)) registry.update(held, { consultCallId: null });
       if (registry.get(consultation.snapshot.id)) registry.update(consultation, { consultFor: null });
     };
     for (const { session } of [held, consultation]) {
@@ -82,52 +78,40 @@ export function createAttendedTransfer(deps: AttendedTransferDeps): AttendedTran
     return result;
   }
 
-  function onNotify(held: CallRecord, consultation: CallRecord, notification: Notification): void {
-    notification.accept().catch((error: unknown) => deps.onError('answering a transfer NOTIFY', error));
-    const status = sipfragStatus(notification.request.body);
-    if (status === null || status < 200) return;
-    if (status < 300) {
-      // The held party now talks to the consulted one: the agent leaves both calls.
-      for (const leg of [held, consultation]) {
-        if (!registry.get(leg.snapshot.id)) continue;
-        registry.update(leg, { endReason: 'transferred' });
-        void endSession(leg.session).catch((error: unknown) =>
-          deps.onError('ending a transferred leg', error),
-        );
-      }
-      return;
-    }
-    registry.update(held, { transferring: false });
-    deps.onError('attended transfer', new Error(`the transfer failed: ${status}`));
-  }
-
   async function completeTransfer(callId: string): Promise<void> {
     const { held, consultation } = legs(callId);
     if (consultation.session.state !== SessionState.Established)
       throw new Error('the consultation call is not connected yet');
     if (held.session.state !== SessionState.Established) throw new Error('the held call is over');
-    registry.update(held, { transferring: true });
-    await new Promise<void>((resolve, reject) => {
-      const refused = (message: string) => {
-        registry.update(held, { transferring: false });
-        reject(new Error(message));
-      };
-      held.session
-        .refer(consultation.session, {
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) =>
-              refused(`transfer refused: ${response.message.statusCode} ${response.message.reasonPhrase}`),
-          },
-          onNotify: (notification) => onNotify(held, consultation, notification),
-        })
-        .catch((error: unknown) => refused(error instanceof Error ? error.message : String(error)));
+    if (transferUnderWay(held)) throw new Error('this transfer is already under way');
+    await sendTransfer({
+      registry,
+      record: held,
+      kind: 'attended',
+      target: consultation.snapshot.remote,
+      number: consultation.snapshot.number,
+      referTo: consultation.session,
+      onSucceeded: () => {
+        // The held party now talks to the consulted one: the agent leaves both calls.
+        for (const leg of [held, consultation]) {
+          if (!registry.get(leg.snapshot.id)) continue;
+          registry.update(leg, { endReason: 'transferred' });
+          void endSession(leg.session).catch((error: unknown) =>
+            deps.onError('ending a transferred leg', error),
+          );
+        }
+      },
+      // Both legs stay as they are (held + consultation): the agent can try again or cancel.
+      onFailed: () => undefined,
+      onError: deps.onError,
     });
   }
 
   async function cancelConsult(callId: string): Promise<void> {
     const { held, consultation } = legs(callId);
     registry.update(consultation, { endReason: 'hangup' });
+    // The agent has acted on a failed transfer: its notice goes with the consultation.
+    if (held.snapshot.transfer?.state === 'failed') registry.update(held, { transfer: null });
     await endSession(consultation.session);
     if (held.session.state === SessionState.Established) await deps.controls.hold(held.snapshot.id, false);
   }

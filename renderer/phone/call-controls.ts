@@ -1,5 +1,6 @@
 /**
- * The in-call controls (SPEC §3.6): answer, decline, hang up, mute, hold, DTMF and blind transfer. Each
+ * The in-call controls (SPEC §3.6): answer, decline, hang up, mute, hold, DTMF and blind transfer (its
+ * progress followed in `transfer-progress.ts`). Each
  * takes a call id from the registry and changes the call through its sip.js session; what the UI sees
  * changes through the registry's snapshots. A new control goes here (or, when it needs state of its own
  * across calls, such as a consultation call or a conference, in its own module beside this one).
@@ -8,6 +9,7 @@ import { Invitation, SessionState, UserAgent, Web } from 'sip.js';
 import type { CallRegistry } from './call-registry';
 import { decideOutbound } from './interception';
 import { endSession } from './session-end';
+import { sendTransfer, transferUnderWay } from './transfer-progress';
 import type { CallPolicySource, Phone } from './types';
 
 const DTMF_PATTERN = /^[0-9A-D#*,]+$/i;
@@ -24,10 +26,14 @@ export function dtmfInfoBodies(tones: string): string[] {
 
 export type CallControls = Pick<
   Phone,
-  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'switchTo' | 'sendDtmf' | 'transfer'
+  'answer' | 'decline' | 'hangup' | 'mute' | 'hold' | 'switchTo' | 'sendDtmf' | 'transfer' | 'dismissTransfer'
 >;
 
-export function createCallControls(registry: CallRegistry, policy: CallPolicySource): CallControls {
+export function createCallControls(
+  registry: CallRegistry,
+  policy: CallPolicySource,
+  onError: (context: string, error: unknown) => void = () => undefined,
+): CallControls {
   /** Puts every other connected call on hold (a second call is answered, or the agent switches). */
   async function holdOthers(callId: string): Promise<void> {
     const others = registry
@@ -134,14 +140,55 @@ export function createCallControls(registry: CallRegistry, policy: CallPolicySou
     const record = registry.require(callId);
     if (record.session.state !== SessionState.Established)
       throw new Error('only a connected call can be transferred');
+    if (transferUnderWay(record)) throw new Error('a transfer of this call is already under way');
     const outcome = decideOutbound(target, record.line.account.lineNumber, record.line.domain, policy);
     if (outcome.kind === 'refused') throw new Error(outcome.message);
     // A transfer is a call placed for the agent: the outbound list applies to it too.
     if (outcome.kind === 'block') throw new Error(`transfer blocked: ${outcome.decision.explanation}`);
     const uri = UserAgent.makeURI(outcome.target);
     if (!uri) throw new Error(`cannot transfer to "${target}"`);
-    await record.session.refer(uri);
+    // The caller waits on hold while the transfer is tried, as in RFC 5589's basic transfer; resumed if it fails.
+    let heldByTransfer = false;
+    if (!record.snapshot.held) {
+      // A far end that refuses the hold may still follow the REFER: the transfer goes on without it.
+      heldByTransfer = await hold(callId, true).then(
+        () => true,
+        (error: unknown) => {
+          onError('holding a call before its transfer', error);
+          return false;
+        },
+      );
+    }
+    await sendTransfer({
+      registry,
+      record,
+      kind: 'blind',
+      target: target.trim(),
+      number: outcome.kind === 'allow' ? outcome.number : null,
+      referTo: uri,
+      onSucceeded: () => {
+        if (!registry.get(callId)) return;
+        registry.update(record, { endReason: 'transferred' });
+        void endSession(record.session).catch((error: unknown) =>
+          onError('ending a transferred call', error),
+        );
+      },
+      onFailed: () => {
+        // The call stays the agent's: live again, unless the agent has moved on to another live call.
+        const otherLive = registry
+          .all()
+          .some((other) => other !== record && other.snapshot.state === 'connected' && !other.snapshot.held);
+        if (!heldByTransfer || otherLive || record.session.state !== SessionState.Established) return;
+        hold(callId, false).catch((error: unknown) => onError('resuming after a failed transfer', error));
+      },
+      onError,
+    });
   }
 
-  return { answer, decline, hangup, mute, hold, switchTo, sendDtmf, transfer };
+  function dismissTransfer(callId: string): void {
+    const record = registry.require(callId);
+    if (record.snapshot.transfer?.state === 'failed') registry.update(record, { transfer: null });
+  }
+
+  return { answer, decline, hangup, mute, hold, switchTo, sendDtmf, transfer, dismissTransfer };
 }

@@ -81,7 +81,7 @@ export class CallRegistry {
       sipCallId: safeCallId(session),
       consultCallId: null,
       consultFor: null,
-      transferring: false,
+      transfer: null,
       conferenceId: null,
       ...initial,
     };

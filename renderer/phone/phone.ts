@@ -160,7 +160,7 @@ export function createPhone(options: PhoneOptions): PhoneWithDiagnostics {
     onFinished: (finished) => emit('onBlockedCallFinished', finished),
     onError: report,
   });
-  const controls = createCallControls(registry, policy);
+  const controls = createCallControls(registry, policy, report);
   const devices = new LiveDevices({
     sources: browserDeviceSources(),
     microphones: () => registry.all().flatMap(microphoneOf),

@@ -80,12 +80,31 @@ export interface CallSnapshot {
   consultCallId?: string | null;
   /** Attended transfer, on the consultation call: the id of the held call it consults for, or null. */
   consultFor?: string | null;
-  /** Attended transfer, on the held call: the REFER is out and the phone waits for its outcome. */
-  transferring?: boolean;
+  /**
+   * A transfer of this call (blind, or attended on the held call) and what became of it so far; null
+   * when none was tried. Success ends the call (`endReason: 'transferred'`), so this is never "done".
+   */
+  transfer?: TransferStatus | null;
   /** Three-way conference (SPEC §10.3): the conference this call is a leg of, or null. */
   conferenceId?: string | null;
   /** Answered calls: the latest quality estimate (SPEC §10.7), once a second; absent before. */
   quality?: CallQuality | null;
+}
+
+/** A transfer the agent sent (SPEC §10.2): the REFER is out, or the transferee's call to the target failed. */
+export interface TransferStatus {
+  kind: 'blind' | 'attended';
+  /** The target as the agent typed it (blind) or as the consultation call shows it (attended). */
+  target: string;
+  /** The target in E.164 when it is a number, for display. */
+  number: string | null;
+  /** `trying` until the outcome is known; `failed` when it failed or its outcome is unknown. */
+  state: 'trying' | 'failed';
+  /** The final SIP status that failed it (486…), or null (refused REFER without one, silence, unreadable). */
+  statusCode: number | null;
+  /** Why it failed, for people, the code included: "busy (486 Busy Here)"; null while trying. */
+  detail: string | null;
+  startedAt: number;
 }
 
 export type BlockedHandling = 'reject' | 'early-media' | 'answer' | 'local-announcement';
@@ -219,7 +238,13 @@ export interface Phone {
   /** Makes this held call the live one: every other connected call goes on hold (SPEC §10.1). */
   switchTo(callId: string): Promise<void>;
   sendDtmf(callId: string, tones: string): Promise<void>;
+  /**
+   * Blind transfer: holds the call and sends the REFER; resolves once the REFER is answered. The outcome
+   * is in the snapshot's `transfer`: on success the call ends, on failure it is resumed and stays.
+   */
   transfer(callId: string, target: string): Promise<void>;
+  /** Forgets a failed transfer's outcome (the agent has read it): the snapshot's `transfer` is null again. */
+  dismissTransfer(callId: string): void;
   /** Restarts the call's ICE now (re-INVITE with new ICE credentials): the agent's "Reconnect audio". */
   restartIce(callId: string): Promise<void>;
   /**
@@ -227,7 +252,10 @@ export interface Phone {
    * like a dialled number (a blocked target is announced locally and never dialled; the call resumes).
    */
   consult(callId: string, target: string): Promise<PlaceCallResult>;
-  /** Sends the held party on to the consulted one (REFER with Replaces); both legs end once it succeeded. */
+  /**
+   * Sends the held party on to the consulted one (REFER with Replaces); both legs end once it succeeded.
+   * On failure both legs stay (held + consultation) and the held call's `transfer` says why.
+   */
   completeTransfer(callId: string): Promise<void>;
   /** Ends the consultation call and resumes the held one. `callId` may be either leg. */
   cancelConsult(callId: string): Promise<void>;

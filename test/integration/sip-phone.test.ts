@@ -716,7 +716,15 @@ describe('outbound and live calls', () => {
     await expect
       .poll(() => uas.invites(), { timeout: 8_000 })
       .toContainEqual(expect.stringContaining(`sip:${target}@`));
-    await waitForCallState(callId, 'ended');
+    // baresip's NOTIFY says its call to the target was answered: the phone ends the call as transferred.
+    const ended = await waitForEvent(
+      (event) =>
+        event.type === 'call' &&
+        (event.data as CallSnapshot).id === callId &&
+        (event.data as CallSnapshot).state === 'ended',
+      8000,
+    );
+    expect(ended.data).toMatchObject({ endReason: 'transferred' });
     await finished;
   });
 

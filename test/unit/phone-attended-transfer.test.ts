@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAttendedTransfer, sipfragStatus } from '../../renderer/phone/attended-transfer';
+import { createAttendedTransfer } from '../../renderer/phone/attended-transfer';
+import { sipfragStatus } from '../../renderer/phone/transfer-progress';
 import { AudioOutput } from '../../renderer/phone/audio-output';
 import { createCallControls } from '../../renderer/phone/call-controls';
 import { CallRegistry } from '../../renderer/phone/call-registry';

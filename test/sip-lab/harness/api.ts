@@ -69,6 +69,7 @@ export interface HarnessApi {
   sendDtmf(callId: string, tones: string): Promise<void>;
   hold(callId: string, held: boolean): Promise<void>;
   transfer(callId: string, target: string): Promise<void>;
+  dismissTransfer(callId: string): void;
   consult(callId: string, target: string): Promise<PlaceCallResult>;
   completeTransfer(callId: string): Promise<void>;
   cancelConsult(callId: string): Promise<void>;
@@ -149,6 +150,8 @@ export interface CallerApi {
   reInvites(id: string): number;
   /** Stops (true) or resumes (false) sending audio without renegotiating: silence on the wire. */
   stopSending(id: string, stopped: boolean): Promise<void>;
+  /** From now on a REFER is refused with this status (a phone that will not transfer); null: followed again. */
+  refuseRefers(statusCode: number | null): void;
   /** What the caller hears at each frequency over the next `durationMs`: the median level, dBFS. */
   levelsAt(id: string, frequencies: number[], durationMs: number): Promise<number[]>;
   /** The loudest the caller hears over the next `durationMs` (RMS). */

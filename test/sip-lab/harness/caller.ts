@@ -25,6 +25,8 @@ interface ActiveCall {
 
 const calls = new Map<string, ActiveCall>();
 let nextCall = 1;
+/** The status a REFER is refused with, or null to follow it. */
+let referRefusal: number | null = null;
 
 function listen(call: ActiveCall): void {
   const handler = call.inviter.sessionDescriptionHandler;
@@ -88,6 +90,10 @@ function trackCall(inviter: Inviter, userAgent: UserAgent): ActiveCall {
       call.reInvites += 1;
     },
     onRefer: (referral) => {
+      if (referRefusal !== null) {
+        void referral.reject({ statusCode: referRefusal });
+        return;
+      }
       void referral.accept().then(() => {
         const referred = referral.makeInviter({
           sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
@@ -159,6 +165,9 @@ const api: CallerApi = {
   },
   referredCall(id) {
     return calls.get(id)?.referredId ?? null;
+  },
+  refuseRefers(statusCode) {
+    referRefusal = statusCode;
   },
   async hangup(id) {
     const call = calls.get(id);

@@ -157,6 +157,7 @@ const api: HarnessApi = {
   sendDtmf: (callId, tones) => requirePhone().sendDtmf(callId, tones),
   hold: (callId, held) => requirePhone().hold(callId, held),
   transfer: (callId, target) => requirePhone().transfer(callId, target),
+  dismissTransfer: (callId) => requirePhone().dismissTransfer(callId),
   consult: (callId, target) => requirePhone().consult(callId, target),
   completeTransfer: (callId) => requirePhone().completeTransfer(callId),
   cancelConsult: (callId) => requirePhone().cancelConsult(callId),
