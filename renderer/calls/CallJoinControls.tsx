@@ -36,21 +36,22 @@ export function CallJoinControls({
     );
   }
   if (call.consultCallId) {
+    // While the transfer is tried, or once it failed, the card's transfer notice says so instead.
+    if (call.transfer) return null;
     return (
       <p className="bl-call__join-note" role="status">
-        {call.transferring
-          ? `Transferring to ${nameOf(calls[call.consultCallId])}…`
-          : `On hold while you consult ${nameOf(calls[call.consultCallId])}`}
+        On hold while you consult {nameOf(calls[call.consultCallId])}
       </p>
     );
   }
   if (call.consultFor) {
     const held = calls[call.consultFor];
     const live = call.state === 'connected';
+    const trying = held?.transfer?.state === 'trying';
     return (
       <div className="bl-call__join" role="group" aria-label="Attended transfer">
         <span className="bl-call__join-note">Consulting for {nameOf(held)}</span>
-        <Button disabled={!live} onClick={() => run(() => controller.completeTransfer(call.id))}>
+        <Button disabled={!live || trying} onClick={() => run(() => controller.completeTransfer(call.id))}>
           Complete transfer
         </Button>
         <Button onClick={() => run(() => controller.cancelConsult(call.id))}>Cancel consultation</Button>

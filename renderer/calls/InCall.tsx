@@ -13,6 +13,7 @@ import { VerificationBadge } from './VerificationBadge';
 import { BlockNumberDialog } from './BlockNumberDialog';
 import { AskLeadToBlock } from './AskLeadToBlock';
 import { CallJoinControls } from './CallJoinControls';
+import { TransferNotice } from './TransferNotice';
 import { useWriteAccess } from '../app/permissions';
 import { errorMessage } from '../../shared/error-message';
 
@@ -115,6 +116,7 @@ function InCall({ call }: { call: CallSnapshot }) {
         </Button>
         <Button
           aria-expanded={transferring}
+          data-transfer-toggle
           disabled={!connected}
           onClick={() => setTransferring(!transferring)}
         >
@@ -168,6 +170,7 @@ function InCall({ call }: { call: CallSnapshot }) {
           <Button onClick={consult}>Consult first</Button>
         </form>
       )}
+      <TransferNotice call={call} />
       <CallJoinControls call={call} run={run} />
       {error && (
         <p className="bl-field__error" role="alert">

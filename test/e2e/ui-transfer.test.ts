@@ -3,7 +3,8 @@
  * the app (A), the agent answers and consults a second, registered baresip that answers by itself (C),
  * then merges the two into a conference and leaves it. Each step is driven from the keyboard-reachable
  * buttons, axe checks the card, and the consultation and the conference are photographed in both themes
- * (the README's screenshots). The audio itself is proven in test/integration/sip-transfer.test.ts.
+ * (the README's screenshots). A blind transfer to a busy number shows its failure on the card. The
+ * audio itself is proven in test/integration/sip-transfer.test.ts and sip-transfer-failed.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
@@ -114,6 +115,77 @@ describe('attended transfer and conference from the call card', () => {
       await c.finished;
       hangUpA();
       await a;
+    }
+  });
+
+  it('a blind transfer to a busy number: "Transferring…", then an alert on the card, and the call goes on', async () => {
+    const { page } = agent;
+    let hangUpB: () => void = () => undefined;
+    let bLog = '';
+    const b: Promise<BaresipCallResult> = baresipCall({
+      from: 'sip:+13125550188@127.0.0.1',
+      target: 'sip:agent1@127.0.0.1',
+      durationS: 60,
+      port: 5096,
+      rtpPorts: '31600-31700',
+      onLine: (line, hangUp) => {
+        hangUpB = hangUp;
+        bLog += `${line}\n`;
+      },
+    });
+    try {
+      const incoming = page.getByRole('dialog', { name: 'Incoming call' });
+      await incoming.waitFor({ timeout: 15_000 });
+      await incoming.getByRole('button', { name: 'Answer' }).click();
+      const card = page.getByRole('article', { name: 'Call with (312) 555-0188' });
+      await card.getByText(/^\d+:\d\d$/).waitFor({ timeout: 10_000 });
+      // Every live-region text the card shows, in order: "Transferring…" lasts only as long as Kamailio's 486.
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        Reflect.set(window, '__liveTexts', seen);
+        new MutationObserver(() => {
+          for (const node of document.querySelectorAll(
+            '[data-testid="in-call"] [role="status"], [data-testid="in-call"] [role="alert"]',
+          )) {
+            const entry = `${node.getAttribute('role')}: ${node.textContent ?? ''}`;
+            if (seen.at(-1) !== entry && !/^status: (\d+:\d\d)?$/.test(entry)) seen.push(entry);
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+
+      // *486 is answered 486 Busy Here by the lab's Kamailio; baresip reports it in its NOTIFY.
+      await card.getByRole('button', { name: 'Transfer', exact: true }).click();
+      await card.getByLabel('Transfer to').fill('*486');
+      await card.getByLabel('Transfer to').press('Enter');
+      const alert = card.getByRole('alert');
+      await alert.waitFor({ timeout: 15_000 });
+      expect(await alert.textContent()).toBe(
+        'Transfer to *486 failed: busy (486 Busy Here). The caller is still on this call.',
+      );
+      const liveTexts = await page.evaluate(() => Reflect.get(window, '__liveTexts') as string[]);
+      expect(liveTexts).toContain('status: Transferring to *486…');
+      expect(liveTexts.indexOf('status: Transferring to *486…')).toBeLessThan(
+        liveTexts.indexOf(
+          'alert: Transfer to *486 failed: busy (486 Busy Here). The caller is still on this call.',
+        ),
+      );
+      // The call is the agent's again: resumed (the transfer had held it), its timer running.
+      await card.getByRole('button', { name: 'Hold', exact: true }).waitFor({ timeout: 5000 });
+      await card.getByText(/^\d+:\d\d$/).waitFor();
+      expect(bLog).toMatch(/session closed: 486 Busy Here/);
+      expect(bLog).not.toMatch(/agent1@127\.0\.0\.1: session closed/);
+      await bothThemes('transfer-failed');
+
+      // Dismissed from the keyboard: the notice goes, focus lands on the card's Transfer button.
+      await card.getByRole('button', { name: 'Dismiss the transfer notice' }).focus();
+      await page.keyboard.press('Enter');
+      await alert.waitFor({ state: 'detached' });
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Transfer');
+      await card.getByRole('button', { name: 'Hang up' }).click();
+      await card.waitFor({ state: 'detached', timeout: 10_000 });
+    } finally {
+      hangUpB();
+      await b;
     }
   });
 
