@@ -2,7 +2,8 @@
  * People and invites in Chromium (SPEC §12.4): an admin invites a person in Settings → People; the
  * invite link, pasted into a signed-out app, shows the server's address and signs in only after the
  * person confirms it; the admin changes a role, sees devices and is refused demoting the last admin;
- * leads see no People tab; a link the OS opens reaches the sign-in page over the bridge. Both themes
+ * leads see no People tab; a link the OS opens reaches the sign-in page over the bridge; the open view
+ * keeps itself current (a redeemed invite, a device's first use) without losing what is typed. Both themes
  * axe-clean, screenshots saved (the README's copied to docs/).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -47,7 +48,7 @@ async function openPeople(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'People' }).click();
 }
 
-/** The list is read when the view opens: after someone joined, open it afresh. */
+/** A reload and the view opened again: what the server says now, for sure (the view also refreshes itself). */
 async function reopenPeople(page: Page): Promise<void> {
   await page.reload();
   await openPeople(page);
@@ -213,6 +214,73 @@ describe('people and invites', () => {
 
   it('logged no renderer errors', () => {
     expect(rendererErrors(newcomer)).toEqual([]);
+  });
+
+  it('stays current while open: a person who redeems an invite appears, then their device’s first use', async () => {
+    const page = admin.page;
+    await page.setViewportSize({ width: 1280, height: 400 });
+    await openPeople(page);
+    await page.locator('tr[data-person="Ada Admin"]').waitFor();
+    // The admin is half-way through typing an invite (the field has focus), the view scrolled down a little; any loading state
+    // the view goes through from now on is recorded.
+    const name = page.getByRole('region', { name: 'Invite a person' }).getByLabel('Name');
+    await name.fill('Half typ');
+    const scrolled = await page.evaluate(() => {
+      const table = document.querySelector('[data-testid="people"]');
+      let box: Element | null = table;
+      while (box && box.scrollHeight <= box.clientHeight + 20) box = box.parentElement;
+      const scroller = box ?? document.scrollingElement;
+      if (!scroller) throw new Error('nothing scrolls');
+      scroller.setAttribute('data-scroller', '');
+      scroller.scrollTop = 30;
+      const busy: (string | null)[] = [];
+      Reflect.set(window, '__busy', busy);
+      const section = document.querySelector('.bl-people');
+      if (!section) throw new Error('no People view');
+      new MutationObserver(() => busy.push(section.getAttribute('aria-busy'))).observe(section, {
+        attributes: true,
+        attributeFilter: ['aria-busy'],
+      });
+      return scroller.scrollTop;
+    });
+    expect(scrolled).toBe(30);
+    expect(await name.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    // Another computer redeems an invite (through the API, as the sign-in page would).
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${env.serverUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      }).then((response) => response.json() as Promise<Record<string, string>>);
+    const invite = await post('/v1/invites', { name: 'Remy Redeemed', role: 'agent' }, env.tokens.admin);
+    const redeemed = await post('/v1/invites/redeem', { code: invite.code, deviceName: 'Remy desk' });
+    expect(redeemed.token).toBeTruthy();
+    const remy = page.locator('tr[data-person="Remy Redeemed"]');
+    expect(await remy.count()).toBe(0);
+    // The window regains focus: the view asks again at once.
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await remy.waitFor({ timeout: 5_000 });
+    const lastUsed = remy.locator('td').nth(3);
+    expect(await lastUsed.textContent()).toBe('Never');
+
+    // Remy's device makes its first request: the next 15-second refresh shows it, with no event at all.
+    const me = await fetch(`${env.serverUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${redeemed.token}` },
+    });
+    expect(me.status).toBe(200);
+    await expect.poll(() => lastUsed.textContent(), { timeout: 20_000, interval: 250 }).not.toBe('Never');
+
+    // Nothing the admin was doing was lost, and nothing flickered.
+    expect(await name.inputValue()).toBe('Half typ');
+    expect(await name.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await page.evaluate(() => document.querySelector('[data-scroller]')?.scrollTop)).toBe(30);
+    expect(await page.evaluate(() => Reflect.get(window, '__busy') as unknown[])).toEqual([]);
+    await name.fill('');
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it('an admin disables and enables a person, and revokes their device (signed out)', async () => {

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Role } from '../../../shared/contracts/api';
 import type { Person } from '../../../shared/contracts/oversight';
 import { formatDateTime } from '../../app/format';
@@ -15,14 +15,25 @@ const ROLE_OPTIONS: { value: Role; label: string }[] = [
 const devicesText = (count: number) => `${count} ${count === 1 ? 'device' : 'devices'}`;
 const isRole = (value: string): value is Role => value === 'agent' || value === 'lead' || value === 'admin';
 
-/** Settings → People (SPEC §12.4, admins): invite, change roles, disable, see and revoke devices. */
+/**
+ * Settings → People (SPEC §12.4, admins): invite, change roles, disable, see and revoke devices. While
+ * shown it refreshes itself (every 15 s while the window is visible, and when it regains focus).
+ */
 export function People() {
   const stores = useStores();
   const { users, loading, error, rowErrors } = usePeople((state) => state);
   const [open, setOpen] = useState<string | null>(null);
+  // The open device list is refreshed with the rest; read through a ref so polling is not restarted.
+  const openRef = useRef(open);
   useEffect(() => {
-    void stores.people.getState().load();
-  }, [stores]);
+    openRef.current = open;
+  }, [open]);
+  // Kept current while shown (a device's last use, an invite redeemed), quietly: no loading state.
+  useEffect(
+    () =>
+      stores.people.getState().poll({ devicesOf: () => (openRef.current === null ? [] : [openRef.current]) }),
+    [stores],
+  );
   const toggleDevices = (person: Person) => {
     if (open === person.id) return setOpen(null);
     setOpen(person.id);
