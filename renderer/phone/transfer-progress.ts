@@ -102,7 +102,8 @@ export class TransferTracker {
 
   /** The REFER itself was refused: nothing was tried, and nothing more will come. */
   referRejected(code: number, reason: string): void {
-    this.fail(code, `the other side refused to transfer: ${failureDetail(code, reason)}`);
+    // Not the target's answer: the transferee itself will not transfer (no REFER support, a policy).
+    this.fail(code, `the other side would not transfer the call (${code}${reason ? ` ${reason}` : ''})`);
     this.stop();
   }
 

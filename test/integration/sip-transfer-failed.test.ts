@@ -182,7 +182,7 @@ describe('an attended transfer the transferee refuses (SPEC §10.2)', () => {
     const failed = await failedTransfer(a.callId);
     expect(failed).toMatchObject({ state: 'connected', held: true, consultCallId: consultId });
     expect(failed.transfer).toMatchObject({ kind: 'attended', number: C_NUMBER, statusCode: 603 });
-    expect(failed.transfer?.detail).toBe('the other side refused to transfer: declined (603 Decline)');
+    expect(failed.transfer?.detail).toBe('the other side would not transfer the call (603 Decline)');
     expect(await snapshotOf(consultId)).toMatchObject({ state: 'connected', consultFor: a.callId });
     expect(await callerCall(parties, a.callerId)).toMatchObject({ established: true, ended: false });
 

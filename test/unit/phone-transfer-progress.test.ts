@@ -129,9 +129,7 @@ describe('a transfer’s state (TransferTracker)', () => {
     const { tracker, failed } = tracked();
     tracker.referRejected(405, 'Method Not Allowed');
     expect(tracker.status).toMatchObject({ state: 'failed', statusCode: 405 });
-    expect(tracker.status.detail).toBe(
-      'the other side refused to transfer: refused (405 Method Not Allowed)',
-    );
+    expect(tracker.status.detail).toBe('the other side would not transfer the call (405 Method Not Allowed)');
     expect(tracker.finished).toBe(true);
     tracker.notify('SIP/2.0 200 OK');
     expect(failed).toHaveLength(1);
