@@ -159,8 +159,8 @@ function oggCodecOf(bytes: Uint8Array): 'vorbis' | 'opus' {
   if (codec !== undefined && codec !== 'vorbis' && codec !== 'opus')
     throw new AudioInputError(
       'unsupported_codec',
-      `the Ogg file holds ${OGG_CODEC_NAMES[codec]}${codec === 'unknown' ? '' : ' audio'}, which is not ` +
-        'supported: send Ogg Opus, Ogg Vorbis, MP3 or WAV',
+      `the Ogg file holds ${OGG_CODEC_NAMES[codec]}, which is not supported: send Ogg Opus, Ogg Vorbis, ` +
+        'MP3 or WAV',
       undefined,
       codec,
     );

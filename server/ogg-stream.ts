@@ -7,14 +7,15 @@
 
 export type OggCodec = 'opus' | 'vorbis' | 'flac' | 'speex' | 'theora' | 'skeleton' | 'unknown';
 
+/** What a stream of each codec is, in words: "the Ogg file holds …". */
 export const OGG_CODEC_NAMES: Readonly<Record<OggCodec, string>> = {
-  opus: 'Opus',
-  vorbis: 'Vorbis',
-  flac: 'FLAC',
-  speex: 'Speex',
-  theora: 'Theora (video)',
-  skeleton: 'Skeleton',
-  unknown: 'an unknown codec',
+  opus: 'Opus audio',
+  vorbis: 'Vorbis audio',
+  flac: 'FLAC audio',
+  speex: 'Speex audio',
+  theora: 'Theora video',
+  skeleton: 'a Skeleton index',
+  unknown: 'a stream of an unknown codec',
 };
 
 export type OggInspection =

@@ -184,7 +184,7 @@ describe('Ogg uploads refused with a reason', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
-  it('Ogg Speex and Ogg FLAC: the codec is named and said to be unsupported', async () => {
+  it('Ogg Speex, Ogg FLAC and an unknown codec: named and said to be unsupported', async () => {
     const speex = await refusal(decodeUpload(fixture('tone-1s.spx'), 'ogg', 10_000));
     expect([speex.reason, speex.codec]).toEqual(['unsupported_codec', 'speex']);
     expect(speex.message).toBe(
@@ -193,6 +193,17 @@ describe('Ogg uploads refused with a reason', () => {
     const flac = await refusal(decodeUpload(fixture('tone-0.5s.oga'), 'ogg', 10_000));
     expect([flac.reason, flac.codec]).toEqual(['unsupported_codec', 'flac']);
     expect(flac.message).toContain('FLAC audio, which is not supported');
+
+    // A whole, checksummed first page whose header packet no codec begins with.
+    const [head, ...rest] = pagesOf(fixture('tone-3s-1khz.opus'));
+    const renamed = head!.slice();
+    renamed.set(Buffer.from('NotACodc'), 27 + renamed[26]!);
+    const stranger = Buffer.concat([finishPage(renamed, 0, 0n, 0x02), ...rest]);
+    const unknown = await refusal(decodeUpload(stranger, 'ogg', 10_000));
+    expect([unknown.reason, unknown.codec]).toEqual(['unsupported_codec', 'unknown']);
+    expect(unknown.message).toBe(
+      'the Ogg file holds a stream of an unknown codec, which is not supported: send Ogg Opus, Ogg Vorbis, MP3 or WAV',
+    );
   });
 
   it('damaged Opus files: cut short, bad checksum, headers only, packets libopus refuses', async () => {
