@@ -1,14 +1,18 @@
 /**
  * An uploaded announcement (SPEC §12.5) turned into what the apps play: decoded (WAV by wavefile, MP3 by
- * mpg123-decoder, Ogg Vorbis by @wasm-audio-decoders/ogg-vorbis — WebAssembly builds of libmpg123 and
- * libvorbis, so the server needs no system tool), mixed to mono, resampled to 16 kHz, level-normalized
- * and written as 16-bit PCM WAV, the codec of the built-in clips. Compressed input is decoded in slices
- * and given up as soon as it is longer than allowed, so a 5 MB file cannot keep the CPU for long.
+ * mpg123-decoder, Ogg Vorbis by @wasm-audio-decoders/ogg-vorbis, Ogg Opus by ogg-opus-decoder —
+ * WebAssembly builds of libmpg123, libvorbis and libopus, so the server needs no system tool), mixed to
+ * mono, resampled to 16 kHz, level-normalized and written as 16-bit PCM WAV, the codec of the built-in
+ * clips. An Ogg file's codec is read from its first page, not from its name or Content-Type. Compressed
+ * input is decoded in slices and given up as soon as it is longer than allowed, so a 5 MB file cannot
+ * keep the CPU for long.
  */
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { MPEGDecoder } from 'mpg123-decoder';
+import { OggOpusDecoder } from 'ogg-opus-decoder';
 import wavefile from 'wavefile';
 import { ANNOUNCEMENT_SAMPLE_RATE, type AnnouncementUploadFormat } from '../shared/announcements';
+import { inspectOgg, OGG_CODEC_NAMES, type OggCodec } from './ogg-stream';
 
 /** The active speech level a normalized clip gets, in dBFS (the built-in clips sit near it). */
 export const TARGET_LEVEL_DBFS = -20;
@@ -24,24 +28,32 @@ const DECODE_SLICE_BYTES = 64 * 1024;
 
 export class AudioInputError extends Error {
   constructor(
-    readonly reason: 'undecodable' | 'silent' | 'too_long',
+    readonly reason: 'undecodable' | 'unsupported_codec' | 'silent' | 'too_long',
     message: string,
     readonly durationMs?: number,
+    /** The Ogg codec found, when the file could be read that far. */
+    readonly codec?: OggCodec,
   ) {
     super(message);
     this.name = 'AudioInputError';
   }
 }
 
+/** What an upload was encoded with. */
+export type UploadCodec = 'pcm' | 'mp3' | 'vorbis' | 'opus';
+
 export interface DecodedAudio {
   channels: Float32Array[];
   sampleRate: number;
+  codec?: UploadCodec;
 }
 
 export interface NormalizedAnnouncement {
   /** 16 kHz mono 16-bit PCM WAV. */
   wav: Uint8Array;
   durationMs: number;
+  /** What the upload was encoded with, for the audit entry. */
+  codec?: UploadCodec;
   /** The gain applied, in dB, and the level before and after (dBFS), for the audit entry. */
   gainDb: number;
   inputLevelDbfs: number;
@@ -69,39 +81,69 @@ function decodeWav(bytes: Uint8Array): DecodedAudio {
   const samples: unknown = wav.getSamples(false, Float32Array);
   const channels =
     format.numChannels === 1 ? [samples as Float32Array] : [...(samples as unknown as Float32Array[])];
-  return { channels, sampleRate: format.sampleRate };
+  return { channels, sampleRate: format.sampleRate, codec: 'pcm' };
+}
+
+interface DecodedSlice extends DecodedAudio {
+  samplesDecoded: number;
+  /** Packets the decoder could not decode (it fills them with a guess). */
+  errors: number;
 }
 
 interface StreamingDecoder {
-  decode(slice: Uint8Array): Promise<DecodedAudio & { samplesDecoded: number }>;
-  flush(): Promise<DecodedAudio & { samplesDecoded: number }>;
+  decode(slice: Uint8Array): Promise<DecodedSlice>;
+  flush(): Promise<DecodedSlice>;
   free(): void;
 }
 
-async function streamingDecoder(format: 'mp3' | 'ogg'): Promise<StreamingDecoder> {
-  if (format === 'mp3') {
+type CompressedCodec = 'mp3' | 'vorbis' | 'opus';
+const CODEC_LABELS: Readonly<Record<CompressedCodec, string>> = {
+  mp3: 'MP3',
+  vorbis: 'Ogg Vorbis',
+  opus: 'Ogg Opus',
+};
+
+/** The Ogg decoders share one shape; `sampleRate` is 48 kHz for Opus, the stream's own for Vorbis. */
+interface OggDecoder {
+  ready: Promise<void>;
+  decode(data: Uint8Array): Promise<OggResult> | OggResult;
+  flush(): Promise<OggResult>;
+  free(): void;
+}
+interface OggResult {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: readonly unknown[];
+}
+
+async function streamingDecoder(codec: CompressedCodec): Promise<StreamingDecoder> {
+  if (codec === 'mp3') {
     const decoder = new MPEGDecoder();
     await decoder.ready;
-    const none = { channels: [], sampleRate: 0, samplesDecoded: 0 };
+    const none = { channels: [], sampleRate: 0, samplesDecoded: 0, errors: 0 };
     return {
       decode: async (slice) => {
         const result = decoder.decode(slice);
+        // Its errors stay uncounted, as before: an MP3 with no frame at all is refused below.
         return {
           channels: result.channelData,
           sampleRate: result.sampleRate,
           samplesDecoded: result.samplesDecoded,
+          errors: 0,
         };
       },
       flush: async () => none,
       free: () => decoder.free(),
     };
   }
-  const decoder = new OggVorbisDecoder();
+  const decoder: OggDecoder = codec === 'opus' ? new OggOpusDecoder() : new OggVorbisDecoder();
   await decoder.ready;
-  const wrap = (result: Awaited<ReturnType<OggVorbisDecoder['decode']>>) => ({
+  const wrap = (result: OggResult): DecodedSlice => ({
     channels: result.channelData,
     sampleRate: result.sampleRate,
     samplesDecoded: result.samplesDecoded,
+    errors: result.errors.length,
   });
   return {
     decode: async (slice) => wrap(await decoder.decode(slice)),
@@ -110,17 +152,41 @@ async function streamingDecoder(format: 'mp3' | 'ogg'): Promise<StreamingDecoder
   };
 }
 
-/** Decodes MP3 or Ogg Vorbis, stopping once the audio is longer than `maxMs`. */
+/** Which Ogg codec the file holds, or the refusal that says what was found instead. */
+function oggCodecOf(bytes: Uint8Array): 'vorbis' | 'opus' {
+  const inspection = inspectOgg(bytes);
+  const { codec } = inspection;
+  if (codec !== undefined && codec !== 'vorbis' && codec !== 'opus')
+    throw new AudioInputError(
+      'unsupported_codec',
+      `the Ogg file holds ${OGG_CODEC_NAMES[codec]}, which is not supported: send Ogg Opus, Ogg Vorbis, ` +
+        'MP3 or WAV',
+      undefined,
+      codec,
+    );
+  if (!inspection.ok) throw new AudioInputError('undecodable', inspection.problem, undefined, codec);
+  return inspection.codec as 'vorbis' | 'opus';
+}
+
+/** Decodes MP3, Ogg Vorbis or Ogg Opus, stopping once the audio is longer than `maxMs`. */
 async function decodeCompressed(
   bytes: Uint8Array,
   format: 'mp3' | 'ogg',
   maxMs: number,
 ): Promise<DecodedAudio> {
-  const decoder = await streamingDecoder(format);
+  const codec: CompressedCodec = format === 'mp3' ? 'mp3' : oggCodecOf(bytes);
+  const label = CODEC_LABELS[codec];
+  const decoder = await streamingDecoder(codec);
   const parts: Float32Array[][] = [];
   let sampleRate = 0;
   let total = 0;
-  const take = (result: DecodedAudio & { samplesDecoded: number }) => {
+  const take = (result: DecodedSlice) => {
+    // Whole pages with a right checksum but packets the codec refuses: the encoder wrote them wrong.
+    if (result.errors > 0)
+      throw new AudioInputError(
+        'undecodable',
+        `the ${label} stream is damaged: ${result.errors} of its packets cannot be decoded`,
+      );
     if (result.samplesDecoded === 0) return;
     sampleRate = result.sampleRate;
     parts.push(result.channels.map((channel) => channel.slice(0, result.samplesDecoded)));
@@ -133,14 +199,17 @@ async function decodeCompressed(
     for (let offset = 0; offset < bytes.length; offset += DECODE_SLICE_BYTES)
       take(await decoder.decode(bytes.subarray(offset, offset + DECODE_SLICE_BYTES)));
     take(await decoder.flush());
+  } catch (error) {
+    if (error instanceof AudioInputError) throw error;
+    throw new AudioInputError(
+      'undecodable',
+      `the ${label} stream cannot be decoded: ${(error as Error).message}`,
+    );
   } finally {
     decoder.free();
   }
   if (total === 0 || sampleRate === 0)
-    throw new AudioInputError(
-      'undecodable',
-      `no ${format === 'mp3' ? 'MP3' : 'Ogg Vorbis'} audio found in the file`,
-    );
+    throw new AudioInputError('undecodable', `no ${label} audio found in the file`);
   const channelCount = Math.min(...parts.map((part) => part.length));
   const channels = Array.from({ length: channelCount }, (_, index) => {
     const joined = new Float32Array(total);
@@ -152,7 +221,7 @@ async function decodeCompressed(
     }
     return joined;
   });
-  return { channels, sampleRate };
+  return { channels, sampleRate, codec };
 }
 
 export async function decodeUpload(
@@ -269,6 +338,7 @@ export function normalizeAnnouncement(decoded: DecodedAudio): NormalizedAnnounce
   const round = (value: number) => Math.round(value * 10) / 10;
   return {
     wav: wav.toBuffer(),
+    ...(decoded.codec === undefined ? {} : { codec: decoded.codec }),
     durationMs: durationMsOf(out.length, ANNOUNCEMENT_SAMPLE_RATE),
     gainDb: round(gainDb),
     inputLevelDbfs: round(inputLevel),

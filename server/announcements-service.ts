@@ -69,7 +69,10 @@ async function prepare(bytes: Uint8Array, format: AnnouncementUploadFormat, kind
         }`,
         { max: maxMs, ...(error.durationMs === undefined ? {} : { got: error.durationMs }) },
       );
-    throw new ApiError(400, 'invalid_audio', error.message, { reason: error.reason });
+    throw new ApiError(400, 'invalid_audio', error.message, {
+      reason: error.reason,
+      ...(error.codec === undefined ? {} : { codec: error.codec }),
+    });
   }
 }
 
@@ -114,6 +117,7 @@ export async function replaceAnnouncement(
       {
         ...info,
         format: upload.format,
+        ...(clip.codec === undefined ? {} : { codec: clip.codec }),
         uploadBytes: upload.bytes.length,
         inputLevelDbfs: clip.inputLevelDbfs,
         levelDbfs: clip.levelDbfs,

@@ -22,7 +22,10 @@ export const ANNOUNCEMENT_MAX_MS: Readonly<Record<AnnouncementKind, number>> = {
   outbound: 30_000,
 };
 
-/** The upload's container, from its Content-Type. */
+/**
+ * The upload's container, from its Content-Type. Ogg holds Vorbis or Opus: the server tells them apart
+ * by the stream's own header, whatever the type's `codecs=` parameter says.
+ */
 export type AnnouncementUploadFormat = 'wav' | 'mp3' | 'ogg';
 const UPLOAD_TYPES: Readonly<Record<string, AnnouncementUploadFormat>> = {
   'audio/wav': 'wav',
@@ -33,6 +36,9 @@ const UPLOAD_TYPES: Readonly<Record<string, AnnouncementUploadFormat>> = {
   'audio/mp3': 'mp3',
   'audio/ogg': 'ogg',
   'application/ogg': 'ogg',
+  // `.opus` files: what some systems call them (the freedesktop name on Linux desktops).
+  'audio/opus': 'ogg',
+  'audio/x-opus+ogg': 'ogg',
 };
 export const ANNOUNCEMENT_UPLOAD_TYPES: readonly string[] = Object.keys(UPLOAD_TYPES);
 

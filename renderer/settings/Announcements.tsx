@@ -1,7 +1,7 @@
 /**
  * Settings → Policies → Announcements (SPEC §7.3, §12.5): both announcements can be previewed on the
  * chosen output device (through the app's one output path); admins and leads may replace either with
- * the org's own recording (WAV, MP3 or Ogg) or go back to the built-in one.
+ * the org's own recording (WAV, MP3, Ogg Vorbis or Ogg Opus) or go back to the built-in one.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import {
@@ -37,7 +37,8 @@ function contentTypeOf(file: File): string | null {
   const extension = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase();
   if (extension === 'wav') return 'audio/wav';
   if (extension === 'mp3') return 'audio/mpeg';
-  if (extension === 'ogg' || extension === 'oga') return 'audio/ogg';
+  // The server reads which codec an Ogg file holds (Vorbis or Opus) from the file itself.
+  if (extension === 'ogg' || extension === 'oga' || extension === 'opus') return 'audio/ogg';
   return null;
 }
 
@@ -87,10 +88,11 @@ export function Announcements() {
       ))}
       {mayReplace && (
         <p className="bl-field__hint">
-          Your own recording: WAV, MP3 or Ogg, at most {ANNOUNCEMENT_MAX_BYTES / (1024 * 1024)} MB; the
-          inbound one at most {ANNOUNCEMENT_MAX_MS.inbound / 1000} s (a burst of blocked calls hears it all at
-          once), the outbound one at most {ANNOUNCEMENT_MAX_MS.outbound / 1000} s. The server evens out its
-          loudness; every app gets it within seconds and keeps it for offline use.
+          Your own recording: WAV, MP3 or Ogg (Vorbis or Opus), at most{' '}
+          {ANNOUNCEMENT_MAX_BYTES / (1024 * 1024)} MB; the inbound one at most{' '}
+          {ANNOUNCEMENT_MAX_MS.inbound / 1000} s (a burst of blocked calls hears it all at once), the outbound
+          one at most {ANNOUNCEMENT_MAX_MS.outbound / 1000} s. The server evens out its loudness; every app
+          gets it within seconds and keeps it for offline use.
         </p>
       )}
     </fieldset>
@@ -130,7 +132,7 @@ function AnnouncementRow(props: {
     setError(null);
     setNotice(null);
     const contentType = contentTypeOf(file);
-    if (contentType === null) return setError(`${file.name} is not a WAV, MP3 or Ogg file.`);
+    if (contentType === null) return setError(`${file.name} is not a WAV, MP3, Ogg Vorbis or Ogg Opus file.`);
     if (file.size > ANNOUNCEMENT_MAX_BYTES)
       return setError(`${file.name} is larger than ${ANNOUNCEMENT_MAX_BYTES / (1024 * 1024)} MB.`);
     setBusy('uploading');
@@ -201,7 +203,7 @@ function AnnouncementRow(props: {
             <input
               ref={fileInput}
               type="file"
-              accept=".wav,.mp3,.ogg,.oga,audio/wav,audio/mpeg,audio/ogg"
+              accept=".wav,.mp3,.ogg,.oga,.opus,audio/wav,audio/mpeg,audio/ogg,audio/opus"
               className="bl-visually-hidden"
               tabIndex={-1}
               aria-hidden="true"

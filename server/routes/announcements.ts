@@ -1,6 +1,6 @@
 /**
  * The org's own announcements (SPEC §12.5). PUT takes the audio file itself as the body (WAV, MP3 or
- * Ogg, by its Content-Type, at most 5 MB: this route's own body limit); GET answers the WAV the apps
+ * Ogg Vorbis/Opus, by its Content-Type, at most 5 MB: this route's own body limit); GET answers the WAV the apps
  * play; DELETE goes back to the built-in one. Admins and leads replace them — the recording speaks for
  * the org to every blocked caller, so agents may not even when `whoCanManage` is `everyone`.
  */
@@ -10,6 +10,8 @@ import { z } from 'zod';
 import {
   ANNOUNCEMENT_AUDIO_TYPE,
   ANNOUNCEMENT_MAX_BYTES,
+  ANNOUNCEMENT_MAX_MS,
+  ANNOUNCEMENT_SAMPLE_RATE,
   ANNOUNCEMENT_UPLOAD_TYPES,
   uploadFormatOf,
 } from '../../shared/announcements';
@@ -19,6 +21,7 @@ import {
   apiRoutes,
   errorEnvelopeSchema,
 } from '../../shared/contracts/api';
+import { TARGET_LEVEL_DBFS } from '../announcement-audio';
 import { announcementAudio, replaceAnnouncement, revertAnnouncement } from '../announcements-service';
 import { ApiError, forbidden, notFound } from '../errors';
 import { actorOf, userOf } from '../plugins/auth';
@@ -36,10 +39,19 @@ const unsupported = (contentType: string | undefined) =>
   new ApiError(
     415,
     'unsupported_media_type',
-    `the body must be a WAV, MP3 or Ogg Vorbis file sent with its Content-Type (${ANNOUNCEMENT_UPLOAD_TYPES.join(
+    `the body must be a WAV, MP3, Ogg Vorbis or Ogg Opus file sent with its Content-Type (${ANNOUNCEMENT_UPLOAD_TYPES.join(
       ', ',
     )}); got ${contentType === undefined || contentType === '' ? 'none' : contentType}`,
   );
+
+const PUT_DESCRIPTION =
+  `The body is a WAV, MP3, Ogg Vorbis or Ogg Opus file of at most ${ANNOUNCEMENT_MAX_BYTES / 1024 / 1024} MB, ` +
+  'sent with its Content-Type; an Ogg file’s codec is read from its first page. The server decodes it, ' +
+  `mixes it to mono, resamples it to ${ANNOUNCEMENT_SAMPLE_RATE / 1000} kHz and brings it to ` +
+  `${TARGET_LEVEL_DBFS} dBFS. Refusals: 415 for another type, 413 for a larger body, 400 ` +
+  `\`audio_too_long\` (inbound over ${ANNOUNCEMENT_MAX_MS.inbound / 1000} s, outbound over ` +
+  `${ANNOUNCEMENT_MAX_MS.outbound / 1000} s), 400 \`invalid_audio\` (undecodable, damaged, silent, or an ` +
+  'Ogg codec such as Speex or FLAC that is not supported; `details.reason` and `details.codec` say which).';
 
 export const announcementRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store, writeLimit, readLimit } = app.blockline;
@@ -64,6 +76,7 @@ export const announcementRoutes: FastifyPluginAsyncZod = async (app) => {
     bodyLimit: ANNOUNCEMENT_MAX_BYTES,
     schema: {
       summary: 'Replace an announcement with the org’s own recording (the body is the audio file)',
+      description: PUT_DESCRIPTION,
       params: announcementParamsSchema,
       // The body is the audio file itself, not JSON; the content-type parsers above read it.
       body: z.unknown(),

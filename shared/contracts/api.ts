@@ -179,6 +179,8 @@ export const errorDetailsSchema = z.object({
   issues: z.array(fieldIssueSchema).optional(),
   /** unprocessable: why the rule cannot be made (`invalid_number`, `expired`, `unknown_line`…). */
   reason: z.string().optional(),
+  /** invalid_audio: the codec found in an Ogg file (`opus`, `speex`, `flac`…), once its first page reads. */
+  codec: z.string().optional(),
   /** already_blocked: the rule that already covers the number, and how it does. */
   ruleId: z.string().optional(),
   conflict: z.string().optional(),

@@ -1,6 +1,7 @@
 /**
  * The org's own announcements (SPEC §12.5), part of the shared API suite: it runs on SQLite and on
- * PostgreSQL. Real uploads (WAV made here, MP3 and Ogg Vorbis fixtures) go through the real decoders.
+ * PostgreSQL. Real uploads (WAV made here, MP3, Ogg Vorbis and Ogg Opus fixtures) go through the real
+ * decoders.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,9 +39,9 @@ export function toneWav(options: {
   return Buffer.from(wav.toBuffer());
 }
 
-/** What GET answered, read back: its format, length and active level. */
-function readClip(reply: { rawPayload: Buffer }) {
-  const wav = new wavefile.WaveFile(reply.rawPayload);
+/** A mono WAV read back: its format, samples, length and active level. */
+export function readWav(bytes: Uint8Array) {
+  const wav = new wavefile.WaveFile(bytes);
   // Copied: toBitDepth resets the fmt chunk it converts.
   const fmt = { ...(wav.fmt as { numChannels: number; sampleRate: number; bitsPerSample: number }) };
   wav.toBitDepth('32f');
@@ -49,9 +50,30 @@ function readClip(reply: { rawPayload: Buffer }) {
     channels: fmt.numChannels,
     sampleRate: fmt.sampleRate,
     bits: fmt.bitsPerSample,
+    samples,
     durationMs: (samples.length / fmt.sampleRate) * 1000,
     levelDbfs: activeLevelDbfs(samples, fmt.sampleRate),
   };
+}
+
+/** What GET answered, read back. */
+const readClip = (reply: { rawPayload: Buffer }) => readWav(reply.rawPayload);
+
+/**
+ * The pitch of a pure tone, in Hz, from its rising zero crossings over the middle 80 % (away from the
+ * encoder's fade-in and the resampler's edges), interpolated between samples.
+ */
+export function frequencyHz(samples: Float32Array, sampleRate: number): number {
+  const from = Math.floor(samples.length * 0.1);
+  const to = Math.floor(samples.length * 0.9);
+  const crossings: number[] = [];
+  for (let i = from; i < to; i++) {
+    const a = samples[i]!;
+    const b = samples[i + 1]!;
+    if (a < 0 && b >= 0) crossings.push(i + a / (a - b));
+  }
+  if (crossings.length < 2) return 0;
+  return ((crossings.length - 1) * sampleRate) / (crossings.at(-1)! - crossings[0]!);
 }
 
 export function defineAnnouncementTests(context: () => AnnouncementSuiteContext): void {
@@ -148,6 +170,81 @@ export function defineAnnouncementTests(context: () => AnnouncementSuiteContext)
       expect(clip.sampleRate).toBe(16_000);
       expect(Math.abs(clip.levelDbfs - TARGET_LEVEL_DBFS)).toBeLessThan(0.5);
     }
+  });
+
+  it('§12.5 Ogg Opus decodes: 16 kHz WAV with its length, pitch and the target level', async () => {
+    const { app } = context();
+    const org = await makeOrg(context().database);
+    // 48 kHz mono at 0.5 of full scale, sent as a browser labels it.
+    const loud = await put(org, 'inbound', fixture('tone-3s-1khz.opus'), 'audio/ogg; codecs=opus', 'lead');
+    expect(loud.statusCode, loud.body).toBe(200);
+    expect(JSON.parse(loud.body)).toMatchObject({ kind: 'inbound', durationMs: 3000 });
+    // Quiet 44.1 kHz stereo, sent as some systems label a .opus file.
+    const quiet = await put(org, 'outbound', fixture('tone-2s-stereo.opus'), 'audio/opus');
+    expect(quiet.statusCode, quiet.body).toBe(200);
+    expect(JSON.parse(quiet.body)).toMatchObject({ kind: 'outbound', durationMs: 2000 });
+
+    for (const [kind, seconds, hz] of [
+      ['inbound', 3, 1000],
+      ['outbound', 2, 440],
+    ] as const) {
+      const audio = await getAudio(org, kind);
+      expect(audio.statusCode).toBe(200);
+      expect(audio.headers['content-type']).toBe('audio/wav');
+      const clip = readClip(audio);
+      expect(clip).toMatchObject({ channels: 1, sampleRate: 16_000, bits: 16 });
+      expect(clip.samples.length).toBe(seconds * 16_000);
+      expect(frequencyHz(clip.samples, clip.sampleRate)).toBeCloseTo(hz, 0);
+      expect(Math.abs(clip.levelDbfs - TARGET_LEVEL_DBFS)).toBeLessThan(0.5);
+    }
+    const audit = (await call(app, 'GET', '/v1/audit', org.tokens.lead)).body as { items: AuditListEntry[] };
+    const replaced = audit.items.filter((entry) => entry.action === 'announcement.replaced');
+    // Both at the test clock's one instant: in either order.
+    expect(replaced).toHaveLength(2);
+    expect(replaced.map((entry) => entry.after)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ format: 'ogg', codec: 'opus', durationMs: 2000 }),
+        expect.objectContaining({ format: 'ogg', codec: 'opus', durationMs: 3000 }),
+      ]),
+    );
+  });
+
+  it('§12.5 Ogg refusals: Speex and FLAC named as unsupported, a cut Opus file damaged, a long one too long', async () => {
+    const org = await makeOrg(context().database);
+    const refused = async (body: Buffer, kind = 'inbound') => {
+      const reply = envelopeOf(await put(org, kind, body, 'audio/ogg'));
+      return [reply.status, errorCode(reply), reply.body] as const;
+    };
+    type Envelope = { error: { message: string; details?: Record<string, unknown> } };
+    for (const [file, codec, name] of [
+      ['tone-1s.spx', 'speex', 'Speex'],
+      ['tone-0.5s.oga', 'flac', 'FLAC'],
+    ] as const) {
+      const [status, code, body] = await refused(fixture(file));
+      expect([status, code]).toEqual([400, 'invalid_audio']);
+      expect((body as Envelope).error).toEqual({
+        code: 'invalid_audio',
+        message: `the Ogg file holds ${name} audio, which is not supported: send Ogg Opus, Ogg Vorbis, MP3 or WAV`,
+        details: { reason: 'unsupported_codec', codec },
+      });
+    }
+    const opus = fixture('tone-3s-1khz.opus');
+    const [cutStatus, cutCode, cut] = await refused(opus.subarray(0, opus.length >> 1));
+    expect([cutStatus, cutCode]).toEqual([400, 'invalid_audio']);
+    expect((cut as Envelope).error.message).toMatch(/^the Ogg file is damaged: .*cut short/);
+    expect((cut as Envelope).error.details).toEqual({ reason: 'undecodable', codec: 'opus' });
+
+    const [longStatus, longCode, long] = await refused(fixture('tone-12s.opus'));
+    expect([longStatus, longCode]).toEqual([400, 'audio_too_long']);
+    expect((long as Envelope).error.details).toMatchObject({ max: 10_000 });
+    expect((long as Envelope).error.message).toContain('this one is 12.0 s');
+    // Nothing refused was stored; the outbound one may be 12 s.
+    expect((await getAudio(org, 'inbound')).statusCode).toBe(404);
+    const outbound = await put(org, 'outbound', fixture('tone-12s.opus'), 'audio/ogg');
+    expect([outbound.statusCode, JSON.parse(outbound.body)]).toEqual([
+      200,
+      expect.objectContaining({ durationMs: 12_000 }),
+    ]);
   });
 
   it('§12.5 agents may listen but not replace, whatever whoCanManage says; orgs are isolated', async () => {
