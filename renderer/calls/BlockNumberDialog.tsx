@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import type { Line } from '../../shared/contracts/api';
-import { REASON_MAX_LENGTH } from '../../shared/rules';
 import { displayNumber } from '../app/format';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, useStores } from '../app/stores';
+import { BlockFields } from '../settings/BlockFields';
+import { checkBlockInput } from '../settings/block-input';
 import { errorText } from '../settings/errors';
-import { expiryFromChoice, type ExpiryChoice } from '../settings/expiry';
-import { ExpiryField, scopeOptions } from '../settings/ScopeAndExpiry';
-import { Button, Dialog, Select, TextField } from '../ui';
+import type { ExpiryChoice } from '../settings/expiry';
+import { FormDialog } from '../ui';
 
 const NO_LINES: readonly Line[] = [];
 
@@ -39,19 +39,15 @@ export function BlockNumberDialog({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = reason.trim();
-    if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH)
-      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
-    const expiresAt = expiryFromChoice(expiry, '', Date.now());
-    if (!expiresAt.ok) return setError(expiresAt.message);
+    const checked = checkBlockInput(reason, expiry, Date.now());
+    if (!checked.ok) return setError(checked.message);
     setSaving(true);
     const result = await blocklist.getState().createRule({
       number,
-      reason: trimmed,
+      reason: checked.reason,
       kind: 'block',
       scope,
-      expiresAt: expiresAt.expiresAt,
+      expiresAt: checked.expiresAt,
       source: 'history',
     });
     setSaving(false);
@@ -67,56 +63,33 @@ export function BlockNumberDialog({
   };
   const shown = displayNumber(number, country);
   return (
-    <Dialog
-      open
-      onClose={onClose}
+    <FormDialog
       title={`Block ${shown}`}
-      footer={
-        done ? (
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button
-              type="submit"
-              form="block-number-form"
-              variant="danger"
-              disabled={!access.allowed || saving}
-            >
-              {saving ? 'Blocking…' : submitLabel}
-            </Button>
-          </>
-        )
-      }
+      onClose={onClose}
+      formId="block-number-form"
+      onSubmit={(event) => void submit(event)}
+      submit={{
+        label: saving ? 'Blocking…' : submitLabel,
+        variant: 'danger',
+        disabled: !access.allowed || saving,
+      }}
+      done={done}
     >
-      {done ? (
-        <p role="status">{done}</p>
-      ) : (
-        <form id="block-number-form" className="bl-form" onSubmit={(event) => void submit(event)} noValidate>
-          <TextField
-            label="Reason"
-            value={reason}
-            onChange={(event) => {
-              setReason(event.target.value);
-              setError(null);
-            }}
-            counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
-            error={error}
-          />
-          <ExpiryField quick choice={expiry} date="" onChoice={setExpiry} onDate={() => undefined} />
-          {lines.length > 0 && (
-            <Select
-              label="Applies to"
-              value={scope}
-              options={scopeOptions(lines, country)}
-              onChange={setScope}
-            />
-          )}
-          {access.reason && <p className="bl-field__hint">{access.reason}</p>}
-        </form>
-      )}
-    </Dialog>
+      <BlockFields
+        reason={reason}
+        onReason={(value) => {
+          setReason(value);
+          setError(null);
+        }}
+        error={error}
+        expiry={{ choice: expiry, onChoice: setExpiry }}
+        scope={
+          lines.length > 0
+            ? { label: 'Applies to', value: scope, lines, country, onChange: setScope }
+            : undefined
+        }
+      />
+      {access.reason && <p className="bl-field__hint">{access.reason}</p>}
+    </FormDialog>
   );
 }

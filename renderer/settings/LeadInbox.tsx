@@ -1,14 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import type { AutoBlockReview, Line } from '../../shared/contracts/api';
 import type { BlockRequest } from '../../shared/contracts/block-requests';
-import { REASON_MAX_LENGTH } from '../../shared/rules';
 import { describeRemaining, displayNumber, formatDateTime } from '../app/format';
 import { useNow } from '../app/hooks';
 import { useBlocklist, useInbox, useStores } from '../app/stores';
-import { Button, Select, TextField } from '../ui';
+import { Button } from '../ui';
+import { BlockFields } from './BlockFields';
+import { checkBlockInput } from './block-input';
 import { errorText } from './errors';
-import { expiryFromChoice, type ExpiryChoice } from './expiry';
-import { ExpiryField, scopeOptions } from './ScopeAndExpiry';
+import type { ExpiryChoice } from './expiry';
 
 /**
  * What waits for a lead (SPEC §11.4, §7.1b): agents' requests to block a number (approve with a reason,
@@ -130,21 +130,17 @@ function ApproveForm({
   const [saving, setSaving] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = reason.trim();
-    if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH)
-      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
-    const expiresAt = expiryFromChoice(expiry, '', Date.now());
-    if (!expiresAt.ok) return setError(expiresAt.message);
+    const checked = checkBlockInput(reason, expiry, Date.now());
+    if (!checked.ok) return setError(checked.message);
     setSaving(true);
     const result = await inbox.getState().resolveRequest(request.id, {
       decision: 'approve',
-      reason: trimmed,
+      reason: checked.reason,
       scope,
-      expiresAt: expiresAt.expiresAt,
+      expiresAt: checked.expiresAt,
     });
     setSaving(false);
-    if (result.ok) onDone(`${shown} is blocked (${result.value.rule?.reason ?? trimmed}).`);
+    if (result.ok) onDone(`${shown} is blocked (${result.value.rule?.reason ?? checked.reason}).`);
     else setError(errorText(result));
   };
   return (
@@ -154,19 +150,17 @@ function ApproveForm({
       onSubmit={(event) => void submit(event)}
       noValidate
     >
-      <TextField
-        label="Reason"
-        value={reason}
+      <BlockFields
+        reason={reason}
         autoFocus
-        onChange={(event) => {
-          setReason(event.target.value);
+        onReason={(value) => {
+          setReason(value);
           setError(null);
         }}
-        counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
         error={error}
+        expiry={{ choice: expiry, onChoice: setExpiry }}
+        scope={{ label: 'Lines', value: scope, lines, country, onChange: setScope, beforeExpiry: true }}
       />
-      <Select label="Lines" options={scopeOptions(lines, country)} value={scope} onChange={setScope} />
-      <ExpiryField quick choice={expiry} date="" onChoice={setExpiry} onDate={() => undefined} />
       <div className="bl-toolbar">
         <Button type="submit" variant="danger" disabled={saving}>
           {saving ? 'Blocking…' : `Block ${shown}`}
