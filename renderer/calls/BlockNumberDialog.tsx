@@ -4,9 +4,7 @@ import { displayNumber } from '../app/format';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, useStores } from '../app/stores';
 import { BlockFields } from '../settings/BlockFields';
-import { checkBlockInput } from '../settings/block-input';
-import { errorText } from '../settings/errors';
-import type { ExpiryChoice } from '../settings/expiry';
+import { useBlockForm } from '../settings/useBlockForm';
 import { FormDialog } from '../ui';
 
 const NO_LINES: readonly Line[] = [];
@@ -29,37 +27,23 @@ export function BlockNumberDialog({
   const { blocklist } = useStores();
   const country = useBlocklist((state) => state.data?.settings.defaultCountry ?? 'US');
   const lines = useBlocklist((state) => state.data?.lines ?? NO_LINES);
-  const [scope, setScope] = useState<string>('all');
   const access = useWriteAccess();
-  const [reason, setReason] = useState('');
-  const [expiry, setExpiry] = useState<ExpiryChoice>('never');
-  const [error, setError] = useState<string | null>(null);
+  const form = useBlockForm();
   const [done, setDone] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const checked = checkBlockInput(reason, expiry, Date.now());
-    if (!checked.ok) return setError(checked.message);
-    setSaving(true);
-    const result = await blocklist.getState().createRule({
-      number,
-      reason: checked.reason,
-      kind: 'block',
-      scope,
-      expiresAt: checked.expiresAt,
-      source: 'history',
-    });
-    setSaving(false);
-    if (result.ok) {
-      const where = lines.find((line) => line.number === scope);
-      setDone(
-        where === undefined
-          ? `${displayNumber(number, country)} is blocked for the whole organization.`
-          : `${displayNumber(number, country)} is blocked on ${where.label}.`,
-      );
-      onBlocked?.();
-    } else setError(errorText(result));
+    const sent = await form.submit((input) =>
+      blocklist.getState().createRule({ number, ...input, kind: 'block', source: 'history' }),
+    );
+    if (sent === null) return;
+    const where = lines.find((line) => line.number === sent.input.scope);
+    setDone(
+      where === undefined
+        ? `${displayNumber(number, country)} is blocked for the whole organization.`
+        : `${displayNumber(number, country)} is blocked on ${where.label}.`,
+    );
+    onBlocked?.();
   };
   const shown = displayNumber(number, country);
   return (
@@ -69,23 +53,17 @@ export function BlockNumberDialog({
       formId="block-number-form"
       onSubmit={(event) => void submit(event)}
       submit={{
-        label: saving ? 'Blocking…' : submitLabel,
+        label: form.saving ? 'Blocking…' : submitLabel,
         variant: 'danger',
-        disabled: !access.allowed || saving,
+        disabled: !access.allowed || form.saving,
       }}
       done={done}
     >
       <BlockFields
-        reason={reason}
-        onReason={(value) => {
-          setReason(value);
-          setError(null);
-        }}
-        error={error}
-        expiry={{ choice: expiry, onChoice: setExpiry }}
+        {...form.fields}
         scope={
           lines.length > 0
-            ? { label: 'Applies to', value: scope, lines, country, onChange: setScope }
+            ? { label: 'Applies to', value: form.scope, lines, country, onChange: form.setScope }
             : undefined
         }
       />

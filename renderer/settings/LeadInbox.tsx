@@ -6,9 +6,8 @@ import { useNow } from '../app/hooks';
 import { useBlocklist, useInbox, useStores } from '../app/stores';
 import { Button } from '../ui';
 import { BlockFields } from './BlockFields';
-import { checkBlockInput } from './block-input';
 import { errorText } from './errors';
-import type { ExpiryChoice } from './expiry';
+import { useBlockForm } from './useBlockForm';
 
 /**
  * What waits for a lead (SPEC §11.4, §7.1b): agents' requests to block a number (approve with a reason,
@@ -123,25 +122,13 @@ function ApproveForm({
   onDone(message: string): void;
 }) {
   const { inbox } = useStores();
-  const [reason, setReason] = useState(request.reason);
-  const [scope, setScope] = useState('all');
-  const [expiry, setExpiry] = useState<ExpiryChoice>('never');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const form = useBlockForm(request.reason);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const checked = checkBlockInput(reason, expiry, Date.now());
-    if (!checked.ok) return setError(checked.message);
-    setSaving(true);
-    const result = await inbox.getState().resolveRequest(request.id, {
-      decision: 'approve',
-      reason: checked.reason,
-      scope,
-      expiresAt: checked.expiresAt,
-    });
-    setSaving(false);
-    if (result.ok) onDone(`${shown} is blocked (${result.value.rule?.reason ?? checked.reason}).`);
-    else setError(errorText(result));
+    const sent = await form.submit((input) =>
+      inbox.getState().resolveRequest(request.id, { decision: 'approve', ...input }),
+    );
+    if (sent !== null) onDone(`${shown} is blocked (${sent.value.rule?.reason ?? sent.input.reason}).`);
   };
   return (
     <form
@@ -151,19 +138,20 @@ function ApproveForm({
       noValidate
     >
       <BlockFields
-        reason={reason}
+        {...form.fields}
         autoFocus
-        onReason={(value) => {
-          setReason(value);
-          setError(null);
+        scope={{
+          label: 'Lines',
+          value: form.scope,
+          lines,
+          country,
+          onChange: form.setScope,
+          beforeExpiry: true,
         }}
-        error={error}
-        expiry={{ choice: expiry, onChoice: setExpiry }}
-        scope={{ label: 'Lines', value: scope, lines, country, onChange: setScope, beforeExpiry: true }}
       />
       <div className="bl-toolbar">
-        <Button type="submit" variant="danger" disabled={saving}>
-          {saving ? 'Blocking…' : `Block ${shown}`}
+        <Button type="submit" variant="danger" disabled={form.saving}>
+          {form.saving ? 'Blocking…' : `Block ${shown}`}
         </Button>
         <Button onClick={onCancel}>Cancel</Button>
       </div>
