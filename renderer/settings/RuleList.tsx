@@ -217,6 +217,24 @@ const RuleRow = memo(function RuleRow(
 });
 
 /**
+ * Number, kind and scope as plain text, the start of a scrolling row and of the row being edited.
+ * Called as a function, not rendered as a component: the scrolling rows are the hot path.
+ */
+function plainLeadingCells(rule: Rule, shown: string, lines: readonly Line[], country: string) {
+  return (
+    <>
+      <span role="cell" className="bl-rules__number">
+        {shown}
+      </span>
+      <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
+      <span role="cell" className="bl-rules__scope">
+        {describeScope(rule.scope, lines, country)}
+      </span>
+    </>
+  );
+}
+
+/**
  * A row while the list scrolls: the same cells as plain text, without tags or buttons — about half
  * the DOM nodes, which is what a fast scroll creates a dozen of every frame. The full row replaces it
  * as soon as the scrolling stops (the virtualizer's `isScrolling`, 150 ms after the last scroll).
@@ -225,13 +243,7 @@ function LiteRow(props: RowBaseProps) {
   const { rule, lines, country, nowMs } = props;
   return (
     <div {...rowAttributes(props, ROW_HEIGHT)}>
-      <span role="cell" className="bl-rules__number">
-        {displayNumber(rule.number, country)}
-      </span>
-      <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
-      <span role="cell" className="bl-rules__scope">
-        {describeScope(rule.scope, lines, country)}
-      </span>
+      {plainLeadingCells(rule, displayNumber(rule.number, country), lines, country)}
       <span role="cell" className="bl-rules__reason">
         {rule.reason}
       </span>
@@ -301,13 +313,7 @@ function EditingRow(
       {...rowAttributes(props, EDIT_ROW_HEIGHT, 'bl-rules__row bl-rules__row--editing')}
       onKeyDown={onKeyDown}
     >
-      <span role="cell" className="bl-rules__number">
-        {shown}
-      </span>
-      <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
-      <span role="cell" className="bl-rules__scope">
-        {describeScope(rule.scope, lines, country)}
-      </span>
+      {plainLeadingCells(rule, shown, lines, country)}
       <span role="cell" className="bl-rules__reason bl-rules__edit">
         <label className="bl-visually-hidden" htmlFor={`reason-${rule.id}`}>
           Reason for {shown}
