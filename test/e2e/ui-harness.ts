@@ -1,9 +1,11 @@
 /**
  * The UI's end-to-end environment: the real org server (SQLite, demo org), the renderer built by Vite
  * into a temp dir, real browser hosts (one per app instance) and Debian's Chromium driven by
- * playwright-core. Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
+ * playwright-core; with `sipLab`, the SIP lab too. Also the steps the UI tests share: the server's API as
+ * a demo user, axe and screenshots view by view, the README's copies. (Settings → Phone steps for the
+ * lab's accounts: ui-sip-account.ts.) Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -15,10 +17,16 @@ import { openDatabase, type Database } from '../../server/db/database';
 import { seedDemoOrg } from '../../server/demo';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
 import type { ManagedSecretStore } from '../../host/secret-storage';
-import type { Role } from '../../shared/contracts/api';
+import { startLab, type Lab } from '../sip-lab/lab';
+import { listRulesResponseSchema, type Role } from '../../shared/contracts/api';
+import type { Rule } from '../../shared/rules';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
+/** Where the README's screenshots live (copied there by the tests that take them). */
+export const DOCS_DIR = join(REPO_ROOT, 'docs');
+/** Every view is checked and photographed in both. */
+export const THEMES = ['light', 'dark'] as const;
 
 export const UI_CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -83,9 +91,24 @@ async function buildRenderer(outDir: string): Promise<void> {
 export interface UiEnvOptions {
   /** Further Chromium flags, e.g. `--use-file-for-fake-audio-capture=…` so the agent sends a known tone. */
   chromiumArgs?: string[];
+  /**
+   * Starts the SIP lab (Kamailio, rtpengine: startLab's defaults) before anything else, and stops it
+   * after everything else when the env closes: for the tests that call the app.
+   */
+  sipLab?: boolean;
 }
 
 export async function startUiEnv(options: UiEnvOptions = {}): Promise<UiEnv> {
+  const lab = options.sipLab === true ? await startLab() : null;
+  try {
+    return await startUiEnvParts(options, lab);
+  } catch (error) {
+    await lab?.stop();
+    throw error;
+  }
+}
+
+async function startUiEnvParts(options: UiEnvOptions, lab: Lab | null): Promise<UiEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-ui-e2e-'));
   const rendererDir = join(workDir, 'renderer');
   const database = await openDatabase(`sqlite:${join(workDir, 'server.sqlite')}`);
@@ -170,6 +193,7 @@ export async function startUiEnv(options: UiEnvOptions = {}): Promise<UiEnv> {
       await server.close().catch(() => undefined);
       await database.close().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
+      await lab?.stop();
     },
   };
 }
@@ -216,6 +240,37 @@ export async function openLeadAndAgent(env: UiEnv): Promise<{ lead: AppInstance;
   const [lead, agent] = await Promise.all([env.openApp({ role: 'lead' }), env.openApp({ role: 'agent' })]);
   await Promise.all([waitForList(lead.page, 4), waitForList(agent.page, 4)]);
   return { lead, agent };
+}
+
+/**
+ * Calls the org server's API as the demo user of `role`: the reply's JSON, or null for 204. A refusal
+ * throws with the status and the server's reply, so a set-up step cannot fail quietly.
+ */
+export async function serverApi(
+  env: UiEnv,
+  role: Role,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${env.serverUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${env.tokens[role]}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** The server's rule for exactly `number` (the list as a lead reads it), if there is one. */
+export async function serverRuleFor(env: UiEnv, number: string): Promise<Rule | undefined> {
+  const list = listRulesResponseSchema.parse(
+    await serverApi(env, 'lead', 'GET', '/v1/blocked-numbers?limit=1000'),
+  );
+  return list.items.find((rule) => rule.number === number);
 }
 
 export function rowOf(page: Page, e164: string) {
@@ -265,6 +320,43 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+/** A view's serious axe violations, under the view's name. */
+export interface ViewViolations {
+  view: string;
+  violations: AxeViolation[];
+}
+
+/**
+ * For a test that walks through views: `check(page, view)` lets the page settle for `settleMs` (so the
+ * screenshot and the contrast checks see the final state), keeps its serious axe violations in
+ * `found`, and saves its screenshot as `view`. The test asserts on `found` when it has seen them all.
+ */
+export function viewChecker(settleMs: number): {
+  found: ViewViolations[];
+  check(page: Page, view: string): Promise<void>;
+} {
+  const found: ViewViolations[] = [];
+  return {
+    found,
+    async check(page, view) {
+      await page.waitForTimeout(settleMs);
+      const violations = await seriousViolations(page);
+      if (violations.length > 0) found.push({ view, violations });
+      await screenshot(page, view);
+    },
+  };
+}
+
+/** Copies the saved screenshots `<view>-<theme>.png` to docs/, where the README shows them. */
+export function copyScreenshotsToDocs(views: readonly string[], themes: readonly string[] = THEMES): void {
+  mkdirSync(DOCS_DIR, { recursive: true });
+  for (const theme of themes) {
+    for (const view of views) {
+      copyFileSync(join(SCREENSHOT_DIR, `${view}-${theme}.png`), join(DOCS_DIR, `${view}-${theme}.png`));
+    }
+  }
 }
 
 export function writeTempFile(env: UiEnv, name: string, content: string): string {
