@@ -5,17 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
-import {
-  copyScreenshotsToDocs,
-  rendererErrors,
-  rowOf,
-  startUiEnv,
-  THEMES,
-  viewChecker,
-  waitForList,
-  type AppInstance,
-  type UiEnv,
-} from './ui-harness';
+import { rendererErrors, rowOf, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
 let env: UiEnv;
 let lead: AppInstance;

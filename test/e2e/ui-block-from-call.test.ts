@@ -15,15 +15,8 @@ import { soxStats, soxVoicedStats, toneWav } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
 import { runUac, type SippResult } from '../sip-lab/sipp';
-import {
-  rendererErrors,
-  rowOf,
-  serverApi,
-  serverRuleFor,
-  startUiEnv,
-  type AppInstance,
-  type UiEnv,
-} from './ui-harness';
+import { rendererErrors, rowOf, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
+import { serverApi, serverRuleFor } from './ui-server-api';
 import { addLabSipAccount } from './ui-sip-account';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,6 @@ import { baresipCall } from '../sip-lab/baresip';
 import { LAB_SIP_PASSWORD } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import {
-  copyScreenshotsToDocs,
   rendererErrors,
   screenshot,
   seriousViolations,
@@ -20,6 +19,7 @@ import {
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { copyScreenshotsToDocs } from './ui-views';
 import { openNewSipAccountForm, waitForLineRegistered } from './ui-sip-account';
 
 let env: UiEnv;

@@ -1,11 +1,11 @@
 /**
  * The UI's end-to-end environment: the real org server (SQLite, demo org), the renderer built by Vite
  * into a temp dir, real browser hosts (one per app instance) and Debian's Chromium driven by
- * playwright-core; with `sipLab`, the SIP lab too. Also the steps the UI tests share: the server's API as
- * a demo user, axe and screenshots view by view, the README's copies. (Settings → Phone steps for the
- * lab's accounts: ui-sip-account.ts.) Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
+ * playwright-core; with `sipLab`, the SIP lab too. Beside it: ui-server-api.ts (the server's API as a
+ * demo user), ui-views.ts (axe and screenshots view by view, the README's copies), ui-sip-account.ts
+ * (Settings → Phone with the lab's accounts). Everything listens on 127.0.0.1; run inside `unshare -n`.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,15 +18,10 @@ import { seedDemoOrg } from '../../server/demo';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
 import type { ManagedSecretStore } from '../../host/secret-storage';
 import { startLab, type Lab } from '../sip-lab/lab';
-import { listRulesResponseSchema, type Role } from '../../shared/contracts/api';
-import type { Rule } from '../../shared/rules';
+import type { Role } from '../../shared/contracts/api';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
-/** Where the README's screenshots live (copied there by the tests that take them). */
-export const DOCS_DIR = join(REPO_ROOT, 'docs');
-/** Every view is checked and photographed in both. */
-export const THEMES = ['light', 'dark'] as const;
 
 export const UI_CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -242,37 +237,6 @@ export async function openLeadAndAgent(env: UiEnv): Promise<{ lead: AppInstance;
   return { lead, agent };
 }
 
-/**
- * Calls the org server's API as the demo user of `role`: the reply's JSON, or null for 204. A refusal
- * throws with the status and the server's reply, so a set-up step cannot fail quietly.
- */
-export async function serverApi(
-  env: UiEnv,
-  role: Role,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${env.tokens[role]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
-
-/** The server's rule for exactly `number` (the list as a lead reads it), if there is one. */
-export async function serverRuleFor(env: UiEnv, number: string): Promise<Rule | undefined> {
-  const list = listRulesResponseSchema.parse(
-    await serverApi(env, 'lead', 'GET', '/v1/blocked-numbers?limit=1000'),
-  );
-  return list.items.find((rule) => rule.number === number);
-}
-
 export function rowOf(page: Page, e164: string) {
   return page.locator(`[role="row"][data-rule-number="${e164}"]`);
 }
@@ -320,43 +284,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
-}
-
-/** A view's serious axe violations, under the view's name. */
-export interface ViewViolations {
-  view: string;
-  violations: AxeViolation[];
-}
-
-/**
- * For a test that walks through views: `check(page, view)` lets the page settle for `settleMs` (so the
- * screenshot and the contrast checks see the final state), keeps its serious axe violations in
- * `found`, and saves its screenshot as `view`. The test asserts on `found` when it has seen them all.
- */
-export function viewChecker(settleMs: number): {
-  found: ViewViolations[];
-  check(page: Page, view: string): Promise<void>;
-} {
-  const found: ViewViolations[] = [];
-  return {
-    found,
-    async check(page, view) {
-      await page.waitForTimeout(settleMs);
-      const violations = await seriousViolations(page);
-      if (violations.length > 0) found.push({ view, violations });
-      await screenshot(page, view);
-    },
-  };
-}
-
-/** Copies the saved screenshots `<view>-<theme>.png` to docs/, where the README shows them. */
-export function copyScreenshotsToDocs(views: readonly string[], themes: readonly string[] = THEMES): void {
-  mkdirSync(DOCS_DIR, { recursive: true });
-  for (const theme of themes) {
-    for (const view of views) {
-      copyFileSync(join(SCREENSHOT_DIR, `${view}-${theme}.png`), join(DOCS_DIR, `${view}-${theme}.png`));
-    }
-  }
 }
 
 export function writeTempFile(env: UiEnv, name: string, content: string): string {

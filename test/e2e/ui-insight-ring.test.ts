@@ -10,11 +10,11 @@ import {
   rendererErrors,
   screenshot,
   seriousViolations,
-  serverApi,
   startUiEnv,
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { serverApi } from './ui-server-api';
 import { addLabSipAccount, AGENT_ONE } from './ui-sip-account';
 
 const CALLER = '+13125550177';

@@ -10,16 +10,15 @@ import type { Page } from 'playwright-core';
 import { doctoredRtpPcap } from '../sip-lab/rtp-pcap';
 import { runUac } from '../sip-lab/sipp';
 import {
-  copyScreenshotsToDocs,
   rendererErrors,
   screenshot,
   seriousViolations,
-  serverApi,
-  serverRuleFor,
   startUiEnv,
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { serverApi, serverRuleFor } from './ui-server-api';
+import { copyScreenshotsToDocs } from './ui-views';
 import { addLabSipAccount } from './ui-sip-account';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -9,17 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Rule } from '../../shared/rules';
 import { localDateOf } from '../../shared/local-time';
-import {
-  copyScreenshotsToDocs,
-  rendererErrors,
-  serverApi,
-  startUiEnv,
-  THEMES,
-  viewChecker,
-  waitForList,
-  type AppInstance,
-  type UiEnv,
-} from './ui-harness';
+import { rendererErrors, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { serverApi } from './ui-server-api';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
 const TIME_ZONE = 'America/New_York';
 const DAY_MS = 86_400_000;

@@ -7,16 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  copyScreenshotsToDocs,
-  rendererErrors,
-  startUiEnv,
-  THEMES,
-  viewChecker,
-  waitForList,
-  type AppInstance,
-  type UiEnv,
-} from './ui-harness';
+import { rendererErrors, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
 let env: UiEnv;
 let admin: AppInstance;
