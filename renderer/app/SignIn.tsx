@@ -6,6 +6,11 @@ import { SecretStorageNotice } from './SecretStorageNotice';
 import { useSecretStorage, useSession, useStores } from './stores';
 
 type Mode = 'token' | 'invite';
+/** The two ways to sign in, as the toggle buttons name them. */
+const MODES: readonly (readonly [Mode, string])[] = [
+  ['token', 'I have a token'],
+  ['invite', 'I have an invite'],
+];
 
 /**
  * SPEC §6.2, §12.4: sign in with the server's address and a personal token, or with an invite (its link
@@ -34,22 +39,17 @@ export function SignIn() {
         </h1>
         <p className="bl-muted">Sign in to your organization’s Blockline server.</p>
         <div className="bl-toolbar" role="group" aria-label="How to sign in">
-          <Button
-            size="small"
-            variant={mode === 'token' ? 'primary' : 'secondary'}
-            aria-pressed={mode === 'token'}
-            onClick={() => setMode('token')}
-          >
-            I have a token
-          </Button>
-          <Button
-            size="small"
-            variant={mode === 'invite' ? 'primary' : 'secondary'}
-            aria-pressed={mode === 'invite'}
-            onClick={() => setMode('invite')}
-          >
-            I have an invite
-          </Button>
+          {MODES.map(([value, label]) => (
+            <Button
+              key={value}
+              size="small"
+              variant={mode === value ? 'primary' : 'secondary'}
+              aria-pressed={mode === value}
+              onClick={() => setMode(value)}
+            >
+              {label}
+            </Button>
+          ))}
         </div>
         {mode === 'token' ? (
           <TokenForm serverUrl={serverUrl} setServerUrl={setServerUrl} />
@@ -70,6 +70,19 @@ export function SignIn() {
 interface ServerProps {
   serverUrl: string;
   setServerUrl(value: string): void;
+}
+
+/** Shared by both forms, so the address typed in one is there in the other. */
+function ServerAddressField({ serverUrl, setServerUrl }: ServerProps) {
+  return (
+    <TextField
+      label="Server address"
+      type="url"
+      value={serverUrl}
+      autoComplete="url"
+      onChange={(event) => setServerUrl(event.target.value)}
+    />
+  );
 }
 
 function SignInError() {
@@ -98,13 +111,7 @@ function TokenForm({ serverUrl, setServerUrl }: ServerProps) {
       noValidate
       aria-labelledby="signin-heading"
     >
-      <TextField
-        label="Server address"
-        type="url"
-        value={serverUrl}
-        autoComplete="url"
-        onChange={(event) => setServerUrl(event.target.value)}
-      />
+      <ServerAddressField serverUrl={serverUrl} setServerUrl={setServerUrl} />
       <TextField
         label="Personal token"
         type="password"
@@ -200,13 +207,7 @@ function InviteForm({ serverUrl, setServerUrl, opened }: ServerProps & { opened:
         hint="Paste the blockline://invite link from your admin, or type the code."
       />
       {linkServer === null ? (
-        <TextField
-          label="Server address"
-          type="url"
-          value={serverUrl}
-          autoComplete="url"
-          onChange={(event) => setServerUrl(event.target.value)}
-        />
+        <ServerAddressField serverUrl={serverUrl} setServerUrl={setServerUrl} />
       ) : (
         <p className="bl-muted">
           Server from the link: <strong>{linkServer}</strong>

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { REASON_MAX_LENGTH } from '../../shared/rules';
 import { displayNumber } from '../app/format';
 import { useBlocklist, useStores } from '../app/stores';
+import { BlockFields } from '../settings/BlockFields';
+import { checkReason } from '../settings/block-input';
 import { errorText } from '../settings/errors';
-import { Button, Dialog, TextField } from '../ui';
+import { Button, FormDialog } from '../ui';
 
 /**
  * SPEC §7.1b for those who may not manage the list: *Ask a lead to block* sends the number and a reason
@@ -39,12 +40,10 @@ function AskLeadDialog({ number, shown, onClose }: { number: string; shown: stri
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = reason.trim();
-    if (trimmed === '') return setError('Say why, so the lead can decide');
-    if (trimmed.length > REASON_MAX_LENGTH)
-      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
+    const checked = checkReason(reason, 'Say why, so the lead can decide');
+    if (!checked.ok) return setError(checked.message);
     setSending(true);
-    const result = await inbox.getState().ask({ number, reason: trimmed });
+    const result = await inbox.getState().ask({ number, reason: checked.reason });
     setSending(false);
     if (!result.ok) return setError(errorText(result));
     setDone(
@@ -54,41 +53,23 @@ function AskLeadDialog({ number, shown, onClose }: { number: string; shown: stri
     );
   };
   return (
-    <Dialog
-      open
-      onClose={onClose}
+    <FormDialog
       title={`Ask a lead to block ${shown}`}
-      footer={
-        done ? (
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" form="ask-lead-form" variant="primary" disabled={sending}>
-              {sending ? 'Sending…' : 'Send to the leads'}
-            </Button>
-          </>
-        )
-      }
+      onClose={onClose}
+      formId="ask-lead-form"
+      onSubmit={(event) => void submit(event)}
+      submit={{ label: sending ? 'Sending…' : 'Send to the leads', variant: 'primary', disabled: sending }}
+      done={done}
     >
-      {done ? (
-        <p role="status">{done}</p>
-      ) : (
-        <form id="ask-lead-form" className="bl-form" onSubmit={(event) => void submit(event)} noValidate>
-          <TextField
-            label="Why should it be blocked?"
-            value={reason}
-            onChange={(event) => {
-              setReason(event.target.value);
-              setError(null);
-            }}
-            counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
-            error={error}
-          />
-        </form>
-      )}
-    </Dialog>
+      <BlockFields
+        reasonLabel="Why should it be blocked?"
+        reason={reason}
+        onReason={(value) => {
+          setReason(value);
+          setError(null);
+        }}
+        error={error}
+      />
+    </FormDialog>
   );
 }

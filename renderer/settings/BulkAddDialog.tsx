@@ -4,6 +4,7 @@ import { isSupportedCountryCode } from '../../shared/numbers';
 import { REASON_MAX_LENGTH, type RuleKind } from '../../shared/rules';
 import { runBulk, STATUS_LABELS, type BulkOutcome } from '../stores/bulk-run';
 import { Button, Dialog, Select, TextField } from '../ui';
+import { checkReason } from './block-input';
 import { BulkSummary, type BulkDialogProps } from './BulkResults';
 import { expiryFromChoice, type ExpiryChoice } from './expiry';
 import { ExpiryField, scopeOptions } from './ScopeAndExpiry';
@@ -42,15 +43,12 @@ export function BulkAddDialog({
       setFormError(`The org's default country ${country} is not known`);
       return null;
     }
-    const trimmedReason = reason.trim();
-    if (trimmedReason === '' || trimmedReason.length > REASON_MAX_LENGTH) {
-      setFormError(
-        trimmedReason === ''
-          ? 'A reason is required for the numbers'
-          : `The reason must be at most ${REASON_MAX_LENGTH} characters`,
-      );
+    const checkedReason = checkReason(reason, 'A reason is required for the numbers');
+    if (!checkedReason.ok) {
+      setFormError(checkedReason.message);
       return null;
     }
+    const trimmedReason = checkedReason.reason;
     const expiresAt = expiryFromChoice(expiry, date, Date.now());
     if (!expiresAt.ok) {
       setFormError(expiresAt.message);

@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import type { AutoBlockReview, Line } from '../../shared/contracts/api';
 import type { BlockRequest } from '../../shared/contracts/block-requests';
-import { REASON_MAX_LENGTH } from '../../shared/rules';
 import { describeRemaining, displayNumber, formatDateTime } from '../app/format';
 import { useNow } from '../app/hooks';
 import { useBlocklist, useInbox, useStores } from '../app/stores';
-import { Button, Select, TextField } from '../ui';
+import { Button } from '../ui';
+import { BlockFields } from './BlockFields';
 import { errorText } from './errors';
-import { expiryFromChoice, type ExpiryChoice } from './expiry';
-import { ExpiryField, scopeOptions } from './ScopeAndExpiry';
+import { useBlockForm } from './useBlockForm';
 
 /**
  * What waits for a lead (SPEC §11.4, §7.1b): agents' requests to block a number (approve with a reason,
@@ -123,29 +122,13 @@ function ApproveForm({
   onDone(message: string): void;
 }) {
   const { inbox } = useStores();
-  const [reason, setReason] = useState(request.reason);
-  const [scope, setScope] = useState('all');
-  const [expiry, setExpiry] = useState<ExpiryChoice>('never');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const form = useBlockForm(request.reason);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = reason.trim();
-    if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH)
-      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
-    const expiresAt = expiryFromChoice(expiry, '', Date.now());
-    if (!expiresAt.ok) return setError(expiresAt.message);
-    setSaving(true);
-    const result = await inbox.getState().resolveRequest(request.id, {
-      decision: 'approve',
-      reason: trimmed,
-      scope,
-      expiresAt: expiresAt.expiresAt,
-    });
-    setSaving(false);
-    if (result.ok) onDone(`${shown} is blocked (${result.value.rule?.reason ?? trimmed}).`);
-    else setError(errorText(result));
+    const sent = await form.submit((input) =>
+      inbox.getState().resolveRequest(request.id, { decision: 'approve', ...input }),
+    );
+    if (sent !== null) onDone(`${shown} is blocked (${sent.value.rule?.reason ?? sent.input.reason}).`);
   };
   return (
     <form
@@ -154,22 +137,21 @@ function ApproveForm({
       onSubmit={(event) => void submit(event)}
       noValidate
     >
-      <TextField
-        label="Reason"
-        value={reason}
+      <BlockFields
+        {...form.fields}
         autoFocus
-        onChange={(event) => {
-          setReason(event.target.value);
-          setError(null);
+        scope={{
+          label: 'Lines',
+          value: form.scope,
+          lines,
+          country,
+          onChange: form.setScope,
+          beforeExpiry: true,
         }}
-        counter={`${reason.trim().length} / ${REASON_MAX_LENGTH}`}
-        error={error}
       />
-      <Select label="Lines" options={scopeOptions(lines, country)} value={scope} onChange={setScope} />
-      <ExpiryField quick choice={expiry} date="" onChoice={setExpiry} onDate={() => undefined} />
       <div className="bl-toolbar">
-        <Button type="submit" variant="danger" disabled={saving}>
-          {saving ? 'Blocking…' : `Block ${shown}`}
+        <Button type="submit" variant="danger" disabled={form.saving}>
+          {form.saving ? 'Blocking…' : `Block ${shown}`}
         </Button>
         <Button onClick={onCancel}>Cancel</Button>
       </div>

@@ -5,6 +5,7 @@ import { REASON_MAX_LENGTH, isPrefix, type Rule, type RulePatch } from '../../sh
 import { describeRemaining, describeScope, displayNumber, formatDateTime } from '../app/format';
 import type { WriteOutcome } from '../app/api';
 import { Button } from '../ui';
+import { checkReason } from './block-input';
 import { EXPIRY_OPTIONS, expiryFromChoice, isExpiryChoice, type ExpiryChoice } from './expiry';
 import { errorText } from './errors';
 
@@ -118,6 +119,25 @@ interface RowBaseProps {
   nowMs: number;
 }
 
+/**
+ * What every body row's element carries: its place in the table (for screen readers and the
+ * virtualizer's offset) and the rule's number (what tests and the keyboard find rows by). Spread onto
+ * the row's own `<div>`, so a row costs no extra component.
+ */
+function rowAttributes(
+  { rule, rowIndex, top }: Pick<RowBaseProps, 'rule' | 'rowIndex' | 'top'>,
+  height: number,
+  className = 'bl-rules__row',
+) {
+  return {
+    role: 'row',
+    'aria-rowindex': rowIndex,
+    className,
+    'data-rule-number': rule.number,
+    style: { transform: `translateY(${top}px)`, height },
+  };
+}
+
 function NumberCells({ rule, lines, country, nowMs }: RowBaseProps) {
   const shown = displayNumber(rule.number, country);
   return (
@@ -164,17 +184,11 @@ const RuleRow = memo(function RuleRow(
     onDelete(rule: Rule): void;
   },
 ) {
-  const { rule, rowIndex, top, country, scrolling, readOnlyReason, onEdit, onDelete } = props;
+  const { rule, country, scrolling, readOnlyReason, onEdit, onDelete } = props;
   const shown = displayNumber(rule.number, country);
   if (scrolling) return <LiteRow {...props} />;
   return (
-    <div
-      role="row"
-      aria-rowindex={rowIndex}
-      className="bl-rules__row"
-      data-rule-number={rule.number}
-      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
-    >
+    <div {...rowAttributes(props, ROW_HEIGHT)}>
       <NumberCells {...props} />
       <span role="cell" className="bl-rules__actions">
         {readOnlyReason === null && (
@@ -203,26 +217,33 @@ const RuleRow = memo(function RuleRow(
 });
 
 /**
- * A row while the list scrolls: the same cells as plain text, without tags or buttons — about half
- * the DOM nodes, which is what a fast scroll creates a dozen of every frame. The full row replaces it
- * as soon as the scrolling stops (the virtualizer's `isScrolling`, 150 ms after the last scroll).
+ * Number, kind and scope as plain text, the start of a scrolling row and of the row being edited.
+ * Called as a function, not rendered as a component: the scrolling rows are the hot path.
  */
-function LiteRow({ rule, rowIndex, top, lines, country, nowMs }: RowBaseProps) {
+function plainLeadingCells(rule: Rule, shown: string, lines: readonly Line[], country: string) {
   return (
-    <div
-      role="row"
-      aria-rowindex={rowIndex}
-      className="bl-rules__row"
-      data-rule-number={rule.number}
-      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
-    >
+    <>
       <span role="cell" className="bl-rules__number">
-        {displayNumber(rule.number, country)}
+        {shown}
       </span>
       <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
       <span role="cell" className="bl-rules__scope">
         {describeScope(rule.scope, lines, country)}
       </span>
+    </>
+  );
+}
+
+/**
+ * A row while the list scrolls: the same cells as plain text, without tags or buttons — about half
+ * the DOM nodes, which is what a fast scroll creates a dozen of every frame. The full row replaces it
+ * as soon as the scrolling stops (the virtualizer's `isScrolling`, 150 ms after the last scroll).
+ */
+function LiteRow(props: RowBaseProps) {
+  const { rule, lines, country, nowMs } = props;
+  return (
+    <div {...rowAttributes(props, ROW_HEIGHT)}>
+      {plainLeadingCells(rule, displayNumber(rule.number, country), lines, country)}
       <span role="cell" className="bl-rules__reason">
         {rule.reason}
       </span>
@@ -240,7 +261,7 @@ function LiteRow({ rule, rowIndex, top, lines, country, nowMs }: RowBaseProps) {
 function EditingRow(
   props: RowBaseProps & { onCancel(): void; onSave(patch: RulePatch): Promise<WriteOutcome<Rule>> },
 ) {
-  const { rule, rowIndex, top, lines, country, nowMs, onCancel, onSave } = props;
+  const { rule, lines, country, nowMs, onCancel, onSave } = props;
   const shown = displayNumber(rule.number, country);
   const [reason, setReason] = useState(rule.reason);
   const [expiry, setExpiry] = useState<ExpiryChoice | 'keep'>('keep');
@@ -255,11 +276,9 @@ function EditingRow(
 
   const save = async () => {
     const patch: RulePatch = {};
-    const trimmed = reason.trim();
-    if (trimmed === '') return setError('A reason is required');
-    if (trimmed.length > REASON_MAX_LENGTH)
-      return setError(`The reason must be at most ${REASON_MAX_LENGTH} characters`);
-    if (trimmed !== rule.reason) patch.reason = trimmed;
+    const checked = checkReason(reason);
+    if (!checked.ok) return setError(checked.message);
+    if (checked.reason !== rule.reason) patch.reason = checked.reason;
     if (expiry !== 'keep') {
       const result = expiryFromChoice(expiry, date, Date.now());
       if (!result.ok) return setError(result.message);
@@ -291,20 +310,10 @@ function EditingRow(
   ];
   return (
     <div
-      role="row"
-      aria-rowindex={rowIndex}
-      className="bl-rules__row bl-rules__row--editing"
-      data-rule-number={rule.number}
-      style={{ transform: `translateY(${top}px)`, height: EDIT_ROW_HEIGHT }}
+      {...rowAttributes(props, EDIT_ROW_HEIGHT, 'bl-rules__row bl-rules__row--editing')}
       onKeyDown={onKeyDown}
     >
-      <span role="cell" className="bl-rules__number">
-        {shown}
-      </span>
-      <span role="cell">{rule.kind === 'block' ? 'Block' : 'Exception'}</span>
-      <span role="cell" className="bl-rules__scope">
-        {describeScope(rule.scope, lines, country)}
-      </span>
+      {plainLeadingCells(rule, shown, lines, country)}
       <span role="cell" className="bl-rules__reason bl-rules__edit">
         <label className="bl-visually-hidden" htmlFor={`reason-${rule.id}`}>
           Reason for {shown}

@@ -4,3 +4,4 @@ export { Select, type SelectProps, type SelectOption } from './Select';
 export { Toggle, type ToggleProps } from './Toggle';
 export { Banner, type BannerProps } from './Banner';
 export { Dialog, type DialogProps } from './Dialog';
+export { FormDialog, type FormDialogProps } from './FormDialog';

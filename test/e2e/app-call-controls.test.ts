@@ -7,19 +7,11 @@
  *
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/app-call-controls.test.ts'
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
-import { seedDemoOrg } from '../../server/demo';
 import { baresipCall } from '../sip-lab/baresip';
-import { launchChromium } from '../sip-lab/browser';
-import { startLab, type Lab } from '../sip-lab/lab';
-import { freshRendererBuild, startAppRegistered, type RunningApp } from './real-app';
+import { startLabAppStack, type LabAppStack } from './lab-app-stack';
+import type { RunningApp } from './real-app';
 
 const TOKENS = { admin: 'e2e-admin-token-0002', lead: 'e2e-lead-token-0002', agent: 'e2e-agent-token-0002' };
 /** Not in the demo org's list: the call rings. */
@@ -30,43 +22,17 @@ const canRun =
 describe.skipIf(!canRun)(
   `call control from the keyboard on a real call${canRun ? '' : ' (SKIPPED: chromium, kamailio or baresip is not installed)'}`,
   () => {
-    let workDir: string;
-    let lab: Lab;
-    let database: Database;
-    let server: FastifyInstance;
-    let browser: Browser;
+    let stack: LabAppStack;
     let app: RunningApp;
 
     beforeAll(async () => {
-      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-call-controls-'));
-      const [rendererDir, startedLab] = await Promise.all([
-        freshRendererBuild(path.join(workDir, 'renderer')),
-        startLab({ dir: path.join(workDir, 'lab') }),
-      ]);
-      lab = startedLab;
-      database = await openDatabase(`sqlite:${path.join(workDir, 'server.sqlite')}`);
-      await seedDemoOrg(database, TOKENS);
-      server = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.server.address();
-      if (typeof address !== 'object' || address === null) throw new Error('the org server is not listening');
-      browser = await launchChromium();
-      app = await startAppRegistered({
-        browser,
-        serverUrl: `http://127.0.0.1:${address.port}`,
-        token: TOKENS.agent,
-        rendererDir,
-        dataDir: path.join(workDir, 'host-data'),
-      });
+      stack = await startLabAppStack({ name: 'call-controls', tokens: TOKENS });
+      app = await stack.startApp(TOKENS.agent, 'host-data');
     }, 150_000);
 
     afterAll(async () => {
       await app?.close().catch(() => undefined);
-      await browser?.close().catch(() => undefined);
-      await server?.close().catch(() => undefined);
-      await database?.close().catch(() => undefined);
-      await lab?.stop().catch(() => undefined);
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      await stack?.close();
     });
 
     it('Ctrl+Shift+A answers, M mutes, H holds and resumes, E hangs up; the quality badge shows meanwhile', async () => {

@@ -10,21 +10,14 @@
  *
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/app-headset-buttons.test.ts'
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
-import { seedDemoOrg } from '../../server/demo';
 import type { HidCollectionInfo } from '../../shared/hid-telephony';
 import { baresipCall } from '../sip-lab/baresip';
-import { launchChromium } from '../sip-lab/browser';
-import { startLab, type Lab } from '../sip-lab/lab';
 import { JABRA_STYLE } from '../unit/hid-headset-fixtures';
-import { freshRendererBuild, startAppRegistered, type RunningApp } from './real-app';
+import { startLabAppStack, type LabAppStack } from './lab-app-stack';
+import type { RunningApp } from './real-app';
 
 const TOKENS = { admin: 'e2e-admin-token-0003', lead: 'e2e-lead-token-0003', agent: 'e2e-agent-token-0003' };
 /** Not in the demo org's list: the call rings. */
@@ -98,33 +91,12 @@ async function headsetReport(page: Page, bits: number): Promise<void> {
 describe.skipIf(!canRun)(
   `headset buttons (navigator.hid stubbed) on a real call${canRun ? '' : ' (SKIPPED: chromium, kamailio or baresip is not installed)'}`,
   () => {
-    let workDir: string;
-    let lab: Lab;
-    let database: Database;
-    let server: FastifyInstance;
-    let browser: Browser;
+    let stack: LabAppStack;
     let app: RunningApp;
 
     beforeAll(async () => {
-      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-headset-'));
-      const [rendererDir, startedLab] = await Promise.all([
-        freshRendererBuild(path.join(workDir, 'renderer')),
-        startLab({ dir: path.join(workDir, 'lab') }),
-      ]);
-      lab = startedLab;
-      database = await openDatabase(`sqlite:${path.join(workDir, 'server.sqlite')}`);
-      await seedDemoOrg(database, TOKENS);
-      server = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.server.address();
-      if (typeof address !== 'object' || address === null) throw new Error('the org server is not listening');
-      browser = await launchChromium();
-      app = await startAppRegistered({
-        browser,
-        serverUrl: `http://127.0.0.1:${address.port}`,
-        token: TOKENS.agent,
-        rendererDir,
-        dataDir: path.join(workDir, 'host-data'),
+      stack = await startLabAppStack({ name: 'headset', tokens: TOKENS });
+      app = await stack.startApp(TOKENS.agent, 'host-data', {
         beforeLoad: (page) =>
           page.addInitScript(stubWebHid, { name: HEADSET_NAME, collections: JABRA_STYLE }),
       });
@@ -132,11 +104,7 @@ describe.skipIf(!canRun)(
 
     afterAll(async () => {
       await app?.close().catch(() => undefined);
-      await browser?.close().catch(() => undefined);
-      await server?.close().catch(() => undefined);
-      await database?.close().catch(() => undefined);
-      await lab?.stop().catch(() => undefined);
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      await stack?.close();
     });
 
     it('stubbed headset: off hook answers the real call, mute mutes, on hook hangs up', async () => {

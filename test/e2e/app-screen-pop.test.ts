@@ -13,20 +13,13 @@
  *
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/app-screen-pop.test.ts'
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
-import { DEMO_CALLERS, DEMO_ORG_ID, seedDemoOrg } from '../../server/demo';
+import { DEMO_CALLERS, DEMO_ORG_ID } from '../../server/demo';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
-import { launchChromium } from '../sip-lab/browser';
-import { startLab, type Lab } from '../sip-lab/lab';
-import { freshRendererBuild, startAppRegistered, type RunningApp } from './real-app';
+import { startLabAppStack, type LabAppStack } from './lab-app-stack';
+import type { RunningApp } from './real-app';
 
 const TOKENS = { admin: 'e2e-admin-token-0013', lead: 'e2e-lead-token-0013', agent: 'e2e-agent-token-0013' };
 /** Not on the demo org's list: these ring. */
@@ -40,20 +33,14 @@ const canRun =
 describe.skipIf(!canRun)(
   `screen-pop and wrap-up on real calls${canRun ? '' : ' (SKIPPED: chromium, kamailio or baresip is not installed)'}`,
   () => {
-    let workDir: string;
-    let lab: Lab;
-    let database: Database;
-    let server: FastifyInstance;
-    let serverUrl: string;
-    let browser: Browser;
-    let rendererDir: string;
+    let stack: LabAppStack;
     let crm: Server;
     let crmOrigin: string;
     const visits: string[] = [];
     let app: RunningApp | null = null;
 
     async function api(method: 'GET' | 'PATCH', route: string, token: string, body?: unknown) {
-      const response = await fetch(`${serverUrl}${route}`, {
+      const response = await fetch(`${stack.serverUrl}${route}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -71,7 +58,7 @@ describe.skipIf(!canRun)(
     /** The blocked caller's attempt as the server has it, once the app's report arrived. */
     const blockedAttempts = async () =>
       (
-        await database.kysely
+        await stack.database.kysely
           .selectFrom('call_attempts')
           .select('call_id')
           .where('org_id', '=', DEMO_ORG_ID)
@@ -90,7 +77,7 @@ describe.skipIf(!canRun)(
     }
 
     beforeAll(async () => {
-      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-screen-pop-'));
+      stack = await startLabAppStack({ name: 'screen-pop', tokens: TOKENS });
       crm = createServer((request, response) => {
         // The browser's own favicon request is not a visit.
         if ((request.url ?? '').startsWith('/visit')) visits.push(request.url ?? '');
@@ -100,47 +87,23 @@ describe.skipIf(!canRun)(
       const crmAddress = crm.address();
       if (typeof crmAddress !== 'object' || crmAddress === null) throw new Error('the CRM page is not up');
       crmOrigin = `http://127.0.0.1:${crmAddress.port}`;
-
-      const [built, startedLab] = await Promise.all([
-        freshRendererBuild(path.join(workDir, 'renderer')),
-        startLab({ dir: path.join(workDir, 'lab') }),
-      ]);
-      rendererDir = built;
-      lab = startedLab;
-      database = await openDatabase(`sqlite:${path.join(workDir, 'server.sqlite')}`);
-      await seedDemoOrg(database, TOKENS);
-      server = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.server.address();
-      if (typeof address !== 'object' || address === null) throw new Error('the org server is not listening');
-      serverUrl = `http://127.0.0.1:${address.port}`;
       const settings = await api('PATCH', '/v1/settings', TOKENS.admin, {
         screenPopUrl: `${crmOrigin}/visit?p={e164}&dir={direction}&line={line}`,
         // A blocked caller is refused at once (603): no announcement to wait for.
         inboundAction: 'reject',
       });
       expect(settings.status, settings.text).toBe(200);
-      browser = await launchChromium();
     }, 150_000);
 
     afterAll(async () => {
       await app?.close().catch(() => undefined);
-      await browser?.close().catch(() => undefined);
-      await server?.close().catch(() => undefined);
-      await database?.close().catch(() => undefined);
-      await lab?.stop().catch(() => undefined);
       await new Promise((resolve) => crm?.close(resolve));
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      await stack?.close();
     });
 
     it('a host that opens URLs (Electron’s shell.openExternal stubbed): asked exactly once for an allowed call, never for a blocked one', async () => {
       const opened: string[] = [];
-      app = await startAppRegistered({
-        browser,
-        serverUrl,
-        token: TOKENS.agent,
-        rendererDir,
-        dataDir: path.join(workDir, 'host-electron-like'),
+      app = await stack.startApp(TOKENS.agent, 'host-electron-like', {
         native: { openExternal: (url) => void opened.push(url) },
       });
       const { page } = app;
@@ -163,13 +126,7 @@ describe.skipIf(!canRun)(
     }, 90_000);
 
     it('the browser host: the ring card links the page, Answer opens it once; a blocked call opens nothing; the wrap-up is kept and on the server', async () => {
-      app = await startAppRegistered({
-        browser,
-        serverUrl,
-        token: TOKENS.agent,
-        rendererDir,
-        dataDir: path.join(workDir, 'host-browser'),
-      });
+      app = await stack.startApp(TOKENS.agent, 'host-browser');
       const { page } = app;
       const context = page.context();
       const ringing = call(ALLOWED_SECOND, 20, 5098);
@@ -220,7 +177,7 @@ describe.skipIf(!canRun)(
         .poll(
           async () =>
             (
-              await database.kysely
+              await stack.database.kysely
                 .selectFrom('call_wrap_ups')
                 .select(['report_id', 'disposition', 'note'])
                 .where('org_id', '=', DEMO_ORG_ID)
@@ -229,7 +186,7 @@ describe.skipIf(!canRun)(
           { timeout: 10_000, interval: 200 },
         )
         .toEqual([['Follow-up needed', 'Asked about the invoice.\nCall back on Monday.']]);
-      const row = await database.kysely
+      const row = await stack.database.kysely
         .selectFrom('call_wrap_ups')
         .select('report_id')
         .executeTakeFirstOrThrow();

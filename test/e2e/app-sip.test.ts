@@ -7,23 +7,16 @@
  *
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project e2e test/e2e/app-sip.test.ts'
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
-import { seedDemoOrg } from '../../server/demo';
 import type { BlocklineApi } from '../../shared/contracts/ipc';
 import { listRulesResponseSchema } from '../../shared/contracts/api';
 import { ruleSchema, type Rule } from '../../shared/rules';
 import { CHANGE_COALESCE_MS } from '../../renderer/stores/blocklist';
-import { launchChromium } from '../sip-lab/browser';
 import { startLab, type Lab } from '../sip-lab/lab';
 import { runUac } from '../sip-lab/sipp';
-import { freshRendererBuild, startAppRegistered, type RunningApp } from './real-app';
+import { startLabAppStack, type LabAppStack } from './lab-app-stack';
+import type { RunningApp } from './real-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKENS = { admin: 'e2e-admin-token-0001', lead: 'e2e-lead-token-0001', agent: 'e2e-agent-token-0001' };
@@ -36,16 +29,11 @@ const canRun = existsSync(CHROMIUM) && existsSync('/usr/sbin/kamailio') && exist
 describe.skipIf(!canRun)(
   `the real app in the SIP lab${canRun ? '' : ' (SKIPPED: chromium, kamailio or sipp is not installed)'}`,
   () => {
-    let workDir: string;
-    let lab: Lab;
-    let database: Database;
-    let server: FastifyInstance;
-    let serverUrl: string;
-    let browser: Browser;
+    let stack: LabAppStack;
     let app: RunningApp;
 
     async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, body?: unknown) {
-      const response = await fetch(`${serverUrl}${route}`, {
+      const response = await fetch(`${stack.serverUrl}${route}`, {
         method,
         headers: {
           authorization: `Bearer ${TOKENS.lead}`,
@@ -130,39 +118,16 @@ describe.skipIf(!canRun)(
     }
 
     beforeAll(async () => {
-      workDir = mkdtempSync(path.join(tmpdir(), 'blockline-app-sip-'));
-      const [rendererDir, startedLab] = await Promise.all([
-        freshRendererBuild(path.join(workDir, 'renderer')),
-        startLabWhenFree(path.join(workDir, 'lab')),
-      ]);
-      lab = startedLab;
-      database = await openDatabase(`sqlite:${path.join(workDir, 'server.sqlite')}`);
-      await seedDemoOrg(database, TOKENS);
-      server = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false });
-      await server.listen({ port: 0, host: '127.0.0.1' });
-      const address = server.server.address();
-      if (typeof address !== 'object' || address === null) throw new Error('the org server is not listening');
-      serverUrl = `http://127.0.0.1:${address.port}`;
+      stack = await startLabAppStack({ name: 'app-sip', tokens: TOKENS, startLab: startLabWhenFree });
       // Reject mode: a blocked caller gets 603 at once (announce mode is proven in sip-phone.test.ts).
       const settings = await api('PATCH', '/v1/settings', { inboundAction: 'reject' });
       expect(settings.status, settings.text).toBe(200);
-      browser = await launchChromium();
-      app = await startAppRegistered({
-        browser,
-        serverUrl,
-        token: TOKENS.agent,
-        rendererDir,
-        dataDir: path.join(workDir, 'host-data'),
-      });
+      app = await stack.startApp(TOKENS.agent, 'host-data');
     }, 150_000);
 
     afterAll(async () => {
       await app?.close().catch(() => undefined);
-      await browser?.close().catch(() => undefined);
-      await server?.close().catch(() => undefined);
-      await database?.close().catch(() => undefined);
-      await lab?.stop().catch(() => undefined);
-      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      await stack?.close();
     });
 
     it('is registered as agent1 on the Sales line', async () => {

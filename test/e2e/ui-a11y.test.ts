@@ -2,26 +2,11 @@
  * Accessibility and the look of every view, in both themes: axe-core finds no serious or critical
  * violation, and each view is saved as a screenshot (test-results/screenshots/, a few copied to docs/).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
-import {
-  rendererErrors,
-  rowOf,
-  screenshot,
-  SCREENSHOT_DIR,
-  seriousViolations,
-  startUiEnv,
-  waitForList,
-  type AppInstance,
-  type AxeViolation,
-  type UiEnv,
-} from './ui-harness';
-
-const DOCS_DIR = resolve(import.meta.dirname, '..', '..', 'docs');
-const THEMES = ['light', 'dark'] as const;
+import { rendererErrors, rowOf, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
 let env: UiEnv;
 let lead: AppInstance;
@@ -94,15 +79,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const found: { view: string; violations: AxeViolation[] }[] = [];
-
-async function check(page: Page, view: string): Promise<void> {
-  // Let transitions and fonts settle so the screenshot and contrast checks see the final state.
-  await page.waitForTimeout(150);
-  const violations = await seriousViolations(page);
-  if (violations.length > 0) found.push({ view, violations });
-  await screenshot(page, view);
-}
+const { found, check } = viewChecker(150);
 
 async function openSettingsTab(page: Page, tab: string) {
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -199,11 +176,6 @@ describe('every view, both themes', () => {
   });
 
   it('copies the README screenshots to docs/', () => {
-    mkdirSync(DOCS_DIR, { recursive: true });
-    for (const theme of THEMES) {
-      for (const view of ['settings-blocked-numbers', 'phone-dialer-history']) {
-        copyFileSync(join(SCREENSHOT_DIR, `${view}-${theme}.png`), join(DOCS_DIR, `${view}-${theme}.png`));
-      }
-    }
+    copyScreenshotsToDocs(['settings-blocked-numbers', 'phone-dialer-history']);
   });
 });

@@ -10,15 +10,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { listRulesResponseSchema } from '../../shared/contracts/api';
-import type { Rule } from '../../shared/rules';
-import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
+import type { Locator } from 'playwright-core';
+import { soxStats, soxVoicedStats, toneWav } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import { rendererErrors, rowOf, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
+import { serverApi, serverRuleFor } from './ui-server-api';
+import { addLabSipAccount } from './ui-sip-account';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FIRST_CALLER = '+13125550142';
@@ -30,50 +29,16 @@ const AGENT_TONE_HZ = 2000;
 const workDir = mkdtempSync(join(tmpdir(), 'blockline-block-from-call-'));
 const agentTone = join(workDir, 'agent-tone.wav');
 
-let lab: Lab;
 let env: UiEnv;
 let lead: AppInstance;
 let agent: AppInstance;
 
-/** Adds a SIP account in Settings → Phone and waits until its line is registered. */
-async function registerLine(page: Page, sipUser: string, line: string, shownLine: string): Promise<void> {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByRole('tab', { name: 'Phone' }).click();
-  await page.getByRole('button', { name: 'Add SIP account' }).click();
-  const form = page.getByRole('form', { name: 'New SIP account' });
-  await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
-  await form.getByLabel('SIP address (user)').fill(`sip:${sipUser}@127.0.0.1`);
-  await form.getByLabel('Line number (E.164)').fill(line);
-  await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
-  await form.getByRole('button', { name: 'Save account' }).click();
-  await page.getByText(`sip:${sipUser}@127.0.0.1 · line`).waitFor();
-  await page.getByRole('button', { name: 'Phone', exact: true }).click();
-  await page
-    .getByRole('status', { name: 'Lines' })
-    .getByText(`${shownLine}: registered`)
-    .waitFor({ timeout: 15_000 });
-}
-
-/** Calls through the org server's API with a role's token. */
-async function serverRequest(role: 'lead' | 'agent', method: string, path: string, body?: object) {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${env.tokens[role]}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json: unknown = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function serverRuleFor(number: string): Promise<Rule | undefined> {
-  const list = listRulesResponseSchema.parse(
-    await serverRequest('lead', 'GET', '/v1/blocked-numbers?limit=1000'),
-  );
-  return list.items.find((rule) => rule.number === number);
+/** The labels of a block prompt's Expires choices, in order. */
+function expiryChoices(dialog: Locator): Promise<(string | null)[]> {
+  return dialog
+    .getByLabel('Expires')
+    .locator('option')
+    .evaluateAll((options) => options.map((option) => option.textContent));
 }
 
 /** Rings the incoming-call view with a sipp caller; resolves when sipp is done. */
@@ -82,34 +47,17 @@ function ring(caller: string, toUser: string): Promise<SippResult> {
 }
 
 beforeAll(async () => {
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    agentTone,
-    'synth',
-    '60',
-    'sine',
-    String(AGENT_TONE_HZ),
-    'vol',
-    '0.5',
-  ]);
-  lab = await startLab();
-  env = await startUiEnv({ chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
+  toneWav(agentTone, AGENT_TONE_HZ, 60, { volume: 0.5 });
+  env = await startUiEnv({ sipLab: true, chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
   // Agents may not manage (the default, made explicit so the test does not hang on it).
-  await serverRequest('lead', 'PATCH', '/v1/settings', { whoCanManage: 'leads' });
+  await serverApi(env, 'lead', 'PATCH', '/v1/settings', { whoCanManage: 'leads' });
   lead = await env.openApp({ role: 'lead' });
   agent = await env.openApp({ role: 'agent' });
-  await registerLine(lead.page, 'agent1', '+12125550100', '(212) 555-0100');
-  await registerLine(agent.page, 'agent2', '+12125550101', '(212) 555-0101');
+  await addLabSipAccount(lead.page, { user: 'agent1', line: '+12125550100', shownLine: '(212) 555-0100' });
+  await addLabSipAccount(agent.page, { user: 'agent2', line: '+12125550101', shownLine: '(212) 555-0101' });
 }, 90_000);
 afterAll(async () => {
   await env?.close();
-  await lab?.stop();
 });
 
 describe('block from where the call is (lead)', () => {
@@ -124,12 +72,7 @@ describe('block from where the call is (lead)', () => {
     const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0142' });
     await dialog.waitFor();
     // The prompt offers exactly the quick choices of §7.1a.
-    expect(
-      await dialog
-        .getByLabel('Expires')
-        .locator('option')
-        .evaluateAll((options) => options.map((option) => option.textContent)),
-    ).toEqual(['Forever', '1 day', '7 days', '30 days']);
+    expect(await expiryChoices(dialog)).toEqual(['Forever', '1 day', '7 days', '30 days']);
     // A reason is required.
     await dialog.getByRole('button', { name: 'Block this number' }).click();
     await dialog.getByText('A reason is required').waitFor();
@@ -146,7 +89,7 @@ describe('block from where the call is (lead)', () => {
     expect(first.successful, first.screen).toBe(1);
     expect(first.timings[0]?.progressMs ?? null).not.toBeNull();
 
-    const rule = await serverRuleFor(FIRST_CALLER);
+    const rule = await serverRuleFor(env, FIRST_CALLER);
     expect(rule).toMatchObject({
       kind: 'block',
       scope: 'all',
@@ -161,7 +104,7 @@ describe('block from where the call is (lead)', () => {
 
     // Reject mode, so the lab's uac-reject scenario applies: 603 at once, no 180/183.
     const settingsChangedAt = Date.now();
-    await serverRequest('lead', 'PATCH', '/v1/settings', { inboundAction: 'reject' });
+    await serverApi(env, 'lead', 'PATCH', '/v1/settings', { inboundAction: 'reject' });
     await expect
       .poll(async () => (await lead.host.services.invoke('blocklist:get', undefined)).settings.inboundAction)
       .toBe('reject');
@@ -205,7 +148,7 @@ describe('block from where the call is (lead)', () => {
     await dialog.getByText('(312) 555-0177 is blocked for the whole organization.').waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
 
-    expect(await serverRuleFor(HISTORY_CALLER)).toMatchObject({
+    expect(await serverRuleFor(env, HISTORY_CALLER)).toMatchObject({
       reason: 'Declined caller, blocked from history',
       expiresAt: null,
       scope: 'all',
@@ -270,12 +213,7 @@ describe('block and hang up from a live call (SPEC §7.1b, lab scenario 5)', () 
 
     const dialog = page.getByRole('dialog', { name: 'Block (312) 555-0166' });
     await dialog.waitFor();
-    expect(
-      await dialog
-        .getByLabel('Expires')
-        .locator('option')
-        .evaluateAll((options) => options.map((option) => option.textContent)),
-    ).toEqual(['Forever', '1 day', '7 days', '30 days']);
+    expect(await expiryChoices(dialog)).toEqual(['Forever', '1 day', '7 days', '30 days']);
     const scopes = await dialog
       .getByLabel('Applies to')
       .locator('option')
@@ -290,7 +228,7 @@ describe('block and hang up from a live call (SPEC §7.1b, lab scenario 5)', () 
     await dialog.getByText('(312) 555-0166 is blocked for the whole organization.').waitFor();
 
     // The rule is on the server, as chosen, and reaches the second app (another agent) within the second.
-    const rule = await serverRuleFor(ABUSIVE_CALLER);
+    const rule = await serverRuleFor(env, ABUSIVE_CALLER);
     expect(rule).toMatchObject({ kind: 'block', scope: 'all', reason: 'Abusive caller, blocked mid-call' });
     expect(Math.abs(Date.parse(rule?.expiresAt ?? '') - (blockedAt + DAY_MS))).toBeLessThan(60_000);
     const onSecondApp = async () =>

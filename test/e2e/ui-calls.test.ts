@@ -4,12 +4,12 @@
  * formatted; Answer shows the in-call view; the call lands in the history. axe checks the incoming and
  * in-call views in both themes.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baresipCall } from '../sip-lab/baresip';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { LAB_SIP_PASSWORD } from '../sip-lab/lab';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import {
   rendererErrors,
@@ -19,28 +19,24 @@ import {
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { copyScreenshotsToDocs } from './ui-views';
+import { openNewSipAccountForm, waitForLineRegistered } from './ui-sip-account';
 
-let lab: Lab;
 let env: UiEnv;
 let lead: AppInstance;
 
 beforeAll(async () => {
-  lab = await startLab();
-  env = await startUiEnv();
+  env = await startUiEnv({ sipLab: true });
   lead = await env.openApp({ role: 'lead' });
 });
 afterAll(async () => {
   await env?.close();
-  await lab?.stop();
 });
 
 describe('phone views with a real SIP server', () => {
   it('sets up a SIP account in Settings → Phone and registers the line', async () => {
     const { page } = lead;
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('tab', { name: 'Phone' }).click();
-    await page.getByRole('button', { name: 'Add SIP account' }).click();
-    const form = page.getByRole('form', { name: 'New SIP account' });
+    const form = await openNewSipAccountForm(page);
     await form.getByLabel('Server WebSocket URL').fill('ws://192.0.2.1:8080');
     await form.getByLabel('SIP address (user)').fill('agent1');
     await form.getByRole('button', { name: 'Save account' }).click();
@@ -54,11 +50,7 @@ describe('phone views with a real SIP server', () => {
     await form.getByLabel('Display name').fill('Agent One');
     await form.getByRole('button', { name: 'Save account' }).click();
     await page.getByText('sip:agent1@127.0.0.1 · line (212) 555-0100 · password saved').waitFor();
-    await page.getByRole('button', { name: 'Phone', exact: true }).click();
-    await page
-      .getByRole('status', { name: 'Lines' })
-      .getByText('(212) 555-0100: registered')
-      .waitFor({ timeout: 15_000 });
+    await waitForLineRegistered(page, '(212) 555-0100');
   });
 
   for (const theme of ['light', 'dark'] as const) {
@@ -144,14 +136,13 @@ describe('phone views with a real SIP server', () => {
     await panel.waitFor({ timeout: 15_000 });
     await expect.poll(() => panel.getByText('On hold').count(), { timeout: 10_000 }).toBe(1);
     expect(await panel.getByRole('button', { name: 'Resume' }).count()).toBe(1);
-    const docs = resolve(import.meta.dirname, '..', '..', 'docs');
-    mkdirSync(docs, { recursive: true });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     for (const theme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: theme });
       expect(await seriousViolations(page)).toEqual([]);
-      copyFileSync(await screenshot(page, `calls-panel-${theme}`), join(docs, `calls-panel-${theme}.png`));
+      await screenshot(page, `calls-panel-${theme}`);
     }
+    copyScreenshotsToDocs(['calls-panel']);
     // Switching: Resume on the held call holds the other.
     await panel.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => panel.getByText('On hold').count(), { timeout: 10_000 }).toBe(1);

@@ -1,7 +1,9 @@
 /**
  * The UI's end-to-end environment: the real org server (SQLite, demo org), the renderer built by Vite
  * into a temp dir, real browser hosts (one per app instance) and Debian's Chromium driven by
- * playwright-core. Everything listens on 127.0.0.1; run the tests inside `unshare -n`.
+ * playwright-core; with `sipLab`, the SIP lab too. Beside it: ui-server-api.ts (the server's API as a
+ * demo user), ui-views.ts (axe and screenshots view by view, the README's copies), ui-sip-account.ts
+ * (Settings → Phone with the lab's accounts). Everything listens on 127.0.0.1; run inside `unshare -n`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +17,10 @@ import { openDatabase, type Database } from '../../server/db/database';
 import { seedDemoOrg } from '../../server/demo';
 import { startBrowserHost, type BrowserHost } from '../../host/browser-host';
 import type { ManagedSecretStore } from '../../host/secret-storage';
+import { startLab, type Lab } from '../sip-lab/lab';
 import type { Role } from '../../shared/contracts/api';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 
 export const UI_CHROMIUM_ARGS = [
@@ -83,9 +86,24 @@ async function buildRenderer(outDir: string): Promise<void> {
 export interface UiEnvOptions {
   /** Further Chromium flags, e.g. `--use-file-for-fake-audio-capture=…` so the agent sends a known tone. */
   chromiumArgs?: string[];
+  /**
+   * Starts the SIP lab (Kamailio, rtpengine: startLab's defaults) before anything else, and stops it
+   * after everything else when the env closes: for the tests that call the app.
+   */
+  sipLab?: boolean;
 }
 
 export async function startUiEnv(options: UiEnvOptions = {}): Promise<UiEnv> {
+  const lab = options.sipLab === true ? await startLab() : null;
+  try {
+    return await startUiEnvParts(options, lab);
+  } catch (error) {
+    await lab?.stop();
+    throw error;
+  }
+}
+
+async function startUiEnvParts(options: UiEnvOptions, lab: Lab | null): Promise<UiEnv> {
   const workDir = mkdtempSync(join(tmpdir(), 'blockline-ui-e2e-'));
   const rendererDir = join(workDir, 'renderer');
   const database = await openDatabase(`sqlite:${join(workDir, 'server.sqlite')}`);
@@ -170,6 +188,7 @@ export async function startUiEnv(options: UiEnvOptions = {}): Promise<UiEnv> {
       await server.close().catch(() => undefined);
       await database.close().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
+      await lab?.stop();
     },
   };
 }

@@ -4,7 +4,6 @@
  * knows — here that an earlier rule for the number was deleted, and that it rang other agents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { runUac } from '../sip-lab/sipp';
 import type { Rule } from '../../shared/rules';
 import {
@@ -15,36 +14,23 @@ import {
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { serverApi } from './ui-server-api';
+import { addLabSipAccount, AGENT_ONE } from './ui-sip-account';
 
 const CALLER = '+13125550177';
-let lab: Lab;
 let env: UiEnv;
 let lead: AppInstance;
 
-async function api(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
-
 beforeAll(async () => {
-  lab = await startLab();
-  env = await startUiEnv();
+  env = await startUiEnv({ sipLab: true });
   // Blocked once, then forgiven: the rule is gone from the list, but the org remembers it.
-  const rule = (await api('POST', '/v1/blocked-numbers', env.tokens.admin, {
+  const rule = (await serverApi(env, 'admin', 'POST', '/v1/blocked-numbers', {
     number: CALLER,
     reason: 'Rude to agents',
   })) as Rule;
-  await api('DELETE', `/v1/blocked-numbers/${rule.id}`, env.tokens.lead);
+  await serverApi(env, 'lead', 'DELETE', `/v1/blocked-numbers/${rule.id}`);
   const at = new Date(Date.now() - 4 * 60_000).toISOString();
-  await api('POST', '/v1/call-reports', env.tokens.agent, {
+  await serverApi(env, 'agent', 'POST', '/v1/call-reports', {
     reports: [
       {
         id: 'ring-insight-1',
@@ -64,27 +50,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env?.close();
-  await lab?.stop();
 });
 
 describe('the ringing card', () => {
   it('rings, then shows what the org knows of the caller', async () => {
     const { page } = lead;
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('tab', { name: 'Phone' }).click();
-    await page.getByRole('button', { name: 'Add SIP account' }).click();
-    const form = page.getByRole('form', { name: 'New SIP account' });
-    await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
-    await form.getByLabel('SIP address (user)').fill('sip:agent1@127.0.0.1');
-    await form.getByLabel('Line number (E.164)').fill('+12125550100');
-    await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
-    await form.getByLabel('Display name').fill('Agent One');
-    await form.getByRole('button', { name: 'Save account' }).click();
-    await page.getByRole('button', { name: 'Phone', exact: true }).click();
-    await page
-      .getByRole('status', { name: 'Lines' })
-      .getByText('(212) 555-0100: registered')
-      .waitFor({ timeout: 15_000 });
+    await addLabSipAccount(page, AGENT_ONE);
 
     const caller = runUac({
       scenario: 'uac-ring',

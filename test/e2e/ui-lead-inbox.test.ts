@@ -5,57 +5,31 @@
  * the keyboard (reason, 7 days), and the rule exists on the server and reaches the agent's app; an
  * auto-block that rests on one agent's reports is kept with one key press. Both themes, axe-clean.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { listRulesResponseSchema } from '../../shared/contracts/api';
-import type { Rule } from '../../shared/rules';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { doctoredRtpPcap } from '../sip-lab/rtp-pcap';
 import { runUac } from '../sip-lab/sipp';
 import {
   rendererErrors,
   screenshot,
-  SCREENSHOT_DIR,
   seriousViolations,
   startUiEnv,
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { serverApi, serverRuleFor } from './ui-server-api';
+import { copyScreenshotsToDocs } from './ui-views';
+import { addLabSipAccount } from './ui-sip-account';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CALLER = '+13125550199';
 const CALLER_SHOWN = '(312) 555-0199';
 const FORGED = '+13125550160';
 const FORGED_SHOWN = '(312) 555-0160';
-const DOCS_DIR = join(import.meta.dirname, '..', '..', 'docs');
 
-let lab: Lab;
 let env: UiEnv;
 let lead: AppInstance;
 let agent: AppInstance;
-
-async function serverRequest(role: 'lead' | 'agent', method: string, path: string, body?: object) {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${env.tokens[role]}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json: unknown = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function serverRuleFor(number: string): Promise<Rule | undefined> {
-  const list = listRulesResponseSchema.parse(
-    await serverRequest('lead', 'GET', '/v1/blocked-numbers?limit=1000'),
-  );
-  return list.items.find((rule) => rule.number === number);
-}
 
 /** One agent's app reports three calls from `number`: an auto-block resting on one user, for review. */
 async function forgeOneUserAutoBlock(number: string, tag: string): Promise<void> {
@@ -72,25 +46,7 @@ async function forgeOneUserAutoBlock(number: string, tag: string): Promise<void>
     ruleId: null,
     at: new Date(now - ago).toISOString(),
   }));
-  await serverRequest('agent', 'POST', '/v1/call-reports', { reports });
-}
-
-async function registerLine(page: Page, sipUser: string, line: string, shownLine: string): Promise<void> {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByRole('tab', { name: 'Phone' }).click();
-  await page.getByRole('button', { name: 'Add SIP account' }).click();
-  const form = page.getByRole('form', { name: 'New SIP account' });
-  await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
-  await form.getByLabel('SIP address (user)').fill(`sip:${sipUser}@127.0.0.1`);
-  await form.getByLabel('Line number (E.164)').fill(line);
-  await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
-  await form.getByRole('button', { name: 'Save account' }).click();
-  await page.getByText(`sip:${sipUser}@127.0.0.1 · line`).waitFor();
-  await page.getByRole('button', { name: 'Phone', exact: true }).click();
-  await page
-    .getByRole('status', { name: 'Lines' })
-    .getByText(`${shownLine}: registered`)
-    .waitFor({ timeout: 15_000 });
+  await serverApi(env, 'agent', 'POST', '/v1/call-reports', { reports });
 }
 
 async function openInbox(page: Page): Promise<void> {
@@ -100,20 +56,18 @@ async function openInbox(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  lab = await startLab();
-  env = await startUiEnv();
-  await serverRequest('lead', 'PATCH', '/v1/settings', {
+  env = await startUiEnv({ sipLab: true });
+  await serverApi(env, 'lead', 'PATCH', '/v1/settings', {
     whoCanManage: 'leads',
     autoBlock: { enabled: true, threshold: 3, windowMinutes: 10, outsideWorkingHoursOnly: false },
   });
   lead = await env.openApp({ role: 'lead' });
   agent = await env.openApp({ role: 'agent' });
-  await registerLine(agent.page, 'agent2', '+12125550101', '(212) 555-0101');
+  await addLabSipAccount(agent.page, { user: 'agent2', line: '+12125550101', shownLine: '(212) 555-0101' });
   await forgeOneUserAutoBlock(FORGED, 'light');
 }, 120_000);
 afterAll(async () => {
   await env?.close();
-  await lab?.stop();
 });
 
 describe('lead inbox', () => {
@@ -155,7 +109,7 @@ describe('lead inbox', () => {
     await dialog.getByText(/^Sent: the leads will see/).waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
     // Asking blocks nothing by itself: the call goes on until the agent hangs up.
-    expect(await serverRuleFor(CALLER)).toBeUndefined();
+    expect(await serverRuleFor(env, CALLER)).toBeUndefined();
     await card.getByRole('button', { name: 'Hang up' }).click();
     await card.waitFor({ state: 'detached', timeout: 10_000 });
     expect((await call).exitCode).not.toBeNull();
@@ -205,7 +159,7 @@ describe('lead inbox', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText(`${CALLER_SHOWN} is blocked`).waitFor();
 
-    const rule = await serverRuleFor(CALLER);
+    const rule = await serverRuleFor(env, CALLER);
     expect(rule).toMatchObject({
       kind: 'block',
       scope: 'all',
@@ -222,17 +176,17 @@ describe('lead inbox', () => {
     await page.getByTestId('block-request').filter({ hasText: CALLER_SHOWN }).waitFor({ state: 'detached' });
 
     // The one-agent auto-block: kept with one key press, it becomes an ordinary rule.
-    expect((await serverRuleFor(FORGED))?.expiresAt).not.toBeNull();
+    expect((await serverRuleFor(env, FORGED))?.expiresAt).not.toBeNull();
     await review.getByRole('button', { name: 'Keep' }).focus();
     await page.keyboard.press('Space');
     await page.getByRole('status').getByText(`${FORGED_SHOWN} stays blocked`).waitFor();
-    await expect.poll(async () => (await serverRuleFor(FORGED))?.expiresAt).toBeNull();
+    await expect.poll(async () => (await serverRuleFor(env, FORGED))?.expiresAt).toBeNull();
     await page.getByRole('button', { name: /^Settings$/ }).waitFor();
     await page.getByText('No requests waiting.').waitFor();
   });
 
   it('shows the inbox in the dark theme, axe-clean, and copies both screenshots for the README', async () => {
-    await serverRequest('agent', 'POST', '/v1/block-requests', {
+    await serverApi(env, 'agent', 'POST', '/v1/block-requests', {
       number: '+13125550188',
       reason: 'Robocall asking for card details',
     });
@@ -246,11 +200,6 @@ describe('lead inbox', () => {
     expect(rendererErrors(dark)).toEqual([]);
     expect(rendererErrors(lead)).toEqual([]);
     expect(rendererErrors(agent)).toEqual([]);
-    mkdirSync(DOCS_DIR, { recursive: true });
-    for (const theme of ['light', 'dark'])
-      copyFileSync(
-        join(SCREENSHOT_DIR, `lead-inbox-${theme}.png`),
-        join(DOCS_DIR, `lead-inbox-${theme}.png`),
-      );
+    copyScreenshotsToDocs(['lead-inbox']);
   });
 });

@@ -4,25 +4,15 @@
  * say what the org knows of a caller; agents see neither view; both themes are axe-clean and saved as
  * screenshots (the README's are copied to docs/).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Rule } from '../../shared/rules';
 import { localDateOf } from '../../shared/local-time';
-import {
-  rendererErrors,
-  screenshot,
-  SCREENSHOT_DIR,
-  seriousViolations,
-  startUiEnv,
-  waitForList,
-  type AppInstance,
-  type AxeViolation,
-  type UiEnv,
-} from './ui-harness';
+import { rendererErrors, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { serverApi } from './ui-server-api';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
-const DOCS_DIR = resolve(import.meta.dirname, '..', '..', 'docs');
 const TIME_ZONE = 'America/New_York';
 const DAY_MS = 86_400_000;
 
@@ -33,19 +23,6 @@ let agent: AppInstance;
 const perDay = new Map<string, number>();
 let total = 0;
 let topNumberCount = 0;
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
 
 /** Two weeks of blocked calls, by every why, at working hours, posted as an agent's app would. */
 async function reportTwoWeeks(rules: Rule[]): Promise<void> {
@@ -86,15 +63,15 @@ async function reportTwoWeeks(rules: Rule[]): Promise<void> {
     if (day % 2 === 0) add(base - 3 * 60_000, null, 'anonymous', null);
     if (day % 3 === 0) add(base - 5 * 60_000, `+1312555${String(2000 + day)}`, 'failed_verification', null);
   }
-  await api('POST', '/v1/call-reports', env.tokens.agent, { reports });
+  await serverApi(env, 'agent', 'POST', '/v1/call-reports', { reports });
 }
 
 beforeAll(async () => {
   env = await startUiEnv();
-  const rules = ((await api('GET', '/v1/blocked-numbers', env.tokens.lead)) as { items: Rule[] }).items;
+  const rules = ((await serverApi(env, 'lead', 'GET', '/v1/blocked-numbers')) as { items: Rule[] }).items;
   await reportTwoWeeks(rules);
   const scam = rules.find((rule) => rule.number === '+19005550100');
-  await api('PATCH', `/v1/blocked-numbers/${scam?.id ?? ''}`, env.tokens.lead, {
+  await serverApi(env, 'lead', 'PATCH', `/v1/blocked-numbers/${scam?.id ?? ''}`, {
     reason: 'Premium-rate robocaller',
   });
   [lead, agent] = await Promise.all([env.openApp({ role: 'lead' }), env.openApp({ role: 'agent' })]);
@@ -192,17 +169,13 @@ describe('oversight views', () => {
     expect(await agent.page.getByRole('tab', { name: 'Audit' }).count()).toBe(0);
   });
 
-  const found: { view: string; violations: AxeViolation[] }[] = [];
-  for (const theme of ['light', 'dark'] as const) {
+  const views = viewChecker(200);
+  const found = views.found;
+  for (const theme of THEMES) {
     it(`is axe-clean in the ${theme} theme (screenshots saved)`, async () => {
       const page = lead.page;
       await page.emulateMedia({ colorScheme: theme });
-      const check = async (view: string) => {
-        await page.waitForTimeout(200);
-        const violations = await seriousViolations(page);
-        if (violations.length > 0) found.push({ view, violations });
-        await screenshot(page, view);
-      };
+      const check = (view: string) => views.check(page, view);
       await openTab(page, 'Activity');
       await page.getByTestId('heatmap').waitFor();
       await page.locator('.recharts-bar-rectangle').first().waitFor();
@@ -227,11 +200,6 @@ describe('oversight views', () => {
   it('logged no renderer errors and copies the README screenshots to docs/', () => {
     expect(rendererErrors(lead)).toEqual([]);
     expect(rendererErrors(agent)).toEqual([]);
-    mkdirSync(DOCS_DIR, { recursive: true });
-    for (const theme of ['light', 'dark']) {
-      for (const view of ['settings-activity', 'settings-audit']) {
-        copyFileSync(join(SCREENSHOT_DIR, `${view}-${theme}.png`), join(DOCS_DIR, `${view}-${theme}.png`));
-      }
-    }
+    copyScreenshotsToDocs(['settings-activity', 'settings-audit']);
   });
 });

@@ -6,23 +6,10 @@
  * keeps itself current (a redeemed invite, a device's first use) without losing what is typed. Both themes
  * axe-clean, screenshots saved (the README's copied to docs/).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  rendererErrors,
-  screenshot,
-  SCREENSHOT_DIR,
-  seriousViolations,
-  startUiEnv,
-  waitForList,
-  type AppInstance,
-  type AxeViolation,
-  type UiEnv,
-} from './ui-harness';
-
-const DOCS_DIR = resolve(import.meta.dirname, '..', '..', 'docs');
+import { rendererErrors, startUiEnv, waitForList, type AppInstance, type UiEnv } from './ui-harness';
+import { copyScreenshotsToDocs, THEMES, viewChecker } from './ui-views';
 
 let env: UiEnv;
 let admin: AppInstance;
@@ -129,14 +116,8 @@ describe('people and invites', () => {
     expect(await lead.page.getByRole('tab', { name: 'People' }).count()).toBe(0);
   });
 
-  const found: { view: string; violations: AxeViolation[] }[] = [];
-  const check = async (page: Page, view: string) => {
-    await page.waitForTimeout(200);
-    const violations = await seriousViolations(page);
-    if (violations.length > 0) found.push({ view, violations });
-    await screenshot(page, view);
-  };
-  for (const theme of ['light', 'dark'] as const) {
+  const { found, check } = viewChecker(200);
+  for (const theme of THEMES) {
     it(`the invite sign-in is axe-clean in the ${theme} theme (screenshot saved)`, async () => {
       const other = await env.openApp({ role: null, colorScheme: theme });
       try {
@@ -162,11 +143,7 @@ describe('people and invites', () => {
       await devices.waitFor();
       await check(page, `settings-people-${theme}`);
       expect(found, JSON.stringify(found, null, 2)).toEqual([]);
-      mkdirSync(DOCS_DIR, { recursive: true });
-      copyFileSync(
-        join(SCREENSHOT_DIR, `settings-people-${theme}.png`),
-        join(DOCS_DIR, `settings-people-${theme}.png`),
-      );
+      copyScreenshotsToDocs(['settings-people'], [theme]);
     });
   }
 

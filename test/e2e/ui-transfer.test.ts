@@ -8,7 +8,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
 import { startConsultTarget, type ConsultTarget } from '../sip-lab/three-parties';
 import {
   rendererErrors,
@@ -18,19 +17,17 @@ import {
   type AppInstance,
   type UiEnv,
 } from './ui-harness';
+import { addLabSipAccount, AGENT_ONE } from './ui-sip-account';
 
-let lab: Lab;
 let env: UiEnv;
 let agent: AppInstance;
 
 beforeAll(async () => {
-  lab = await startLab();
-  env = await startUiEnv();
+  env = await startUiEnv({ sipLab: true });
   agent = await env.openApp({ role: 'agent', viewport: { width: 1100, height: 820 } });
 });
 afterAll(async () => {
   await env?.close();
-  await lab?.stop();
 });
 
 async function bothThemes(name: string): Promise<void> {
@@ -45,21 +42,7 @@ async function bothThemes(name: string): Promise<void> {
 describe('attended transfer and conference from the call card', () => {
   it('registers the agent’s line', async () => {
     const { page } = agent;
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('tab', { name: 'Phone' }).click();
-    await page.getByRole('button', { name: 'Add SIP account' }).click();
-    const form = page.getByRole('form', { name: 'New SIP account' });
-    await form.getByLabel('Server WebSocket URL').fill('ws://127.0.0.1:8080');
-    await form.getByLabel('SIP address (user)').fill('sip:agent1@127.0.0.1');
-    await form.getByLabel('Line number (E.164)').fill('+12125550100');
-    await form.getByLabel('Password').fill(LAB_SIP_PASSWORD);
-    await form.getByLabel('Display name').fill('Agent One');
-    await form.getByRole('button', { name: 'Save account' }).click();
-    await page.getByRole('button', { name: 'Phone', exact: true }).click();
-    await page
-      .getByRole('status', { name: 'Lines' })
-      .getByText('(212) 555-0100: registered')
-      .waitFor({ timeout: 15_000 });
+    await addLabSipAccount(page, AGENT_ONE);
   });
 
   it('consults C from a live call, merges into a conference, and leaves it', async () => {

@@ -110,8 +110,16 @@ export function bandRms(
   return readStat(output).rms;
 }
 
-/** A mono WAV of one continuous tone (for Chromium's fake microphone or baresip's source). */
-export function toneWav(path: string, frequencyHz: number, durationS: number, sampleRate = 48_000): string {
+/**
+ * A mono 16-bit WAV of one continuous tone (for Chromium's fake microphone or baresip's source), at
+ * `volume` of full scale (0.3 unless given).
+ */
+export function toneWav(
+  path: string,
+  frequencyHz: number,
+  durationS: number,
+  { sampleRate = 48_000, volume = 0.3 }: { sampleRate?: number; volume?: number } = {},
+): string {
   execFileSync('sox', [
     '-n',
     '-r',
@@ -126,7 +134,7 @@ export function toneWav(path: string, frequencyHz: number, durationS: number, sa
     'sine',
     String(frequencyHz),
     'vol',
-    '0.3',
+    String(volume),
   ]);
   return path;
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Line, LineChart } from 'recharts';
 import type { StatsTopResponse } from '../../../shared/contracts/oversight';
 import { displayNumber } from '../../app/format';
@@ -25,73 +26,91 @@ function Sparkline({ values, label }: { values: number[]; label: string }) {
   );
 }
 
+/** One of the two tables: its heading, its columns, and a row saying so when the period has none. */
+function TopTable({
+  id,
+  title,
+  testId,
+  columns,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  testId: string;
+  columns: readonly string[];
+  empty: string;
+  children: ReactNode[];
+}) {
+  return (
+    <section className="bl-chart" aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      <table className="bl-table" data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {children.length === 0 && (
+            <tr>
+              <td colSpan={columns.length} className="bl-muted">
+                {empty}
+              </td>
+            </tr>
+          )}
+          {children}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /** The numbers blocked most and the rules that blocked most, each with its trend over the range. */
 export function TopTables({ top, country }: { top: StatsTopResponse; country: string }) {
   const per = top.trendBucket === 'day' ? 'per day' : 'per week';
+  const trend = `Trend (${per})`;
   return (
     <div className="bl-top">
-      <section className="bl-chart" aria-labelledby="top-numbers-heading">
-        <h3 id="top-numbers-heading">Top blocked numbers</h3>
-        <table className="bl-table" data-testid="top-numbers">
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Blocked</th>
-              <th scope="col">Trend ({per})</th>
-            </tr>
-          </thead>
-          <tbody>
-            {top.numbers.length === 0 && (
-              <tr>
-                <td colSpan={3} className="bl-muted">
-                  No blocked calls in this period.
-                </td>
-              </tr>
-            )}
-            {top.numbers.map((entry) => (
-              <tr key={entry.number} data-number={entry.number}>
-                <th scope="row">{displayNumber(entry.number, country)}</th>
-                <td data-testid="top-count">{entry.count.toLocaleString('en-US')}</td>
-                <td>
-                  <Sparkline values={entry.trend} label={`Blocked ${per}`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section className="bl-chart" aria-labelledby="top-rules-heading">
-        <h3 id="top-rules-heading">Top rules</h3>
-        <table className="bl-table" data-testid="top-rules">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Blocked</th>
-              <th scope="col">Trend ({per})</th>
-            </tr>
-          </thead>
-          <tbody>
-            {top.rules.length === 0 && (
-              <tr>
-                <td colSpan={4} className="bl-muted">
-                  No rule blocked a call in this period.
-                </td>
-              </tr>
-            )}
-            {top.rules.map((entry) => (
-              <tr key={entry.ruleId} data-rule-id={entry.ruleId}>
-                <th scope="row">{displayNumber(entry.number, country)}</th>
-                <td>{entry.deleted ? <span className="bl-muted">(deleted rule)</span> : entry.reason}</td>
-                <td>{entry.count.toLocaleString('en-US')}</td>
-                <td>
-                  <Sparkline values={entry.trend} label={`Blocked ${per}`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <TopTable
+        id="top-numbers-heading"
+        title="Top blocked numbers"
+        testId="top-numbers"
+        columns={['Number', 'Blocked', trend]}
+        empty="No blocked calls in this period."
+      >
+        {top.numbers.map((entry) => (
+          <tr key={entry.number} data-number={entry.number}>
+            <th scope="row">{displayNumber(entry.number, country)}</th>
+            <td data-testid="top-count">{entry.count.toLocaleString('en-US')}</td>
+            <td>
+              <Sparkline values={entry.trend} label={`Blocked ${per}`} />
+            </td>
+          </tr>
+        ))}
+      </TopTable>
+      <TopTable
+        id="top-rules-heading"
+        title="Top rules"
+        testId="top-rules"
+        columns={['Rule', 'Reason', 'Blocked', trend]}
+        empty="No rule blocked a call in this period."
+      >
+        {top.rules.map((entry) => (
+          <tr key={entry.ruleId} data-rule-id={entry.ruleId}>
+            <th scope="row">{displayNumber(entry.number, country)}</th>
+            <td>{entry.deleted ? <span className="bl-muted">(deleted rule)</span> : entry.reason}</td>
+            <td>{entry.count.toLocaleString('en-US')}</td>
+            <td>
+              <Sparkline values={entry.trend} label={`Blocked ${per}`} />
+            </td>
+          </tr>
+        ))}
+      </TopTable>
     </div>
   );
 }
