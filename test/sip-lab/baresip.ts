@@ -23,6 +23,12 @@ export interface BaresipCallOptions {
    * number reach this baresip through `lookup("location")`.
    */
   register?: boolean;
+  /**
+   * How many calls it takes at once (baresip's `call_max_calls`, default 4); one more is answered
+   * `486 Max Calls`. 1 makes a consultation target that cannot take the transferred caller while it
+   * still talks to the agent (baresip 1.0 has no `Replaces`: it sees that INVITE as a second call).
+   */
+  maxCalls?: number;
   /** The tone it sends (Hz, default 440): give each party of a call its own frequency. */
   toneHz?: number;
   /** baresip quits after this many seconds. */
@@ -90,6 +96,7 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
       `snd_path ${dir}`,
       `rtp_ports ${options.rtpPorts ?? '31000-31100'}`,
       'jitter_buffer_delay 1-5',
+      ...(options.maxCalls === undefined ? [] : [`call_max_calls ${options.maxCalls}`]),
       '',
     ].join('\n'),
   );

@@ -42,7 +42,7 @@ export async function startRtpCapture(
   return {
     file,
     async stop() {
-      child.kill('SIGINT');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await closed;
     },
   };

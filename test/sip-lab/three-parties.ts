@@ -93,8 +93,15 @@ export interface ConsultTarget {
   output(): string;
 }
 
-/** C: a baresip registered as `number` that answers every call by itself and records what it hears. */
-export async function startConsultTarget(number: string, durationS = 40): Promise<ConsultTarget> {
+/**
+ * C: a baresip registered as `number` that answers every call by itself and records what it hears;
+ * `maxCalls` as in BaresipCallOptions.
+ */
+export async function startConsultTarget(
+  number: string,
+  durationS = 40,
+  options: { maxCalls?: number } = {},
+): Promise<ConsultTarget> {
   let registered: () => void = () => undefined;
   let hangUp: () => void = () => undefined;
   let output = '';
@@ -107,6 +114,7 @@ export async function startConsultTarget(number: string, durationS = 40): Promis
     autoAnswer: true,
     toneHz: TONE_HZ.c,
     durationS,
+    ...(options.maxCalls === undefined ? {} : { maxCalls: options.maxCalls }),
     port: 5094,
     rtpPorts: '31400-31500',
     onLine: (line, end) => {
