@@ -10,11 +10,14 @@
  * Run inside a loopback-only network namespace:
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-transfer-failed.test.ts'
  */
-import { statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { bandRms } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
+import { pcmuWindowWav, startRtpCapture } from '../sip-lab/rtp-capture';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
   agentCalls,
@@ -37,8 +40,11 @@ const B_NUMBER = '+12125550160';
 const C_NUMBER = '+12125550170';
 /** A tone present at a tap (dBFS), as in sip-transfer.test.ts. */
 const HEARD_DB = -60;
-/** RMS of a present tone's band in a baresip recording (tones are sent at 0.3 of full scale). */
+/** RMS of a present tone's band in what baresip was sent (tones are sent at 0.3 of full scale). */
 const HEARD_RMS = 0.01;
+/** B's RTP ports: what it is sent there is captured (tcpdump). */
+const B_RTP_PORTS = { from: 31600, to: 31700 } as const;
+const workDir = mkdtempSync(join(tmpdir(), 'blockline-transfer-failed-'));
 
 let parties: Parties;
 let consultTarget: ConsultTarget | null = null;
@@ -94,58 +100,68 @@ describe('a blind transfer to a busy target (SPEC §10.2)', () => {
   it('baresip: the phone shows the failure with 486, and resumes the call with audio both ways', async () => {
     let baresipLog = '';
     let quitBaresip: () => void = () => undefined;
+    const capture = await startRtpCapture(join(workDir, 'b.pcap'), B_RTP_PORTS);
     const b = baresipCall({
       from: `sip:${B_NUMBER}@127.0.0.1`,
       target: 'sip:agent1@127.0.0.1',
       durationS: 30,
       port: 5096,
-      rtpPorts: '31600-31700',
+      rtpPorts: `${B_RTP_PORTS.from}-${B_RTP_PORTS.to}`,
       onLine: (line, quit) => {
         baresipLog += `${line}\n`;
         quitBaresip = quit;
       },
     });
-    const call = await until(
-      'the agent connected to baresip',
-      async () => (await agentCalls(parties)).find((candidate) => candidate.state === 'connected'),
-      15_000,
-    );
-    const invitesBefore = kamailioInvitesTo(BUSY);
-    await parties.agent.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: call.id, to: BUSY });
-    const failed = await failedTransfer(call.id);
-    expect(failed.transfer).toMatchObject({
-      kind: 'blind',
-      target: BUSY,
-      state: 'failed',
-      statusCode: 486,
-      detail: 'busy (486 Busy Here)',
-    });
-    // baresip really followed the REFER: its INVITE for *486 went through Kamailio and got the 486.
-    expect(kamailioInvitesTo(BUSY)).toBe(invitesBefore + 1);
-    expect(baresipLog).toMatch(/session closed: 486 Busy Here/);
-    // The call is the agent's again: connected and resumed (it was held while the transfer was tried) …
-    const resumed = await until('the call was resumed', async () => {
-      const snapshot = await snapshotOf(call.id);
-      return snapshot?.held === false ? snapshot : undefined;
-    });
-    expect(resumed).toMatchObject({ state: 'connected', endReason: null });
-    // … with baresip's audio flowing to the agent again (≈ 50 packets/s; held, baresip sends none) …
-    await settle(300);
-    expect(await packetsOver(call.id, 1000)).toBeGreaterThan(30);
-    await settle(1500);
-    await parties.agent.evaluate((id) => window.lab?.hangup(id), call.id);
-    await until('baresip saw the BYE', async () => /agent1@127\.0\.0\.1: session closed/.test(baresipLog));
-    quitBaresip();
-    const recorded = await b;
-    // … and the agent's tone reaching baresip after the resume (the last 1.5 s before the hang-up).
-    // baresip leaves an empty recording of its refused call to *486 too: the call's is the big one.
-    const callRecording = recorded.receivedWavs
-      .map((wav) => ({ wav, bytes: statSync(wav).size }))
-      .sort((x, y) => y.bytes - x.bytes)[0];
-    expect(callRecording, recorded.output).toBeDefined();
-    const agentAfterResume = bandRms(callRecording?.wav ?? '', TONE_HZ.agent, { lastS: 1.5 });
-    console.log('baresip heard the agent after the resume (RMS)', agentAfterResume);
-    expect(agentAfterResume).toBeGreaterThan(HEARD_RMS);
+    try {
+      const call = await until(
+        'the agent connected to baresip',
+        async () => (await agentCalls(parties)).find((candidate) => candidate.state === 'connected'),
+        15_000,
+      );
+      const invitesBefore = kamailioInvitesTo(BUSY);
+      await parties.agent.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: call.id, to: BUSY });
+      const failed = await failedTransfer(call.id);
+      expect(failed.transfer).toMatchObject({
+        kind: 'blind',
+        target: BUSY,
+        state: 'failed',
+        statusCode: 486,
+        detail: 'busy (486 Busy Here)',
+      });
+      // baresip really followed the REFER: its INVITE for *486 went through Kamailio and got the 486.
+      expect(kamailioInvitesTo(BUSY)).toBe(invitesBefore + 1);
+      expect(baresipLog).toMatch(/session closed: 486 Busy Here/);
+      // The call is the agent's again: connected and resumed (it was held while the transfer was tried) …
+      const resumed = await until('the call was resumed', async () => {
+        const snapshot = await snapshotOf(call.id);
+        return snapshot?.held === false ? snapshot : undefined;
+      });
+      expect(resumed).toMatchObject({ state: 'connected', endReason: null });
+      // … with baresip's audio flowing to the agent again (≈ 50 packets/s; held, baresip sends none) …
+      await settle(300);
+      expect(await packetsOver(call.id, 1000)).toBeGreaterThan(30);
+      const resumedFrom = Date.now();
+      await settle(1500);
+      const resumedTo = Date.now();
+      await parties.agent.evaluate((id) => window.lab?.hangup(id), call.id);
+      await until('baresip saw the BYE', async () => /agent1@127\.0\.0\.1: session closed/.test(baresipLog));
+      quitBaresip();
+      await b;
+      await capture.stop();
+      // … and the agent's tone sent to baresip after the resume (the last 1.5 s before the hang-up), read
+      // off the wire: baresip's own recording stops at the hold's re-INVITE (test/sip-lab/README.md).
+      const sent = pcmuWindowWav(
+        capture.file,
+        { fromMs: resumedFrom, toMs: resumedTo },
+        join(workDir, 'b.wav'),
+      );
+      const agentAfterResume = bandRms(sent, TONE_HZ.agent);
+      console.log('baresip was sent the agent after the resume (RMS)', agentAfterResume);
+      expect(agentAfterResume).toBeGreaterThan(HEARD_RMS);
+    } finally {
+      quitBaresip();
+      await capture.stop();
+    }
   });
 
   it('sip.js (the caller page): the same failure, and A still hears the agent', async () => {

@@ -25,7 +25,15 @@ export async function startRtpCapture(
     ['-i', 'lo', '-n', '-U', '-w', file, `udp and dst portrange ${ports.from}-${ports.to}`],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // A test that throws before stop() must not leave tcpdump running in the namespace.
+  const killOnExit = () => child.kill('SIGINT');
+  process.once('exit', killOnExit);
+  const closed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      process.removeListener('exit', killOnExit);
+      resolve();
+    }),
+  );
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${stderr}`)), 5000);
