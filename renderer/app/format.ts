@@ -36,6 +36,18 @@ export function describeRemaining(expiresAt: string, nowMs: number): string {
   return `in ${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** A call's time in a list: the year only when it is not this year's ("Dec 2, 05:05 AM"). */
+export function formatCallTime(iso: string, now: Date = new Date()): string {
+  const date = new Date(iso);
+  return date.toLocaleString('en-US', {
+    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
 export function formatDateTime(iso: string): string {
   return new Date(iso).toLocaleString('en-US', {
     year: 'numeric',

@@ -2,7 +2,7 @@ import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useSta
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { HistoryEntry } from '../../shared/contracts/ipc';
 import { usePhoneController } from '../app/controller';
-import { displayNumber, formatDateTime } from '../app/format';
+import { displayNumber, formatCallTime } from '../app/format';
 import { useWriteAccess } from '../app/permissions';
 import { useBlocklist, useHistory, useStores } from '../app/stores';
 import { describeResult, formatDuration } from '../stores/history';
@@ -243,10 +243,15 @@ const HistoryRow = memo(function HistoryRow({
     >
       <span className="bl-history__direction">{entry.direction === 'inbound' ? 'Incoming' : 'Outgoing'}</span>
       <span className="bl-history__who">
-        <span className="bl-history__number">{shown}</span>
+        <span className="bl-history__number">
+          <span className="bl-history__direction-glyph" aria-hidden="true">
+            {entry.direction === 'inbound' ? '↙' : '↗'}
+          </span>
+          {shown}
+        </span>
         <span className="bl-history__time">
           {named ? `${entry.display} · ` : ''}
-          {formatDateTime(entry.startedAt)}
+          {formatCallTime(entry.startedAt)}
         </span>
       </span>
       <span className="bl-history__duration">

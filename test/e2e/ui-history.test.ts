@@ -93,6 +93,38 @@ describe('history of 10,000 calls (SPEC §10.10)', () => {
     await show.selectOption('all');
   });
 
+  it('fits every row in the panel, from the desktop window’s minimum width to a wide screen', async () => {
+    const { page } = agent;
+    // 720 is the window's minimum width and 1,100 its default (electron/policy.ts).
+    for (const width of [720, 900, 1040, 1100, 1280, 1600]) {
+      await page.setViewportSize({ width, height: 860 });
+      await page.getByTestId('history-entry').first().waitFor();
+      const overflow = await page.evaluate(() => {
+        const scroll = document.querySelector('[data-testid="history-scroll"]');
+        if (!scroll) return ['no history'];
+        const right = scroll.getBoundingClientRect().right;
+        const problems: string[] = [];
+        for (const row of document.querySelectorAll('[data-testid="history-entry"]')) {
+          for (const part of row.querySelectorAll('button, a, .bl-history__time, .bl-history__number')) {
+            const box = part.getBoundingClientRect();
+            if (box.width > 0 && box.right > right + 0.5)
+              problems.push(`"${part.textContent ?? ''}" ends at ${box.right} beyond ${right}`);
+          }
+          // The number and its time each keep to one line (the row's height is fixed).
+          for (const line of row.querySelectorAll('.bl-history__time, .bl-history__number')) {
+            const box = line.getBoundingClientRect();
+            const height = parseFloat(getComputedStyle(line).lineHeight);
+            if (box.height > height * 1.5) problems.push(`"${line.textContent ?? ''}" wraps`);
+          }
+        }
+        return problems.slice(0, 5);
+      });
+      expect(overflow, `at ${width} px`).toEqual([]);
+      if (width === 1100) await screenshot(page, 'history-default-window');
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
   it('clears only after the confirmation, and the store is empty after a reload', async () => {
     const { page } = agent;
     await page.getByRole('button', { name: 'Clear history' }).click();
