@@ -2,10 +2,11 @@
  * baresip as a real SIP phone over UDP: it calls through Kamailio, sends a tone (440 Hz unless told), and its `sndfile`
  * module records the decoded audio it hears to a WAV file — what a blocked caller actually heard.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toneWav } from './audio-analysis';
 import { LAB_SIP_PASSWORD } from './lab';
 
 export interface BaresipCallOptions {
@@ -59,22 +60,7 @@ export function baresipCall(options: BaresipCallOptions): Promise<BaresipCallRes
   const port = options.port ?? 5090;
   // What the caller says: a 440 Hz tone at 8 kHz (ausine only runs at 48 kHz, which PCMU calls refuse).
   const tone = join(dir, 'tone.wav');
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    tone,
-    'synth',
-    String(options.durationS + 2),
-    'sine',
-    String(options.toneHz ?? 440),
-    'vol',
-    '0.3',
-  ]);
+  toneWav(tone, options.toneHz ?? 440, options.durationS + 2, { sampleRate: 8000 });
   writeFileSync(
     join(dir, 'config'),
     [

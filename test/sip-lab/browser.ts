@@ -99,7 +99,12 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
   };
 }
 
-/** Debian's Chromium with the lab's flags; `extraArgs` e.g. `--use-file-for-fake-audio-capture=…`. */
+/** The Chromium flag that makes every fake microphone play `wavPath` (a sox-made tone) instead of its beep. */
+export function fakeMicrophoneArg(wavPath: string): string {
+  return `--use-file-for-fake-audio-capture=${wavPath}`;
+}
+
+/** Debian's Chromium with the lab's flags; `extraArgs` e.g. `fakeMicrophoneArg(…)`. */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

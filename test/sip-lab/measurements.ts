@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CallSnapshot } from '../../renderer/phone/types';
 import { longestGapMs } from './audio-analysis';
 import { baresipCall } from './baresip';
 import { startLab, type Lab } from './lab';
+import { waitForConnectedCall } from './lab-phone';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,12 +104,7 @@ export async function micSwitchGap(
     dir: join(options.dir, `baresip-${Date.now()}`),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
-  const handle = await page.waitForFunction(
-    () => window.lab?.calls().find((entry: CallSnapshot) => entry.state === 'connected')?.id ?? null,
-    undefined,
-    { timeout: 15_000 },
-  );
-  const callId = (await handle.jsonValue()) as string;
+  const callId = await waitForConnectedCall(page, 15_000);
   await delay(options.switchAfterMs ?? 2500);
   const before = (await page.evaluate((id) => window.lab?.microphoneDeviceId(id), callId)) ?? null;
   await page.evaluate((id) => window.lab?.setInputDevice(id), options.toMic);

@@ -5,31 +5,18 @@
  * Replaces, as sip.js does) and C (a baresip registered with the lab's Kamailio that answers by itself,
  * 440 Hz, recording what it hears). Used by test/integration/sip-transfer.test.ts and `npm run bench -- sip`.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { SipAccount } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
-import { defaultOrgSettings } from '../../shared/settings';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { toneWav } from './audio-analysis';
 import { baresipCall, type BaresipCallResult } from './baresip';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from './browser';
+import { fakeMicrophoneArg, launchChromium } from './browser';
 import type { CallerCall, HarnessEvent } from './harness/api';
-import { LAB_SIP_PASSWORD, startLab, type Lab } from './lab';
+import type { Lab } from './lab';
+import { openCallerPage, startLabPhone } from './lab-phone';
 
 export const TONE_HZ = { agent: 1000, a: 660, c: 440 } as const;
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
 
 export interface Parties {
   lab: Lab;
@@ -40,48 +27,27 @@ export interface Parties {
   close(): Promise<void>;
 }
 
+/** The lab with the agent registered (`rules` in force, every call answered) and A's page open. */
 export async function startParties(rules: Rule[]): Promise<Parties> {
-  const workDir = mkdtempSync(join(tmpdir(), 'blockline-three-parties-'));
-  const lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  const server: StaticServer = await serveStatic(join(workDir, 'www'));
-  const fakeMicrophone = (hz: number) =>
-    `--use-file-for-fake-audio-capture=${toneWav(join(workDir, `tone-${hz}.wav`), hz, 120)}`;
-  const browsers: Browser[] = [
-    await launchChromium([fakeMicrophone(TONE_HZ.agent)]),
-    await launchChromium([fakeMicrophone(TONE_HZ.a)]),
-  ];
-  const [agentBrowser, callerBrowser] = browsers as [Browser, Browser];
-  const agent = await agentBrowser.newPage();
-  agent.on('pageerror', (error) => console.error('page error:', error));
-  await agent.goto(`${server.url}/index.html`);
-  await agent.waitForFunction(() => window.lab !== undefined);
-  const lines = await agent.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules,
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-    autoAnswer: 'answer' as const,
-  });
-  if (lines?.[0]?.status !== 'registered')
-    throw new Error(`the agent did not register: ${JSON.stringify(lines)}`);
-  const caller = await callerBrowser.newPage();
-  caller.on('pageerror', (error) => console.error('caller page error:', error));
-  await caller.goto(`${server.url}/caller.html`);
-  await caller.waitForFunction(() => window.caller !== undefined);
-  return {
-    lab,
-    agent,
-    caller,
-    async close() {
-      // Unregister first: a registration left behind makes Kamailio answer the next suite's INVITE with 500.
-      await agent.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-      for (const browser of browsers) await browser.close();
-      await server.close();
-      await lab.stop();
-    },
+  const agent = await startLabPhone({ rules, fakeMicrophone: { hz: TONE_HZ.agent, seconds: 120 } });
+  if (agent.lines?.[0]?.status !== 'registered') {
+    await agent.close();
+    throw new Error(`the agent did not register: ${JSON.stringify(agent.lines)}`);
+  }
+  const callerTone = toneWav(join(agent.workDir, `tone-${TONE_HZ.a}.wav`), TONE_HZ.a, 120);
+  let callerBrowser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    await callerBrowser?.close();
+    await agent.close();
   };
+  try {
+    callerBrowser = await launchChromium([fakeMicrophoneArg(callerTone)]);
+    const caller = await openCallerPage(callerBrowser, agent.harness.url);
+    return { lab: agent.lab, agent: agent.page, caller, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export interface ConsultTarget {
