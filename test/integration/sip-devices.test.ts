@@ -5,105 +5,37 @@
  * end heard.
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-devices.test.ts'
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SipAccount } from '../../shared/contracts/ipc';
-import { defaultOrgSettings } from '../../shared/settings';
-import type { CallSnapshot } from '../../renderer/phone/types';
 import { longestGapMs, soxVoicedStats } from '../sip-lab/audio-analysis';
 import { micSwitchGap } from '../sip-lab/measurements';
 import { baresipCall } from '../sip-lab/baresip';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
+import { audioDeviceIds, startLabPhone, waitForConnectedCall, type LabPhone } from '../sip-lab/lab-phone';
 
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
 /** The far end hears a gap longer than this at most during a microphone switch (issue 13). */
 const MAX_SWITCH_GAP_MS = 200;
 
-let lab: Lab;
-let server: StaticServer;
-let browser: Browser;
+let phone: LabPhone;
 let page: Page;
 let workDir: string;
 
 beforeAll(async () => {
   assertLoopbackOnlyNetwork();
-  workDir = mkdtempSync(join(tmpdir(), 'blockline-devices-test-'));
   // A continuous tone (not Chromium's default beep): every fake microphone plays it, so silence is a gap.
-  const tone = join(workDir, 'microphone.wav');
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    tone,
-    'synth',
-    '120',
-    'sine',
-    '600',
-    'vol',
-    '0.4',
-  ]);
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  server = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium([`--use-file-for-fake-audio-capture=${tone}`]);
-  page = await browser.newPage();
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules: [],
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-    autoAnswer: 'answer' as const,
-  });
-  expect(lines?.[0]?.status).toBe('registered');
+  phone = await startLabPhone({ fakeMicrophone: { hz: 600, seconds: 120, volume: 0.4 } });
+  ({ page, workDir } = phone);
+  expect(phone.lines?.[0]?.status).toBe('registered');
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await lab?.stop();
+  await phone?.close();
 });
 
 beforeEach(async () => {
   await page.evaluate(() => window.lab?.clearEvents());
 });
-
-async function devices(kind: 'audioinput' | 'audiooutput'): Promise<string[]> {
-  const all = (await page.evaluate(() => window.lab?.audioDevices())) ?? [];
-  return all.filter((device) => device.kind === kind && device.deviceId !== 'default').map((d) => d.deviceId);
-}
-
-async function connectedCallId(): Promise<string> {
-  const handle = await page.waitForFunction(
-    () => window.lab?.calls().find((call: CallSnapshot) => call.state === 'connected')?.id ?? null,
-    undefined,
-    { timeout: 15_000 },
-  );
-  const id = (await handle.jsonValue()) as string | null;
-  if (!id) throw new Error('no connected call');
-  return id;
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +43,7 @@ function delay(ms: number): Promise<void> {
 
 describe('audio devices on a live call (SPEC §10.5)', () => {
   it('the microphone switched mid-call: the track comes from the new device, the far end hears no gap > 200 ms', async () => {
-    const [firstMic, secondMic] = await devices('audioinput');
+    const [firstMic, secondMic] = await audioDeviceIds(page, 'audioinput');
     expect(firstMic && secondMic, 'Chromium lists two fake microphones').toBeTruthy();
     const switched = await micSwitchGap(page, {
       target: 'sip:agent1@127.0.0.1',
@@ -128,8 +60,8 @@ describe('audio devices on a live call (SPEC §10.5)', () => {
   });
 
   it('the speaker switched mid-call moves the output; then the chosen microphone and speaker unplugged (device list STUBBED): the call goes on on the defaults, a notice shows', async () => {
-    const chosenMic = (await devices('audioinput')).at(-1) ?? null;
-    const [firstSpeaker, speaker] = await devices('audiooutput');
+    const chosenMic = (await audioDeviceIds(page, 'audioinput')).at(-1) ?? null;
+    const [firstSpeaker, speaker] = await audioDeviceIds(page, 'audiooutput');
     expect(firstSpeaker && speaker, 'Chromium lists two fake speakers').toBeTruthy();
     await page.evaluate((id) => window.lab?.setInputDevice(id), chosenMic);
     await page.evaluate((id) => window.lab?.setOutputDevice(id), firstSpeaker ?? null);
@@ -140,7 +72,7 @@ describe('audio devices on a live call (SPEC §10.5)', () => {
       durationS: 9,
       dir: join(workDir, 'baresip-unplug'),
     });
-    const callId = await connectedCallId();
+    const callId = await waitForConnectedCall(page, 15_000);
     await expect
       .poll(() => page.evaluate((id) => window.lab?.microphoneDeviceId(id), callId))
       .toBe(chosenMic);

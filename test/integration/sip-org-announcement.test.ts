@@ -10,65 +10,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
 import { openDatabase, type Database } from '../../server/db/database';
 import { TARGET_LEVEL_DBFS } from '../../server/announcement-audio';
-import type { Line } from '../../shared/contracts/api';
-import type { SipAccount } from '../../shared/contracts/ipc';
-import type { Rule } from '../../shared/rules';
-import { defaultOrgSettings } from '../../shared/settings';
+import { manualRule } from '../helpers/rules';
 import { toneWav } from '../helpers/server-announcements-suite';
 import { makeOrg, type TestOrg } from '../helpers/server-harness';
 import { soxVoicedStats } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
-import {
-  ANNOUNCEMENT_DIR,
-  buildHarness,
-  launchChromium,
-  serveStatic,
-  type StaticServer,
-} from '../sip-lab/browser';
+import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
 import type { HarnessEvent } from '../sip-lab/harness/api';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
+import { startLabPhone, type LabPhone } from '../sip-lab/lab-phone';
 
-const LINE_NUMBER = '+12125550000';
 const BLOCKED = '+12125550100';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
-const LINES: Line[] = [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' }];
-const now = new Date().toISOString();
-const RULES: Rule[] = [
-  {
-    id: 'rule-org-announcement',
-    kind: 'block',
-    number: BLOCKED,
-    scope: 'all',
-    reason: 'lab block',
-    expiresAt: null,
-    source: 'manual',
-    createdBy: 'lab',
-    createdAt: now,
-    updatedAt: now,
-    hitCount: 0,
-    lastHitAt: null,
-  },
-];
 /** The uploaded clip: 4.2 s (the built-in one is 3.5 s) of a 700 Hz tone at −33 dBFS RMS (quiet). */
 const UPLOAD_SECONDS = 4.2;
 const UPLOAD_RMS = 0.03 / Math.SQRT2;
 
-let lab: Lab;
-let static_: StaticServer;
-let browser: Browser;
+let phone: LabPhone;
 let page: Page;
 let database: Database;
 let app: FastifyInstance;
@@ -80,30 +42,17 @@ beforeAll(async () => {
   database = await openDatabase(`sqlite:${join(workDir, 'server.sqlite')}`);
   org = await makeOrg(database);
   app = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false });
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  static_ = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(`${static_.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules: RULES,
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: LINES,
-    autoAnswer: 'decline' as const,
+  phone = await startLabPhone({
+    workDir,
+    rules: [manualRule(BLOCKED, { reason: 'lab block' })],
+    autoAnswer: 'decline',
   });
-  expect(lines?.[0]?.status).toBe('registered');
+  page = phone.page;
+  expect(phone.lines?.[0]?.status).toBe('registered');
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await static_?.close();
-  await lab?.stop();
+  await phone?.close();
   await app?.close();
   await database?.close();
 });

@@ -6,40 +6,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Line } from '../../shared/contracts/api';
-import type { SipAccount } from '../../shared/contracts/ipc';
 import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
 import type { AgentPresence, CallSnapshot } from '../../renderer/phone/types';
+import { manualRule } from '../helpers/rules';
 import { soxStats, soxVoicedStats } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
-import {
-  ANNOUNCEMENT_DIR,
-  buildHarness,
-  launchChromium,
-  serveStatic,
-  type StaticServer,
-} from '../sip-lab/browser';
+import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
 import type { AutoAnswer, CallerCall, HarnessEvent } from '../sip-lab/harness/api';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork, startLab } from '../sip-lab/lab';
+import {
+  LAB_AGENT,
+  LAB_LINE_NUMBER,
+  LAB_LINES,
+  openCallerPage,
+  startLabPhone,
+  type LabPhone,
+} from '../sip-lab/lab-phone';
 import { runUac, startUas, type CallerHeaders, type RunningUas } from '../sip-lab/sipp';
-
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
-const LINES: Line[] = [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' }];
 
 const BLOCKED = '+12125550100';
 const ALLOWED = '+12125550150';
@@ -49,21 +37,12 @@ const PREFIX_EXCEPTION = '+19005550199';
 let ruleCounter = 0;
 function rule(number: string, kind: 'block' | 'allow' = 'block', scope: Rule['scope'] = 'all'): Rule {
   ruleCounter += 1;
-  const now = new Date().toISOString();
-  return {
+  return manualRule(number, {
     id: `rule-${ruleCounter}`,
     kind,
-    number,
     scope,
     reason: kind === 'block' ? `lab block ${number}` : `lab exception ${number}`,
-    expiresAt: null,
-    source: 'manual',
-    createdBy: 'lab',
-    createdAt: now,
-    updatedAt: now,
-    hitCount: 0,
-    lastHitAt: null,
-  };
+  });
 }
 
 const BASE_RULES: Rule[] = [rule(BLOCKED), rule('+1900555*'), rule(PREFIX_EXCEPTION, 'allow')];
@@ -76,9 +55,7 @@ function fromNumber(e164: string, headers: string[] = []): CallerHeaders {
   return { callerUri: `sip:${e164}@127.0.0.1`, headers };
 }
 
-let lab: Lab;
-let server: StaticServer;
-let browser: Browser;
+let phone: LabPhone;
 let page: Page;
 /** The inbound clip's voiced length: what a caller can hear of it, measured like the recordings. */
 let clipDurationS: number;
@@ -109,7 +86,7 @@ async function configure(options: {
     {
       rules: options.rules ?? BASE_RULES,
       orgSettings: options.settings ?? settings(),
-      lines: options.lines ?? LINES,
+      lines: options.lines ?? LAB_LINES,
       autoAnswer: options.autoAnswer ?? 'decline',
     },
   );
@@ -149,32 +126,13 @@ function count(list: HarnessEvent[], type: HarnessEvent['type']): number {
 beforeAll(async () => {
   assertLoopbackOnlyNetwork();
   clipDurationS = soxVoicedStats(join(ANNOUNCEMENT_DIR, 'blocked-inbound.wav')).durationS;
-  const workDir = mkdtempSync(join(tmpdir(), 'blockline-sip-test-'));
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  server = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules: BASE_RULES,
-    settings: settings(),
-    lines: LINES,
-    autoAnswer: 'decline' as const,
-  });
-  expect(lines?.[0]?.status).toBe('registered');
+  phone = await startLabPhone({ rules: BASE_RULES, settings: settings(), autoAnswer: 'decline' });
+  page = phone.page;
+  expect(phone.lines?.[0]?.status).toBe('registered');
 });
 
 afterAll(async () => {
-  // Unregister first: a registration left behind makes Kamailio answer the next suite's INVITE with 500.
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await lab?.stop();
+  await phone?.close();
 });
 
 beforeEach(async () => {
@@ -236,7 +194,7 @@ describe('blocked inbound (SPEC §3.4)', () => {
   });
 
   it('answer mode lines: the call is answered, the clip played, then BYE', async () => {
-    await configure({ lines: [{ ...LINES[0]!, announcementMode: 'answer' }] });
+    await configure({ lines: [{ ...LAB_LINES[0]!, announcementMode: 'answer' }] });
     const baresip = await baresipCall({
       from: `sip:${BLOCKED}@127.0.0.1`,
       target: 'sip:agent1@127.0.0.1',
@@ -346,7 +304,7 @@ describe('who is calling (SPEC §3.3, §3.3a, §2.1a)', () => {
     const rang = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED) });
     expect(rang.exitCode, rang.screen).toBe(0);
     await configure({
-      rules: [rule(ALLOWED, 'block', LINE_NUMBER)],
+      rules: [rule(ALLOWED, 'block', LAB_LINE_NUMBER)],
       settings: settings({ inboundAction: 'reject' }),
     });
     const blocked = await runUac({ scenario: 'uac-reject', caller: fromNumber(ALLOWED) });
@@ -411,7 +369,7 @@ describe('auto-answer when the PBX asks (SPEC §10.4)', () => {
     await configure({
       autoAnswer: 'none',
       settings: settings({ inboundAction: 'reject' }),
-      lines: [{ ...LINES[0]!, pbxAutoAnswer: true }],
+      lines: [{ ...LAB_LINES[0]!, pbxAutoAnswer: true }],
     });
     const answered = await runUac({ scenario: 'uac-ring', caller: fromNumber(ALLOWED, [callInfo]) });
     expect(answered.exitCode, answered.screen).toBe(0);
@@ -506,7 +464,7 @@ describe('outbound and live calls', () => {
     const before = uas.invites().length;
     // Calls answered by earlier tests on this page opened the microphone; this one must not.
     const microphonesBefore = await getUserMediaCalls();
-    const kamailioInvitesBefore = lab.readKamailioLog().split('LAB INVITE').length;
+    const kamailioInvitesBefore = phone.lab.readKamailioLog().split('LAB INVITE').length;
     // What the agent hears, measured at the output path's tap while the clip plays.
     const heard = page.evaluate(() => window.lab?.peakOutput('call', 2500) ?? Promise.resolve(null));
     const result = await page.evaluate((dialed) => window.lab?.placeCall(dialed), '(212) 555-0100');
@@ -522,7 +480,7 @@ describe('outbound and live calls', () => {
     expect(playedMs / 1000).toBeGreaterThan(outboundClipS * 0.8);
     expect(finished.data).toMatchObject({ outcome: 'announced' });
     expect(uas.invites().length).toBe(before);
-    expect(lab.readKamailioLog().split('LAB INVITE').length).toBe(kamailioInvitesBefore);
+    expect(phone.lab.readKamailioLog().split('LAB INVITE').length).toBe(kamailioInvitesBefore);
     expect(await getUserMediaCalls()).toBe(microphonesBefore);
   });
 
@@ -636,7 +594,7 @@ describe('outbound and live calls', () => {
     await configure({ autoAnswer: 'answer' });
     const finished = baresipCall({
       from: `sip:${ALLOWED}@127.0.0.1`,
-      target: ACCOUNT.sipUri,
+      target: LAB_AGENT.sipUri,
       durationS,
       port,
     });
@@ -752,10 +710,7 @@ describe('outbound and live calls', () => {
 describe('a WebRTC caller in a second browser page (a plain sip.js user agent)', () => {
   let callerPage: Page;
   beforeAll(async () => {
-    callerPage = await browser.newPage();
-    callerPage.on('pageerror', (error) => console.error('caller page error:', error));
-    await callerPage.goto(`${server.url}/caller.html`);
-    await callerPage.waitForFunction(() => window.caller !== undefined);
+    callerPage = await openCallerPage(phone.browser, phone.harness.url);
   });
   afterAll(async () => {
     await callerPage?.close();
@@ -764,7 +719,7 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
   const callAgent = (from: string) =>
     callerPage.evaluate(
       ({ caller, target }) => window.caller?.call(caller, target) ?? Promise.reject(new Error('no caller')),
-      { caller: from, target: ACCOUNT.sipUri },
+      { caller: from, target: LAB_AGENT.sipUri },
     );
   async function callerResult(id: string, done: (call: CallerCall) => boolean): Promise<CallerCall> {
     const deadline = Date.now() + 15_000;
@@ -1059,8 +1014,8 @@ describe('a WebRTC caller in a second browser page (a plain sip.js user agent)',
 
 describe('registration', () => {
   it('re-registers with backoff after the registrar restarts', async () => {
-    const dir = lab.dir;
-    await lab.stop();
+    const dir = phone.lab.dir;
+    await phone.lab.stop();
     await page.waitForFunction(
       () => window.lab?.lines().some((line) => line.status === 'connecting' && line.reconnectAt !== null),
       undefined,
@@ -1068,7 +1023,7 @@ describe('registration', () => {
         timeout: 10_000,
       },
     );
-    lab = await startLab({ dir });
+    phone.lab = await startLab({ dir });
     await page.waitForFunction(
       () => window.lab?.lines().every((line) => line.status === 'registered'),
       undefined,

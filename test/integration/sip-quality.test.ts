@@ -5,63 +5,34 @@
  * report figures matching what was injected. Run inside a loopback-only network namespace:
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-quality.test.ts'
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SipAccount } from '../../shared/contracts/ipc';
-import { defaultOrgSettings } from '../../shared/settings';
 import type { CallQuality } from '../../renderer/phone/quality-monitor';
 import type { CallSnapshot } from '../../renderer/phone/types';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
+import {
+  LAB_AGENT,
+  openHarnessPage,
+  startLabPhone,
+  startPhone,
+  waitForConnectedCall,
+  type LabPhone,
+} from '../sip-lab/lab-phone';
 import { doctoredRtpPcap } from '../sip-lab/rtp-pcap';
 import { runUac } from '../sip-lab/sipp';
 
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
-
-let lab: Lab;
-let server: StaticServer;
-let browser: Browser;
+let phone: LabPhone;
 let page: Page;
 
 beforeAll(async () => {
   assertLoopbackOnlyNetwork();
-  const workDir = mkdtempSync(join(tmpdir(), 'blockline-quality-test-'));
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  server = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules: [],
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-    autoAnswer: 'answer' as const,
-  });
-  expect(lines?.[0]?.status).toBe('registered');
+  phone = await startLabPhone();
+  page = phone.page;
+  expect(phone.lines?.[0]?.status).toBe('registered');
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await lab?.stop();
+  await phone?.close();
 });
 
 interface Seen {
@@ -136,26 +107,19 @@ describe('call quality (SPEC §10.7)', () => {
 
 describe('network settings reach the call (SPEC §10.8)', () => {
   it('the account’s STUN/TURN servers, with the TURN credential from the keychain, are the peer connection’s', async () => {
-    const second = await browser.newPage();
+    const second = await openHarnessPage(phone.browser, phone.harness.url);
     try {
-      await second.goto(`${server.url}/index.html`);
-      await second.waitForFunction(() => window.lab !== undefined);
       const turn = 'turn:127.0.0.1:3478?transport=udp';
-      const lines = await second.evaluate((config) => window.lab?.start(config), {
+      const lines = await startPhone(second, {
         account: {
-          ...ACCOUNT,
+          ...LAB_AGENT,
           id: 'agent2',
           sipUri: 'sip:agent2@127.0.0.1',
           // Nothing listens there: gathering gives up after the account's timeout and the call goes on.
           iceServers: [{ url: 'stun:127.0.0.1:3479' }, { url: turn, username: 'agent2' }],
           iceGatheringTimeoutMs: 300,
         },
-        password: LAB_SIP_PASSWORD,
         iceCredentials: { [turn]: 'turn-secret' },
-        rules: [],
-        settings: defaultOrgSettings('US', 'America/New_York'),
-        lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-        autoAnswer: 'answer' as const,
       });
       expect(lines?.[0]?.status).toBe('registered');
       const caller = runUac({
@@ -163,13 +127,7 @@ describe('network settings reach the call (SPEC §10.8)', () => {
         caller: { callerUri: 'sip:+12125550150@127.0.0.1' },
         toUser: 'agent2',
       });
-      await second.waitForFunction(
-        () => (window.lab?.calls() ?? []).some((call) => call.state === 'connected'),
-        undefined,
-        {
-          timeout: 10_000,
-        },
-      );
+      await waitForConnectedCall(second, 10_000);
       const iceServers = await second.evaluate(() => {
         const call = window.lab?.calls()[0];
         return call ? window.lab?.iceServers(call.id) : null;

@@ -4,61 +4,26 @@
  * connects; the page going offline and online re-registers at once.
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-recovery.test.ts'
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SipAccount } from '../../shared/contracts/ipc';
-import { defaultOrgSettings } from '../../shared/settings';
 import type { LineSnapshot } from '../../renderer/phone/types';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
+import { startLabPhone, type LabPhone } from '../sip-lab/lab-phone';
 import { reregisterAfterProxyRestart } from '../sip-lab/measurements';
 import { runUac } from '../sip-lab/sipp';
 
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [],
-  enabled: true,
-};
-
-let lab: Lab;
-let server: StaticServer;
-let browser: Browser;
+let phone: LabPhone;
 let page: Page;
 
 beforeAll(async () => {
   assertLoopbackOnlyNetwork();
-  const workDir = mkdtempSync(join(tmpdir(), 'blockline-recovery-test-'));
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  server = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
-    rules: [],
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-    autoAnswer: 'answer' as const,
-  });
-  expect(lines?.[0]?.status).toBe('registered');
+  phone = await startLabPhone();
+  page = phone.page;
+  expect(phone.lines?.[0]?.status).toBe('registered');
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await lab?.stop();
+  await phone?.close();
 });
 
 function lineEvents(): Promise<Array<{ at: number; line: LineSnapshot }>> {
@@ -71,8 +36,8 @@ function lineEvents(): Promise<Array<{ at: number; line: LineSnapshot }>> {
 
 describe('recovery (SPEC §10.6)', () => {
   it('Kamailio restarted mid-shift: registered again within 5 s by itself, and a call then connects', async () => {
-    const restarted = await reregisterAfterProxyRestart(page, lab);
-    lab = restarted.lab;
+    const restarted = await reregisterAfterProxyRestart(page, phone.lab);
+    phone.lab = restarted.lab;
     const reregisteredMs = restarted.reregisteredMs;
     console.log(`METRIC sip.reregister_after_proxy_restart.ms ${reregisteredMs} ms`);
     console.log(

@@ -8,8 +8,8 @@
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-transfer.test.ts'
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Rule } from '../../shared/rules';
 import type { CallSnapshot } from '../../renderer/phone/types';
+import { manualRule } from '../helpers/rules';
 import { bandRms } from '../sip-lab/audio-analysis';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
@@ -39,23 +39,7 @@ const NOT_HEARD_DB = -65;
 const HEARD_RMS = 0.01;
 const NOT_HEARD_RMS = 0.003;
 
-const now = new Date().toISOString();
-const RULES: Rule[] = [
-  {
-    id: 'rule-transfer-1',
-    kind: 'block',
-    number: BLOCKED_TARGET,
-    scope: 'all',
-    reason: 'lab block for the consultation target',
-    expiresAt: null,
-    source: 'manual',
-    createdBy: 'lab',
-    createdAt: now,
-    updatedAt: now,
-    hitCount: 0,
-    lastHitAt: null,
-  },
-];
+const RULES = [manualRule(BLOCKED_TARGET, { reason: 'lab block for the consultation target' })];
 
 let parties: Parties;
 

@@ -6,73 +6,47 @@
  * shows meanwhile, and audio resumes within 5 s. An ICE restart on demand keeps the call's audio.
  *   unshare -n bash -c 'ip link set lo up; npx vitest run --project integration test/integration/sip-turn.test.ts'
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SipAccount } from '../../shared/contracts/ipc';
-import { defaultOrgSettings } from '../../shared/settings';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
-import { buildHarness, launchChromium, serveStatic, type StaticServer } from '../sip-lab/browser';
-import { assertLoopbackOnlyNetwork, LAB_SIP_PASSWORD, startLab, type Lab } from '../sip-lab/lab';
+import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
+import { LAB_AGENT, startLabPhone, waitForConnectedCall, type LabPhone } from '../sip-lab/lab-phone';
 import { startTurnServer, TURN_PASSWORD, TURN_URL, TURN_USER, type TurnServer } from '../sip-lab/turn';
 
-const LINE_NUMBER = '+12125550000';
-const ACCOUNT: SipAccount = {
-  id: 'agent1',
-  websocketUrl: 'ws://127.0.0.1:8080',
-  sipUri: 'sip:agent1@127.0.0.1',
-  displayName: 'Agent One',
-  lineNumber: LINE_NUMBER,
-  iceServers: [{ url: TURN_URL, username: TURN_USER }],
-  // A TURN allocation takes a round trip or two more than host candidates.
-  iceGatheringTimeoutMs: 1500,
-  relayOnly: true,
-  enabled: true,
-};
 /** Issue 13: audio resumes within this long after the media path changed. */
 const RESUME_WITHIN_MS = 5000;
 
-let lab: Lab;
+let phone: LabPhone;
 let turn: TurnServer;
-let server: StaticServer;
-let browser: Browser;
 let page: Page;
 let workDir: string;
 
 beforeAll(async () => {
   assertLoopbackOnlyNetwork();
-  workDir = mkdtempSync(join(tmpdir(), 'blockline-turn-test-'));
-  lab = await startLab({ dir: join(workDir, 'lab') });
-  mkdirSync(join(workDir, 'turn'));
-  turn = await startTurnServer(join(workDir, 'turn'));
-  await buildHarness(join(workDir, 'www'));
-  server = await serveStatic(join(workDir, 'www'));
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
-  const lines = await page.evaluate((config) => window.lab?.start(config), {
-    account: ACCOUNT,
-    password: LAB_SIP_PASSWORD,
+  phone = await startLabPhone({
+    account: {
+      ...LAB_AGENT,
+      iceServers: [{ url: TURN_URL, username: TURN_USER }],
+      // A TURN allocation takes a round trip or two more than host candidates.
+      iceGatheringTimeoutMs: 1500,
+      relayOnly: true,
+    },
     // As the keychain gives it: the TURN credential by server URL.
     iceCredentials: { [TURN_URL]: TURN_PASSWORD },
-    rules: [],
-    settings: defaultOrgSettings('US', 'America/New_York'),
-    lines: [{ number: LINE_NUMBER, label: 'Main', announcementMode: 'early-media' as const }],
-    autoAnswer: 'answer' as const,
   });
-  expect(lines?.[0]?.status).toBe('registered');
+  ({ page, workDir } = phone);
+  expect(phone.lines?.[0]?.status).toBe('registered');
+  // Only calls allocate on it: registering needed none.
+  mkdirSync(join(workDir, 'turn'));
+  turn = await startTurnServer(join(workDir, 'turn'));
 });
 
 afterAll(async () => {
-  await page?.evaluate(() => window.lab?.dispose()).catch(() => undefined);
-  await browser?.close();
-  await server?.close();
+  await phone?.close();
   await turn?.stop();
-  await lab?.stop();
 });
 
 function delay(ms: number): Promise<void> {
@@ -126,12 +100,7 @@ describe('a call relayed through TURN whose path changes (SPEC §10.6, §10.8)',
         hangUp = end;
       },
     });
-    const handle = await page.waitForFunction(
-      () => window.lab?.calls().find((entry) => entry.state === 'connected')?.id ?? null,
-      undefined,
-      { timeout: 20_000 },
-    );
-    const callId = (await handle.jsonValue()) as string;
+    const callId = await waitForConnectedCall(page, 20_000);
     try {
       // Media flows, only through the relay, allocated with the account's user name and credential.
       await expect.poll(() => packetsReceived(callId), { timeout: 5000 }).toBeGreaterThan(25);
