@@ -27,16 +27,22 @@
  * Re-runs itself inside a loopback-only network namespace when started outside one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Rule } from '../shared/rules';
 import { ensureLoopbackNamespace, metric, percentile } from './lib';
 import { defaultOrgSettings, type OrgSettings } from '../shared/settings';
-import { buildHarness, launchChromium, serveStatic } from '../test/sip-lab/browser';
-import { KAMAILIO_UDP, LAB_SIP_PASSWORD, RTPENGINE_NG, startLab } from '../test/sip-lab/lab';
+import { manualRule } from '../test/helpers/rules';
+import { toneWav } from '../test/sip-lab/audio-analysis';
+import { fakeMicrophoneArg, launchChromium } from '../test/sip-lab/browser';
+import { KAMAILIO_UDP, RTPENGINE_NG } from '../test/sip-lab/lab';
+import {
+  audioDeviceIds,
+  LAB_AGENT,
+  openHarnessPage,
+  startLabPhone,
+  startPhone,
+} from '../test/sip-lab/lab-phone';
 import { readPcap, traceBlockedCalls } from './sip-trace';
-import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { micSwitchGap, reregisterAfterProxyRestart } from '../test/sip-lab/measurements';
 import { measureTransferComplete } from './sip-transfer';
@@ -56,23 +62,7 @@ function progresses(timings: SippTiming[]): number[] {
   return timings.flatMap((timing) => (timing.progressMs === null ? [] : [timing.progressMs]));
 }
 
-const now = new Date().toISOString();
-const rules: Rule[] = [
-  {
-    id: 'bench-1',
-    kind: 'block',
-    number: BLOCKED,
-    scope: 'all',
-    reason: 'benchmark caller',
-    expiresAt: null,
-    source: 'manual',
-    createdBy: 'bench',
-    createdAt: now,
-    updatedAt: now,
-    hitCount: 0,
-    lastHitAt: null,
-  },
-];
+const rules = [manualRule(BLOCKED, { reason: 'benchmark caller' })];
 const caller = { callerUri: `sip:${BLOCKED}@127.0.0.1` };
 const waitingCaller = { callerUri: 'sip:+12125550177@127.0.0.1' };
 
@@ -133,37 +123,21 @@ function reportBreakdown(file: string | null): number[] | null {
 }
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'blockline-bench-sip-'));
-  let lab = await startLab({ dir: join(workDir, 'lab') });
-  await buildHarness(join(workDir, 'www'));
-  const server = await serveStatic(join(workDir, 'www'));
-  const browser = await launchChromium();
+  const settings = (patch: Partial<OrgSettings>): OrgSettings => ({
+    ...defaultOrgSettings('US'),
+    ...patch,
+  });
+  const phone = await startLabPhone({
+    account: { ...LAB_AGENT, displayName: 'Bench', lineNumber: LINE },
+    rules,
+    settings: settings({ inboundAction: 'reject' }),
+    lines: [{ number: LINE, label: 'Bench', announcementMode: 'early-media' }],
+    autoAnswer: 'none',
+  });
+  const { page, workDir } = phone;
   const uas = startUas();
   let toneBrowser: Browser | null = null;
   try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction(() => window.lab !== undefined);
-    const settings = (patch: Partial<OrgSettings>): OrgSettings => ({
-      ...defaultOrgSettings('US'),
-      ...patch,
-    });
-    await page.evaluate((config) => window.lab?.start(config), {
-      account: {
-        id: 'agent1',
-        websocketUrl: 'ws://127.0.0.1:8080',
-        sipUri: 'sip:agent1@127.0.0.1',
-        displayName: 'Bench',
-        lineNumber: LINE,
-        iceServers: [],
-        enabled: true,
-      },
-      password: LAB_SIP_PASSWORD,
-      rules,
-      settings: settings({ inboundAction: 'reject' }),
-      lines: [{ number: LINE, label: 'Bench', announcementMode: 'early-media' as const }],
-      autoAnswer: 'none' as const,
-    });
     const setSettings = (next: OrgSettings): Promise<void> =>
       page.evaluate((value) => window.lab?.setSettings(value), next);
 
@@ -264,47 +238,21 @@ async function main(): Promise<void> {
     await page.evaluate((id) => window.lab?.hangup(id), liveCallId).catch(() => undefined);
 
     // Devices (SPEC §10.5): a second Chromium whose fake microphones play one continuous tone.
-    const tone = join(workDir, 'microphone.wav');
-    execFileSync('sox', [
-      '-n',
-      '-r',
-      '48000',
-      '-c',
-      '1',
-      '-b',
-      '16',
-      tone,
-      'synth',
-      '60',
-      'sine',
-      '600',
-      'vol',
-      '0.4',
-    ]);
-    toneBrowser = await launchChromium([`--use-file-for-fake-audio-capture=${tone}`]);
-    const agent = await toneBrowser.newPage();
-    await agent.goto(`${server.url}/index.html`);
-    await agent.waitForFunction(() => window.lab !== undefined);
-    await agent.evaluate((config) => window.lab?.start(config), {
+    const tone = toneWav(join(workDir, 'microphone.wav'), 600, 60, { volume: 0.4 });
+    toneBrowser = await launchChromium([fakeMicrophoneArg(tone)]);
+    const agent = await openHarnessPage(toneBrowser, phone.harness.url);
+    await startPhone(agent, {
       account: {
+        ...LAB_AGENT,
         id: 'agent2',
-        websocketUrl: 'ws://127.0.0.1:8080',
         sipUri: 'sip:agent2@127.0.0.1',
         displayName: 'Bench devices',
         lineNumber: '+12125550002',
-        iceServers: [],
-        enabled: true,
       },
-      password: LAB_SIP_PASSWORD,
-      rules: [],
       settings: settings({}),
       lines: [],
-      autoAnswer: 'answer' as const,
     });
-    const microphones = ((await agent.evaluate(() => window.lab?.audioDevices())) ?? [])
-      .filter((device) => device.kind === 'audioinput' && device.deviceId !== 'default')
-      .map((device) => device.deviceId);
-    const [fromMic, toMic] = microphones;
+    const [fromMic, toMic] = await audioDeviceIds(agent, 'audioinput');
     if (fromMic === undefined || toMic === undefined)
       throw new Error('Chromium lists fewer than two microphones');
     const switched = await micSwitchGap(agent, {
@@ -319,18 +267,15 @@ async function main(): Promise<void> {
     await agent.evaluate(() => window.lab?.dispose());
 
     // Recovery (SPEC §10.6): Kamailio and rtpengine restarted; the line registers again by itself.
-    const restarted = await reregisterAfterProxyRestart(page, lab);
-    lab = restarted.lab;
+    const restarted = await reregisterAfterProxyRestart(page, phone.lab);
+    phone.lab = restarted.lab;
     metric('sip.reregister_after_proxy_restart.ms', restarted.reregisteredMs, 'ms');
     metric('sip.reregister_since_restart.ms', restarted.sinceRestartMs, 'ms');
     metric('sip.proxy_restart.ms', restarted.proxyStartMs, 'ms');
-    await page.evaluate(() => window.lab?.dispose());
   } finally {
     await uas.stop();
     await toneBrowser?.close();
-    await browser.close();
-    await server.close();
-    await lab.stop();
+    await phone.close();
   }
   await measureTransferComplete();
 }
