@@ -7,7 +7,7 @@ import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../server/db/database';
 import { migrationProvider } from '../../server/db/migrations';
-import type { SuiteDatabase } from './server-api-suite';
+import type { SuiteDatabase } from './suite-server';
 
 export function defineMigrationUpgradeSuite(label: string, provide: () => Promise<SuiteDatabase>): void {
   describe(`migration 0005 on ${label}`, () => {

@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
+import type { Database } from '../../server/db/database';
 import type {
   AuditListResponse,
   InsightResponse,
@@ -15,7 +14,7 @@ import type {
 } from '../../shared/contracts/oversight';
 import type { Rule } from '../../shared/rules';
 import { call, errorCode, makeOrg, type TestOrg } from './server-harness';
-import type { SuiteDatabase } from './server-api-suite';
+import { startSuiteServer, type SuiteDatabase, type SuiteServer } from './suite-server';
 
 /** Tuesday 2030-01-08 12:00 in New York (17:00 UTC). */
 const TUESDAY_NOON_NY = Date.parse('2030-01-08T17:00:00Z');
@@ -25,27 +24,18 @@ type Role = 'admin' | 'lead' | 'agent';
 
 export function defineOversightApiSuite(label: string, provide: () => Promise<SuiteDatabase>): void {
   describe(`oversight API on ${label}`, () => {
-    let suiteDb: SuiteDatabase;
+    let server: SuiteServer;
     let database: Database;
     let app: FastifyInstance;
     const clock = { ms: TUESDAY_NOON_NY };
     let reportCounter = 0;
 
     beforeAll(async () => {
-      suiteDb = await provide();
-      database = await openDatabase(suiteDb.url);
-      app = await buildServer({
-        db: database,
-        now: () => clock.ms,
-        rateLimit: false,
-        sweepIntervalMs: false,
-      });
-      await app.listen({ port: 0, host: '127.0.0.1' });
+      server = await startSuiteServer(provide, { now: () => clock.ms });
+      ({ database, app } = server);
     });
     afterAll(async () => {
-      await app?.close();
-      await database?.close();
-      await suiteDb?.cleanup();
+      await server?.close();
     });
 
     const add = async (org: TestOrg, body: Record<string, unknown>, role: Role = 'lead') => {

@@ -6,33 +6,28 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, standaloneStore } from '../../server/admin-ops';
-import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
+import type { Database } from '../../server/db/database';
 import type { AuditListResponse, Device, Person } from '../../shared/contracts/oversight';
 import { call, endsWithin, errorCode, listening, makeOrg, openEvents, type TestOrg } from './server-harness';
-import type { SuiteDatabase } from './server-api-suite';
+import { startSuiteServer, type SuiteDatabase, type SuiteServer } from './suite-server';
 
 const SLOW = { timeout: 60_000 };
 type RouteCall = ['GET' | 'PATCH' | 'DELETE', string, Record<string, unknown>?];
 
 export function definePeopleApiSuite(label: string, provide: () => Promise<SuiteDatabase>): void {
   describe(`people API on ${label}`, () => {
-    let suiteDb: SuiteDatabase;
+    let server: SuiteServer;
     let database: Database;
     let app: FastifyInstance;
     let baseUrl: string;
 
     beforeAll(async () => {
-      suiteDb = await provide();
-      database = await openDatabase(suiteDb.url);
-      app = await buildServer({ db: database, rateLimit: false, sweepIntervalMs: false, accessPollMs: 100 });
-      await app.listen({ port: 0, host: '127.0.0.1' });
+      server = await startSuiteServer(provide, { accessPollMs: 100 });
+      ({ database, app } = server);
       baseUrl = listening(app);
     });
     afterAll(async () => {
-      await app?.close();
-      await database?.close();
-      await suiteDb?.cleanup();
+      await server?.close();
     });
 
     const people = async (org: TestOrg) => {

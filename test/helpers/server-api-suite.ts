@@ -7,7 +7,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../server/app';
-import { openDatabase, type Database } from '../../server/db/database';
+import type { Database } from '../../server/db/database';
 import type { BulkCreateResponse, Change, ChangesResponse, Line, Snapshot } from '../../shared/contracts/api';
 import { changeSchema, MAX_BULK_ENTRIES, snapshotResponseSchema } from '../../shared/contracts/api';
 import type { Rule } from '../../shared/rules';
@@ -21,11 +21,7 @@ import { defineAnnouncementTests } from './server-announcements-suite';
 import { defineSecurityTests } from './server-security-suite';
 import { defineWrapUpTests } from './server-wrap-up-suite';
 import { call, errorCode, listening, makeOrg, openEvents, type Reply, type TestOrg } from './server-harness';
-
-export interface SuiteDatabase {
-  url: string;
-  cleanup: () => Promise<void>;
-}
+import { startSuiteServer, type SuiteDatabase, type SuiteServer } from './suite-server';
 
 /** A Monday 12:00 in New York (inside default working hours), in ms. */
 const MONDAY_NOON_NY = Date.parse('2030-01-07T17:00:00Z');
@@ -34,30 +30,21 @@ const SATURDAY_NOON_NY = Date.parse('2030-01-05T17:00:00Z');
 
 export function defineServerApiSuite(label: string, provide: () => Promise<SuiteDatabase>): void {
   describe(`org server API on ${label}`, () => {
-    let suiteDb: SuiteDatabase;
+    let server: SuiteServer;
     let database: Database;
     let app: FastifyInstance;
     const clock = { ms: MONDAY_NOON_NY };
 
     beforeAll(async () => {
-      suiteDb = await provide();
-      database = await openDatabase(suiteDb.url);
-      app = await buildServer({
-        db: database,
-        now: () => clock.ms,
-        rateLimit: false,
-        sweepIntervalMs: false,
-      });
-      await app.listen({ port: 0, host: '127.0.0.1' });
+      server = await startSuiteServer(provide, { now: () => clock.ms });
+      ({ database, app } = server);
     });
 
     afterAll(async () => {
-      await app?.close();
-      await database?.close();
-      await suiteDb?.cleanup();
+      await server?.close();
     });
 
-    defineSecurityTests(() => ({ database, url: suiteDb.url, now: () => clock.ms }));
+    defineSecurityTests(() => ({ database, url: server.url, now: () => clock.ms }));
     defineBlockRequestTests(() => ({ app, database, now: () => clock.ms }));
     defineAnnouncementTests(() => ({ app, database }));
     defineWrapUpTests(() => ({ app, database, now: () => clock.ms }));

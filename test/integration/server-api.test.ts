@@ -1,16 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { defineServerApiSuite } from '../helpers/server-api-suite';
+import { postgresSuiteDatabases } from '../helpers/suite-server';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const postgres = postgresSuiteDatabases();
 
-defineServerApiSuite('PostgreSQL', async () => ({
-  url: await cluster.createDatabase(`api_${process.pid}`),
-  cleanup: async () => undefined,
-}));
+defineServerApiSuite('PostgreSQL', postgres.database('api'));

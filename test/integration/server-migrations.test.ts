@@ -1,16 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { defineMigrationUpgradeSuite } from '../helpers/migration-upgrade-suite';
+import { postgresSuiteDatabases } from '../helpers/suite-server';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const postgres = postgresSuiteDatabases();
 
-defineMigrationUpgradeSuite('PostgreSQL', async () => ({
-  url: await cluster.createDatabase(`migrations_${process.pid}`),
-  cleanup: async () => undefined,
-}));
+defineMigrationUpgradeSuite('PostgreSQL', postgres.database('migrations'));

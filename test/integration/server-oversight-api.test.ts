@@ -1,22 +1,9 @@
-import { afterAll, beforeAll } from 'vitest';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { defineOversightApiSuite } from '../helpers/oversight-api-suite';
 import { definePeopleApiSuite } from '../helpers/people-api-suite';
+import { postgresSuiteDatabases } from '../helpers/suite-server';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const postgres = postgresSuiteDatabases();
 
-defineOversightApiSuite('PostgreSQL', async () => ({
-  url: await cluster.createDatabase(`oversight_${process.pid}`),
-  cleanup: async () => undefined,
-}));
+defineOversightApiSuite('PostgreSQL', postgres.database('oversight'));
 
-definePeopleApiSuite('PostgreSQL', async () => ({
-  url: await cluster.createDatabase(`people_${process.pid}`),
-  cleanup: async () => undefined,
-}));
+definePeopleApiSuite('PostgreSQL', postgres.database('people'));

@@ -1,12 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineServerApiSuite } from '../helpers/server-api-suite';
+import { sqliteSuiteDatabase } from '../helpers/suite-server';
 
-defineServerApiSuite('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'blockline-server-'));
-  return {
-    url: join(dir, 'test.sqlite'),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+defineServerApiSuite('SQLite', sqliteSuiteDatabase('blockline-server-'));

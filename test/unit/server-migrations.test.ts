@@ -1,12 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineMigrationUpgradeSuite } from '../helpers/migration-upgrade-suite';
+import { sqliteSuiteDatabase } from '../helpers/suite-server';
 
-defineMigrationUpgradeSuite('SQLite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'blockline-migrations-'));
-  return {
-    url: join(dir, 'test.sqlite'),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+defineMigrationUpgradeSuite('SQLite', sqliteSuiteDatabase('blockline-migrations-'));
