@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemorySecretStore } from '../../host/secrets';
-import { createMainServices, type MainServices } from '../../host/services';
-import { LocalStore } from '../../host/local-store';
+import type { MainServices } from '../../host/services';
 import {
   IPC_INVOKE,
   registerInvokeHandlers,
@@ -17,6 +15,7 @@ import {
   type IpcMainLike,
 } from '../../electron/ipc';
 import type { AppLocation } from '../../electron/policy';
+import { offlineElectronServices } from './host-services-helpers';
 
 const app: AppLocation = { kind: 'file', indexUrl: 'file:///opt/blockline/dist/renderer/index.html' };
 const trusted: InvokeEventLike = {
@@ -36,18 +35,7 @@ describe('registerInvokeHandlers', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'blockline-ipc-'));
     logs = [];
-    services = createMainServices({
-      store: new LocalStore({ dir }),
-      secrets: createMemorySecretStore(),
-      fetch: () => Promise.reject(new Error('no network in this test')),
-      now: () => new Date('2026-01-10T12:00:00Z'),
-      random: () => 0.5,
-      appInfo: {
-        host: 'electron',
-        version: '1.2.3',
-        capabilities: { tray: true, nativeNotifications: true, osKeychain: true, protocolHandlers: true },
-      },
-    });
+    services = offlineElectronServices(dir);
     const registered = new Map<string, Handler>();
     const ipcMain: IpcMainLike = { handle: (channel, listener) => void registered.set(channel, listener) };
     registerInvokeHandlers({ ipcMain, services, app, log: (message) => logs.push(message) });

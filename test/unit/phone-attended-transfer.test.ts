@@ -3,12 +3,11 @@ import { createAttendedTransfer } from '../../renderer/phone/attended-transfer';
 import { sipfragStatus } from '../../renderer/phone/transfer-progress';
 import { AudioOutput } from '../../renderer/phone/audio-output';
 import { createCallControls } from '../../renderer/phone/call-controls';
-import { CallRegistry } from '../../renderer/phone/call-registry';
 import { createConference } from '../../renderer/phone/conference';
 import type { CallPolicySource, PlaceCallResult } from '../../renderer/phone/types';
 import { buildRuleIndex } from '../../shared/decision';
 import { defaultOrgSettings } from '../../shared/settings';
-import { inviterOn, unstartedLine } from './phone-helpers';
+import { dialingCall } from './phone-helpers';
 
 const policy: CallPolicySource = {
   getIndex: () => buildRuleIndex([]),
@@ -19,21 +18,7 @@ const policy: CallPolicySource = {
 
 /** One outgoing call on a real sip.js session that never connects (no socket in Node). */
 function setUp() {
-  const registry = new CallRegistry({
-    onChange: () => undefined,
-    onConnected: () => undefined,
-    onEnded: () => undefined,
-    onError: () => undefined,
-  });
-  const line = unstartedLine();
-  const record = registry.track(line, inviterOn(line), {
-    direction: 'outbound',
-    number: '+12125550100',
-    remote: '+12125550100',
-    verification: null,
-    state: 'dialing',
-    emergency: false,
-  });
+  const { registry, record } = dialingCall();
   const controls = createCallControls(registry, policy);
   const placed: string[] = [];
   const transfer = createAttendedTransfer({

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { assertDtmf, createCallControls, dtmfInfoBodies } from '../../renderer/phone/call-controls';
-import { CallRegistry } from '../../renderer/phone/call-registry';
 import type { CallPolicySource, CallSnapshot } from '../../renderer/phone/types';
 import { buildRuleIndex } from '../../shared/decision';
 import { defaultOrgSettings } from '../../shared/settings';
-import { inviterOn, unstartedLine } from './phone-helpers';
+import { dialingCall } from './phone-helpers';
 
 const policy: CallPolicySource = {
   getIndex: () => buildRuleIndex([]),
@@ -13,27 +12,13 @@ const policy: CallPolicySource = {
   getClock: () => ({ nowMs: Date.now(), lastEmergencyCallAtMs: null }),
 };
 
-function dialingCall(): {
+function dialingControls(): {
   controls: ReturnType<typeof createCallControls>;
   id: string;
   changes: CallSnapshot[];
 } {
   const changes: CallSnapshot[] = [];
-  const registry = new CallRegistry({
-    onChange: (snapshot) => changes.push(snapshot),
-    onConnected: () => undefined,
-    onEnded: () => undefined,
-    onError: () => undefined,
-  });
-  const line = unstartedLine();
-  const record = registry.track(line, inviterOn(line), {
-    direction: 'outbound',
-    number: '+12125550100',
-    remote: '+12125550100',
-    verification: null,
-    state: 'dialing',
-    emergency: false,
-  });
+  const { registry, record } = dialingCall((snapshot) => changes.push(snapshot));
   return { controls: createCallControls(registry, policy), id: record.snapshot.id, changes };
 }
 
@@ -51,7 +36,7 @@ describe('DTMF', () => {
 
 describe('call controls on a real sip.js session that is not connected yet', () => {
   it('refuses what needs an incoming or a connected call', async () => {
-    const { controls, id } = dialingCall();
+    const { controls, id } = dialingControls();
     await expect(controls.answer(id)).rejects.toThrow('only an incoming call can be answered');
     await expect(controls.decline(id)).rejects.toThrow('only an incoming call can be declined');
     await expect(controls.hold(id, true)).rejects.toThrow('only a connected call can be held');
@@ -64,7 +49,7 @@ describe('call controls on a real sip.js session that is not connected yet', () 
   });
 
   it('mutes in the snapshot, and hang-up cancels the outgoing INVITE as "hangup"', async () => {
-    const { controls, id, changes } = dialingCall();
+    const { controls, id, changes } = dialingControls();
     controls.mute(id, true);
     expect(changes.at(-1)).toMatchObject({ id, muted: true });
     await controls.hangup(id);

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { Core } from 'sip.js';
 import { describe, expect, it } from 'vitest';
 import { buildRuleIndex } from '../../shared/decision';
-import type { Rule } from '../../shared/rules';
 import { defaultOrgSettings, type OrgSettings } from '../../shared/settings';
 import { fastReject, readRawInvite } from '../../renderer/phone/fast-reject';
 import type { CallPolicySource } from '../../renderer/phone/types';
+import { manualRule } from '../helpers/rules';
 
 /** INVITEs exactly as the lab's Kamailio delivered them on the phone's WebSocket (see the fixture's README). */
 const CAPTURED: string[] = JSON.parse(
@@ -21,21 +21,7 @@ const [PLAIN, ANONYMOUS_ASSERTED, TEL_FROM, ALLOWED_WITH_CALL_INFO] = CAPTURED a
 ];
 
 const LINE = '+12125550000';
-const now = new Date().toISOString();
-const blockRule: Rule = {
-  id: 'r-1',
-  kind: 'block',
-  number: '+12125550100',
-  scope: 'all',
-  reason: 'test',
-  expiresAt: null,
-  source: 'manual',
-  createdBy: 'test',
-  createdAt: now,
-  updatedAt: now,
-  hitCount: 0,
-  lastHitAt: null,
-};
+const blockRule = manualRule('+12125550100');
 
 function policy(
   settings: Partial<OrgSettings> = { inboundAction: 'reject' },

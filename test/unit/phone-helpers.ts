@@ -1,9 +1,12 @@
 /**
  * Real sip.js parts for the phone's unit tests: a PhoneLine whose user agent is built but never started
- * (no socket is opened), and Inviters on it. Their sessions run sip.js's own state machine.
+ * (no socket is opened), Inviters on it, and a call registry tracking one of them. Their sessions run
+ * sip.js's own state machine.
  */
 import { Inviter, UserAgent, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { CallRegistry, type CallRecord } from '../../renderer/phone/call-registry';
 import { PhoneLine } from '../../renderer/phone/phone-line';
+import type { CallSnapshot } from '../../renderer/phone/types';
 
 /** Outgoing media cannot exist in Node (no RTCPeerConnection): a session that needs it fails. */
 const noMedia: SessionDescriptionHandlerFactory = () => {
@@ -35,4 +38,30 @@ export function inviterOn(line: PhoneLine, target = 'sip:+12125550100@lab.invali
   const uri = UserAgent.makeURI(target);
   if (!uri) throw new Error(`bad test URI ${target}`);
   return new Inviter(line.userAgent, uri);
+}
+
+/**
+ * A new registry tracking one outgoing call to +12125550100, still dialling, on a real sip.js session
+ * that never connects; `onChange` sees each snapshot, the other hooks do nothing.
+ */
+export function dialingCall(onChange: (snapshot: CallSnapshot) => void = () => undefined): {
+  registry: CallRegistry;
+  record: CallRecord;
+} {
+  const registry = new CallRegistry({
+    onChange,
+    onConnected: () => undefined,
+    onEnded: () => undefined,
+    onError: () => undefined,
+  });
+  const line = unstartedLine();
+  const record = registry.track(line, inviterOn(line), {
+    direction: 'outbound',
+    number: '+12125550100',
+    remote: '+12125550100',
+    verification: null,
+    state: 'dialing',
+    emergency: false,
+  });
+  return { registry, record };
 }

@@ -10,25 +10,9 @@ import {
   invitesReliableProvisional,
 } from '../../renderer/phone/interception';
 import type { CallPolicySource } from '../../renderer/phone/types';
+import { manualRule } from '../helpers/rules';
 
 const LINE = '+12125550000';
-const now = new Date().toISOString();
-function rule(number: string, kind: 'block' | 'allow' = 'block'): Rule {
-  return {
-    id: `r-${number}-${kind}`,
-    kind,
-    number,
-    scope: 'all',
-    reason: 'test',
-    expiresAt: null,
-    source: 'manual',
-    createdBy: 'test',
-    createdAt: now,
-    updatedAt: now,
-    hitCount: 0,
-    lastHitAt: null,
-  };
-}
 
 function policy(
   options: {
@@ -38,7 +22,7 @@ function policy(
     broken?: boolean;
   } = {},
 ): CallPolicySource {
-  const index = buildRuleIndex(options.rules ?? [rule('+12125550100')]);
+  const index = buildRuleIndex(options.rules ?? [manualRule('+12125550100')]);
   const settings = { ...defaultOrgSettings('US'), ...options.settings };
   return {
     getIndex: () => {

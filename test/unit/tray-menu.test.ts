@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalStore } from '../../host/local-store';
-import { createMemorySecretStore } from '../../host/secrets';
-import { createMainServices, type TrayStatus } from '../../host/services';
+import type { TrayStatus } from '../../host/services';
 import { buildTrayMenuModel, trayTooltip, type TrayStatusInput } from '../../host/tray-menu';
+import { offlineElectronServices } from './host-services-helpers';
 
 describe('tray', () => {
   const now = new Date('2026-01-10T12:00:00Z');
@@ -113,17 +112,7 @@ describe('the tray status the host keeps (real services and local store)', () =>
   it('carries the availability and each line from the page to the tray, validated', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'blockline-tray-'));
     const published: TrayStatus[] = [];
-    const services = createMainServices({
-      store: new LocalStore({ dir }),
-      secrets: createMemorySecretStore(),
-      fetch: () => Promise.reject(new Error('no network in this test')),
-      now: () => new Date('2026-01-10T12:00:00Z'),
-      random: () => 0.5,
-      appInfo: {
-        host: 'electron',
-        version: '1.2.3',
-        capabilities: { tray: true, nativeNotifications: true, osKeychain: true, protocolHandlers: true },
-      },
+    const services = offlineElectronServices(dir, {
       native: { onTrayStatus: (status) => published.push(status) },
     });
     try {
