@@ -11,22 +11,11 @@ import type { CallToDecide, DecisionClock } from '../shared/decision.types';
 import { identityFromHeaders } from '../shared/identity';
 import type { Rule } from '../shared/rules';
 import { defaultOrgSettings } from '../shared/settings';
-import { metric, percentileOfSorted } from './lib';
+import { metric, percentileOfSorted, seededRandom } from './lib';
 
 const gc: (() => void) | undefined = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
 
-/** Deterministic PRNG (mulberry32), so runs are comparable. */
-function randomGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = randomGenerator(20260301);
+const random = seededRandom(20260301);
 const digit = (from = 0): string => String(from + Math.floor(random() * (10 - from)));
 const digits = (count: number): string => Array.from({ length: count }, () => digit()).join('');
 

@@ -1,4 +1,7 @@
-/** What every benchmark area shares: the METRIC line, percentiles, and the loopback-only namespace. */
+/**
+ * What every benchmark area shares: the METRIC line, percentiles, a seeded generator (also the lab's
+ * doctored RTP capture's), and the loopback-only namespace.
+ */
 import { spawnSync } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +21,18 @@ export function percentileOfSorted(sorted: ArrayLike<number>, fraction: number):
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;
+}
+
+/** A small deterministic generator (mulberry32) in [0, 1): the same figures, data and captures on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export function percentile(values: readonly number[], fraction: number): number {

@@ -19,7 +19,7 @@ import { createStatsTopIndexes, dropStatsTopIndexes } from '../server/db/migrati
 import type { DB } from '../server/db/schema';
 import { addDays, hourOfWeek, localHourKey } from '../shared/local-time';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../test/helpers/postgres';
-import { ensureLoopbackNamespace, metric, percentile } from './lib';
+import { ensureLoopbackNamespace, metric, percentile, seededRandom } from './lib';
 
 /** BENCH_STATS_AGENTS scales the org down for a quick look; the figures are for 500. */
 const AGENTS = Number(process.env.BENCH_STATS_AGENTS ?? 500);
@@ -29,18 +29,6 @@ const TIME_ZONE = 'America/New_York';
 /** The last day of the benchmark's year. */
 const LAST_DAY = '2030-12-31';
 const RUNS = 7;
-
-/** A small deterministic PRNG (mulberry32), so every run builds the same year. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Index in [0, n) with a Zipf-like skew: a few callers call very often, most rarely. */
 function skewed(next: () => number, n: number): number {
@@ -60,7 +48,7 @@ interface Year {
  * over working hours, more on weekdays.
  */
 function generateYear(): Year {
-  const next = random(20301231);
+  const next = seededRandom(20301231);
   const year: Year = { hourly: new Map(), daily: new Map(), monthly: new Map(), calls: 0 };
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const firstDay = addDays(LAST_DAY, -(DAYS - 1));

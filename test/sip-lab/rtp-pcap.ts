@@ -4,6 +4,7 @@
  * timestamps, so this is loss and jitter on the media only — SIP is untouched (netem is not available
  * here, see /work/shared/notes/lab-facts-2.md).
  */
+import { seededRandom } from '../../bench/lib';
 
 export interface DoctoredRtpOptions {
   durationS: number;
@@ -45,18 +46,6 @@ export function linearToMulaw(sample: number): number {
   for (let mask = 0x4000; (value & mask) === 0 && exponent > 0; mask >>= 1) exponent -= 1;
   const mantissa = (value >> (exponent + 3)) & 0x0f;
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
-
-/** A small deterministic generator (mulberry32): the same capture on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** RFC 3550 §6.4.1: J += (|D(i−1, i)| − J) / 16 over packets in arrival order; result in ms. */
@@ -105,7 +94,7 @@ function frame(rtp: Buffer): Buffer {
 }
 
 export function doctoredRtpPcap(options: DoctoredRtpOptions): DoctoredRtp {
-  const random = seeded(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const toneHz = options.toneHz ?? 1000;
   const wobbleMs = options.wobbleMs ?? 0;
   const total = Math.round((options.durationS * 1000) / PACKET_MS);
