@@ -36,22 +36,22 @@ export const LAB_LINES: Line[] = [
   { number: LAB_LINE_NUMBER, label: 'Main', announcementMode: 'early-media' },
 ];
 
-/** Opens the harness page served at `harnessUrl` in a new tab of `browser` (its errors logged). */
-export async function openHarnessPage(browser: Browser, harnessUrl: string): Promise<Page> {
+async function openPage(browser: Browser, url: string, name: string, loaded: () => boolean): Promise<Page> {
   const page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error));
-  await page.goto(`${harnessUrl}/index.html`);
-  await page.waitForFunction(() => window.lab !== undefined);
+  page.on('pageerror', (error) => console.error(`${name} error:`, error));
+  await page.goto(url);
+  await page.waitForFunction(loaded);
   return page;
 }
 
+/** Opens the harness page served at `harnessUrl` in a new tab of `browser` (its errors logged). */
+export function openHarnessPage(browser: Browser, harnessUrl: string): Promise<Page> {
+  return openPage(browser, `${harnessUrl}/index.html`, 'page', () => window.lab !== undefined);
+}
+
 /** Opens the plain sip.js caller page (harness/caller.ts) in a new tab of `browser`. */
-export async function openCallerPage(browser: Browser, harnessUrl: string): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('caller page error:', error));
-  await page.goto(`${harnessUrl}/caller.html`);
-  await page.waitForFunction(() => window.caller !== undefined);
-  return page;
+export function openCallerPage(browser: Browser, harnessUrl: string): Promise<Page> {
+  return openPage(browser, `${harnessUrl}/caller.html`, 'caller page', () => window.caller !== undefined);
 }
 
 /**
