@@ -14,18 +14,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CallSnapshot } from '../../renderer/phone/types';
 import { bandRms } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import { pcmuWindowWav, startRtpCapture } from '../sip-lab/rtp-capture';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
+  agentCall,
   agentCalls,
   agentHears,
   callerCall,
   callerHears,
   connectA,
   consultConnected,
+  endLeftoverCalls,
   startConsultTarget,
   startParties,
   TONE_HZ,
@@ -62,16 +63,9 @@ afterEach(async () => {
   await parties.caller.evaluate(() => window.caller?.refuseRefers(null));
   const c = consultTarget;
   consultTarget = null;
-  if (c) {
-    c.hangUp();
-    await c.finished;
-  }
-  for (const call of await agentCalls(parties))
-    await parties.agent.evaluate((id) => window.lab?.hangup(id), call.id).catch(() => undefined);
+  await endLeftoverCalls(parties, c);
 });
 
-const snapshotOf = async (id: string): Promise<CallSnapshot | undefined> =>
-  (await agentCalls(parties)).find((call) => call.id === id);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const kamailioInvitesTo = (user: string) =>
   parties.lab
@@ -90,7 +84,7 @@ const failedTransfer = (callId: string) =>
   until(
     'the transfer failed',
     async () => {
-      const call = await snapshotOf(callId);
+      const call = await agentCall(parties, callId);
       return call?.transfer?.state === 'failed' ? call : undefined;
     },
     15_000,
@@ -133,7 +127,7 @@ describe('a blind transfer to a busy target (SPEC §10.2)', () => {
       expect(baresipLog).toMatch(/session closed: 486 Busy Here/);
       // The call is the agent's again: connected and resumed (it was held while the transfer was tried) …
       const resumed = await until('the call was resumed', async () => {
-        const snapshot = await snapshotOf(call.id);
+        const snapshot = await agentCall(parties, call.id);
         return snapshot?.held === false ? snapshot : undefined;
       });
       expect(resumed).toMatchObject({ state: 'connected', endReason: null });
@@ -169,7 +163,7 @@ describe('a blind transfer to a busy target (SPEC §10.2)', () => {
     await parties.agent.evaluate(({ id, to }) => window.lab?.transfer(id, to), { id: a.callId, to: BUSY });
     const failed = await failedTransfer(a.callId);
     expect(failed.transfer).toMatchObject({ kind: 'blind', statusCode: 486, detail: 'busy (486 Busy Here)' });
-    await until('the call was resumed', async () => (await snapshotOf(a.callId))?.held === false);
+    await until('the call was resumed', async () => (await agentCall(parties, a.callId))?.held === false);
     // A's own INVITE to *486 was refused, so A never left: its first call is still up.
     expect(await callerCall(parties, a.callerId)).toMatchObject({ established: true, ended: false });
     const referred = await parties.caller.evaluate((id) => window.caller?.referredCall(id), a.callerId);
@@ -183,7 +177,7 @@ describe('a blind transfer to a busy target (SPEC §10.2)', () => {
     expect(aAtAgent).toBeGreaterThan(HEARD_DB);
     // Read and dismissed: the notice goes, the call goes on.
     await parties.agent.evaluate((id) => window.lab?.dismissTransfer(id), a.callId);
-    expect(await snapshotOf(a.callId)).toMatchObject({ state: 'connected', transfer: null });
+    expect(await agentCall(parties, a.callId)).toMatchObject({ state: 'connected', transfer: null });
   });
 });
 
@@ -199,12 +193,16 @@ describe('an attended transfer the transferee refuses (SPEC §10.2)', () => {
     expect(failed).toMatchObject({ state: 'connected', held: true, consultCallId: consultId });
     expect(failed.transfer).toMatchObject({ kind: 'attended', number: C_NUMBER, statusCode: 603 });
     expect(failed.transfer?.detail).toBe('the other side would not transfer the call (603 Decline)');
-    expect(await snapshotOf(consultId)).toMatchObject({ state: 'connected', consultFor: a.callId });
+    expect(await agentCall(parties, consultId)).toMatchObject({ state: 'connected', consultFor: a.callId });
     expect(await callerCall(parties, a.callerId)).toMatchObject({ established: true, ended: false });
 
     await parties.agent.evaluate((id) => window.lab?.cancelConsult(id), consultId);
-    await until('the consultation ended', async () => (await snapshotOf(consultId)) === undefined);
-    expect(await snapshotOf(a.callId)).toMatchObject({ held: false, transfer: null, consultCallId: null });
+    await until('the consultation ended', async () => (await agentCall(parties, consultId)) === undefined);
+    expect(await agentCall(parties, a.callId)).toMatchObject({
+      held: false,
+      transfer: null,
+      consultCallId: null,
+    });
     await settle(500);
     const [agentAtA] = await callerHears(parties, a.callerId, [TONE_HZ.agent]);
     console.log('levels', 'agentAtA', [agentAtA]);

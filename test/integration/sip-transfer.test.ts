@@ -13,6 +13,7 @@ import { manualRule } from '../helpers/rules';
 import { bandRms } from '../sip-lab/audio-analysis';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
+  agentCall,
   agentCalls,
   agentEvents,
   agentHears,
@@ -20,6 +21,7 @@ import {
   callerHears,
   connectA,
   consultConnected,
+  endLeftoverCalls,
   startConsultTarget as startC,
   startParties,
   TONE_HZ,
@@ -62,17 +64,9 @@ async function startConsultTarget(number: string): Promise<ConsultTarget> {
 afterEach(async () => {
   const c = running;
   running = null;
-  if (c) {
-    c.hangUp();
-    await c.finished;
-  }
-  // Whatever a failed test left: the agent hangs up, then A.
-  for (const call of await agentCalls(parties))
-    await parties.agent.evaluate((id) => window.lab?.hangup(id), call.id).catch(() => undefined);
+  await endLeftoverCalls(parties, c);
 });
 
-const snapshotOf = async (id: string): Promise<CallSnapshot | undefined> =>
-  (await agentCalls(parties)).find((call) => call.id === id);
 const kamailioInvites = () => parties.lab.readKamailioLog().split('LAB INVITE').length;
 const hangUpA = (id: string) => parties.caller.evaluate((callId) => window.caller?.hangup(callId), id);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,7 +85,7 @@ describe('attended transfer (SPEC §10.2)', () => {
     );
     expect(kamailioInvites()).toBe(invitesBefore);
     // Never held for a call that never went out: A still hears the agent.
-    expect(await snapshotOf(a.callId)).toMatchObject({ state: 'connected', held: false });
+    expect(await agentCall(parties, a.callId)).toMatchObject({ state: 'connected', held: false });
     expect((await agentCalls(parties)).length).toBe(1);
     const [agentTone] = await callerHears(parties, a.callerId, [TONE_HZ.agent]);
     console.log('levels', 'agentTone', [agentTone]);
@@ -104,8 +98,8 @@ describe('attended transfer (SPEC §10.2)', () => {
     const c = await startConsultTarget(C_NUMBER);
     const a = await connectA(parties, A_NUMBER);
     const consultId = await consultConnected(parties, a.callId, C_NUMBER);
-    expect(await snapshotOf(a.callId)).toMatchObject({ held: true, consultCallId: consultId });
-    expect(await snapshotOf(consultId)).toMatchObject({ consultFor: a.callId });
+    expect(await agentCall(parties, a.callId)).toMatchObject({ held: true, consultCallId: consultId });
+    expect(await agentCall(parties, consultId)).toMatchObject({ consultFor: a.callId });
     // On the consultation the agent hears C, and A (held) is not heard.
     const [cAtAgent, aAtAgent, control] = await agentHears(parties, [TONE_HZ.c, TONE_HZ.a, 1800]);
     console.log('levels', 'cAtAgent, aAtAgent', [cAtAgent, aAtAgent, control]);
@@ -155,8 +149,8 @@ describe('attended transfer (SPEC §10.2)', () => {
     const [cWhileConsulting] = await agentHears(parties, [TONE_HZ.c]);
     expect(cWhileConsulting).toBeGreaterThan(HEARD_DB);
     await parties.agent.evaluate((id) => window.lab?.cancelConsult(id), consultId);
-    await until('the consultation ended', async () => (await snapshotOf(consultId)) === undefined);
-    expect(await snapshotOf(a.callId)).toMatchObject({
+    await until('the consultation ended', async () => (await agentCall(parties, consultId)) === undefined);
+    expect(await agentCall(parties, a.callId)).toMatchObject({
       state: 'connected',
       held: false,
       consultCallId: null,
@@ -189,7 +183,7 @@ describe('three-way conference (SPEC §10.3)', () => {
     const conferenceId = await parties.agent.evaluate((id) => window.lab?.merge(id), consultId);
     expect(conferenceId).toBeTruthy();
     for (const id of [a.callId, consultId])
-      expect(await snapshotOf(id)).toMatchObject({ conferenceId, held: false, state: 'connected' });
+      expect(await agentCall(parties, id)).toMatchObject({ conferenceId, held: false, state: 'connected' });
     await settle(800);
     // The agent hears A and C; A hears the agent and C (C's recording is checked below).
     const [aAtAgent, cAtAgent] = await agentHears(parties, [TONE_HZ.a, TONE_HZ.c]);

@@ -107,6 +107,24 @@ export function agentCalls(parties: Parties): Promise<CallSnapshot[]> {
   return parties.agent.evaluate(() => window.lab?.calls() ?? []);
 }
 
+/** The agent's call `id` as the phone has it now (undefined once it has ended). */
+export async function agentCall(parties: Parties, id: string): Promise<CallSnapshot | undefined> {
+  return (await agentCalls(parties)).find((call) => call.id === id);
+}
+
+/**
+ * Ends what a test may have left (a failed one included): C, when given, hangs up and quits, then the
+ * agent hangs up every call it still has.
+ */
+export async function endLeftoverCalls(parties: Parties, c: ConsultTarget | null): Promise<void> {
+  if (c) {
+    c.hangUp();
+    await c.finished;
+  }
+  for (const call of await agentCalls(parties))
+    await parties.agent.evaluate((id) => window.lab?.hangup(id), call.id).catch(() => undefined);
+}
+
 export function agentEvents(parties: Parties): Promise<HarnessEvent[]> {
   return parties.agent.evaluate(() => window.lab?.events() ?? []);
 }

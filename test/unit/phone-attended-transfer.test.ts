@@ -7,7 +7,7 @@ import { createConference } from '../../renderer/phone/conference';
 import type { CallPolicySource, PlaceCallResult } from '../../renderer/phone/types';
 import { buildRuleIndex } from '../../shared/decision';
 import { defaultOrgSettings } from '../../shared/settings';
-import { dialingCall } from './phone-helpers';
+import { trackedCall } from './phone-helpers';
 
 const policy: CallPolicySource = {
   getIndex: () => buildRuleIndex([]),
@@ -18,7 +18,7 @@ const policy: CallPolicySource = {
 
 /** One outgoing call on a real sip.js session that never connects (no socket in Node). */
 function setUp() {
-  const { registry, record } = dialingCall();
+  const { registry, record } = trackedCall();
   const controls = createCallControls(registry, policy);
   const placed: string[] = [];
   const transfer = createAttendedTransfer({

@@ -3,7 +3,7 @@ import { assertDtmf, createCallControls, dtmfInfoBodies } from '../../renderer/p
 import type { CallPolicySource, CallSnapshot } from '../../renderer/phone/types';
 import { buildRuleIndex } from '../../shared/decision';
 import { defaultOrgSettings } from '../../shared/settings';
-import { dialingCall } from './phone-helpers';
+import { trackedCall } from './phone-helpers';
 
 const policy: CallPolicySource = {
   getIndex: () => buildRuleIndex([]),
@@ -18,7 +18,7 @@ function dialingControls(): {
   changes: CallSnapshot[];
 } {
   const changes: CallSnapshot[] = [];
-  const { registry, record } = dialingCall((snapshot) => changes.push(snapshot));
+  const { registry, record } = trackedCall((snapshot) => changes.push(snapshot));
   return { controls: createCallControls(registry, policy), id: record.snapshot.id, changes };
 }
 

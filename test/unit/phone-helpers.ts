@@ -4,7 +4,7 @@
  * sip.js's own state machine.
  */
 import { Inviter, UserAgent, type SessionDescriptionHandlerFactory } from 'sip.js';
-import { CallRegistry, type CallRecord } from '../../renderer/phone/call-registry';
+import { CallRegistry, type CallRecord, type NewCall } from '../../renderer/phone/call-registry';
 import { PhoneLine } from '../../renderer/phone/phone-line';
 import type { CallSnapshot } from '../../renderer/phone/types';
 
@@ -41,13 +41,14 @@ export function inviterOn(line: PhoneLine, target = 'sip:+12125550100@lab.invali
 }
 
 /**
- * A new registry tracking one outgoing call to +12125550100, still dialling, on a real sip.js session
- * that never connects; `onChange` sees each snapshot, the other hooks do nothing.
+ * A new registry tracking one call with +12125550100 on a real sip.js session that never connects:
+ * outgoing and still dialling unless `call` says otherwise. `onChange` sees each snapshot; the other
+ * hooks do nothing.
  */
-export function dialingCall(onChange: (snapshot: CallSnapshot) => void = () => undefined): {
-  registry: CallRegistry;
-  record: CallRecord;
-} {
+export function trackedCall(
+  onChange: (snapshot: CallSnapshot) => void = () => undefined,
+  call: Partial<NewCall> = {},
+): { registry: CallRegistry; record: CallRecord } {
   const registry = new CallRegistry({
     onChange,
     onConnected: () => undefined,
@@ -62,6 +63,7 @@ export function dialingCall(onChange: (snapshot: CallSnapshot) => void = () => u
     verification: null,
     state: 'dialing',
     emergency: false,
+    ...call,
   });
   return { registry, record };
 }

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserAgent } from 'sip.js';
-import { CallRegistry } from '../../renderer/phone/call-registry';
 import {
   TRANSFER_SILENCE_MS,
   TransferTracker,
@@ -11,7 +10,7 @@ import {
   transferUnderWay,
 } from '../../renderer/phone/transfer-progress';
 import type { CallSnapshot, TransferStatus } from '../../renderer/phone/types';
-import { inviterOn, unstartedLine } from './phone-helpers';
+import { trackedCall } from './phone-helpers';
 
 /** A tracker with every callback recorded. */
 function tracked(silenceMs = TRANSFER_SILENCE_MS) {
@@ -149,20 +148,9 @@ describe('a transfer’s state (TransferTracker)', () => {
 describe('sendTransfer on a real sip.js session', () => {
   it('a REFER that cannot be sent (no dialog yet) shows as a failed transfer in the snapshot, and resolves', async () => {
     const changes: CallSnapshot[] = [];
-    const registry = new CallRegistry({
-      onChange: (snapshot) => changes.push(snapshot),
-      onConnected: () => undefined,
-      onEnded: () => undefined,
-      onError: () => undefined,
-    });
-    const line = unstartedLine();
-    const record = registry.track(line, inviterOn(line), {
+    const { registry, record } = trackedCall((snapshot) => changes.push(snapshot), {
       direction: 'inbound',
-      number: '+12125550100',
-      remote: '+12125550100',
-      verification: null,
       state: 'connected',
-      emergency: false,
     });
     const failed: TransferStatus[] = [];
     const target = UserAgent.makeURI('sip:+12125550199@lab.invalid');
