@@ -76,6 +76,16 @@ async function prepare(bytes: Uint8Array, format: AnnouncementUploadFormat, kind
   }
 }
 
+/** The org's own clip for `kind` as it stands inside a write (undefined: the built-in one plays). */
+function announcementInUse(tx: Kysely<DB>, orgId: string, kind: AnnouncementKind) {
+  return tx
+    .selectFrom('announcements')
+    .select(['version', 'duration_ms', 'updated_at'])
+    .where('org_id', '=', orgId)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+}
+
 export async function replaceAnnouncement(
   store: Repository,
   orgId: string,
@@ -87,12 +97,7 @@ export async function replaceAnnouncement(
   const clip = await prepare(upload.bytes, upload.format, kind);
   const version = createHash('sha256').update(clip.wav).digest('hex').slice(0, 16);
   return store.writeOrg(orgId, async (write) => {
-    const before = await write.tx
-      .selectFrom('announcements')
-      .select(['version', 'duration_ms', 'updated_at'])
-      .where('org_id', '=', orgId)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
+    const before = await announcementInUse(write.tx, orgId, kind);
     const info: AnnouncementInfo = { version, durationMs: clip.durationMs, updatedAt: write.nowIso };
     if (before?.version === version) return infoOf(before);
     await write.tx.deleteFrom('announcements').where('org_id', '=', orgId).where('kind', '=', kind).execute();
@@ -136,12 +141,7 @@ export async function revertAnnouncement(
   actor: Actor,
 ): Promise<void> {
   await store.writeOrg(orgId, async (write) => {
-    const before = await write.tx
-      .selectFrom('announcements')
-      .select(['version', 'duration_ms', 'updated_at'])
-      .where('org_id', '=', orgId)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
+    const before = await announcementInUse(write.tx, orgId, kind);
     if (before === undefined) return;
     await write.tx.deleteFrom('announcements').where('org_id', '=', orgId).where('kind', '=', kind).execute();
     write.addChange({ type: 'announcement_updated', kind, announcement: null });

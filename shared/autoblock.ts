@@ -9,7 +9,8 @@ import { buildRuleIndex, findMatchingRule } from './rule-index';
 import type { RuleIndex } from './rule-index';
 import { E164_PATTERN } from './rules';
 import type { Rule } from './rules';
-import type { AutoBlockSettings, Weekday, WorkingHours } from './settings';
+import { localWeekdayAndTime } from './local-time';
+import type { AutoBlockSettings, WorkingHours } from './settings';
 
 /** What the evaluator needs of a call report (a `CallReport` fits). */
 export interface CallAttempt {
@@ -111,44 +112,7 @@ export function evaluateAutoBlock(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Working hours.
-
-const WEEKDAY_BY_SHORT_NAME: Record<string, Weekday> = {
-  Mon: 'mon',
-  Tue: 'tue',
-  Wed: 'wed',
-  Thu: 'thu',
-  Fri: 'fri',
-  Sat: 'sat',
-  Sun: 'sun',
-};
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** Weekday and wall-clock `HH:MM` of an instant in a time zone (Intl knows the DST rules). */
-export function localWeekdayAndTime(ms: number, timeZone: string): { weekday: Weekday; time: string } {
-  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  const weekday = WEEKDAY_BY_SHORT_NAME[part('weekday')];
-  if (weekday === undefined) throw new Error(`unexpected weekday ${JSON.stringify(part('weekday'))}`);
-  return { weekday, time: `${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}` };
-}
+// Working hours (the org's wall clock: shared/local-time.ts).
 
 /** Whether the instant falls within that weekday's working hours (start inclusive, end exclusive). */
 export function isWithinWorkingHours(

@@ -1,7 +1,9 @@
 /**
- * Calendar days and hours in an org's time zone (IANA names, through Intl), for the dashboard's
- * buckets: the server files each blocked call under its local hour, and both ends count days alike.
+ * Calendar days, hours and weekdays in an org's time zone (IANA names, through Intl, which knows the DST
+ * rules): the dashboard's buckets (the server files each blocked call under its local hour, and both ends
+ * count days alike) and the auto-block's working hours.
  */
+import type { Weekday } from './settings';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -15,6 +17,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      weekday: 'short',
       hourCycle: 'h23',
     });
     if (formatters.size > 100) formatters.clear();
@@ -34,7 +37,7 @@ interface LocalParts {
 function localParts(ms: number, timeZone: string): LocalParts {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    if (part.type !== 'literal' && part.type !== 'weekday') parts[part.type] = Number(part.value);
   }
   return {
     year: parts.year ?? 1970,
@@ -56,6 +59,27 @@ export function localHourKey(ms: number, timeZone: string): string {
 /** `YYYY-MM-DD`: the local day an instant falls in. */
 export function localDateOf(ms: number, timeZone: string): string {
   return localHourKey(ms, timeZone).slice(0, 10);
+}
+
+const WEEKDAY_BY_SHORT_NAME: Record<string, Weekday> = {
+  Mon: 'mon',
+  Tue: 'tue',
+  Wed: 'wed',
+  Thu: 'thu',
+  Fri: 'fri',
+  Sat: 'sat',
+  Sun: 'sun',
+};
+
+/** Weekday and wall-clock `HH:MM` of an instant in a time zone. */
+export function localWeekdayAndTime(ms: number, timeZone: string): { weekday: Weekday; time: string } {
+  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = WEEKDAY_BY_SHORT_NAME[part('weekday')];
+  if (weekday === undefined) throw new Error(`unexpected weekday ${JSON.stringify(part('weekday'))}`);
+  const hour = String(Number(part('hour')) % 24).padStart(2, '0');
+  return { weekday, time: `${hour}:${part('minute').padStart(2, '0')}` };
 }
 
 /** A `YYYY-MM-DD` day moved by whole days (calendar arithmetic, no time zone involved). */

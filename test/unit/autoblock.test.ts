@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  autoBlockCandidates,
-  evaluateAutoBlock,
-  isWithinWorkingHours,
-  localWeekdayAndTime,
-} from '../../shared/autoblock';
+import { autoBlockCandidates, evaluateAutoBlock, isWithinWorkingHours } from '../../shared/autoblock';
+import { localWeekdayAndTime } from '../../shared/local-time';
 import type { CallAttempt } from '../../shared/autoblock';
 import { buildRuleIndex } from '../../shared/decision';
 import type { Rule } from '../../shared/rules';
