@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { soxStats, soxVoicedStats, toneWav } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
-import { ANNOUNCEMENT_DIR } from '../sip-lab/browser';
+import { ANNOUNCEMENT_DIR, fakeMicrophoneArg } from '../sip-lab/browser';
 import { runUac, type SippResult } from '../sip-lab/sipp';
 import { rendererErrors, rowOf, startUiEnv, type AppInstance, type UiEnv } from './ui-harness';
 import { serverApi, serverRuleFor } from './ui-server-api';
@@ -48,7 +48,7 @@ function ring(caller: string, toUser: string): Promise<SippResult> {
 
 beforeAll(async () => {
   toneWav(agentTone, AGENT_TONE_HZ, 60, { volume: 0.5 });
-  env = await startUiEnv({ sipLab: true, chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
+  env = await startUiEnv({ sipLab: true, chromiumArgs: [fakeMicrophoneArg(agentTone)] });
   // Agents may not manage (the default, made explicit so the test does not hang on it).
   await serverApi(env, 'lead', 'PATCH', '/v1/settings', { whoCanManage: 'leads' });
   lead = await env.openApp({ role: 'lead' });

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bandRms, toneWav } from '../sip-lab/audio-analysis';
+import { bandRms, HEARD_RMS, toneWav } from '../sip-lab/audio-analysis';
+import { fakeMicrophoneArg } from '../sip-lab/browser';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
 import { pcmuWindowWav, startRtpCapture, type RtpCapture } from '../sip-lab/rtp-capture';
 import {
@@ -28,12 +29,6 @@ import { addLabSipAccount, AGENT_ONE } from './ui-sip-account';
 const TONE_HZ = { agent: 1000, first: 660, second: 440 } as const;
 /** Each caller's RTP ports (baresip picks one pair in the range). */
 const RTP_PORTS = { first: { from: 31600, to: 31650 }, second: { from: 31660, to: 31710 } } as const;
-/**
- * RMS of a present tone's band in what a caller was sent. The callers' tones (0.3 of full scale) arrive
- * at ≈ 0.2; the agent's, through Chromium's noise suppression (it damps a steady tone), at ≈ 0.02; an
- * absent tone's band stays below 0.005.
- */
-const HEARD_RMS = 0.01;
 /** A caller sent its own voice back would get it at ≈ 0.2: the mix never does (it stays ≈ 0.003). */
 const ECHO_RMS = 0.05;
 /** How long the conference lasts before the agent leaves; its first 500 ms are left out of the check. */
@@ -45,7 +40,7 @@ let agent: AppInstance;
 
 beforeAll(async () => {
   const agentTone = toneWav(join(workDir, 'agent-tone.wav'), TONE_HZ.agent, 120);
-  env = await startUiEnv({ sipLab: true, chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
+  env = await startUiEnv({ sipLab: true, chromiumArgs: [fakeMicrophoneArg(agentTone)] });
   agent = await env.openApp({ role: 'agent', viewport: { width: 1100, height: 820 } });
 });
 afterAll(async () => {

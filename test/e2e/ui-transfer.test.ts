@@ -13,7 +13,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bandRms, toneWav } from '../sip-lab/audio-analysis';
+import { bandRms, HEARD_RMS, NOT_HEARD_RMS, toneWav } from '../sip-lab/audio-analysis';
+import { fakeMicrophoneArg } from '../sip-lab/browser';
 import { baresipCall, type BaresipCallResult } from '../sip-lab/baresip';
 import { pcmuPayloads, pcmuWindowWav, startRtpCapture } from '../sip-lab/rtp-capture';
 import { startConsultTarget, type ConsultTarget } from '../sip-lab/three-parties';
@@ -30,9 +31,6 @@ import { addLabSipAccount, AGENT_ONE } from './ui-sip-account';
 /** The agent's fake microphone sends this tone; A (baresip) gets its RTP on these ports. */
 const AGENT_TONE_HZ = 1000;
 const A_RTP_PORTS = { from: 31600, to: 31700 } as const;
-/** The agent's tone in what A is sent: ≈ 0.02 through Chromium's noise suppression, ≈ 0 when held. */
-const HEARD_RMS = 0.01;
-const NOT_HEARD_RMS = 0.003;
 
 const workDir = mkdtempSync(join(tmpdir(), 'blockline-ui-transfer-'));
 let env: UiEnv;
@@ -40,7 +38,7 @@ let agent: AppInstance;
 
 beforeAll(async () => {
   const agentTone = toneWav(join(workDir, 'agent-tone.wav'), AGENT_TONE_HZ, 300);
-  env = await startUiEnv({ sipLab: true, chromiumArgs: [`--use-file-for-fake-audio-capture=${agentTone}`] });
+  env = await startUiEnv({ sipLab: true, chromiumArgs: [fakeMicrophoneArg(agentTone)] });
   agent = await env.openApp({ role: 'agent', viewport: { width: 1100, height: 820 } });
 });
 afterAll(async () => {

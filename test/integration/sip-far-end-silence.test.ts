@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_STALL_MS } from '../../renderer/phone/ice-restart';
+import { HEARD_DB } from '../sip-lab/audio-analysis';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
   agentEvents,
@@ -22,8 +23,6 @@ import {
 } from '../sip-lab/three-parties';
 
 const A_NUMBER = '+12125550150';
-/** A tone present at the agent's output tap (the noise floor of a WebRTC call is ≈ −100 dBFS here). */
-const HEARD_DB = -60;
 /** Long enough for several stall checks in a row: 5 × the stall window. */
 const SILENCE_MS = 5 * MEDIA_STALL_MS;
 

@@ -14,7 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bandRms } from '../sip-lab/audio-analysis';
+import { bandRms, HEARD_DB, HEARD_RMS } from '../sip-lab/audio-analysis';
 import { baresipCall } from '../sip-lab/baresip';
 import { pcmuWindowWav, startRtpCapture } from '../sip-lab/rtp-capture';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
@@ -39,10 +39,6 @@ const BUSY = '*486';
 const A_NUMBER = '+12125550150';
 const B_NUMBER = '+12125550160';
 const C_NUMBER = '+12125550170';
-/** A tone present at a tap (dBFS), as in sip-transfer.test.ts. */
-const HEARD_DB = -60;
-/** RMS of a present tone's band in what baresip was sent (tones are sent at 0.3 of full scale). */
-const HEARD_RMS = 0.01;
 /** B's RTP ports: what it is sent there is captured (tcpdump). */
 const B_RTP_PORTS = { from: 31600, to: 31700 } as const;
 const workDir = mkdtempSync(join(tmpdir(), 'blockline-transfer-failed-'));

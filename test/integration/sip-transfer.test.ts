@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSnapshot } from '../../renderer/phone/types';
 import { manualRule } from '../helpers/rules';
-import { bandRms } from '../sip-lab/audio-analysis';
+import { bandRms, HEARD_DB, HEARD_RMS, NOT_HEARD_DB, NOT_HEARD_RMS } from '../sip-lab/audio-analysis';
 import { assertLoopbackOnlyNetwork } from '../sip-lab/lab';
 import {
   agentCall,
@@ -33,13 +33,6 @@ import {
 const A_NUMBER = '+12125550150';
 const C_NUMBER = '+12125550170';
 const BLOCKED_TARGET = '+12125550100';
-/** A tone present at a tap: well above the noise floor of a WebRTC call (≈ −100 dBFS here). */
-const HEARD_DB = -60;
-/** A tone absent: what leaks of another party's tone is far below this. */
-const NOT_HEARD_DB = -65;
-/** RMS of a present tone's band in C's recording (the tones are sent at 0.3 of full scale). */
-const HEARD_RMS = 0.01;
-const NOT_HEARD_RMS = 0.003;
 
 const RULES = [manualRule(BLOCKED_TARGET, { reason: 'lab block for the consultation target' })];
 

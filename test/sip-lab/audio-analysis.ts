@@ -2,6 +2,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/**
+ * Whether a party's tone is heard, as the lab's audio tests judge it. At a tap or in a page's FFT (median
+ * dBFS): present well above a WebRTC call's noise floor (≈ −100 dBFS here), absent far below what leaks
+ * of another party's tone. In a recording or in RTP read off the wire (`bandRms`; the tones are sent at
+ * 0.3 of full scale, the agent's arrives at ≈ 0.02 through Chromium's noise suppression): present, absent.
+ */
+export const HEARD_DB = -60;
+export const NOT_HEARD_DB = -65;
+export const HEARD_RMS = 0.01;
+export const NOT_HEARD_RMS = 0.003;
+
 export interface AudioStats {
   durationS: number;
   rms: number;
