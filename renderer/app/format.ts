@@ -36,11 +36,9 @@ export function describeRemaining(expiresAt: string, nowMs: number): string {
   return `in ${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-/** A call's time in a list: the year only when it is not this year's ("Dec 2, 05:05 AM"). */
-export function formatCallTime(iso: string, now: Date = new Date()): string {
-  const date = new Date(iso);
-  return date.toLocaleString('en-US', {
-    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+function dateTime(iso: string, withYear: boolean): string {
+  return new Date(iso).toLocaleString('en-US', {
+    ...(withYear ? { year: 'numeric' } : {}),
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
@@ -48,12 +46,11 @@ export function formatCallTime(iso: string, now: Date = new Date()): string {
   });
 }
 
+/** A call's time in a list: the year only when it is not this year's ("Dec 2, 05:05 AM"). */
+export function formatCallTime(iso: string, now: Date = new Date()): string {
+  return dateTime(iso, new Date(iso).getFullYear() !== now.getFullYear());
+}
+
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString('en-US', {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return dateTime(iso, true);
 }
